@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Local;
+
+/// <summary>
+/// One runnable unit of the Local back end (a job, or one task of an array) as stored in the state directory.
+/// The only mutable object in the core, and only ever changed under the state lock by <see cref="LocalStateStore"/>.
+/// </summary>
+internal sealed class LocalJobRecord
+{
+    public required string Id { get; set; }
+    public string? ArrayJobId { get; set; }
+    public int? ArrayTaskId { get; set; }
+    public int? ArrayThrottle { get; set; }
+    public required string Name { get; set; }
+    public required string[] Argv { get; set; }
+    public required Dictionary<string, string> Environment { get; set; }
+    public required string WorkingDirectory { get; set; }
+    public required string StdOutPath { get; set; }
+    /// <summary>Null when stderr goes to the stdout file (the batch-system default).</summary>
+    public string? StdErrPath { get; set; }
+    public int Cpus { get; set; } = 1;
+    public ResourceSpec? Resources { get; set; }
+    public List<JobDependency> Dependencies { get; set; } = [];
+
+    public JobState State { get; set; } = JobState.Pending;
+    public string NativeState { get; set; } = "PENDING";
+    public string? Reason { get; set; }
+    public int? ExitCode { get; set; }
+    public int? Signal { get; set; }
+    public DateTimeOffset SubmitTime { get; set; }
+    public DateTimeOffset? StartTime { get; set; }
+    public DateTimeOffset? EndTime { get; set; }
+
+    /// <summary>The shepherd process that runs this unit, with its kernel start time (a pid alone can be reused).</summary>
+    public int? ShepherdPid { get; set; }
+    public long? ShepherdStartTicks { get; set; }
+    /// <summary>The job's process group (= its leader's pid: jobs start in a session of their own).</summary>
+    public int? ProcessGroup { get; set; }
+
+    [JsonIgnore] public bool IsFinished => State.IsFinished();
+
+    public JobInfo ToJobInfo() => new()
+    {
+        JobId = Id,
+        ArrayJobId = ArrayJobId,
+        ArrayTaskId = ArrayTaskId,
+        Name = Name,
+        Scheduler = nameof(SchedulerKind.Local),
+        State = State,
+        NativeState = NativeState,
+        Reason = Reason,
+        ExitCode = ExitCode,
+        Signal = Signal,
+        SubmitTime = SubmitTime,
+        StartTime = StartTime,
+        EndTime = EndTime,
+        StdOutPath = StdOutPath,
+        StdErrPath = StdErrPath ?? StdOutPath,
+        WorkingDirectory = WorkingDirectory,
+        Resources = Resources,
+    };
+
+    public void Finish(JobState state, string nativeState, string? reason, int? exitCode = null, int? signal = null)
+    {
+        State = state; NativeState = nativeState; Reason = reason; ExitCode = exitCode; Signal = signal;
+        EndTime = DateTimeOffset.Now;
+    }
+}
+
+/// <summary>An array as submitted: its base id and its task ids.</summary>
+internal sealed class LocalArrayRecord
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public required string Tasks { get; set; }
+    public required List<string> TaskIds { get; set; }
+}

@@ -1,0 +1,326 @@
+using System.Collections;
+using System.Globalization;
+using System.Text;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Core.Local;
+
+/// <summary>
+/// The embedded batch system: jobs are detached processes on this machine, state lives in a per-user directory, so any
+/// later session can follow them. There is no daemon: whoever changes the state (a submit, a cancel, a shepherd whose job
+/// ended) runs the scheduling pass that starts what can start.
+/// </summary>
+public sealed class LocalScheduler : IScheduler
+{
+    private readonly LocalStateStore _store;
+    private readonly LocalAgentLauncher _launcher;
+
+    public LocalScheduler(string? stateRoot = null, IProcessRunner? runner = null)
+        : this(new LocalStateStore(stateRoot ?? LocalStateStore.DefaultRoot()), runner ?? CliWrapProcessRunner.Instance) { }
+
+    internal LocalScheduler(LocalStateStore store, IProcessRunner runner)
+    {
+        _store = store;
+        _launcher = new LocalAgentLauncher(runner);
+    }
+
+    public SchedulerKind Kind => SchedulerKind.Local;
+    public string StateDirectory => _store.Root;
+
+    /// <summary>Slots: $HPCJOBS_LOCAL_CPUS, else the machine's CPU count.</summary>
+    public static int TotalCpus =>
+        int.TryParse(Environment.GetEnvironmentVariable("HPCJOBS_LOCAL_CPUS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : Environment.ProcessorCount;
+
+    public SchedulerDescription Describe() => new(
+        SchedulerKind.Local, "Local", typeof(LocalScheduler).Assembly.GetName().Version?.ToString(),
+        $"{TotalCpus} CPU slots on {Environment.MachineName}; state in {_store.Root}",
+        ["arrays", "throttle", "dependencies", "walltime", "cancel"]);
+
+    public SubmissionPlan Plan(JobRequest request)
+    {
+        request.Validate();
+        var r = request.Resources;
+        if (r.GpusPerNode is > 0)
+            throw new InvalidResourceSpecException(nameof(ResourceSpec.GpusPerNode), r.GpusPerNode, "the Local scheduler has no GPUs; submit to SLURM or PBS");
+        if (r.Nodes is > 1)
+            throw new InvalidResourceSpecException(nameof(ResourceSpec.Nodes), r.Nodes, "the Local scheduler has one node");
+        if (r.TotalCpus > TotalCpus)
+            throw new InvalidResourceSpecException("CPUs", r.TotalCpus, $"this machine has {TotalCpus} CPU slots, so the job could never start");
+        var argv = BuildArgv(request, request.ScriptPath);
+        return new SubmissionPlan(argv[0], argv.Skip(1).ToList(), null);
+    }
+
+    public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    {
+        Plan(request);
+        var workDir = Path.GetFullPath(request.WorkingDirectory ?? Environment.CurrentDirectory);
+        var baseEnv = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        foreach (var (k, v) in request.Environment) baseEnv[k] = v;
+        foreach (var k in baseEnv.Keys.Where(k => k.StartsWith("HPCJOBS_", StringComparison.Ordinal) && k is not ("HPCJOBS_STATE_DIR" or "HPCJOBS_LOCAL_CPUS")).ToList())
+            baseEnv.Remove(k);
+
+        LocalJobRecord[] units;
+        string baseId;
+        using (_store.Lock())
+        {
+            foreach (var dep in request.Dependencies)
+                if (!LocalStateStore.IsValidId(dep.JobId) || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null))
+                    throw new InvalidJobRequestException($"Dependency on job '{dep.JobId}', which the Local scheduler does not know.", "HpcDependencyNotFound");
+            baseId = _store.AllocateIds(1).ToString(CultureInfo.InvariantCulture);
+            string? script = null;
+            if (request.ScriptPath is not null)
+            {
+                // a batch system runs the script as it was at submission, not as it is when the job starts
+                script = Path.Combine(_store.ScriptsDir, baseId);
+                File.Copy(request.ScriptPath, script, overwrite: true);
+                File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            var argv = BuildArgv(request, script);
+            var now = DateTimeOffset.Now;
+            var indices = request.Array?.Indices.Select(i => (int?)i).ToArray() ?? [null];
+            units = indices.Select(task =>
+            {
+                var id = task is null ? baseId : $"{baseId}_{task}";
+                var env = new Dictionary<string, string>(baseEnv)
+                {
+                    ["HPCJOBS_JOB_ID"] = id,
+                    ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
+                    ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
+                    ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
+                };
+                if (task is not null)
+                {
+                    env["HPCJOBS_ARRAY_JOB_ID"] = baseId;
+                    env["HPCJOBS_ARRAY_TASK_ID"] = env["SLURM_ARRAY_TASK_ID"] = task.Value.ToString(CultureInfo.InvariantCulture);
+                }
+                return new LocalJobRecord
+                {
+                    Id = id, ArrayJobId = task is null ? null : baseId, ArrayTaskId = task, ArrayThrottle = request.Array?.Throttle,
+                    Name = request.EffectiveName, Argv = argv, Environment = env, WorkingDirectory = workDir,
+                    StdOutPath = OutputPath(request.OutputPath, "hpcjobs-%j.out", "hpcjobs-%A_%a.out", id, baseId, task, request.EffectiveName, workDir),
+                    StdErrPath = request.ErrorPath is null ? null : OutputPath(request.ErrorPath, "", "", id, baseId, task, request.EffectiveName, workDir),
+                    Cpus = request.Resources.TotalCpus, Resources = request.Resources, Dependencies = request.Dependencies.ToList(),
+                    SubmitTime = now, Reason = "None",
+                };
+            }).ToArray();
+            if (request.Array is not null)
+                _store.SaveArray(new LocalArrayRecord { Id = baseId, Name = request.EffectiveName, Tasks = request.Array.ToString(), TaskIds = units.Select(u => u.Id).ToList() });
+            foreach (var unit in units) _store.SaveUnit(unit);
+        }
+        await ScheduleAsync(cancellationToken).ConfigureAwait(false);
+        if (request.Array is null) return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
+        return new JobInfo
+        {
+            JobId = baseId, Name = request.EffectiveName, Scheduler = nameof(SchedulerKind.Local), State = JobState.Pending,
+            NativeState = "PENDING", ArrayTasks = request.Array.ToString(), SubmitTime = units[0].SubmitTime,
+            WorkingDirectory = workDir, Resources = request.Resources, StdOutPath = units[0].StdOutPath,
+        };
+    }
+
+    public Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    {
+        var jobs = new List<JobInfo>();
+        var notFound = new List<JobLookupFailure>();
+        var seen = new HashSet<string>();
+        foreach (var id in jobIds)
+        {
+            var units = LoadUnitsFor(id);
+            if (units is null) { notFound.Add(new JobLookupFailure(id, $"The Local scheduler has no job '{id}' (state directory {_store.Root}).")); continue; }
+            foreach (var unit in units)
+                if (seen.Add(unit.Id)) jobs.Add(CheckAlive(unit).ToJobInfo());
+        }
+        return Task.FromResult(new StatusReport(jobs, notFound));
+    }
+
+    public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
+    {
+        var running = new List<string>();
+        using (_store.Lock())
+        {
+            foreach (var job in jobs)
+            {
+                var unit = _store.LoadUnit(job.JobId);
+                if (unit is null || unit.IsFinished) continue;
+                if (unit.State == JobState.Running) { _store.RequestCancel(unit.Id); running.Add(unit.Id); }
+                else { unit.Finish(JobState.Cancelled, "CANCELLED", "Cancelled by user"); _store.SaveUnit(unit); }
+            }
+        }
+        // the shepherds do the killing; wait for them so that the caller sees the jobs ended
+        var deadline = DateTimeOffset.Now + LocalShepherd.KillWait + TimeSpan.FromSeconds(5);
+        while (running.Count > 0 && DateTimeOffset.Now < deadline)
+        {
+            running.RemoveAll(id => _store.LoadUnit(id) is not { } u || CheckAlive(u).IsFinished);
+            if (running.Count > 0) await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+        await ScheduleAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The scheduling pass: cancels jobs whose dependencies can never be met, then starts pending jobs in submission order
+    /// while CPU slots, dependencies and array throttles allow.
+    /// </summary>
+    public async Task ScheduleAsync(CancellationToken cancellationToken)
+    {
+        var toLaunch = new List<string>();
+        using (_store.Lock())
+        {
+            var active = _store.LoadActiveUnits();
+            foreach (var unit in active.Where(u => u.State == JobState.Running)) ReapIfLost(unit);
+            var cache = new Dictionary<string, List<LocalJobRecord>?>();
+            List<LocalJobRecord>? Targets(string id)
+            {
+                if (!cache.TryGetValue(id, out var t)) cache[id] = t = LoadUnitsFor(id);
+                return t;
+            }
+            bool changed;
+            do
+            {
+                changed = false;
+                foreach (var unit in active.Where(u => u.State == JobState.Pending))
+                {
+                    if (EvaluateDependencies(unit, Targets) is not false) continue;
+                    unit.Finish(JobState.Cancelled, "CANCELLED", "DependencyNeverSatisfied");
+                    _store.SaveUnit(unit);
+                    cache.Clear();
+                    changed = true;
+                }
+            } while (changed);
+
+            var used = active.Where(u => u.State == JobState.Running).Sum(u => u.Cpus);
+            var runningPerArray = active.Where(u => u.State == JobState.Running && u.ArrayJobId is not null)
+                .GroupBy(u => u.ArrayJobId!).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var unit in active.Where(u => u.State == JobState.Pending))
+            {
+                string reason;
+                if (EvaluateDependencies(unit, Targets) is null) reason = "Dependency";
+                else if (unit.ArrayJobId is not null && unit.ArrayThrottle is { } limit && runningPerArray.GetValueOrDefault(unit.ArrayJobId) >= limit) reason = "JobArrayTaskLimit";
+                else if (used + unit.Cpus > TotalCpus) reason = "Resources";
+                else
+                {
+                    used += unit.Cpus;
+                    if (unit.ArrayJobId is not null) runningPerArray[unit.ArrayJobId] = runningPerArray.GetValueOrDefault(unit.ArrayJobId) + 1;
+                    unit.State = JobState.Running;
+                    unit.NativeState = "CONFIGURING";
+                    unit.Reason = null;
+                    unit.StartTime = DateTimeOffset.Now;
+                    _store.SaveUnit(unit);
+                    toLaunch.Add(unit.Id);
+                    continue;
+                }
+                if (unit.Reason != reason) { unit.Reason = reason; _store.SaveUnit(unit); }
+            }
+        }
+        foreach (var id in toLaunch)
+        {
+            try { await _launcher.LaunchAsync(_store.Root, id, cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or CliWrap.Exceptions.CliWrapException)
+            {
+                using (_store.Lock())
+                {
+                    var unit = _store.LoadUnit(id);
+                    if (unit is null || unit.IsFinished) continue;
+                    unit.Finish(JobState.Failed, "FAILED", $"LaunchFailed: {e.Message}");
+                    _store.SaveUnit(unit);
+                }
+            }
+        }
+    }
+
+    /// <summary>True: can start. False: can never start. Null: must wait.</summary>
+    private static bool? EvaluateDependencies(LocalJobRecord unit, Func<string, List<LocalJobRecord>?> targets)
+    {
+        bool? result = true;
+        foreach (var dep in unit.Dependencies)
+        {
+            var t = targets(dep.JobId);
+            if (t is null || t.Count == 0) return false;
+            var allFinished = t.All(x => x.IsFinished);
+            var anyBad = t.Any(x => x.IsFinished && x.State != JobState.Completed);
+            bool? met = dep.Kind switch
+            {
+                DependencyKind.AfterOk => anyBad ? false : allFinished ? true : null,
+                DependencyKind.AfterAny => allFinished ? true : null,
+                DependencyKind.AfterNotOk => !allFinished ? null : anyBad,
+                _ => false,
+            };
+            if (met is false) return false;
+            if (met is null) result = null;
+        }
+        return result;
+    }
+
+    private List<LocalJobRecord>? LoadUnitsFor(string id)
+    {
+        if (!LocalStateStore.IsValidId(id)) return null;
+        if (_store.LoadArray(id) is { } array)
+            return array.TaskIds.Select(_store.LoadUnit).OfType<LocalJobRecord>().ToList();
+        return _store.LoadUnit(id) is { } unit ? [unit] : null;
+    }
+
+    /// <summary>A running unit whose shepherd died (killed, machine rebooted) would read Running forever: mark it failed.</summary>
+    private LocalJobRecord CheckAlive(LocalJobRecord unit)
+    {
+        if (unit.State != JobState.Running || ShepherdAlive(unit)) return unit;
+        using (_store.Lock())
+        {
+            var current = _store.LoadUnit(unit.Id) ?? unit;
+            ReapIfLost(current);
+            return current;
+        }
+    }
+
+    private void ReapIfLost(LocalJobRecord unit)
+    {
+        if (unit.State != JobState.Running || ShepherdAlive(unit)) return;
+        unit.Finish(JobState.Failed, "NODE_FAIL", "The process supervising the job is gone; its outcome is unknown");
+        _store.SaveUnit(unit);
+    }
+
+    private static bool ShepherdAlive(LocalJobRecord unit)
+    {
+        if (unit.ShepherdPid is not { } pid)
+            return DateTimeOffset.Now - unit.StartTime < TimeSpan.FromSeconds(60); // still being launched
+        return Native.ProcessAlive(pid) && Native.ProcessStartTicks(pid) == unit.ShepherdStartTicks;
+    }
+
+    private static string[] BuildArgv(JobRequest request, string? script)
+    {
+        if (request.ScriptPath is null) return request.Command.ToArray();
+        var firstLine = ReadFirstLine(request.ScriptPath);
+        if (!firstLine.StartsWith("#!", StringComparison.Ordinal))
+            throw new InvalidJobRequestException(
+                $"Script '{request.ScriptPath}' does not start with #! and an interpreter (as sbatch and qsub also require).", "HpcInvalidScript");
+        var interpreter = firstLine[2..].Trim();
+        var space = interpreter.IndexOfAny([' ', '\t']);
+        // Linux passes everything after the interpreter as one argument
+        string[] head = space < 0 ? [interpreter] : [interpreter[..space], interpreter[(space + 1)..].Trim()];
+        return [.. head, script ?? request.ScriptPath, .. request.ScriptArguments];
+    }
+
+    private static string ReadFirstLine(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        return reader.ReadLine() ?? "";
+    }
+
+    /// <summary>Expands SLURM-style patterns: %j job id, %A array id, %a task index, %x name, %% a percent sign.</summary>
+    internal static string OutputPath(string? given, string defaultPattern, string defaultArrayPattern, string id, string baseId, int? task, string name, string workDir)
+    {
+        var pattern = given ?? (task is null ? defaultPattern : defaultArrayPattern);
+        var sb = new StringBuilder();
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] != '%' || i == pattern.Length - 1) { sb.Append(pattern[i]); continue; }
+            var c = pattern[++i];
+            sb.Append(c switch
+            {
+                'j' => id, 'A' => baseId, 'a' => task?.ToString(CultureInfo.InvariantCulture) ?? "4294967294", 'x' => name, '%' => "%",
+                _ => "%" + c,
+            });
+        }
+        return Path.GetFullPath(sb.ToString(), workDir);
+    }
+}

@@ -1,0 +1,24 @@
+namespace HpcJobs.Core.Processes;
+
+/// <summary>What a finished external command left behind.</summary>
+public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    public bool Succeeded => ExitCode == 0;
+}
+
+/// <summary>
+/// The one seam through which the core runs external programs. Always an argument list, never a shell string.
+/// Tests substitute a scripted runner that replays recorded scheduler output.
+/// </summary>
+public interface IProcessRunner
+{
+    /// <summary>Runs <paramref name="program"/> to completion. A missing program throws <see cref="System.ComponentModel.Win32Exception"/>.</summary>
+    Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, ProcessOptions? options = null, CancellationToken cancellationToken = default);
+}
+
+public sealed record ProcessOptions
+{
+    public string? WorkingDirectory { get; init; }
+    public IReadOnlyDictionary<string, string?>? Environment { get; init; }
+    public string? StandardInput { get; init; }
+}

@@ -1,0 +1,51 @@
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>
+/// One batch system. Every method that takes ids takes many and costs a fixed number of scheduler calls,
+/// whatever the number of ids.
+/// </summary>
+public interface IScheduler
+{
+    SchedulerKind Kind { get; }
+
+    /// <summary>What this back end is and can do, for display and for refusing what it cannot do.</summary>
+    SchedulerDescription Describe();
+
+    /// <summary>Checks <paramref name="request"/> against this scheduler and renders the native submission, without submitting.</summary>
+    SubmissionPlan Plan(JobRequest request);
+
+    /// <summary>Submits. Throws <see cref="HpcJobsException"/> subclasses; never leaves a half-submitted job reported as the user's.</summary>
+    Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Fresh status of every id, array ids expanded to their tasks. Unknown ids come back in <see cref="StatusReport.NotFound"/>.</summary>
+    Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels live jobs (already checked to exist and not to be finished) in one call.</summary>
+    Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default);
+}
+
+public sealed record SchedulerDescription(SchedulerKind Kind, string Name, string? Version, string Detail, IReadOnlyList<string> Capabilities);
+
+/// <summary>The exact native submission: a program, its argument list, and the batch script it is fed, if any.</summary>
+public sealed record SubmissionPlan(string Program, IReadOnlyList<string> Arguments, string? Script)
+{
+    /// <summary>The argv as a POSIX shell would need it quoted, for display only (nothing is ever run through a shell).</summary>
+    public string CommandLine => string.Join(' ', new[] { Program }.Concat(Arguments).Select(ShellQuote.Quote));
+
+    public override string ToString() => Script is null ? CommandLine : $"{CommandLine}\n--- script ---\n{Script}";
+}
+
+public sealed record JobLookupFailure(string JobId, string Message);
+
+public sealed record StatusReport(IReadOnlyList<JobInfo> Jobs, IReadOnlyList<JobLookupFailure> NotFound)
+{
+    public static StatusReport Empty { get; } = new([], []);
+}
+
+public static class ShellQuote
+{
+    public static string Quote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "@%+=:,./-_".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+}
