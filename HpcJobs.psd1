@@ -1,0 +1,17 @@
+# Source manifest. Importable from the repository root after `./build.ps1 Build`; the build writes a copy with
+# paths relative to module/ into module/HpcJobs.psd1, which is the module to install or copy elsewhere.
+@{
+    RootModule           = 'module/HpcJobs.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '3f8f6f0e-6a52-4c1e-9d7e-2b4d7c9a51e3'
+    Author               = 'HpcJobs developers'
+    Description          = 'Submit, watch, wait for and cancel batch jobs on SLURM, PBS or the local machine, with typed job objects.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/HpcJobs.format.ps1xml')
+    CmdletsToExport      = @('Submit-HpcJob', 'Get-HpcJobStatus', 'Wait-HpcJob', 'Stop-HpcJob', 'New-HpcResourceSpec', 'Get-HpcScheduler')
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{ PSData = @{ Tags = @('HPC', 'SLURM', 'PBS', 'Torque', 'batch', 'jobs', 'Linux') } }
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates HpcJobs.
+.DESCRIPTION
+    Tasks (run in the order given):
+      Build  - compiles the solution and assembles the importable module in module/ (DLLs, manifest, format views, help).
+      Test   - Build, then the xUnit core tests and the Pester module tests (in a child pwsh), then one total line.
+      Demo   - Build, then submits a small array and a dependent job on the Local scheduler, waits with progress, shows them.
+      Bench  - Build, then the benchmark script in bench/ (prints a table).
+      Clean  - removes build output and module/.
+    Run it with the repository's own pwsh: `dotnet tool restore && dotnet pwsh ./build.ps1 Test`.
+.EXAMPLE
+    ./build.ps1 Build Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string[]]$Task = @('Build'),
+    [ValidateSet('Debug', 'Release')]
+    [string]$Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$env:DOTNET_NOLOGO = '1'; $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'; $env:NO_COLOR = '1'
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'; $env:POWERSHELL_UPDATECHECK = 'Off'
+$Root = $PSScriptRoot
+$ModuleDir = Join-Path $Root 'module'
+$Tools = Join-Path $Root '.tools'
+$Pwsh = Join-Path $PSHOME pwsh   # the pwsh running this build (also under `dotnet pwsh`); children use the same one
+
+function Step([string]$Message) { Write-Host "[build $(Get-Date -Format HH:mm:ss)] $Message" }
+function Exec([string]$What, [scriptblock]$Command) {
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit $LASTEXITCODE)" }
+}
+
+# Compiles the solution and assembles module/ from a fixed list of files (never "the whole bin").
+function Invoke-Build {
+    Step "dotnet build ($Configuration)"
+    Exec 'dotnet build' { dotnet build (Join-Path $Root 'HpcJobs.sln') -c $Configuration --nologo -v quiet -clp:ErrorsOnly }
+    $bin = Join-Path $Root "src/HpcJobs/bin/$Configuration/net8.0"
+    if (Test-Path $ModuleDir) { Get-ChildItem $ModuleDir -Exclude README.md | Remove-Item -Recurse -Force }
+    New-Item -ItemType Directory -Force $ModuleDir | Out-Null
+    $files = 'HpcJobs.dll', 'HpcJobs.Core.dll', 'CliWrap.dll',
+             'HpcJobs.LocalAgent.dll', 'HpcJobs.LocalAgent.runtimeconfig.json', 'HpcJobs.LocalAgent.deps.json'
+    foreach ($f in $files) { Copy-Item (Join-Path $bin $f) $ModuleDir }
+    Copy-Item (Join-Path $Root 'src/HpcJobs/HpcJobs.format.ps1xml') $ModuleDir
+    (Get-Content -Raw (Join-Path $Root 'HpcJobs.psd1')) -replace "module/", '' | Set-Content (Join-Path $ModuleDir 'HpcJobs.psd1')
+    Step 'help (MAML) from docs/HpcJobs.help.psd1'
+    Exec 'help generation' { & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-HpcJobsHelp.ps1') `
+        -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') -HelpSource (Join-Path $Root 'docs/HpcJobs.help.psd1') `
+        -OutFile (Join-Path $ModuleDir 'HpcJobs.dll-Help.xml') }
+    Step "module assembled in $ModuleDir"
+}
+
+function Get-Pester {
+    $psd1 = Join-Path $Tools 'packages/pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $psd1)) {
+        Step 'restoring Pester 5.7.1 from NuGet'
+        Exec 'Pester restore' { dotnet restore (Join-Path $Root 'tools/Pester.csproj') --packages (Join-Path $Tools 'packages') -v quiet }
+    }
+    $psd1
+}
+
+function Invoke-Test {
+    $passed = 0; $failed = 0
+    Step 'xUnit: tests/HpcJobs.Core.Tests'
+    $out = dotnet test (Join-Path $Root 'tests/HpcJobs.Core.Tests') -c $Configuration --nologo -v quiet 2>&1 | Tee-Object -Variable lines | ForEach-Object { Write-Host $_; $_ }
+    $xunitExit = $LASTEXITCODE
+    $summary = $out | Select-String 'Failed:\s+(\d+), Passed:\s+(\d+)' | Select-Object -Last 1
+    if (-not $summary) { throw "xUnit printed no summary (exit $xunitExit)" }
+    $failed += [int]$summary.Matches[0].Groups[1].Value; $passed += [int]$summary.Matches[0].Groups[2].Value
+    if ($xunitExit -ne 0 -and [int]$summary.Matches[0].Groups[1].Value -eq 0) { $failed++ }
+
+    Step 'Pester: tests/pester (child pwsh, against module/HpcJobs.psd1)'
+    $pester = Get-Pester
+    $out = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/pester/Invoke-PesterTests.ps1') -PesterPsd1 $pester `
+        -Path (Join-Path $Root 'tests/pester') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+    $pesterExit = $LASTEXITCODE
+    $summary = $out | Select-String '^pester: (\d+) passed, (\d+) failed' | Select-Object -Last 1
+    if (-not $summary) { throw "Pester printed no summary (exit $pesterExit)" }
+    $passed += [int]$summary.Matches[0].Groups[1].Value; $failed += [int]$summary.Matches[0].Groups[2].Value
+    if ($pesterExit -ne 0 -and [int]$summary.Matches[0].Groups[2].Value -eq 0) { $failed++ }
+
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Clean' {
+            Step 'clean'
+            Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
+            if (Test-Path $ModuleDir) { Get-ChildItem $ModuleDir -Exclude README.md | Remove-Item -Recurse -Force }
+        }
+        'Build' { Invoke-Build }
+        'Test' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Test }
+        'Demo' {
+            if ($Task -notcontains 'Build') { Invoke-Build }
+            Exec 'demo' { & $Pwsh -NoProfile -File (Join-Path $Root 'tools/Demo.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
+        }
+        'Bench' {
+            if ($Task -notcontains 'Build') { Invoke-Build }
+            Exec 'bench' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-HpcJobs.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
+        }
+    }
+}

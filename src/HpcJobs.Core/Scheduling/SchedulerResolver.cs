@@ -1,0 +1,110 @@
+using HpcJobs.Core.Local;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>One back end considered during selection, and why it was or was not usable.</summary>
+public sealed record SchedulerCandidate(SchedulerKind Kind, bool Available, string Reason);
+
+/// <summary>Which back end was chosen, by what (a parameter, $env:HPCJOBS_SCHEDULER, auto-detection), and what was tried.</summary>
+public sealed record SchedulerSelection(SchedulerKind Kind, string SelectedBy, IReadOnlyList<SchedulerCandidate> Candidates);
+
+/// <summary>Probes whether one kind of scheduler is usable on this machine.</summary>
+public interface ISchedulerProbe
+{
+    SchedulerKind Kind { get; }
+    Task<SchedulerCandidate> ProbeAsync(CancellationToken cancellationToken);
+    IScheduler Create();
+}
+
+/// <summary>
+/// Chooses the back end: an explicit name, else $env:HPCJOBS_SCHEDULER, else the first usable of the probes in order
+/// (SLURM, then PBS), else Local. Probe results are kept for the life of the resolver.
+/// </summary>
+public sealed class SchedulerResolver
+{
+    public const string EnvironmentVariable = "HPCJOBS_SCHEDULER";
+    private readonly IReadOnlyList<ISchedulerProbe> _probes;
+    private readonly Dictionary<SchedulerKind, IScheduler> _schedulers = [];
+    private readonly Dictionary<SchedulerKind, SchedulerCandidate> _probed = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public SchedulerResolver(IReadOnlyList<ISchedulerProbe> probes) => _probes = probes;
+
+    public static SchedulerResolver CreateDefault(IProcessRunner? runner = null)
+    {
+        runner ??= CliWrapProcessRunner.Instance;
+        return new SchedulerResolver(BackEnds.Probes(runner));
+    }
+
+    public static SchedulerKind ParseKind(string name, string source) =>
+        Enum.TryParse<SchedulerKind>(name.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+            ? kind
+            : throw new SchedulerSelectionException($"{source} names scheduler '{name}'; known schedulers are {string.Join(", ", Enum.GetNames<SchedulerKind>())}.");
+
+    public async Task<SchedulerSelection> SelectAsync(SchedulerKind? requested, CancellationToken ct = default)
+    {
+        if (requested is { } kind) return await Explicit(kind, "the -Scheduler parameter", ct).ConfigureAwait(false);
+        var fromEnv = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnv))
+            return await Explicit(ParseKind(fromEnv, $"${EnvironmentVariable}"), $"${EnvironmentVariable}", ct).ConfigureAwait(false);
+        var candidates = new List<SchedulerCandidate>();
+        foreach (var probe in _probes)
+        {
+            var c = await ProbeAsync(probe, ct).ConfigureAwait(false);
+            candidates.Add(c);
+            if (c.Available) return new SchedulerSelection(c.Kind, "auto-detection", candidates);
+        }
+        candidates.Add(new SchedulerCandidate(SchedulerKind.Local, true, "embedded default: no cluster scheduler answered"));
+        return new SchedulerSelection(SchedulerKind.Local, "auto-detection", candidates);
+    }
+
+    /// <summary>The back end of the given kind. A cluster back end named explicitly is probed first, so a missing one fails clearly.</summary>
+    public async Task<IScheduler> GetAsync(SchedulerKind? requested, CancellationToken ct = default)
+    {
+        var selection = await SelectAsync(requested, ct).ConfigureAwait(false);
+        return Get(selection.Kind);
+    }
+
+    public IScheduler Get(SchedulerKind kind)
+    {
+        lock (_schedulers)
+        {
+            if (_schedulers.TryGetValue(kind, out var s)) return s;
+            s = kind == SchedulerKind.Local ? new LocalScheduler() : _probes.First(p => p.Kind == kind).Create();
+            _schedulers[kind] = s;
+            return s;
+        }
+    }
+
+    private async Task<SchedulerSelection> Explicit(SchedulerKind kind, string source, CancellationToken ct)
+    {
+        if (kind == SchedulerKind.Local)
+            return new SchedulerSelection(kind, source, [new SchedulerCandidate(kind, true, "embedded; always available")]);
+        var probe = _probes.FirstOrDefault(p => p.Kind == kind)
+            ?? throw new SchedulerSelectionException($"{source} asks for {kind}, which this version of HpcJobs does not support.");
+        var c = await ProbeAsync(probe, ct).ConfigureAwait(false);
+        if (!c.Available) throw new SchedulerSelectionException($"{source} asks for {kind}, but it is not usable here: {c.Reason}");
+        return new SchedulerSelection(kind, source, [c]);
+    }
+
+    private async Task<SchedulerCandidate> ProbeAsync(ISchedulerProbe probe, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_probed.TryGetValue(probe.Kind, out var known) && known.Available) return known;
+            var c = await probe.ProbeAsync(ct).ConfigureAwait(false);
+            _probed[probe.Kind] = c;
+            return c;
+        }
+        finally { _gate.Release(); }
+    }
+}
+
+/// <summary>The cluster back ends this build knows, in auto-detection order.</summary>
+public static class BackEnds
+{
+    public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) => [];
+}

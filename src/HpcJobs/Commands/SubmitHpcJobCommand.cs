@@ -1,0 +1,97 @@
+using System.Collections;
+using System.Management.Automation;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Commands;
+
+/// <summary>Submits a batch script or a command (an argument list) and returns the job.</summary>
+[Cmdlet(VerbsLifecycle.Submit, "HpcJob", SupportsShouldProcess = true, DefaultParameterSetName = "Script")]
+[OutputType(typeof(JobInfo))]
+public sealed class SubmitHpcJobCommand : HpcCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Script")]
+    [Alias("FullName", "Path")]
+    [ValidateNotNullOrEmpty]
+    public string ScriptPath { get; set; } = "";
+
+    /// <summary>Arguments passed to the script.</summary>
+    [Parameter(Position = 1, ParameterSetName = "Script")]
+    [Alias("Args")]
+    public string[] ArgumentList { get; set; } = [];
+
+    /// <summary>The program and its arguments, as a list: nothing is interpreted by a shell.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Command")]
+    [ValidateNotNullOrEmpty]
+    public string[] Command { get; set; } = [];
+
+    [Parameter] [ValidateNotNullOrEmpty] public string? Name { get; set; }
+    [Parameter] public ResourceSpec? Resources { get; set; }
+
+    /// <summary>Jobs this one waits for: JobInfo objects or job ids.</summary>
+    [Parameter] [Alias("Dependency")] public object[] DependsOn { get; set; } = [];
+    [Parameter] public DependencyKind DependencyType { get; set; } = DependencyKind.AfterOk;
+
+    /// <summary>Array task indices: 0-99, 1,3,5-7, 0-99:2, with an optional throttle %N.</summary>
+    [Parameter] [Alias("Array")] [ValidateNotNullOrEmpty] public string? ArrayRange { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? WorkingDirectory { get; set; }
+    [Parameter] public Hashtable? Environment { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? OutputPath { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? ErrorPath { get; set; }
+    [Parameter] public SchedulerKind? Scheduler { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IScheduler scheduler;
+        try { scheduler = GetScheduler(Scheduler); }
+        catch (HpcJobsException e) { ThrowTerminatingError(ToErrorRecord(e, Scheduler)); return; }
+
+        JobRequest request;
+        SubmissionPlan plan;
+        try
+        {
+            request = BuildRequest();
+            plan = scheduler.Plan(request);
+        }
+        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, ParameterSetName == "Script" ? ScriptPath : string.Join(' ', Command))); return; }
+
+        var target = $"{request.EffectiveName} on {scheduler.Kind}";
+        if (!ShouldProcess($"Submit job {target}:\n{plan}", $"Submit job {target}?", "Submit-HpcJob")) return;
+        try
+        {
+            WriteVerbose($"{scheduler.Kind}: {plan.CommandLine}");
+            WriteObject(Run(ct => scheduler.SubmitAsync(request, ct)));
+        }
+        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, target)); }
+    }
+
+    private JobRequest BuildRequest()
+    {
+        var deps = DependsOn.Select(d => d is PSObject ps ? ps.BaseObject : d).Select(d => d switch
+        {
+            JobInfo job => new JobDependency(job.JobId, DependencyType),
+            string id => new JobDependency(id.Trim(), DependencyType),
+            int or long => new JobDependency(Convert.ToString(d, System.Globalization.CultureInfo.InvariantCulture)!, DependencyType),
+            _ => throw new InvalidJobRequestException($"-DependsOn takes JobInfo objects or job ids, not {d?.GetType().Name ?? "null"}.", "HpcInvalidDependency"),
+        }).ToList();
+        var env = new Dictionary<string, string>();
+        if (Environment is not null)
+            foreach (DictionaryEntry e in Environment)
+                env[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        return new JobRequest
+        {
+            ScriptPath = ParameterSetName == "Script" ? ResolvePath(ScriptPath) : null,
+            ScriptArguments = ParameterSetName == "Script" ? ArgumentList : [],
+            Command = ParameterSetName == "Command" ? Command : [],
+            Name = Name,
+            Resources = Resources ?? ResourceSpec.Default,
+            Dependencies = deps,
+            Array = ArrayRange is null ? null : Core.Model.ArrayRange.Parse(ArrayRange),
+            // jobs start where the user is in PowerShell, which is not the process's current directory
+            WorkingDirectory = ResolvePath(WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath),
+            Environment = env,
+            OutputPath = OutputPath,
+            ErrorPath = ErrorPath,
+        }.Validate();
+    }
+}

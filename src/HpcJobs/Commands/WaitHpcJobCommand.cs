@@ -1,0 +1,64 @@
+using System.Management.Automation;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Commands;
+
+/// <summary>Waits until jobs finish (or one, with -Any), polling each scheduler once per round, and returns the finished jobs.</summary>
+[Cmdlet(VerbsLifecycle.Wait, "HpcJob", DefaultParameterSetName = "ById")]
+[OutputType(typeof(JobInfo))]
+public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
+{
+    /// <summary>Seconds to wait at most; -1 (the default) waits for ever.</summary>
+    [Parameter] [ValidateRange(-1, int.MaxValue)] public int Timeout { get; set; } = -1;
+
+    /// <summary>Return when the first job finishes.</summary>
+    [Parameter] public SwitchParameter Any { get; set; }
+
+    /// <summary>Seconds between polls. Default: adaptive, from 0.2 s backing off to 10 s while nothing changes.</summary>
+    [Parameter] [ValidateRange(0.05, 3600)] public double PollInterval { get; set; }
+
+    protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
+    {
+        var options = new WaitOptions
+        {
+            Timeout = Timeout < 0 ? null : TimeSpan.FromSeconds(Timeout),
+            Any = Any,
+            PollInterval = PollInterval > 0 ? TimeSpan.FromSeconds(PollInterval) : null,
+        };
+        var activity = $"Waiting for {jobIds.Count} {scheduler.Kind} job(s)";
+        WaitResult result;
+        try
+        {
+            result = Run((ct, post) => JobWaiter.WaitAsync(scheduler, jobIds, options,
+                new InlineProgress(p => post(() => WriteProgress(Progress(activity, p)))), ct));
+        }
+        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, string.Join(",", jobIds))); return; }
+        WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
+        WriteInInputOrder(result.Finished, jobIds);
+        foreach (var missing in result.NotFound) WriteNotFound(missing);
+        if (result.TimedOut)
+        {
+            var still = string.Join(", ", result.Unfinished.Select(j => $"{j.JobId} ({j.State})"));
+            WriteError(new ErrorRecord(new TimeoutException($"Timed out after {Timeout} s; still not finished: {still}."),
+                "HpcWaitTimeout", ErrorCategory.OperationTimeout, result.Unfinished.Select(j => j.JobId).ToArray()));
+        }
+    }
+
+    private static ProgressRecord Progress(string activity, WaitProgress p)
+    {
+        var counts = string.Join(", ", p.Counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"));
+        var status = p.Problem is null ? $"{p.Finished}/{p.Total} finished: {counts}" : $"scheduler not answering, retrying: {p.Problem}";
+        return new ProgressRecord(1, activity, status)
+        {
+            PercentComplete = p.Total == 0 ? 0 : 100 * p.Finished / p.Total,
+            CurrentOperation = $"elapsed {p.Elapsed:hh\\:mm\\:ss}, next poll in {p.NextPoll.TotalSeconds:0.0} s",
+        };
+    }
+
+    /// <summary>Calls back on the reporting thread (Progress&lt;T&gt; would post to a thread pool with no order guarantee).</summary>
+    private sealed class InlineProgress(Action<WaitProgress> report) : IProgress<WaitProgress>
+    {
+        public void Report(WaitProgress value) => report(value);
+    }
+}

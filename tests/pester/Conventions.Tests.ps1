@@ -1,0 +1,36 @@
+# Conventions every exported cmdlet follows, checked against the built module.
+BeforeDiscovery {
+    . $PSScriptRoot/TestHelpers.ps1
+    $script:cmdlets = Get-Command -Module HpcJobs | ForEach-Object { @{ Name = $_.Name } }
+}
+BeforeAll { . $PSScriptRoot/TestHelpers.ps1 }
+
+Describe 'The manifest' {
+    It 'exports exactly the cmdlets it lists, and no functions or aliases' {
+        $m = Import-PowerShellDataFile $script:ModuleManifest
+        $m.FunctionsToExport | Should -BeNullOrEmpty
+        $m.AliasesToExport | Should -BeNullOrEmpty
+        (Get-Command -Module HpcJobs).Name | Sort-Object | Should -Be ($m.CmdletsToExport | Sort-Object)
+    }
+}
+
+Describe '<Name>' -ForEach $script:cmdlets {
+    BeforeAll { $script:cmd = Get-Command $Name; $script:help = Get-Help $Name -Full }
+    It 'is a compiled cmdlet with an approved verb and an OutputType' {
+        $cmd.CommandType | Should -Be 'Cmdlet'
+        (Get-Verb).Verb | Should -Contain $cmd.Verb
+        $cmd.OutputType.Count | Should -BeGreaterThan 0
+    }
+    It 'has help with a synopsis, a description, an example, and every parameter described' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*\S+ \[' # not the auto-generated syntax line
+        ($help.description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        foreach ($p in $help.parameters.parameter) { ($p.description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$($p.name)" }
+    }
+    It 'supports ShouldProcess exactly when it changes something' {
+        $changes = $Name -match '^(Submit|Stop)-'
+        $cmd.Parameters.ContainsKey('WhatIf') | Should -Be $changes
+        $cmd.Parameters.ContainsKey('Confirm') | Should -Be $changes
+    }
+}
