@@ -81,7 +81,7 @@ internal static unsafe partial class Native
             for (var i = 0; i < envList.Count; i++) envPtr[i] = Utf8($"{envList[i].Key}={envList[i].Value}");
 
             // posix_spawnp searches PATH of *this* process; resolve against the job's PATH instead
-            var program = ResolveProgram(argv[0], environment.TryGetValue("PATH", out var path) ? path : null);
+            var program = Processes.ProgramLocator.Find(argv[0], environment.TryGetValue("PATH", out var path) ? path : "/usr/local/bin:/usr/bin:/bin") ?? argv[0];
             var rc = posix_spawnp(out var pid, Utf8(program), actions, attr, argvPtr, envPtr);
             if (rc != 0) throw new IOException($"cannot start '{argv[0]}': {Marshal.GetPInvokeErrorMessage(rc)}");
             return pid;
@@ -97,17 +97,6 @@ internal static unsafe partial class Native
             }
             NativeMemory.Free(actions); NativeMemory.Free(attr); NativeMemory.Free(defaults); NativeMemory.Free(mask);
         }
-    }
-
-    public static string ResolveProgram(string program, string? searchPath)
-    {
-        if (program.Contains('/')) return program;
-        foreach (var dir in (searchPath ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, program);
-            if (File.Exists(candidate)) return candidate;
-        }
-        return program;
     }
 
     /// <summary>Decodes a wait(2) status into an exit code or a signal.</summary>

@@ -106,5 +106,5 @@ public sealed class SchedulerResolver
 /// <summary>The cluster back ends this build knows, in auto-detection order.</summary>
 public static class BackEnds
 {
-    public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) => [];
+    public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) => [new Slurm.SlurmProbe(runner)];
 }

@@ -1,0 +1,123 @@
+using System.Globalization;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Slurm;
+
+/// <summary>Turns parsed SLURM rows into JobInfos: array ranges expanded to tasks, paths expanded, exit codes decoded.</summary>
+internal static class SlurmJobs
+{
+    private const string Scheduler = nameof(SchedulerKind.Slurm);
+
+    /// <summary>
+    /// The JobInfos of squeue rows answering <paramref name="id"/>: a plain job, one array task (<c>41_4</c>, possibly still
+    /// inside a pending range row <c>41_[2-5%2]</c>), or a whole array by its id (every task, pending ranges expanded).
+    /// </summary>
+    public static List<JobInfo> FromSqueue(IReadOnlyList<SqueueRow> rows, string id)
+    {
+        var parts = id.Split('_');
+        int? wantedTask = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null;
+        var result = new List<JobInfo>();
+        foreach (var row in rows)
+        {
+            if (!row.IsArray)
+            {
+                if (wantedTask is null && row.RawId == id) result.Add(FromRow(row, null));
+                continue;
+            }
+            if (row.ArrayJobId != parts[0] && !(wantedTask is null && row.RawId == id && row.ArrayJobId == id)) continue;
+            var tasks = int.TryParse(row.ArrayTasks, CultureInfo.InvariantCulture, out var single) ? [single] : SlurmOutput.ExpandTaskSpec(row.ArrayTasks);
+            foreach (var task in tasks)
+                if (wantedTask is null || wantedTask == task) result.Add(FromRow(row, task));
+        }
+        return result.OrderBy(j => j.ArrayTaskId ?? -1).ToList();
+    }
+
+    private static JobInfo FromRow(SqueueRow row, int? task)
+    {
+        var state = SlurmStates.Map(row.State, row.Reason);
+        return new JobInfo
+        {
+            JobId = task is null ? row.RawId : $"{row.ArrayJobId}_{task}",
+            ArrayJobId = task is null ? null : row.ArrayJobId,
+            ArrayTaskId = task,
+            Name = row.Name,
+            Scheduler = Scheduler,
+            State = state,
+            NativeState = row.State,
+            Reason = SlurmStates.CleanReason(row.Reason),
+            ExitCode = state == JobState.Completed ? 0 : null,
+            SubmitTime = SlurmStates.ParseTime(row.Submit),
+            StartTime = SlurmStates.ParseTime(row.Start),
+            EndTime = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null,
+            WorkingDirectory = row.WorkDir,
+            StdOutPath = Resolve(SlurmOutput.ExpandPath(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
+            StdErrPath = Resolve(SlurmOutput.ExpandPath(row.StdErr, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
+        };
+    }
+
+    /// <summary>Jobs only accounting remembers. sacct -j 44 lists each task of array 44 (and a pending range as one row).</summary>
+    public static List<JobInfo> FromSacct(IReadOnlyList<SacctRow> rows, string id)
+    {
+        var result = new List<JobInfo>();
+        foreach (var row in rows)
+        {
+            var shown = row.JobId;
+            var under = shown.IndexOf('_');
+            var baseId = under < 0 ? shown : shown[..under];
+            if (shown != id && baseId != id) continue;
+            var taskSpec = under < 0 ? null : shown[(under + 1)..].Trim('[', ']');
+            var tasks = taskSpec is null ? [(int?)null] : SlurmOutput.ExpandTaskSpec(taskSpec).Select(t => (int?)t);
+            foreach (var task in tasks)
+            {
+                var taskId = task is null ? row.JobId : $"{baseId}_{task}";
+                if (id.Contains('_') && taskId != id) continue;
+                var state = SlurmStates.Map(row.State, row.Reason);
+                var started = SlurmStates.ParseTime(row.Start);
+                var (exit, signal) = state.IsFinished() && started is not null ? SlurmStates.DecodeExitCode(row.ExitCode) : (null, null);
+                result.Add(new JobInfo
+                {
+                    JobId = taskId, ArrayJobId = task is null ? null : baseId, ArrayTaskId = task, Name = row.Name, Scheduler = Scheduler,
+                    State = state, NativeState = row.State, Reason = SlurmStates.CleanReason(row.Reason), ExitCode = exit, Signal = signal,
+                    SubmitTime = SlurmStates.ParseTime(row.Submit), StartTime = started,
+                    EndTime = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null, WorkingDirectory = NullIfEmpty(row.WorkDir),
+                });
+            }
+        }
+        return result.DistinctBy(j => j.JobId).OrderBy(j => j.ArrayTaskId ?? -1).ToList();
+    }
+
+    public static JobInfo WithExit(JobInfo job, string exitCode)
+    {
+        var (exit, signal) = SlurmStates.DecodeExitCode(exitCode);
+        return job with { ExitCode = job.StartTime is null ? null : exit, Signal = signal };
+    }
+
+    /// <summary>scontrol knows the exact exit code the moment a job ends, and the real output paths of array tasks.</summary>
+    public static JobInfo WithScontrol(JobInfo job, IReadOnlyDictionary<string, string> record)
+    {
+        var (exit, signal) = SlurmStates.DecodeExitCode(record.GetValueOrDefault("ExitCode"));
+        return job with
+        {
+            ExitCode = job.StartTime is null ? null : exit, Signal = signal, // a job that never started has no exit code
+            StdOutPath = record.GetValueOrDefault("StdOut") is { Length: > 0 } o ? o : job.StdOutPath,
+            StdErrPath = record.GetValueOrDefault("StdErr") is { Length: > 0 } e ? e : job.StdErrPath,
+        };
+    }
+
+    /// <summary>The key a JobInfo has among scontrol records: <c>ArrayJobId_ArrayTaskId</c> for tasks, JobId otherwise.</summary>
+    public static string ScontrolKey(IReadOnlyDictionary<string, string> record) =>
+        record.TryGetValue("ArrayTaskId", out var task) && record.TryGetValue("ArrayJobId", out var array) && int.TryParse(task, out _)
+            ? $"{array}_{task}" : record.GetValueOrDefault("JobId", "");
+
+    public static JobInfo Unknown(string id, string reason) => new()
+    {
+        JobId = id, Scheduler = Scheduler, State = JobState.Unknown, Reason = reason,
+        ArrayJobId = id.Contains('_') ? id.Split('_')[0] : null,
+        ArrayTaskId = id.Contains('_') ? int.Parse(id.Split('_')[1], CultureInfo.InvariantCulture) : null,
+    };
+
+    private static string? Resolve(string path, string workDir) =>
+        string.IsNullOrWhiteSpace(path) ? null : Path.IsPathRooted(path) || string.IsNullOrEmpty(workDir) ? path : Path.Combine(workDir, path);
+
+    private static string? NullIfEmpty(string s) => string.IsNullOrWhiteSpace(s) ? null : s;
+}

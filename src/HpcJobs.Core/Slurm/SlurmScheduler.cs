@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Core.Slurm;
+
+/// <summary>
+/// SLURM through its own commands. Status of any number of jobs costs one squeue call, plus at most one sacct call
+/// (finished jobs' exit codes, jobs gone from the controller) and one scontrol call (jobs accounting has not caught up
+/// with yet, or no accounting at all).
+/// </summary>
+public sealed partial class SlurmScheduler : IScheduler
+{
+    private readonly SlurmCommands _commands;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
+    private volatile bool _accountingDisabled;
+
+    public SlurmScheduler(IProcessRunner? runner = null, RetryPolicy? retry = null) =>
+        _commands = new SlurmCommands(runner ?? CliWrapProcessRunner.Instance, retry ?? RetryPolicy.Default);
+
+    public SchedulerKind Kind => SchedulerKind.Slurm;
+
+    /// <summary>SLURM commands run by this instance so far.</summary>
+    public int SchedulerCalls => _commands.CallCount;
+
+    [GeneratedRegex(@"^\d+(_\d+)?$")]
+    private static partial Regex JobIdPattern();
+
+    public SchedulerDescription Describe() => new(SchedulerKind.Slurm, "SLURM", null,
+        "sbatch/squeue/sacct/scancel/scontrol" + (_accountingDisabled ? "; accounting disabled (finished jobs known only until MinJobAge)" : ""),
+        ["arrays", "throttle", "dependencies", "gpus", "walltime", "memory", "partition", "qos", "account", "constraint"]);
+
+    public SubmissionPlan Plan(JobRequest request)
+    {
+        request.Validate();
+        foreach (var d in request.Dependencies)
+            if (!JobIdPattern().IsMatch(d.JobId))
+                throw new InvalidJobRequestException($"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).", "HpcInvalidDependency");
+        if (request.ScriptPath is not null && !File.ReadLines(request.ScriptPath).FirstOrDefault("").StartsWith("#!", StringComparison.Ordinal))
+            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter, which sbatch requires.", "HpcInvalidScript");
+        return SlurmSubmission.Render(request, "<token>");
+    }
+
+    public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    {
+        Plan(request);
+        request = await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
+        var token = Guid.NewGuid().ToString("N");
+        var plan = SlurmSubmission.Render(request, token);
+        var options = new ProcessOptions
+        {
+            // sbatch exports its own environment to the job (--export=ALL): any value, no escaping
+            Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+            StandardInput = plan.Script,
+        };
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await _commands.RunOnceAsync(plan.Program, plan.Arguments, options, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded) return Submitted(SlurmSubmission.ParseJobId(result.StandardOutput), request);
+            if (!SlurmCommands.IsTransient(result))
+                throw new SubmitFailedException("SLURM", string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError, result.ExitCode);
+            // the controller may have taken the job before the answer was lost: look for our token before trying again
+            await Task.Delay(RetryPolicy.Default.Delay(attempt), cancellationToken).ConfigureAwait(false);
+            if (await FindByTokenAsync(token, cancellationToken).ConfigureAwait(false) is { } landed) return Submitted(landed, request);
+            if (attempt >= RetryPolicy.Default.MaxAttempts)
+                throw new SchedulerUnavailableException($"SLURM did not accept the job after {attempt} attempts: {result.StandardError.Trim()}");
+        }
+    }
+
+    private JobInfo Submitted(string id, JobRequest request)
+    {
+        _seenLive[id] = DateTimeOffset.Now;
+        return new JobInfo
+        {
+            JobId = id, Name = request.EffectiveName, Scheduler = nameof(SchedulerKind.Slurm), State = JobState.Pending,
+            Reason = "Submitted", ArrayTasks = request.Array?.ToString(), SubmitTime = DateTimeOffset.Now,
+            WorkingDirectory = request.WorkingDirectory, Resources = request.Resources,
+        };
+    }
+
+    private async Task<string?> FindByTokenAsync(string token, CancellationToken ct)
+    {
+        var r = await _commands.RunAsync("squeue", ["-h", "--me", "-t", "all", "-o", "%i|%k"], ct).ConfigureAwait(false);
+        return r.StandardOutput.Split('\n').Select(l => l.Split('|', 2)).FirstOrDefault(p => p.Length == 2 && p[1].Trim() == SlurmSubmission.TokenPrefix + token)?[0].Split('_')[0];
+    }
+
+    /// <summary>
+    /// SLURM treats a dependency on an unknown or purged job as satisfied and runs the job at once. Refuse unknown ids;
+    /// for jobs only accounting remembers, decide ourselves: already met → drop the dependency, never met → refuse.
+    /// </summary>
+    private async Task<JobRequest> CheckDependenciesAsync(JobRequest request, CancellationToken ct)
+    {
+        if (request.Dependencies.Count == 0) return request;
+        var ids = request.Dependencies.Select(d => d.JobId).Distinct().ToList();
+        var (live, fromAccounting, notFound) = await QueryAsync(ids, ct).ConfigureAwait(false);
+        if (notFound.Count > 0)
+            throw new InvalidJobRequestException(
+                $"Dependency on {string.Join(", ", notFound.Select(n => n.JobId))}, which SLURM does not know (SLURM would ignore the dependency and run the job at once).",
+                "HpcDependencyNotFound");
+        var kept = new List<JobDependency>();
+        foreach (var dep in request.Dependencies)
+        {
+            var inController = live.Any(j => Matches(j, dep.JobId));
+            if (inController) { kept.Add(dep); continue; }
+            var done = fromAccounting.Where(j => Matches(j, dep.JobId)).ToList();
+            if (done.Count == 0 || done.Any(j => !j.IsFinished)) { kept.Add(dep); continue; }
+            var ok = done.All(j => j.State == JobState.Completed);
+            var met = dep.Kind switch { DependencyKind.AfterOk => ok, DependencyKind.AfterNotOk => !ok, _ => true };
+            if (!met)
+                throw new InvalidJobRequestException(
+                    $"Dependency {dep} can never be met: job {dep.JobId} ended {string.Join(", ", done.Select(j => j.State).Distinct())} and is no longer in the controller (SLURM would run the job anyway).",
+                    "HpcDependencyNeverSatisfied");
+        }
+        return request with { Dependencies = kept };
+    }
+
+    private static bool Matches(JobInfo j, string id) => j.JobId == id || j.ArrayJobId == id;
+
+    public async Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    {
+        var (live, fromAccounting, notFound) = await QueryAsync(jobIds.Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+        return new StatusReport(live.Concat(fromAccounting).ToList(), notFound);
+    }
+
+    public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
+    {
+        if (jobs.Count == 0) return;
+        var result = await _commands.RunAsync("scancel", jobs.Select(j => j.JobId).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded) throw new SchedulerUnavailableException($"scancel failed: {result.StandardError.Trim()}");
+    }
+
+    /// <summary>The three-call status query. Returns jobs the controller knows, jobs only accounting knows, and unknown ids.</summary>
+    private async Task<(List<JobInfo> Live, List<JobInfo> FromAccounting, List<JobLookupFailure> NotFound)> QueryAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var valid = ids.Where(id => JobIdPattern().IsMatch(id)).ToList();
+        var notFound = ids.Except(valid).Select(id => new JobLookupFailure(id, $"'{id}' is not a SLURM job id (123 or 123_4).")).ToList();
+        if (valid.Count == 0) return ([], [], notFound);
+
+        // 1. squeue: everything the controller still holds, finished jobs included until MinJobAge
+        var squeue = await _commands.RunAsync("squeue", ["-h", "-t", "all", "-j", string.Join(',', valid), "-O", SlurmOutput.SqueueFormat()], ct).ConfigureAwait(false);
+        if (!squeue.Succeeded && !squeue.StandardError.Contains("Invalid job id specified", StringComparison.Ordinal))
+            throw new SchedulerUnavailableException($"squeue failed: {squeue.StandardError.Trim()}");
+        var rows = squeue.Succeeded ? SlurmOutput.ParseSqueue(squeue.StandardOutput) : [];
+        var live = new List<JobInfo>();
+        var missing = new List<string>();
+        foreach (var id in valid)
+        {
+            var mine = SlurmJobs.FromSqueue(rows, id);
+            if (mine.Count == 0) missing.Add(id); else live.AddRange(mine);
+        }
+        live = live.DistinctBy(j => j.JobId).ToList();
+        foreach (var j in live) _seenLive[j.JobId] = DateTimeOffset.Now;
+
+        // 2. sacct: exit codes of jobs that ended other than COMPLETED, and jobs the controller has forgotten
+        var needExit = live.Where(j => j.IsFinished && j.ExitCode is null).ToList();
+        var accountingRows = new List<SacctRow>();
+        var askAccounting = missing.Concat(needExit.Select(j => j.JobId)).Distinct().ToList();
+        if (askAccounting.Count > 0 && !_accountingDisabled)
+        {
+            var sacct = await _commands.RunAsync("sacct", ["-X", "-P", "-n", $"--delimiter={SlurmOutput.Delimiter}", "-j", string.Join(',', askAccounting),
+                "-o", string.Join(',', SlurmOutput.SacctFields)], ct).ConfigureAwait(false);
+            if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase)) _accountingDisabled = true;
+            else if (!sacct.Succeeded) throw new SchedulerUnavailableException($"sacct failed: {sacct.StandardError.Trim()}");
+            else accountingRows = SlurmOutput.ParseSacct(sacct.StandardOutput);
+        }
+        var exitFromAccounting = accountingRows.Where(r => SlurmStates.Map(r.State, null).IsFinished()).ToDictionary(r => r.JobId, r => r.ExitCode);
+        live = live.Select(j => j.IsFinished && j.ExitCode is null && exitFromAccounting.TryGetValue(j.JobId, out var e) ? SlurmJobs.WithExit(j, e) : j).ToList();
+
+        // 3. scontrol: exit codes accounting does not have yet (slurmdbd lags by seconds) or at all
+        if (live.Any(j => j.IsFinished && j.ExitCode is null))
+        {
+            var scontrol = await _commands.RunAsync("scontrol", ["-o", "show", "job"], ct).ConfigureAwait(false);
+            var records = SlurmOutput.ParseScontrol(scontrol.StandardOutput).GroupBy(SlurmJobs.ScontrolKey).ToDictionary(g => g.Key, g => g.First());
+            live = live.Select(j => j.IsFinished && j.ExitCode is null && records.TryGetValue(j.JobId, out var rec) ? SlurmJobs.WithScontrol(j, rec) : j).ToList();
+        }
+
+        var fromAccounting = new List<JobInfo>();
+        foreach (var id in missing)
+        {
+            var mine = SlurmJobs.FromSacct(accountingRows, id);
+            if (mine.Count > 0) { fromAccounting.AddRange(mine); continue; }
+            if (_accountingDisabled)
+                fromAccounting.Add(SlurmJobs.Unknown(id, "The controller no longer holds this job (it ended more than MinJobAge ago, or never existed) and SLURM accounting is disabled, so its outcome cannot be known."));
+            else if (_seenLive.TryGetValue(id, out var seen) && DateTimeOffset.Now - seen < TimeSpan.FromMinutes(10))
+                fromAccounting.Add(SlurmJobs.Unknown(id, "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly."));
+            else
+                notFound.Add(new JobLookupFailure(id, $"SLURM does not know job {id} (neither squeue nor sacct)."));
+        }
+        return (live, fromAccounting, notFound);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Slurm;
+
+/// <summary>SLURM's job state codes (squeue(1), JOB STATE CODES) mapped to JobState; exit codes decoded.</summary>
+internal static class SlurmStates
+{
+    public static JobState Map(string nativeState, string? reason)
+    {
+        // sacct appends the canceller: "CANCELLED by 0"
+        var state = nativeState.Split(' ', 2)[0].TrimEnd('+').ToUpperInvariant();
+        return state switch
+        {
+            "PENDING" when reason is not null && reason.Contains("Held", StringComparison.OrdinalIgnoreCase) => JobState.Held,
+            "PENDING" or "REQUEUED" or "REQUEUE_FED" => JobState.Pending,
+            "REQUEUE_HOLD" or "RESV_DEL_HOLD" or "SUSPENDED" or "STOPPED" => JobState.Held,
+            "CONFIGURING" or "RUNNING" or "COMPLETING" or "RESIZING" or "SIGNALING" or "STAGE_OUT" => JobState.Running,
+            "COMPLETED" => JobState.Completed,
+            "FAILED" or "BOOT_FAIL" or "NODE_FAIL" or "OUT_OF_MEMORY" or "SPECIAL_EXIT" => JobState.Failed,
+            "CANCELLED" or "PREEMPTED" or "REVOKED" => JobState.Cancelled,
+            "TIMEOUT" or "DEADLINE" => JobState.TimedOut,
+            _ => JobState.Unknown,
+        };
+    }
+
+    /// <summary>
+    /// Decodes SLURM's <c>code:signal</c>. A signal gives Signal and ExitCode 128+signal (what a shell reports);
+    /// otherwise ExitCode is the code.
+    /// </summary>
+    public static (int? ExitCode, int? Signal) DecodeExitCode(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return (null, null);
+        var parts = text.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var code) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var signal))
+            return (null, null);
+        return signal > 0 ? (128 + signal, signal) : (code, null);
+    }
+
+    /// <summary>SLURM timestamps are local ISO times; N/A, NONE, Unknown, None mean "not (yet) set".</summary>
+    public static DateTimeOffset? ParseTime(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return DateTime.TryParseExact(text.Trim(), "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var t)
+            ? new DateTimeOffset(t) : null;
+    }
+
+    public static string? CleanReason(string? reason) => string.IsNullOrWhiteSpace(reason) || reason == "None" ? null : reason.Trim();
+}
