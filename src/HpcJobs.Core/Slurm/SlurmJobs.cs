@@ -35,6 +35,8 @@ internal static class SlurmJobs
     private static JobInfo FromRow(SqueueRow row, int? task)
     {
         var state = SlurmStates.Map(row.State, row.Reason);
+        var start = SlurmStates.ParseTime(row.Start);
+        var end = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null;
         return new JobInfo
         {
             JobId = task is null ? row.RawId : $"{row.ArrayJobId}_{task}",
@@ -47,8 +49,8 @@ internal static class SlurmJobs
             Reason = SlurmStates.CleanReason(row.Reason),
             ExitCode = state == JobState.Completed ? 0 : null,
             SubmitTime = SlurmStates.ParseTime(row.Submit),
-            StartTime = SlurmStates.ParseTime(row.Start),
-            EndTime = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null,
+            StartTime = start,
+            EndTime = end,
             WorkingDirectory = row.WorkDir,
             StdOutPath = Resolve(SlurmOutput.ExpandPath(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
             StdErrPath = Resolve(SlurmOutput.ExpandPath(row.StdErr, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
@@ -59,7 +61,8 @@ internal static class SlurmJobs
     public static List<JobInfo> FromSacct(IReadOnlyList<SacctRow> rows, string id)
     {
         var result = new List<JobInfo>();
-        foreach (var row in rows)
+        var batchSteps = rows.Where(r => r.JobId.EndsWith(".batch", StringComparison.Ordinal)).ToDictionary(r => r.JobId[..^6], r => r.ExitCode);
+        foreach (var row in rows.Where(r => !r.JobId.Contains('.')))
         {
             var shown = row.JobId;
             var under = shown.IndexOf('_');
@@ -74,6 +77,9 @@ internal static class SlurmJobs
                 var state = SlurmStates.Map(row.State, row.Reason);
                 var started = SlurmStates.ParseTime(row.Start);
                 var (exit, signal) = state.IsFinished() && started is not null ? SlurmStates.DecodeExitCode(row.ExitCode) : (null, null);
+                // sacct reports a cancelled or timed-out job as 0:0; its batch step has the signal (0:15)
+                if (signal is null && state is JobState.Cancelled or JobState.TimedOut && batchSteps.TryGetValue(row.JobId, out var step))
+                    (exit, signal) = SlurmStates.DecodeExitCode(step) is { Signal: not null } s ? s : (exit, signal);
                 result.Add(new JobInfo
                 {
                     JobId = taskId, ArrayJobId = task is null ? null : baseId, ArrayTaskId = task, Name = row.Name, Scheduler = Scheduler,
@@ -96,9 +102,13 @@ internal static class SlurmJobs
     public static JobInfo WithScontrol(JobInfo job, IReadOnlyDictionary<string, string> record)
     {
         var (exit, signal) = SlurmStates.DecodeExitCode(record.GetValueOrDefault("ExitCode"));
+        // a job cancelled before it ran (held, dependency never met) has StartTime = EndTime = the cancel time but no node
+        var neverRan = record.GetValueOrDefault("NodeList") is null or "(null)" or "";
         return job with
         {
-            ExitCode = job.StartTime is null ? null : exit, Signal = signal, // a job that never started has no exit code
+            StartTime = neverRan ? null : job.StartTime,
+            ExitCode = neverRan ? null : exit,
+            Signal = neverRan ? null : signal,
             StdOutPath = record.GetValueOrDefault("StdOut") is { Length: > 0 } o ? o : job.StdOutPath,
             StdErrPath = record.GetValueOrDefault("StdErr") is { Length: > 0 } e ? e : job.StdErrPath,
         };

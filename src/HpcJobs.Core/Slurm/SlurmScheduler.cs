@@ -15,6 +15,8 @@ public sealed partial class SlurmScheduler : IScheduler
 {
     private readonly SlurmCommands _commands;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
+    private readonly ConcurrentDictionary<string, int[]> _knownArrays = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelledByUs = new();
     private volatile bool _accountingDisabled;
 
     public SlurmScheduler(IProcessRunner? runner = null, RetryPolicy? retry = null) =>
@@ -72,6 +74,7 @@ public sealed partial class SlurmScheduler : IScheduler
     private JobInfo Submitted(string id, JobRequest request)
     {
         _seenLive[id] = DateTimeOffset.Now;
+        if (request.Array is not null) _knownArrays[id] = request.Array.Indices.ToArray();
         return new JobInfo
         {
             JobId = id, Name = request.EffectiveName, Scheduler = nameof(SchedulerKind.Slurm), State = JobState.Pending,
@@ -127,67 +130,82 @@ public sealed partial class SlurmScheduler : IScheduler
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {
         if (jobs.Count == 0) return;
+        foreach (var j in jobs) _cancelledByUs[j.JobId] = DateTimeOffset.Now;
         var result = await _commands.RunAsync("scancel", jobs.Select(j => j.JobId).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded) throw new SchedulerUnavailableException($"scancel failed: {result.StandardError.Trim()}");
     }
 
-    /// <summary>The three-call status query. Returns jobs the controller knows, jobs only accounting knows, and unknown ids.</summary>
+    /// <summary>
+    /// The status query: squeue for what the controller holds; one sacct for jobs (and array tasks) it has forgotten;
+    /// one scontrol for the exact exit code or signal of jobs that ended other than COMPLETED (sacct reports a cancelled
+    /// job as 0:0 and lags by seconds). At most three calls, whatever the number of ids.
+    /// </summary>
     private async Task<(List<JobInfo> Live, List<JobInfo> FromAccounting, List<JobLookupFailure> NotFound)> QueryAsync(IReadOnlyList<string> ids, CancellationToken ct)
     {
         var valid = ids.Where(id => JobIdPattern().IsMatch(id)).ToList();
         var notFound = ids.Except(valid).Select(id => new JobLookupFailure(id, $"'{id}' is not a SLURM job id (123 or 123_4).")).ToList();
         if (valid.Count == 0) return ([], [], notFound);
 
-        // 1. squeue: everything the controller still holds, finished jobs included until MinJobAge
         var squeue = await _commands.RunAsync("squeue", ["-h", "-t", "all", "-j", string.Join(',', valid), "-O", SlurmOutput.SqueueFormat()], ct).ConfigureAwait(false);
         if (!squeue.Succeeded && !squeue.StandardError.Contains("Invalid job id specified", StringComparison.Ordinal))
             throw new SchedulerUnavailableException($"squeue failed: {squeue.StandardError.Trim()}");
         var rows = squeue.Succeeded ? SlurmOutput.ParseSqueue(squeue.StandardOutput) : [];
-        var live = new List<JobInfo>();
-        var missing = new List<string>();
-        foreach (var id in valid)
-        {
-            var mine = SlurmJobs.FromSqueue(rows, id);
-            if (mine.Count == 0) missing.Add(id); else live.AddRange(mine);
-        }
-        live = live.DistinctBy(j => j.JobId).ToList();
-        foreach (var j in live) _seenLive[j.JobId] = DateTimeOffset.Now;
+        var found = valid.ToDictionary(id => id, id => SlurmJobs.FromSqueue(rows, id));
+        foreach (var j in found.Values.SelectMany(x => x)) _seenLive[j.JobId] = DateTimeOffset.Now;
 
-        // 2. sacct: exit codes of jobs that ended other than COMPLETED, and jobs the controller has forgotten
-        var needExit = live.Where(j => j.IsFinished && j.ExitCode is null).ToList();
+        // arrays whose tasks squeue no longer all shows (finished tasks purged one by one, or cancelled from a pending range)
+        bool IsArray(string id) => _knownArrays.ContainsKey(id) || found[id].Any(j => j.ArrayJobId == id);
+        bool Incomplete(string id) => !_knownArrays.TryGetValue(id, out var tasks) || tasks.Any(t => found[id].All(j => j.ArrayTaskId != t));
+        var askAccounting = valid.Where(id => found[id].Count == 0 || (!id.Contains('_') && IsArray(id) && Incomplete(id))).ToList();
         var accountingRows = new List<SacctRow>();
-        var askAccounting = missing.Concat(needExit.Select(j => j.JobId)).Distinct().ToList();
         if (askAccounting.Count > 0 && !_accountingDisabled)
         {
-            var sacct = await _commands.RunAsync("sacct", ["-X", "-P", "-n", $"--delimiter={SlurmOutput.Delimiter}", "-j", string.Join(',', askAccounting),
+            var sacct = await _commands.RunAsync("sacct", ["-P", "-n", $"--delimiter={SlurmOutput.Delimiter}", "-j", string.Join(',', askAccounting),
                 "-o", string.Join(',', SlurmOutput.SacctFields)], ct).ConfigureAwait(false);
             if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase)) _accountingDisabled = true;
             else if (!sacct.Succeeded) throw new SchedulerUnavailableException($"sacct failed: {sacct.StandardError.Trim()}");
             else accountingRows = SlurmOutput.ParseSacct(sacct.StandardOutput);
         }
-        var exitFromAccounting = accountingRows.Where(r => SlurmStates.Map(r.State, null).IsFinished()).ToDictionary(r => r.JobId, r => r.ExitCode);
-        live = live.Select(j => j.IsFinished && j.ExitCode is null && exitFromAccounting.TryGetValue(j.JobId, out var e) ? SlurmJobs.WithExit(j, e) : j).ToList();
 
-        // 3. scontrol: exit codes accounting does not have yet (slurmdbd lags by seconds) or at all
-        if (live.Any(j => j.IsFinished && j.ExitCode is null))
+        var live = found.Values.SelectMany(x => x).DistinctBy(j => j.JobId).ToList();
+        if (live.Any(NeedsExitCode))
         {
             var scontrol = await _commands.RunAsync("scontrol", ["-o", "show", "job"], ct).ConfigureAwait(false);
             var records = SlurmOutput.ParseScontrol(scontrol.StandardOutput).GroupBy(SlurmJobs.ScontrolKey).ToDictionary(g => g.Key, g => g.First());
-            live = live.Select(j => j.IsFinished && j.ExitCode is null && records.TryGetValue(j.JobId, out var rec) ? SlurmJobs.WithScontrol(j, rec) : j).ToList();
+            live = live.Select(j => NeedsExitCode(j) && records.TryGetValue(j.JobId, out var rec) ? SlurmJobs.WithScontrol(j, rec) : j).ToList();
         }
 
         var fromAccounting = new List<JobInfo>();
-        foreach (var id in missing)
+        foreach (var id in askAccounting)
         {
-            var mine = SlurmJobs.FromSacct(accountingRows, id);
-            if (mine.Count > 0) { fromAccounting.AddRange(mine); continue; }
-            if (_accountingDisabled)
-                fromAccounting.Add(SlurmJobs.Unknown(id, "The controller no longer holds this job (it ended more than MinJobAge ago, or never existed) and SLURM accounting is disabled, so its outcome cannot be known."));
-            else if (_seenLive.TryGetValue(id, out var seen) && DateTimeOffset.Now - seen < TimeSpan.FromMinutes(10))
-                fromAccounting.Add(SlurmJobs.Unknown(id, "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly."));
-            else
-                notFound.Add(new JobLookupFailure(id, $"SLURM does not know job {id} (neither squeue nor sacct)."));
+            var have = found[id].Select(j => j.JobId).ToHashSet();
+            fromAccounting.AddRange(SlurmJobs.FromSacct(accountingRows, id).Where(j => !have.Contains(j.JobId)));
+            var expected = id.Contains('_') || !IsArray(id) ? [id]
+                : _knownArrays.TryGetValue(id, out var tasks) ? tasks.Select(t => $"{id}_{t}") : [];
+            foreach (var missing in expected.Where(e => !have.Contains(e) && fromAccounting.All(j => j.JobId != e)))
+            {
+                if (Vanished(missing) is { } job) fromAccounting.Add(job);
+                else notFound.Add(new JobLookupFailure(missing, $"SLURM does not know job {missing} (neither squeue nor sacct)."));
+            }
         }
-        return (live, fromAccounting, notFound);
+        return (live, fromAccounting.DistinctBy(j => j.JobId).ToList(), notFound);
+    }
+
+    private static bool NeedsExitCode(JobInfo j) => j.IsFinished && j.State != JobState.Completed;
+
+    /// <summary>What can honestly be said of a job that neither squeue nor sacct reports any more.</summary>
+    private JobInfo? Vanished(string id)
+    {
+        var arrayId = id.Split('_')[0];
+        if (_cancelledByUs.ContainsKey(id) || (id.Contains('_') && _cancelledByUs.ContainsKey(arrayId)))
+            return SlurmJobs.Unknown(id, "Cancelled by HpcJobs; SLURM keeps no record of a pending array task cancelled on its own") with
+            {
+                State = JobState.Cancelled, NativeState = "CANCELLED",
+            };
+        if (_accountingDisabled)
+            return SlurmJobs.Unknown(id, "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is disabled, so its outcome cannot be known.");
+        if (_seenLive.TryGetValue(id, out var seen) && DateTimeOffset.Now - seen < TimeSpan.FromMinutes(10))
+            return SlurmJobs.Unknown(id, "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly.");
+        return null;
     }
 }

@@ -95,6 +95,16 @@ public class SlurmParsingTests
         Assert.Equal(signal, job.Signal);
     }
 
+    [Theory]
+    [InlineData("cancelled_running.sacct-steps.txt", "36", JobState.Cancelled, 15)]
+    [InlineData("timeout.sacct-steps.txt", "38", JobState.TimedOut, 15)]
+    [InlineData("signal_self.sacct-steps.txt", "33", JobState.Failed, 9)]
+    public void The_signal_of_a_cancelled_or_timed_out_job_comes_from_its_batch_step(string file, string id, JobState state, int signal)
+    {
+        var job = Assert.Single(SlurmJobs.FromSacct(Sacct(file), id));
+        Assert.Equal((state, signal), (job.State, job.Signal!.Value));
+    }
+
     [Fact]
     public void Accounting_lists_array_tasks_and_expands_a_pending_range()
     {
