@@ -63,8 +63,20 @@ function Get-Pester {
     $psd1
 }
 
+# The SLURM tests need the real single-node cluster. As root on a machine without one, start it (tests/cluster);
+# otherwise say so: the SLURM tests skip on a developer's machine and fail in CI.
+function Start-TestCluster {
+    $up = (Get-Command scontrol -ErrorAction Ignore) -and ((scontrol ping 2>$null) -match 'is UP')
+    if ($up) { Step 'SLURM test cluster: already up'; return }
+    $isRoot = (id -u) -eq '0'
+    if (-not $isRoot) { Step 'SLURM test cluster: not running and not root; SLURM tests will skip (run: sudo bash tests/cluster/start-slurm.sh)'; return }
+    Step 'SLURM test cluster: starting (tests/cluster/start-slurm.sh; installs slurm-wlm, munge, MariaDB on first run)'
+    Exec 'start-slurm.sh' { bash (Join-Path $Root 'tests/cluster/start-slurm.sh') }
+}
+
 function Invoke-Test {
     $passed = 0; $failed = 0
+    Start-TestCluster
     Step 'xUnit: tests/HpcJobs.Core.Tests'
     $out = dotnet test (Join-Path $Root 'tests/HpcJobs.Core.Tests') -c $Configuration --nologo -v quiet 2>&1 | Tee-Object -Variable lines | ForEach-Object { Write-Host $_; $_ }
     $xunitExit = $LASTEXITCODE

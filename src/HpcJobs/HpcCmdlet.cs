@@ -81,8 +81,11 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
     [ValidateNotNull]
     public JobInfo[] InputObject { get; set; } = [];
 
-    /// <summary>The scheduler that owns bare ids (JobInfo objects carry their own). Default: $env:HPCJOBS_SCHEDULER, else auto-detection.</summary>
-    [Parameter]
+    /// <summary>
+    /// The scheduler that owns bare ids. Binds by property name, so a piped JobInfo (which PowerShell binds to -JobId by
+    /// property name) brings its own scheduler. Default: $env:HPCJOBS_SCHEDULER, else auto-detection.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public SchedulerKind? Scheduler { get; set; }
 
     protected override void ProcessRecord()

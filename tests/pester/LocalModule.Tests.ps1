@@ -45,6 +45,13 @@ Describe 'Submit-HpcJob | Wait-HpcJob | Get-HpcJobStatus' {
         (Get-HpcJobStatus -Id $array.JobId).Count | Should -Be 4
     }
 
+    It 'keeps each piped job on its own scheduler whatever the default is' {
+        $job = Submit-HpcJob -Command true
+        $env:HPCJOBS_SCHEDULER = 'Slurm'
+        try { ($job | Wait-HpcJob -Timeout 30 | Get-HpcJobStatus).Scheduler | Should -Be 'Local' }
+        finally { $env:HPCJOBS_SCHEDULER = 'Local' }
+    }
+
     It 'takes ids by value and by property name' {
         $job = Submit-HpcJob -Command 'true' | Wait-HpcJob -Timeout 30
         ($job.JobId | Get-HpcJobStatus).State | Should -Be 'Completed'

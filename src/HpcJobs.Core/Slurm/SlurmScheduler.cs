@@ -14,13 +14,17 @@ namespace HpcJobs.Core.Slurm;
 public sealed partial class SlurmScheduler : IScheduler
 {
     private readonly SlurmCommands _commands;
+    private readonly RetryPolicy _retry;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
     private readonly ConcurrentDictionary<string, int[]> _knownArrays = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelledByUs = new();
     private volatile bool _accountingDisabled;
 
-    public SlurmScheduler(IProcessRunner? runner = null, RetryPolicy? retry = null) =>
-        _commands = new SlurmCommands(runner ?? CliWrapProcessRunner.Instance, retry ?? RetryPolicy.Default);
+    public SlurmScheduler(IProcessRunner? runner = null, RetryPolicy? retry = null)
+    {
+        _retry = retry ?? RetryPolicy.Default;
+        _commands = new SlurmCommands(runner ?? CliWrapProcessRunner.Instance, _retry);
+    }
 
     public SchedulerKind Kind => SchedulerKind.Slurm;
 
@@ -64,9 +68,9 @@ public sealed partial class SlurmScheduler : IScheduler
             if (!SlurmCommands.IsTransient(result))
                 throw new SubmitFailedException("SLURM", string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError, result.ExitCode);
             // the controller may have taken the job before the answer was lost: look for our token before trying again
-            await Task.Delay(RetryPolicy.Default.Delay(attempt), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
             if (await FindByTokenAsync(token, cancellationToken).ConfigureAwait(false) is { } landed) return Submitted(landed, request);
-            if (attempt >= RetryPolicy.Default.MaxAttempts)
+            if (attempt >= _retry.MaxAttempts)
                 throw new SchedulerUnavailableException($"SLURM did not accept the job after {attempt} attempts: {result.StandardError.Trim()}");
         }
     }
