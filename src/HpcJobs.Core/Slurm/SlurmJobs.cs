@@ -3,6 +3,13 @@ using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Slurm;
 
+/// <summary>squeue rows by raw job id and by array id, so that answering N ids costs O(N + rows), not O(N × rows).</summary>
+internal sealed class SqueueIndex(IReadOnlyList<SqueueRow> rows)
+{
+    public Dictionary<string, SqueueRow> ByRawId { get; } = rows.GroupBy(r => r.RawId).ToDictionary(g => g.Key, g => g.First());
+    public Dictionary<string, List<SqueueRow>> ByArrayJobId { get; } = rows.Where(r => r.IsArray).GroupBy(r => r.ArrayJobId).ToDictionary(g => g.Key, g => g.ToList());
+}
+
 /// <summary>Turns parsed SLURM rows into JobInfos: array ranges expanded to tasks, paths expanded, exit codes decoded.</summary>
 internal static class SlurmJobs
 {
@@ -12,19 +19,17 @@ internal static class SlurmJobs
     /// The JobInfos of squeue rows answering <paramref name="id"/>: a plain job, one array task (<c>41_4</c>, possibly still
     /// inside a pending range row <c>41_[2-5%2]</c>), or a whole array by its id (every task, pending ranges expanded).
     /// </summary>
-    public static List<JobInfo> FromSqueue(IReadOnlyList<SqueueRow> rows, string id)
+    public static List<JobInfo> FromSqueue(IReadOnlyList<SqueueRow> rows, string id) => FromSqueue(new SqueueIndex(rows), id);
+
+    public static List<JobInfo> FromSqueue(SqueueIndex index, string id)
     {
         var parts = id.Split('_');
         int? wantedTask = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null;
         var result = new List<JobInfo>();
-        foreach (var row in rows)
+        if (wantedTask is null && index.ByRawId.TryGetValue(id, out var plain) && !plain.IsArray)
+            result.Add(FromRow(plain, null));
+        foreach (var row in index.ByArrayJobId.GetValueOrDefault(parts[0]) ?? [])
         {
-            if (!row.IsArray)
-            {
-                if (wantedTask is null && row.RawId == id) result.Add(FromRow(row, null));
-                continue;
-            }
-            if (row.ArrayJobId != parts[0] && !(wantedTask is null && row.RawId == id && row.ArrayJobId == id)) continue;
             var tasks = int.TryParse(row.ArrayTasks, CultureInfo.InvariantCulture, out var single) ? [single] : SlurmOutput.ExpandTaskSpec(row.ArrayTasks);
             foreach (var task in tasks)
                 if (wantedTask is null || wantedTask == task) result.Add(FromRow(row, task));

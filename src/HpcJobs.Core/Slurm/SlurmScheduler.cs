@@ -154,7 +154,8 @@ public sealed partial class SlurmScheduler : IScheduler
         if (!squeue.Succeeded && !squeue.StandardError.Contains("Invalid job id specified", StringComparison.Ordinal))
             throw new SchedulerUnavailableException($"squeue failed: {squeue.StandardError.Trim()}");
         var rows = squeue.Succeeded ? SlurmOutput.ParseSqueue(squeue.StandardOutput) : [];
-        var found = valid.ToDictionary(id => id, id => SlurmJobs.FromSqueue(rows, id));
+        var index = new SqueueIndex(rows);
+        var found = valid.ToDictionary(id => id, id => SlurmJobs.FromSqueue(index, id));
         foreach (var j in found.Values.SelectMany(x => x)) _seenLive[j.JobId] = DateTimeOffset.Now;
 
         // arrays whose tasks squeue no longer all shows (finished tasks purged one by one, or cancelled from a pending range)

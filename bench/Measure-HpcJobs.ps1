@@ -1,0 +1,74 @@
+# Benchmark on the real SLURM test cluster: status cost vs raw squeue and a per-job loop, submission cost vs raw sbatch.
+# Prints a table; asserts nothing. Run through build.ps1: `dotnet pwsh ./build.ps1 Bench` (needs tests/cluster/start-slurm.sh).
+param([Parameter(Mandatory)][string]$ModuleManifest, [int]$Repeat = 10, [int]$Submissions = 200)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModuleManifest
+if (-not ((scontrol ping 2>$null) -match 'is UP')) { throw 'No SLURM controller answers: start tests/cluster/start-slurm.sh first.' }
+$work = New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "hpcjobs-bench-$PID")
+Set-Location $work
+
+function Median([scriptblock]$Block, [int]$Times = $Repeat) {
+    $null = & $Block   # warm-up (JIT, caches)
+    $ms = foreach ($i in 1..$Times) { (Measure-Command { $null = & $Block }).TotalMilliseconds }
+    ($ms | Sort-Object)[[int][math]::Floor($ms.Count / 2)]
+}
+# Wall time of a bash loop, per iteration: the cost of typing the command by hand, without PowerShell in the way.
+function BashLoopMs([string]$Body, [int]$Times) {
+    $t = (bash -c "s=`$(date +%s%N); for i in `$(seq $Times); do $Body; done; echo `$(( (`$(date +%s%N) - s) / 1000 ))") / 1000.0
+    $t / $Times
+}
+$rows = [System.Collections.Generic.List[object]]::new()
+function Row($What, $Jobs, $Ms, $Calls, $Note) { $rows.Add([pscustomobject]@{ Measurement = $What; Jobs = $Jobs; 'Median ms' = [math]::Round($Ms, 1); 'Scheduler calls' = $Calls; Note = $Note }) }
+
+Write-Host "[bench] submitting 500 held jobs with raw sbatch (status targets)"
+$ids = 1..500 | ForEach-Object { (sbatch --parsable --hold -J bench --wrap true).Trim() }
+try {
+    $core = [HpcJobs.Core.Slurm.SlurmScheduler]::new()
+    $fmt = '%i|%T|%r|%A|%K|%F'
+    foreach ($n in 1, 100, 500) {
+        $some = $ids[0..($n - 1)]
+        $list = $some -join ','
+        $raw = BashLoopMs "squeue -h -t all -j $list -o '$fmt' >/dev/null" $Repeat
+        Row 'raw squeue -j <ids>, one call from bash' $n $raw 1 ''
+        $before = $core.SchedulerCalls
+        $null = $core.GetStatusAsync([string[]]$some).GetAwaiter().GetResult()
+        $calls = $core.SchedulerCalls - $before
+        $ours = Median { Get-HpcJobStatus -Scheduler Slurm -Id $some }
+        Row 'Get-HpcJobStatus' $n $ours $calls ('{0:0.00}x raw squeue' -f ($ours / $raw))
+        if ($n -gt 1) {
+            $loopTimes = [math]::Max(1, [math]::Floor($Repeat / 3))
+            $loop = BashLoopMs "for id in $($some -join ' '); do squeue -h -t all -j `$id -o '$fmt' >/dev/null; done" $loopTimes
+            Row 'per-job squeue loop (naive tools)' $n $loop $n ('{0:0.0}x Get-HpcJobStatus' -f ($loop / $ours))
+        }
+    }
+} finally {
+    Write-Host "[bench] cancelling the held jobs"
+    scancel ($ids -join ' ').Split(' ')
+}
+
+Write-Host "[bench] $Submissions submissions each way (jobs run 'true' and are cancelled afterwards)"
+$rawPerJob = BashLoopMs "sbatch --parsable -J benchraw -o /dev/null --wrap true >/dev/null" $Submissions
+Row 'raw sbatch in a bash loop, per job' $Submissions $rawPerJob 1 ''
+$null = Submit-HpcJob -Scheduler Slurm -Command true -OutputPath /dev/null   # warm-up
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$submitted = foreach ($i in 1..$Submissions) { Submit-HpcJob -Scheduler Slurm -Command true -Name benchours -OutputPath /dev/null }
+$sw.Stop()
+$oursPerJob = $sw.Elapsed.TotalMilliseconds / $Submissions
+Row 'Submit-HpcJob, one call per job (pwsh loop)' $Submissions $oursPerJob 1 ('{0:0.00}x raw sbatch' -f ($oursPerJob / $rawPerJob))
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$null = foreach ($i in 1..$Submissions) { sbatch --parsable -J benchraw -o /dev/null --wrap true }
+$sw.Stop()
+$pwshRaw = $sw.Elapsed.TotalMilliseconds / $Submissions
+Row 'raw sbatch typed in pwsh (pwsh loop), per job' $Submissions $pwshRaw 1 ('Submit-HpcJob is {0:0.00}x this' -f ($oursPerJob / $pwshRaw))
+$scripts = 1..$Submissions | ForEach-Object { $f = Join-Path $work "s$_.sh"; Set-Content $f "#!/bin/sh`ntrue"; Get-Item $f }
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$null = $scripts | Submit-HpcJob -Scheduler Slurm -Name benchours -OutputPath /dev/null
+$sw.Stop()
+$pipedPerJob = $sw.Elapsed.TotalMilliseconds / $Submissions
+Row 'Get-ChildItem *.sh | Submit-HpcJob, per job' $Submissions $pipedPerJob 1 ('{0:0.00}x raw sbatch' -f ($pipedPerJob / $rawPerJob))
+scancel -n benchraw; scancel -n benchours
+
+$rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+"| Measurement | Jobs | Median ms | Scheduler calls | Note |"
+"|---|---:|---:|---:|---|"
+foreach ($r in $rows) { "| $($r.Measurement) | $($r.Jobs) | $($r.'Median ms') | $($r.'Scheduler calls') | $($r.Note) |" }
