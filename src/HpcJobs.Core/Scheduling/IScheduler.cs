@@ -31,6 +31,9 @@ public sealed record SchedulerDescription(SchedulerKind Kind, string Name, strin
 /// <summary>The exact native submission: a program, its argument list, and the batch script it is fed, if any.</summary>
 public sealed record SubmissionPlan(string Program, IReadOnlyList<string> Arguments, string? Script)
 {
+    /// <summary>What the back end changed or cannot honour (a shortened job name, say): shown to the user as warnings.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>The argv as a POSIX shell would need it quoted, for display only (nothing is ever run through a shell).</summary>
     public string CommandLine => string.Join(' ', new[] { Program }.Concat(Arguments).Select(ShellQuote.Quote));
 

@@ -14,7 +14,9 @@ public sealed record SchedulerSelection(SchedulerKind Kind, string SelectedBy, I
 public interface ISchedulerProbe
 {
     SchedulerKind Kind { get; }
-    Task<SchedulerCandidate> ProbeAsync(CancellationToken cancellationToken);
+    /// <param name="requestedByName">True when the user named this scheduler (some are usable then but not auto-detected).</param>
+    /// <param name="cancellationToken">Stops the probe.</param>
+    Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken);
     IScheduler Create();
 }
 
@@ -27,7 +29,7 @@ public sealed class SchedulerResolver
     public const string EnvironmentVariable = "HPCJOBS_SCHEDULER";
     private readonly IReadOnlyList<ISchedulerProbe> _probes;
     private readonly Dictionary<SchedulerKind, IScheduler> _schedulers = [];
-    private readonly Dictionary<SchedulerKind, SchedulerCandidate> _probed = [];
+    private readonly Dictionary<(SchedulerKind, bool), SchedulerCandidate> _probed = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public SchedulerResolver(IReadOnlyList<ISchedulerProbe> probes) => _probes = probes;
@@ -52,7 +54,7 @@ public sealed class SchedulerResolver
         var candidates = new List<SchedulerCandidate>();
         foreach (var probe in _probes)
         {
-            var c = await ProbeAsync(probe, ct).ConfigureAwait(false);
+            var c = await ProbeAsync(probe, false, ct).ConfigureAwait(false);
             candidates.Add(c);
             if (c.Available) return new SchedulerSelection(c.Kind, "auto-detection", candidates);
         }
@@ -84,19 +86,19 @@ public sealed class SchedulerResolver
             return new SchedulerSelection(kind, source, [new SchedulerCandidate(kind, true, "embedded; always available")]);
         var probe = _probes.FirstOrDefault(p => p.Kind == kind)
             ?? throw new SchedulerSelectionException($"{source} asks for {kind}, which this version of HpcJobs does not support.");
-        var c = await ProbeAsync(probe, ct).ConfigureAwait(false);
+        var c = await ProbeAsync(probe, true, ct).ConfigureAwait(false);
         if (!c.Available) throw new SchedulerSelectionException($"{source} asks for {kind}, but it is not usable here: {c.Reason}");
         return new SchedulerSelection(kind, source, [c]);
     }
 
-    private async Task<SchedulerCandidate> ProbeAsync(ISchedulerProbe probe, CancellationToken ct)
+    private async Task<SchedulerCandidate> ProbeAsync(ISchedulerProbe probe, bool requestedByName, CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_probed.TryGetValue(probe.Kind, out var known) && known.Available) return known;
-            var c = await probe.ProbeAsync(ct).ConfigureAwait(false);
-            _probed[probe.Kind] = c;
+            if (_probed.TryGetValue((probe.Kind, requestedByName), out var known) && known.Available) return known;
+            var c = await probe.ProbeAsync(requestedByName, ct).ConfigureAwait(false);
+            _probed[(probe.Kind, requestedByName)] = c;
             return c;
         }
         finally { _gate.Release(); }
@@ -106,5 +108,5 @@ public sealed class SchedulerResolver
 /// <summary>The cluster back ends this build knows, in auto-detection order.</summary>
 public static class BackEnds
 {
-    public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) => [new Slurm.SlurmProbe(runner)];
+    public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) => [new Slurm.SlurmProbe(runner), new Pbs.PbsProbe(runner)];
 }

@@ -9,7 +9,7 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
 {
     public SchedulerKind Kind => SchedulerKind.Slurm;
 
-    public async Task<SchedulerCandidate> ProbeAsync(CancellationToken cancellationToken)
+    public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
     {
         foreach (var tool in new[] { "sbatch", "squeue", "scontrol" })
             if (ProgramLocator.Find(tool) is null)

@@ -55,6 +55,7 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
         }
         catch (HpcJobsException e) { WriteError(ToErrorRecord(e, ParameterSetName == "Script" ? ScriptPath : string.Join(' ', Command))); return; }
 
+        foreach (var note in plan.Notes) WriteWarning(note);
         var target = $"{request.EffectiveName} on {scheduler.Kind}";
         if (!ShouldProcess($"Submit job {target}:\n{plan}", $"Submit job {target}?", "Submit-HpcJob")) return;
         try

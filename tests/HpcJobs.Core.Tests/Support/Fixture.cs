@@ -25,6 +25,33 @@ public sealed record Fixture(string Command, string StdOut, string StdErr, int E
             : new Fixture(command, outputs[..errAt], outputs[(errAt + 12)..], exitCode, header);
     }
 
+    /// <summary>
+    /// The PBS/Torque collection's files: header, marker, then output; several captures in one file each start with a
+    /// "#### &lt;command&gt;" line (not output). JSON files hold only the output. Returns (title, text) per capture.
+    /// </summary>
+    public static List<(string Title, string Text)> Captures(string relativePath)
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", relativePath));
+        var at = text.IndexOf(Marker, StringComparison.Ordinal);
+        if (at >= 0) text = text[(at + Marker.Length + 1)..];
+        var result = new List<(string, string)>();
+        string title = "";
+        var current = new System.Text.StringBuilder();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("#### ", StringComparison.Ordinal))
+            {
+                if (current.Length > 0 || title.Length > 0) result.Add((title, current.ToString()));
+                title = line[5..];
+                current.Clear();
+                continue;
+            }
+            current.Append(line).Append('\n');
+        }
+        if (current.ToString().Trim().Length > 0 || title.Length > 0) result.Add((title, current.ToString()));
+        return result;
+    }
+
     public static IEnumerable<string> All(string folder, string suffix) =>
         Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "TestData", folder), "*" + suffix).Select(f => Path.Combine(folder, Path.GetFileName(f))).Order();
 }

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Core.Pbs;
+
+/// <summary>
+/// PBS Professional/OpenPBS and Torque through qsub/qstat/qdel. Status of any number of jobs is one qstat call
+/// (PBS Pro: <c>qstat -f -F json -x -t</c>, with finished jobs from server history; Torque: <c>qstat -f -t</c>).
+/// </summary>
+public sealed class PbsScheduler : IScheduler
+{
+    private readonly IProcessRunner _runner;
+    private readonly PbsIdentity _identity;
+    private readonly IScheduler? _wrapperOutcomes;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _deletedByUs = new();
+
+    /// <param name="identity">The dialect and version <c>qstat --version</c> gave.</param>
+    /// <param name="runner">The process seam.</param>
+    /// <param name="wrapperOutcomes">
+    /// Only for SchedMD's PBS wrappers, whose qstat prints no exit_status: the SLURM back end that the wrapped jobs really
+    /// run on, asked for the outcome of finished (C) jobs.
+    /// </param>
+    public PbsScheduler(PbsIdentity identity, IProcessRunner? runner = null, IScheduler? wrapperOutcomes = null)
+    {
+        if (identity.Dialect is null) throw new ArgumentException("The PBS dialect is not known.", nameof(identity));
+        _identity = identity;
+        _runner = runner ?? CliWrapProcessRunner.Instance;
+        _wrapperOutcomes = wrapperOutcomes;
+    }
+
+    public SchedulerKind Kind => SchedulerKind.Pbs;
+    public PbsDialect Dialect => _identity.Dialect!.Value;
+
+    /// <summary>qstat calls made so far (for tests and benchmarks that count scheduler calls).</summary>
+    public int SchedulerCalls { get; private set; }
+
+    public SchedulerDescription Describe() => new(SchedulerKind.Pbs, Dialect == PbsDialect.Pro ? "PBS Professional/OpenPBS" : "Torque", _identity.Version,
+        $"dialect {Dialect} ({_identity.Evidence})",
+        Dialect == PbsDialect.Pro ? ["arrays (-J range[:step][%N])", "dependencies", "gpus (ngpus)", "walltime", "memory", "queue", "account", "finished jobs via server history (-x)"]
+            : ["arrays (-t list[%N])", "dependencies", "gpus", "walltime", "memory", "queue", "account", "node properties (Constraint)"]);
+
+    public SubmissionPlan Plan(JobRequest request)
+    {
+        var (args, script, notes) = Render(request, "<generated script>");
+        return PbsSubmission.Plan(args, script) with { Notes = notes };
+    }
+
+    private (List<string> Args, string? Script, List<string> Notes) Render(JobRequest request, string generatedScriptPath)
+    {
+        request.Validate();
+        string? script = null;
+        string scriptPath;
+        if (request.ScriptPath is not null && request.ScriptArguments.Count == 0 && (Dialect == PbsDialect.Torque || request.WorkingDirectory is null))
+            scriptPath = request.ScriptPath;
+        else
+        {
+            // a command, or a script with arguments (qsub cannot pass them portably), or a PBS Pro job that must start in a
+            // working directory (PBS Pro starts jobs in $HOME): a generated script that cds and execs the argument list
+            IReadOnlyList<string> argv = request.ScriptPath is not null ? [request.ScriptPath, .. request.ScriptArguments] : request.Command;
+            script = PbsSubmission.WrapperScript(argv, Dialect == PbsDialect.Pro || _identity.IsSlurmWrapper ? request.WorkingDirectory : null);
+            scriptPath = generatedScriptPath;
+        }
+        if (request.ScriptPath is not null && script is null && !File.ReadLines(request.ScriptPath).FirstOrDefault("").StartsWith("#!", StringComparison.Ordinal))
+            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter.", "HpcInvalidScript");
+        var effective = _identity.IsSlurmWrapper ? request with { WorkingDirectory = null } : request; // the wrapper knows no -d
+        var (args, notes) = PbsSubmission.Render(effective, Dialect, scriptPath);
+        return (args, script, notes);
+    }
+
+    public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    {
+        Render(request, "x");
+        await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
+        var tempDir = Directory.CreateTempSubdirectory("hpcjobs-qsub-");
+        try
+        {
+            var scriptFile = Path.Combine(tempDir.FullName, "job.sh");
+            var (args, script, _) = Render(request, scriptFile);
+            if (script is not null) File.WriteAllText(scriptFile, script);
+            SchedulerCalls++;
+            ProcessResult result;
+            try
+            {
+                result = await _runner.RunAsync("qsub", args, new ProcessOptions
+                {
+                    // PBS_O_WORKDIR; and the values for "-v NAME,..." come from qsub's own environment
+                    WorkingDirectory = request.WorkingDirectory,
+                    Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.ComponentModel.Win32Exception e) { throw new SchedulerUnavailableException($"qsub could not be run: {e.Message}", e); }
+            // never retried: a qsub whose answer was lost may have queued the job, and PBS has no tag to look it up by
+            if (!result.Succeeded)
+                throw new SubmitFailedException("PBS", (result.StandardError + result.StandardOutput).Trim(), result.ExitCode);
+            var id = PbsSubmission.ParseJobId(result.StandardOutput);
+            _seenLive[id] = DateTimeOffset.Now;
+            return new JobInfo
+            {
+                JobId = id, Name = PbsSubmission.SafeName(request.EffectiveName).Name, Scheduler = nameof(SchedulerKind.Pbs), State = JobState.Pending,
+                Reason = "Submitted", ArrayTasks = request.Array?.ToString(), SubmitTime = DateTimeOffset.Now,
+                WorkingDirectory = request.WorkingDirectory, Resources = request.Resources,
+            };
+        }
+        finally { tempDir.Delete(recursive: true); }
+    }
+
+    private async Task CheckDependenciesAsync(JobRequest request, CancellationToken ct)
+    {
+        if (request.Dependencies.Count == 0) return;
+        var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct).ConfigureAwait(false);
+        if (report.NotFound.Count > 0)
+            throw new InvalidJobRequestException($"Dependency on {string.Join(", ", report.NotFound.Select(n => n.JobId))}, which PBS does not know.", "HpcDependencyNotFound");
+    }
+
+    public async Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    {
+        var ids = jobIds.Distinct().ToList();
+        if (ids.Count == 0) return StatusReport.Empty;
+        List<string> args = Dialect == PbsDialect.Pro ? ["-f", "-F", "json", "-x", "-t"] : _identity.IsSlurmWrapper ? ["-f"] : ["-f", "-t"];
+        args.AddRange(ids);
+        SchedulerCalls++;
+        ProcessResult r;
+        try { r = await _runner.RunAsync("qstat", args, cancellationToken: cancellationToken).ConfigureAwait(false); }
+        catch (System.ComponentModel.Win32Exception e) { throw new SchedulerUnavailableException($"qstat could not be run: {e.Message}", e); }
+        var unknown = UnknownIds(r.StandardError + r.StandardOutput);
+        var otherErrors = string.Join('\n', r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Unknown Job Id", StringComparison.Ordinal)));
+        if (!r.Succeeded && otherErrors.Length > 0 && !(_identity.IsSlurmWrapper && r.ExitCode == 153))
+            throw new SchedulerUnavailableException($"qstat failed (exit {r.ExitCode}): {otherErrors.Trim()}");
+        var records = Dialect == PbsDialect.Pro ? PbsOutput.ParseJson(r.StandardOutput) : PbsOutput.ParseFullText(r.StandardOutput);
+
+        var jobs = new List<JobInfo>();
+        var notFound = new List<JobLookupFailure>();
+        foreach (var id in ids)
+        {
+            var mine = Match(records, id);
+            if (mine.Count == 0)
+            {
+                if (_deletedByUs.ContainsKey(id))
+                    jobs.Add(Vanished(id, JobState.Cancelled, "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)"));
+                else if (_seenLive.TryGetValue(id, out var seen) && DateTimeOffset.Now - seen < TimeSpan.FromHours(1))
+                    jobs.Add(Vanished(id, JobState.Unknown, Dialect == PbsDialect.Pro
+                        ? "The job left the server and no history is kept (job_history_enable off?): its outcome cannot be known"
+                        : "The job left the server (keep_completed passed): its outcome cannot be known"));
+                else
+                    notFound.Add(new JobLookupFailure(id, unknown.Contains(id) ? $"qstat: Unknown Job Id {id}" : $"PBS does not know job {id}."));
+                continue;
+            }
+            foreach (var rec in mine) jobs.Add(ToJobInfo(rec));
+        }
+        jobs = jobs.DistinctBy(j => j.JobId).ToList();
+        foreach (var j in jobs.Where(j => !j.IsFinished)) _seenLive[j.JobId] = DateTimeOffset.Now;
+        if (_wrapperOutcomes is not null && jobs.Any(j => j.NativeState == "C" && j.ExitCode is null && j.State == JobState.Unknown))
+            jobs = await WithWrapperOutcomesAsync(jobs, cancellationToken).ConfigureAwait(false);
+        return new StatusReport(jobs, notFound);
+    }
+
+    /// <summary>SLURM's wrapper prints no exit_status; its ids are SLURM's own, so SLURM says how the job ended.</summary>
+    private async Task<List<JobInfo>> WithWrapperOutcomesAsync(List<JobInfo> jobs, CancellationToken ct)
+    {
+        var ended = jobs.Where(j => j.NativeState == "C" && j.ExitCode is null && j.State == JobState.Unknown).Select(j => j.JobId).ToList();
+        var outcomes = (await _wrapperOutcomes!.GetStatusAsync(ended, ct).ConfigureAwait(false)).Jobs.ToDictionary(j => j.JobId);
+        return jobs.Select(j => outcomes.TryGetValue(j.JobId, out var o) && o.IsFinished
+            ? j with { State = o.State, ExitCode = o.ExitCode, Signal = o.Signal, Reason = $"{o.NativeState} (from SLURM: its qstat wrapper prints no exit_status)" }
+            : j).ToList();
+    }
+
+    public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
+    {
+        if (jobs.Count == 0) return;
+        foreach (var j in jobs) _deletedByUs[j.JobId] = DateTimeOffset.Now;
+        SchedulerCalls++;
+        var r = await _runner.RunAsync("qdel", jobs.Select(j => j.JobId).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel
+        var errors = r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Job has finished", StringComparison.Ordinal)
+            && !l.Contains("Unknown Job Id", StringComparison.Ordinal)).ToList();
+        if (!r.Succeeded && errors.Count > 0) throw new SchedulerUnavailableException($"qdel failed (exit {r.ExitCode}): {string.Join(' ', errors).Trim()}");
+    }
+
+    /// <summary>Records answering an id: the job itself, an array's subjobs (not its B parent when they are listed), or a short id.</summary>
+    private static List<PbsJobRecord> Match(List<PbsJobRecord> records, string id)
+    {
+        bool Same(string recordId) => recordId == id || PbsOutput.Sequence(recordId) == id || recordId.StartsWith(id + ".", StringComparison.Ordinal);
+        var isArrayId = id.Contains("[]", StringComparison.Ordinal);
+        if (!isArrayId) return records.Where(r => Same(r.Id)).ToList();
+        var subjobs = records.Where(r => PbsOutput.SplitArrayId(r.Id).ArrayId is { } a && Same(a)).ToList();
+        return subjobs.Count > 0 ? subjobs : records.Where(r => Same(r.Id)).ToList();
+    }
+
+    private JobInfo ToJobInfo(PbsJobRecord r)
+    {
+        var letter = (r["job_state"] ?? "").Trim();
+        var (arrayId, task) = PbsOutput.SplitArrayId(r.Id);
+        JobState state; int? exit = null, signal = null; string? reason = r["comment"];
+        if (PbsStates.IsFinishedLetter(letter, Dialect))
+        {
+            var deleted = _deletedByUs.ContainsKey(r.Id) || (arrayId is not null && _deletedByUs.ContainsKey(arrayId));
+            (state, exit, signal, var why) = PbsStates.Finished(PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]), deleted);
+            reason = why ?? reason;
+        }
+        else
+            state = PbsStates.Live(letter);
+        var finished = state.IsFinished() || PbsStates.IsFinishedLetter(letter, Dialect);
+        return new JobInfo
+        {
+            JobId = r.Id, ArrayJobId = arrayId, ArrayTaskId = task, Name = r["Job_Name"], Scheduler = nameof(SchedulerKind.Pbs),
+            State = state, NativeState = letter, Reason = reason, ExitCode = exit, Signal = signal,
+            SubmitTime = PbsStates.ParseTime(r["ctime"] ?? r["qtime"]),
+            StartTime = PbsStates.ParseTime(r["stime"] ?? r["start_time"]),
+            EndTime = finished ? PbsStates.ParseTime(r["obittime"] ?? r["comp_time"] ?? r["mtime"]) : null,
+            StdOutPath = PbsOutput.LocalPath(r["Output_Path"]),
+            StdErrPath = PbsOutput.LocalPath((r["Join_Path"] ?? "n") is "oe" ? r["Output_Path"] : r["Error_Path"]),
+            WorkingDirectory = PbsOutput.Variable(r, "PBS_O_WORKDIR") ?? r["jobdir"],
+        };
+    }
+
+    private static JobInfo Vanished(string id, JobState state, string reason) =>
+        new() { JobId = id, Scheduler = nameof(SchedulerKind.Pbs), State = state, Reason = reason, NativeState = state == JobState.Cancelled ? "deleted" : null };
+
+    private static HashSet<string> UnknownIds(string text) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("Unknown Job Id", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()).ToHashSet();
+}
