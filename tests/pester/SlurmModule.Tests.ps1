@@ -70,6 +70,19 @@ Describe 'SLURM' -Skip:$script:skip {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'HpcJobNotFound,*'
     }
 
+    It 'offers SLURM''s PBS wrappers only by name, as the Torque dialect' {
+        $auto = Get-HpcScheduler -Scheduler Slurm
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:HPCJOBS_SCHEDULER = `$null; Import-Module '$script:ModuleManifest'; (Get-HpcScheduler).Candidates | ForEach-Object { `"`$(`$_.Kind)|`$(`$_.Available)|`$(`$_.Reason)`" }"
+        $out[0] | Should -Match '^Slurm\|True\|'
+        $named = Get-HpcScheduler -Scheduler Pbs -Detailed
+        $named[0].Kind | Should -Be 'Pbs'
+        $named[1].Name | Should -Be 'Torque'
+        $named[1].Detail | Should -Match 'SLURM''s PBS-compatibility wrapper'
+        $job = Submit-HpcJob -Scheduler Pbs -Command 'sh', '-c', 'exit 4' -Name 'via the wrapper' -WarningVariable warn 3>$null
+        $warn | Should -Match "submitted as 'via_the_wrapper'"
+        ($job | Wait-HpcJob -Timeout 120).ExitCode | Should -Be 4
+    }
+
     It 'expands an array to per-task objects' {
         $array = Submit-HpcJob -Scheduler Slurm -Command 'sh', '-c', 'echo $SLURM_ARRAY_TASK_ID' -ArrayRange '1-3'
         $tasks = $array | Wait-HpcJob -Timeout 120

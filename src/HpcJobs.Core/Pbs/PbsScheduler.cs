@@ -152,7 +152,7 @@ public sealed class PbsScheduler : IScheduler
         }
         jobs = jobs.DistinctBy(j => j.JobId).ToList();
         foreach (var j in jobs.Where(j => !j.IsFinished)) _seenLive[j.JobId] = DateTimeOffset.Now;
-        if (_wrapperOutcomes is not null && jobs.Any(j => j.NativeState == "C" && j.ExitCode is null && j.State == JobState.Unknown))
+        if (_wrapperOutcomes is not null && jobs.Any(NoExitStatus))
             jobs = await WithWrapperOutcomesAsync(jobs, cancellationToken).ConfigureAwait(false);
         return new StatusReport(jobs, notFound);
     }
@@ -160,12 +160,14 @@ public sealed class PbsScheduler : IScheduler
     /// <summary>SLURM's wrapper prints no exit_status; its ids are SLURM's own, so SLURM says how the job ended.</summary>
     private async Task<List<JobInfo>> WithWrapperOutcomesAsync(List<JobInfo> jobs, CancellationToken ct)
     {
-        var ended = jobs.Where(j => j.NativeState == "C" && j.ExitCode is null && j.State == JobState.Unknown).Select(j => j.JobId).ToList();
+        var ended = jobs.Where(NoExitStatus).Select(j => j.JobId).ToList();
         var outcomes = (await _wrapperOutcomes!.GetStatusAsync(ended, ct).ConfigureAwait(false)).Jobs.ToDictionary(j => j.JobId);
         return jobs.Select(j => outcomes.TryGetValue(j.JobId, out var o) && o.IsFinished
             ? j with { State = o.State, ExitCode = o.ExitCode, Signal = o.Signal, Reason = $"{o.NativeState} (from SLURM: its qstat wrapper prints no exit_status)" }
             : j).ToList();
     }
+
+    private static bool NoExitStatus(JobInfo j) => j.NativeState == "C" && j.ExitCode is null && j.Signal is null;
 
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {

@@ -28,8 +28,8 @@ internal static class PbsStates
     /// </summary>
     public static (JobState State, int? ExitCode, int? Signal, string? Reason) Finished(int? exitStatus, bool deleted)
     {
-        if (exitStatus is null)
-            return deleted ? (JobState.Cancelled, null, null, "Deleted before it ran") : (JobState.Unknown, null, null, "Finished, but PBS reported no exit status");
+        if (exitStatus is null) // the job never ran
+            return (JobState.Cancelled, null, null, deleted ? "Deleted before it ran" : "Ended without running (no exit status): deleted, or its dependency failed");
         var v = exitStatus.Value;
         if (v == 0) return (JobState.Completed, 0, null, null);
         if (v > 0 && v < 256) return (JobState.Failed, v, null, "NonZeroExitCode");
