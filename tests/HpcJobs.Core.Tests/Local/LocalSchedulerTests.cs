@@ -2,6 +2,8 @@ using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
 
+using HpcJobs.Core.Tests.Support;
+
 namespace HpcJobs.Core.Tests.Local;
 
 /// <summary>Runs real jobs as real detached processes in a private state directory per test.</summary>
@@ -185,12 +187,12 @@ public sealed class LocalSchedulerTests : IDisposable
     {
         var marker = $"{Random.Shared.Next(100000, 999999)}.5";
         var job = await _scheduler.SubmitAsync(Cmd("sh", "-c", $"sleep {marker} & sleep {marker}; wait"));
-        await WaitUntil(() => SleepersWith(marker) == 2);
+        await Poll.Until(() => SleepersWith(marker) == 2);
         var report = await JobOperations.StopAsync(_scheduler, [job.JobId]);
         var stopped = Assert.Single(report.Cancelled);
         Assert.Equal(JobState.Cancelled, stopped.State);
         Assert.Equal(15, stopped.Signal);
-        await WaitUntil(() => SleepersWith(marker) == 0);
+        await Poll.Until(() => SleepersWith(marker) == 0);
         // stopping again: already finished, not an error
         var again = await JobOperations.StopAsync(_scheduler, [job.JobId]);
         Assert.Single(again.AlreadyFinished);
@@ -238,9 +240,9 @@ public sealed class LocalSchedulerTests : IDisposable
     {
         var job = await _scheduler.SubmitAsync(Cmd("sleep", "30"));
         int shepherd = 0;
-        await WaitUntil(() => (shepherd = ShepherdPid(job.JobId)) > 0);
+        await Poll.Until(() => (shepherd = ShepherdPid(job.JobId)) > 0);
         System.Diagnostics.Process.GetProcessById(shepherd).Kill();
-        await WaitUntil(() => _scheduler.GetStatusAsync([job.JobId]).Result.Jobs[0].IsFinished);
+        await Poll.Until(() => _scheduler.GetStatusAsync([job.JobId]).Result.Jobs[0].IsFinished);
         var status = (await _scheduler.GetStatusAsync([job.JobId])).Jobs[0];
         Assert.Equal(JobState.Failed, status.State);
         Assert.Equal("NODE_FAIL", status.NativeState);
@@ -262,14 +264,4 @@ public sealed class LocalSchedulerTests : IDisposable
             try { return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Trim() == $"sleep {marker}"; }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
         });
-
-    private static async Task WaitUntil(Func<bool> condition, int seconds = 20)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
-            await Task.Delay(50);
-        }
-    }
 }

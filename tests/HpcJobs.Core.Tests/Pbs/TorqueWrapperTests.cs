@@ -66,8 +66,7 @@ public sealed class TorqueWrapperTests
         var pbs = await Wrapper();
         var running = await pbs.SubmitAsync(new JobRequest { Command = ["sleep", "300"], WorkingDirectory = _work });
         var waiting = await pbs.SubmitAsync(new JobRequest { Command = ["true"], WorkingDirectory = _work, Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)] });
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while ((await pbs.GetStatusAsync([running.JobId])).Jobs[0].State != JobState.Running && DateTime.UtcNow < until) await Task.Delay(200);
+        await Poll.Until(async () => (await pbs.GetStatusAsync([running.JobId])).Jobs[0].State == JobState.Running);
         var report = await JobOperations.StopAsync(pbs, [running.JobId, waiting.JobId, "99999995"]);
         Assert.Equal("99999995", Assert.Single(report.NotFound).JobId);
         var done = (await JobWaiter.WaitAsync(pbs, [running.JobId, waiting.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) })).Finished;

@@ -143,7 +143,7 @@ public sealed class SlurmClusterTests : IDisposable
     {
         var running = await Submit(Cmd("sleep", "300"));
         var pending = await Submit(Cmd("true") with { Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)] });
-        await WaitUntil(async () => (await _slurm.GetStatusAsync([running.JobId])).Jobs[0].State == JobState.Running);
+        await Poll.Until(async () => (await _slurm.GetStatusAsync([running.JobId])).Jobs[0].State == JobState.Running);
         var report = await JobOperations.StopAsync(_slurm, [running.JobId, pending.JobId, "99999998"]);
         Assert.Equal(2, report.Cancelled.Count);
         Assert.Equal("99999998", Assert.Single(report.NotFound).JobId);
@@ -197,15 +197,5 @@ public sealed class SlurmClusterTests : IDisposable
         var done = (await JobWaiter.WaitAsync(_slurm, [id], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) })).Finished.Single();
         Assert.Equal(("outside", JobState.Failed, 4), (done.Name, done.State, done.ExitCode));
         Assert.Equal(Path.Combine(_work, $"slurm-{id}.out"), done.StdOutPath);
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, int seconds = 60)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
-            await Task.Delay(200);
-        }
     }
 }

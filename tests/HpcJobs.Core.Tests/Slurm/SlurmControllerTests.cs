@@ -27,7 +27,7 @@ public sealed class SlurmControllerTests
             var bad = await slurm.SubmitAsync(Cmd("sh", "-c", "exit 5"));
             await JobWaiter.WaitAsync(slurm, [ok.JobId, bad.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) });
             // purged from the controller: squeue no longer knows them
-            await WaitUntil(async () => (await SlurmCluster.RunAsync("squeue", "-h", "-t", "all", "-j", $"{ok.JobId},{bad.JobId}", "-o", "%i")).StandardOutput.Trim() == "", 60);
+            await Poll.Until(async () => (await SlurmCluster.RunAsync("squeue", "-h", "-t", "all", "-j", $"{ok.JobId},{bad.JobId}", "-o", "%i")).StandardOutput.Trim() == "", 60);
             var fresh = new SlurmScheduler(); // a new session, with no memory of these jobs
             var report = await fresh.GetStatusAsync([ok.JobId, bad.JobId]);
             var byId = report.Jobs.ToDictionary(j => j.JobId);
@@ -73,21 +73,11 @@ public sealed class SlurmControllerTests
         await Task.Delay(1000);
         var pid = File.ReadAllText("/run/slurm/slurmctld.pid").Trim();
         await SlurmCluster.RunAsync("kill", "-TERM", pid);
-        await WaitUntil(async () => !(await SlurmCluster.RunAsync("scontrol", "ping")).StandardOutput.Contains("is UP"), 20);
+        await Poll.Until(async () => !(await SlurmCluster.RunAsync("scontrol", "ping")).StandardOutput.Contains("is UP"), 20);
         await Task.Delay(4000);
         await SlurmCluster.RunAsync("slurmctld");
         var result = await waiting;
         Assert.False(result.TimedOut);
         Assert.Equal(JobState.Completed, result.Finished.Single().State);
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, int seconds)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
-            await Task.Delay(250);
-        }
     }
 }
