@@ -159,6 +159,19 @@ public class PbsParsingTests
     }
 
     [Fact]
+    public async Task A_job_that_vanishes_without_history_is_unknown_never_completed()
+    {
+        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData/pbspro/qstat_f_F_json_x_running_single.openpbs23.firecrest.json"));
+        var id = PbsOutput.ParseJson(json).Single().Id;
+        var runner = new ScriptedProcessRunner().On("qstat", Out(json), Out("", 153, $"qstat: Unknown Job Id {id}\n"));
+        var pbs = Pro(runner);
+        Assert.Equal(JobState.Running, (await pbs.GetStatusAsync([id])).Jobs.Single().State);
+        var gone = (await pbs.GetStatusAsync([id])).Jobs.Single();
+        Assert.Equal(JobState.Unknown, gone.State);
+        Assert.Contains("no history", gone.Reason);
+    }
+
+    [Fact]
     public async Task Qdel_of_a_job_that_just_finished_is_not_an_error()
     {
         var finished = Fixture.Captures("pbspro/qdel_messages_finished_and_unknown.pbspro.txt").Single(c => c.Title.Contains("already finished")).Text;
