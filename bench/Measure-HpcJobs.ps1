@@ -46,29 +46,29 @@ try {
     scancel ($ids -join ' ').Split(' ')
 }
 
-Write-Host "[bench] $Submissions submissions each way (jobs run 'true' and are cancelled afterwards)"
-$rawPerJob = BashLoopMs "sbatch --parsable -J benchraw -o /dev/null --wrap true >/dev/null" $Submissions
-Row 'raw sbatch in a bash loop, per job' $Submissions $rawPerJob 1 ''
-$null = Submit-HpcJob -Scheduler Slurm -Command true -OutputPath /dev/null   # warm-up
-$sw = [Diagnostics.Stopwatch]::StartNew()
-$submitted = foreach ($i in 1..$Submissions) { Submit-HpcJob -Scheduler Slurm -Command true -Name benchours -OutputPath /dev/null }
-$sw.Stop()
-$oursPerJob = $sw.Elapsed.TotalMilliseconds / $Submissions
-Row 'Submit-HpcJob, one call per job (pwsh loop)' $Submissions $oursPerJob 1 ('{0:0.00}x raw sbatch' -f ($oursPerJob / $rawPerJob))
-$sw = [Diagnostics.Stopwatch]::StartNew()
-$null = foreach ($i in 1..$Submissions) { sbatch --parsable -J benchraw -o /dev/null --wrap true }
-$sw.Stop()
-$pwshRaw = $sw.Elapsed.TotalMilliseconds / $Submissions
-Row 'raw sbatch typed in pwsh (pwsh loop), per job' $Submissions $pwshRaw 1 ('Submit-HpcJob is {0:0.00}x this' -f ($oursPerJob / $pwshRaw))
-$scripts = 1..$Submissions | ForEach-Object { $f = Join-Path $work "s$_.sh"; Set-Content $f "#!/bin/sh`ntrue"; Get-Item $f }
-$sw = [Diagnostics.Stopwatch]::StartNew()
-$null = $scripts | Submit-HpcJob -Scheduler Slurm -Name benchours -OutputPath /dev/null
-$sw.Stop()
-$pipedPerJob = $sw.Elapsed.TotalMilliseconds / $Submissions
-Row 'Get-ChildItem *.sh | Submit-HpcJob, per job' $Submissions $pipedPerJob 1 ('{0:0.00}x raw sbatch' -f ($pipedPerJob / $rawPerJob))
-scancel -n benchraw; scancel -n benchours
+Write-Host "[bench] $Submissions submissions each way, in alternating rounds of 50 (jobs cancelled after each round, so both see the same controller load)"
+$rounds = [math]::Max(1, [math]::Floor($Submissions / 50))
+$raw = @(); $loop = @(); $pwshRaw = @(); $piped = @()
+$scripts = 1..50 | ForEach-Object { $f = Join-Path $work "s$_.sh"; Set-Content $f "#!/bin/sh`ntrue"; Get-Item $f }
+$null = Submit-HpcJob -Scheduler Slurm -Command true -Name benchours -OutputPath /dev/null   # warm-up
+foreach ($round in 1..$rounds) {
+    $raw += BashLoopMs "sbatch --parsable -J benchraw -o /dev/null --wrap true >/dev/null" 50
+    scancel -n benchraw
+    $loop += (Measure-Command { foreach ($i in 1..50) { $null = Submit-HpcJob -Scheduler Slurm -Command true -Name benchours -OutputPath /dev/null } }).TotalMilliseconds / 50
+    scancel -n benchours
+    $pwshRaw += (Measure-Command { foreach ($i in 1..50) { $null = sbatch --parsable -J benchraw -o /dev/null --wrap true } }).TotalMilliseconds / 50
+    scancel -n benchraw
+    $piped += (Measure-Command { $null = $scripts | Submit-HpcJob -Scheduler Slurm -Name benchours -OutputPath /dev/null }).TotalMilliseconds / 50
+    scancel -n benchours
+}
+function Mid($xs) { ($xs | Sort-Object)[[int][math]::Floor($xs.Count / 2)] }
+$rawPerJob = Mid $raw
+Row 'raw sbatch in a bash loop, per job' ($rounds * 50) $rawPerJob 1 ''
+Row 'Submit-HpcJob, one call per job (pwsh loop)' ($rounds * 50) (Mid $loop) 1 ('{0:0.00}x raw sbatch' -f ((Mid $loop) / $rawPerJob))
+Row 'Get-ChildItem *.sh | Submit-HpcJob, per job' ($rounds * 50) (Mid $piped) 1 ('{0:0.00}x raw sbatch' -f ((Mid $piped) / $rawPerJob))
+Row 'raw sbatch typed in pwsh (pwsh loop), per job' ($rounds * 50) (Mid $pwshRaw) 1 ('Submit-HpcJob is {0:0.00}x this' -f ((Mid $loop) / (Mid $pwshRaw)))
 
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 "| Measurement | Jobs | Median ms | Scheduler calls | Note |"
 "|---|---:|---:|---:|---|"
-foreach ($r in $rows) { "| $($r.Measurement) | $($r.Jobs) | $($r.'Median ms') | $($r.'Scheduler calls') | $($r.Note) |" }
+foreach ($r in $rows) { "| $($r.Measurement.Replace("|", "\|")) | $($r.Jobs) | $($r.'Median ms') | $($r.'Scheduler calls') | $($r.Note) |" }

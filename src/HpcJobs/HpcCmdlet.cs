@@ -40,7 +40,15 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested) { throw new PipelineStoppedException(); }
     }
 
-    protected T Run<T>(Func<CancellationToken, Task<T>> work) => Run((ct, _) => work(ct));
+    /// <summary>
+    /// Runs core work that posts nothing, blocking the pipeline thread (it has no synchronization context and the core
+    /// never resumes on the caller's context), so no thread hop is paid per call.
+    /// </summary>
+    protected T Run<T>(Func<CancellationToken, Task<T>> work)
+    {
+        try { return work(CancelToken).GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested) { throw new PipelineStoppedException(); }
+    }
 
     protected IScheduler GetScheduler(SchedulerKind? kind) => Run(ct => Resolver.GetAsync(kind, ct));
 
