@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using HpcJobs.Core.Model;
 
@@ -131,6 +130,4 @@ internal static class PbsOutput
 
     /// <summary>The sequence number a PBS id starts with: "1004.pbs" → "1004", "10[].Nile" → "10[]".</summary>
     public static string Sequence(string id) => id.Split('.', 2)[0];
-
-    internal static string Join(IEnumerable<string> parts) => new StringBuilder().AppendJoin(',', parts).ToString();
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
@@ -67,6 +66,4 @@ internal static class SlurmSubmission
         var id = first.Split(';')[0];
         return id.Length > 0 && id.All(char.IsAsciiDigit) ? id : throw new SchedulerOutputException("sbatch --parsable", "no job id", stdout);
     }
-
-    internal static string Invariant(long v) => v.ToString(CultureInfo.InvariantCulture);
 }
