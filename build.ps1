@@ -29,6 +29,7 @@ $ModuleDir = Join-Path $Root 'module'
 $Tools = Join-Path $Root '.tools'
 $Pwsh = Join-Path $PSHOME pwsh   # the pwsh running this build (also under `dotnet pwsh`); children use the same one
 
+$script:Started = Get-Date
 function Step([string]$Message) { Write-Host "[build $(Get-Date -Format HH:mm:ss)] $Message" }
 function Exec([string]$What, [scriptblock]$Command) {
     & $Command
@@ -95,6 +96,7 @@ function Invoke-Test {
     $passed += [int]$summary.Matches[0].Groups[1].Value; $failed += [int]$summary.Matches[0].Groups[2].Value
     if ($pesterExit -ne 0 -and [int]$summary.Matches[0].Groups[2].Value -eq 0) { $failed++ }
 
+    Step "tests took $([int]((Get-Date) - $script:Started).TotalSeconds) s in all"
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }
