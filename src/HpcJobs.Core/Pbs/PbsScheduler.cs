@@ -72,14 +72,17 @@ public sealed class PbsScheduler : IScheduler
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
-        Render(request, "x");
+        // rendered once, with the path the generated script will have; the folder is made only when there is one to write
+        var scriptFile = Path.Combine(Path.GetTempPath(), $"hpcjobs-qsub-{Guid.NewGuid():N}", "job.sh");
+        var (args, script, _) = Render(request, scriptFile);
         await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
-        var tempDir = Directory.CreateTempSubdirectory("hpcjobs-qsub-");
         try
         {
-            var scriptFile = Path.Combine(tempDir.FullName, "job.sh");
-            var (args, script, _) = Render(request, scriptFile);
-            if (script is not null) File.WriteAllText(scriptFile, script);
+            if (script is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(scriptFile)!);
+                File.WriteAllText(scriptFile, script);
+            }
             SchedulerCalls++;
             ProcessResult result;
             try
@@ -104,7 +107,10 @@ public sealed class PbsScheduler : IScheduler
                 WorkingDirectory = request.WorkingDirectory, Resources = request.Resources,
             };
         }
-        finally { tempDir.Delete(recursive: true); }
+        finally
+        {
+            if (Directory.Exists(Path.GetDirectoryName(scriptFile))) Directory.Delete(Path.GetDirectoryName(scriptFile)!, recursive: true);
+        }
     }
 
     private async Task CheckDependenciesAsync(JobRequest request, CancellationToken ct)
