@@ -52,56 +52,55 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
 
     protected IScheduler GetScheduler(SchedulerKind? kind) => Run(ct => Resolver.GetAsync(kind, ct));
 
-    protected static ErrorRecord ToErrorRecord(HpcJobsException e, object? target) => new(e, e.ErrorId, Category(e), target);
+    protected static ErrorRecord ToErrorRecord(HpcJobsException e, object? target) => new(e, e.ErrorId, Category(e.Error), target);
 
-    protected static ErrorCategory Category(HpcJobsException e) => e switch
-    {
-        InvalidResourceSpecException or InvalidJobRequestException { ErrorId: not ("HpcScriptNotFound" or "HpcWorkingDirectoryNotFound" or "HpcDependencyNotFound") } => ErrorCategory.InvalidArgument,
-        InvalidJobRequestException => ErrorCategory.ObjectNotFound,
-        SubmitFailedException => ErrorCategory.InvalidOperation,
-        SchedulerUnavailableException => ErrorCategory.ConnectionError,
-        SchedulerOutputException => ErrorCategory.ParserError,
-        SchedulerSelectionException => ErrorCategory.NotInstalled,
-        _ => ErrorCategory.NotSpecified,
-    };
+    protected static ErrorRecord ToErrorRecord(HpcError error, string message, object? target) =>
+        new(new HpcErrorException(error, message), error.Id, Category(error), target);
 
-    protected void WriteNotFound(JobLookupFailure failure) =>
-        WriteError(new ErrorRecord(new ItemNotFoundException(failure.Message), "HpcJobNotFound", ErrorCategory.ObjectNotFound, failure.JobId));
+    /// <summary>The core names PowerShell's categories without referencing PowerShell; the names are the same.</summary>
+    protected static ErrorCategory Category(HpcError error) => Enum.Parse<ErrorCategory>(error.Category.ToString());
+
+    protected void WriteLookupFailure(JobLookupFailure failure) =>
+        WriteError(failure.ErrorKind == HpcErrors.JobNotFound
+            ? new ErrorRecord(new ItemNotFoundException(failure.Message), failure.ErrorKind.Id, ErrorCategory.ObjectNotFound, failure.JobId)
+            : ToErrorRecord(failure.ErrorKind, failure.Message, failure.JobId));
 
     /// <summary>Resolves a path as PowerShell does (relative to $PWD, ~ expanded), not against the process's directory.</summary>
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }
 
 /// <summary>
-/// Base of the cmdlets that take jobs from the pipeline (ids or JobInfo objects). Input is collected during ProcessRecord
-/// and handled in EndProcessing, so that all jobs of one scheduler cost one batched call.
+/// Base of the cmdlets that take jobs (ids, JobInfo objects, anything with JobId/Scheduler properties) positionally, by
+/// name or from the pipeline. Every job keeps the scheduler it came with; bare ids go to -Scheduler, else
+/// $env:HPCJOBS_SCHEDULER, else auto-detection. Input is collected during ProcessRecord and handled in EndProcessing, so
+/// all jobs of one scheduler cost one batched call.
 /// </summary>
 public abstract class HpcJobInputCmdlet : HpcCmdlet
 {
     private readonly List<(string Id, SchedulerKind? Kind)> _jobs = [];
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "ById")]
-    [Alias("Id")]
-    [ValidateNotNullOrEmpty]
-    public string[] JobId { get; set; } = [];
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id", "InputObject")]
+    [AllowNull]
+    [JobReferenceTransformation]
+    public JobReference[] JobId { get; set; } = [];
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "ByObject")]
-    [ValidateNotNull]
-    public JobInfo[] InputObject { get; set; } = [];
-
-    /// <summary>
-    /// The scheduler that owns bare ids. Binds by property name, so a piped JobInfo (which PowerShell binds to -JobId by
-    /// property name) brings its own scheduler. Default: $env:HPCJOBS_SCHEDULER, else auto-detection.
-    /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    /// <summary>The scheduler that owns bare ids. Job objects carry their own; naming another one for them is an error.</summary>
+    [Parameter]
     public SchedulerKind? Scheduler { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == "ByObject")
-            foreach (var job in InputObject) _jobs.Add((job.JobId, SchedulerResolver.ParseKind(job.Scheduler, "The job object")));
-        else
-            foreach (var id in JobId) _jobs.Add((id.Trim(), Scheduler));
+        foreach (var job in JobId ?? [JobReference.Invalid("$null is not a job")])
+        {
+            if (!job.IsValid)
+                WriteError(ToErrorRecord(HpcErrors.InvalidJobId, $"Not a job: {job.Problem}.", job));
+            else if (job.Scheduler is { } own && Scheduler is { } named && own != named)
+                WriteError(ToErrorRecord(HpcErrors.SchedulerMismatch,
+                    $"Job {job.JobId} belongs to {own}, but -Scheduler says {named}; leave -Scheduler out for job objects.", job));
+            else
+                _jobs.Add((job.JobId, job.Scheduler ?? Scheduler));
+        }
     }
 
     protected override void EndProcessing()
@@ -111,7 +110,7 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
         {
             IScheduler scheduler;
             try { scheduler = GetScheduler(group.Key); }
-            catch (HpcJobsException e) { ThrowTerminatingError(ToErrorRecord(e, group.Key)); return; }
+            catch (HpcJobsException e) { WriteError(ToErrorRecord(e, group.Select(j => j.Id).ToArray())); continue; }
             ProcessJobs(scheduler, group.Select(j => j.Id).Distinct().ToList());
         }
     }
@@ -119,11 +118,9 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
     /// <summary>Handles every job of one scheduler at once.</summary>
     protected abstract void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds);
 
-    /// <summary>Emits jobs in the order their ids were given.</summary>
+    /// <summary>Emits jobs in the order their ids were given (array tasks by task id).</summary>
     protected void WriteInInputOrder(IEnumerable<JobInfo> jobs, IReadOnlyList<string> ids)
     {
-        var order = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-        foreach (var job in jobs.OrderBy(j => order.GetValueOrDefault(j.JobId, order.GetValueOrDefault(j.ArrayJobId ?? "", int.MaxValue))).ThenBy(j => j.ArrayTaskId ?? -1))
-            WriteObject(job);
+        foreach (var job in JobOrdering.InInputOrder(jobs, ids)) WriteObject(job);
     }
 }

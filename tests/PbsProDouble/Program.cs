@@ -91,18 +91,24 @@ async Task<int> Qsub(string[] a)
 
 static ResourceSpec Resource(ResourceSpec r, string spec)
 {
-    if (spec.StartsWith("walltime=", StringComparison.Ordinal)) return r with { Walltime = Walltime.Parse(spec[9..]) };
+    static ResourceSpec With(ResourceSpec r, string key, object value) =>
+        ResourceSpec.FromDictionary(new Dictionary<string, object?>
+        {
+            ["Nodes"] = r.Nodes, ["CpusPerTask"] = r.CpusPerTask, ["GpusPerNode"] = r.GpusPerNode, ["Walltime"] = r.Walltime,
+            ["Memory"] = r.Memory is { } m ? $"{m / ByteSize.MiB}MB" : null, [key] = value,
+        });
+    if (spec.StartsWith("walltime=", StringComparison.Ordinal)) return With(r, "Walltime", spec[9..]);
     if (!spec.StartsWith("select=", StringComparison.Ordinal)) throw new ArgumentException($"qsub: Unknown resource {spec}");
     var parts = spec[7..].Split(':');
-    r = r with { Nodes = int.Parse(parts[0], CultureInfo.InvariantCulture) };
+    r = With(r, "Nodes", parts[0]);
     foreach (var p in parts.Skip(1))
     {
         var (k, v) = (p.Split('=')[0], p.Split('=')[1]);
         r = k switch
         {
-            "ncpus" => r with { CpusPerTask = int.Parse(v, CultureInfo.InvariantCulture) },
-            "ngpus" => r with { GpusPerNode = int.Parse(v, CultureInfo.InvariantCulture) },
-            "mem" => r with { Memory = ByteSize.Parse(v) },
+            "ncpus" => With(r, "CpusPerTask", v),
+            "ngpus" => With(r, "GpusPerNode", v),
+            "mem" => With(r, "Memory", v),
             _ => r,
         };
     }

@@ -40,7 +40,7 @@ public sealed class LocalScheduler : IScheduler
 
     public SubmissionPlan Plan(JobRequest request)
     {
-        request.Validate();
+        request.Validate(Kind);
         var r = request.Resources;
         if (r.GpusPerNode is > 0)
             throw new InvalidResourceSpecException(nameof(ResourceSpec.GpusPerNode), r.GpusPerNode, "the Local scheduler has no GPUs; submit to SLURM or PBS");
@@ -68,7 +68,7 @@ public sealed class LocalScheduler : IScheduler
         {
             foreach (var dep in request.Dependencies)
                 if (!LocalStateStore.IsValidId(dep.JobId) || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null))
-                    throw new InvalidJobRequestException($"Dependency on job '{dep.JobId}', which the Local scheduler does not know.", "HpcDependencyNotFound");
+                    throw new InvalidJobRequestException($"Dependency on job '{dep.JobId}', which the Local scheduler does not know.", HpcErrors.DependencyNotFound);
             baseId = _store.AllocateIds(1).ToString(CultureInfo.InvariantCulture);
             string? script = null;
             if (request.ScriptPath is not null)
@@ -292,7 +292,7 @@ public sealed class LocalScheduler : IScheduler
         var firstLine = ReadFirstLine(request.ScriptPath);
         if (!firstLine.StartsWith("#!", StringComparison.Ordinal))
             throw new InvalidJobRequestException(
-                $"Script '{request.ScriptPath}' does not start with #! and an interpreter (as sbatch and qsub also require).", "HpcInvalidScript");
+                $"Script '{request.ScriptPath}' does not start with #! and an interpreter (as sbatch and qsub also require).", HpcErrors.InvalidScript);
         var interpreter = firstLine[2..].Trim();
         var space = interpreter.IndexOfAny([' ', '\t']);
         // Linux passes everything after the interpreter as one argument

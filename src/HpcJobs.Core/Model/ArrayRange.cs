@@ -64,5 +64,5 @@ public sealed partial record ArrayRange
     }
 
     private static InvalidJobRequestException Bad(string? text, string why) =>
-        new($"ArrayRange '{text}' is not valid: {why}. Examples: 0-99, 1,3,5-7, 0-99:2, 0-99%10.", "HpcInvalidArrayRange");
+        new($"ArrayRange '{text}' is not valid: {why}. Examples: 0-99, 1,3,5-7, 0-99:2, 0-99%10.", HpcErrors.InvalidArrayRange);
 }

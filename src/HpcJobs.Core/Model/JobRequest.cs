@@ -4,7 +4,7 @@ namespace HpcJobs.Core.Model;
 
 /// <summary>
 /// Everything needed to submit one job (or one array). Either <see cref="ScriptPath"/> or <see cref="Command"/> is set:
-/// a command is an argument list, never a shell string. Call <see cref="Validate"/> before anything is submitted.
+/// a command is an argument list, never a shell string. Call <see cref="Validate(SchedulerKind)"/> before anything is submitted.
 /// </summary>
 public sealed partial record JobRequest
 {
@@ -27,46 +27,85 @@ public sealed partial record JobRequest
     /// <summary>The job's display name: the given name, else the script's or program's file name.</summary>
     public string EffectiveName => Name ?? Path.GetFileName(ScriptPath ?? (Command.Count > 0 ? Command[0] : "job"));
 
+    /// <summary>
+    /// Checks what can be checked for the scheduler <paramref name="target"/> before anything is submitted: everything
+    /// <see cref="Validate()"/> checks, and that every dependency is a job of that scheduler.
+    /// </summary>
+    public JobRequest Validate(SchedulerKind target)
+    {
+        Validate();
+        var foreign = Dependencies.Where(d => d.Scheduler is { } s && s != target).ToList();
+        if (foreign.Count > 0)
+            throw new InvalidJobRequestException(
+                $"The job goes to {target}, but it depends on {string.Join(", ", foreign.Select(d => $"{d.Scheduler} job {d.JobId}"))}: "
+                + "a scheduler can only wait for its own jobs. Submit the job to the same scheduler, or wait in PowerShell (Wait-HpcJob) first.",
+                HpcErrors.InvalidDependency);
+        return this;
+    }
+
     /// <summary>Checks what can be checked without a scheduler. Throws <see cref="InvalidJobRequestException"/>.</summary>
     public JobRequest Validate()
     {
         if (ScriptPath is null && Command.Count == 0)
-            throw new InvalidJobRequestException("Give a script path or a command to run.", "HpcNoJobToRun");
+            throw new InvalidJobRequestException("Give a script path or a command to run.", HpcErrors.NoJobToRun);
         if (ScriptPath is not null && Command.Count > 0)
-            throw new InvalidJobRequestException("Give either a script path or a command, not both (script arguments go in ScriptArguments).", "HpcInvalidJobRequest");
+            throw new InvalidJobRequestException("Give either a script path or a command, not both (script arguments go in ScriptArguments).", HpcErrors.InvalidJobRequest);
         if (ScriptPath is not null)
         {
             if (Directory.Exists(ScriptPath))
-                throw new InvalidJobRequestException($"Script '{ScriptPath}' is a directory, not a file.", "HpcScriptNotFound");
+                throw new InvalidJobRequestException($"Script '{ScriptPath}' is a directory, not a file.", HpcErrors.ScriptNotFound);
             if (!File.Exists(ScriptPath))
-                throw new InvalidJobRequestException($"Script '{ScriptPath}' does not exist.", "HpcScriptNotFound");
+                throw new InvalidJobRequestException($"Script '{ScriptPath}' does not exist.", HpcErrors.ScriptNotFound);
         }
         if (Command.Count > 0 && string.IsNullOrWhiteSpace(Command[0]))
-            throw new InvalidJobRequestException("The command's program name is empty.", "HpcInvalidJobRequest");
+            throw new InvalidJobRequestException("The command's program name is empty.", HpcErrors.InvalidJobRequest);
         foreach (var arg in Command.Concat(ScriptArguments))
-            if (arg.Contains('\0')) throw new InvalidJobRequestException("An argument contains a NUL character, which no process can receive.", "HpcInvalidJobRequest");
+            if (arg.Contains('\0')) throw new InvalidJobRequestException("An argument contains a NUL character, which no process can receive.", HpcErrors.InvalidJobRequest);
         if (Name is not null)
         {
-            if (Name.Length == 0 || Name.Any(char.IsControl))
-                throw new InvalidJobRequestException($"Name '{Name}' is not valid: it must be non-empty and contain no control characters (newlines, tabs).", "HpcInvalidJobName");
+            if (string.IsNullOrWhiteSpace(Name) || Name.Any(char.IsControl))
+                throw new InvalidJobRequestException(
+                    $"Name '{Name}' is not valid: it must have a visible character and no control characters (newlines, tabs).", HpcErrors.InvalidJobName);
             if (Name.Length > 200)
-                throw new InvalidJobRequestException($"Name is {Name.Length} characters long; at most 200 are allowed.", "HpcInvalidJobName");
+                throw new InvalidJobRequestException($"Name is {Name.Length} characters long; at most 200 are allowed.", HpcErrors.InvalidJobName);
         }
         if (WorkingDirectory is not null && !Directory.Exists(WorkingDirectory))
-            throw new InvalidJobRequestException($"Working directory '{WorkingDirectory}' does not exist.", "HpcWorkingDirectoryNotFound");
+            throw new InvalidJobRequestException(
+                File.Exists(WorkingDirectory) ? $"Working directory '{WorkingDirectory}' is a file, not a folder." : $"Working directory '{WorkingDirectory}' does not exist.",
+                HpcErrors.WorkingDirectoryNotFound);
         foreach (var (key, value) in Environment)
         {
             if (!EnvironmentNamePattern().IsMatch(key))
-                throw new InvalidJobRequestException($"Environment variable name '{key}' is not valid: use letters, digits and _ and do not start with a digit.", "HpcInvalidEnvironment");
+                throw new InvalidJobRequestException($"Environment variable name '{key}' is not valid: use letters, digits and _ and do not start with a digit.", HpcErrors.InvalidEnvironment);
             if (value.Contains('\0'))
-                throw new InvalidJobRequestException($"Environment variable '{key}' contains a NUL character.", "HpcInvalidEnvironment");
+                throw new InvalidJobRequestException($"Environment variable '{key}' contains a NUL character.", HpcErrors.InvalidEnvironment);
         }
-        foreach (var path in new[] { OutputPath, ErrorPath })
-            if (path is not null && (path.Length == 0 || path.Any(char.IsControl)))
-                throw new InvalidJobRequestException($"Output path '{path}' is not valid.", "HpcInvalidOutputPath");
+        CheckOutputPath("-OutputPath", OutputPath);
+        CheckOutputPath("-ErrorPath", ErrorPath);
         foreach (var d in Dependencies)
             if (string.IsNullOrWhiteSpace(d.JobId) || d.JobId.Any(c => char.IsWhiteSpace(c) || c is ',' or ':' or '?'))
-                throw new InvalidJobRequestException($"Dependency job id '{d.JobId}' is not a job id.", "HpcInvalidDependency");
+                throw new InvalidJobRequestException($"Dependency job id '{d.JobId}' is not a job id.", HpcErrors.InvalidDependency);
         return this;
+    }
+
+    /// <summary>
+    /// A job whose output file cannot be created dies at start with no output at all (SLURM and PBS alike). The folder is
+    /// checked here, relative to the working directory, unless it holds a %-pattern that only the scheduler can expand.
+    /// </summary>
+    private void CheckOutputPath(string parameter, string? path)
+    {
+        if (path is null) return;
+        if (path.Length == 0 || path.Any(char.IsControl))
+            throw new InvalidJobRequestException($"{parameter} '{path}' is not valid: it must be a file path without control characters.", HpcErrors.InvalidOutputPath);
+        var full = Path.IsPathRooted(path) ? path : Path.Combine(WorkingDirectory ?? Directory.GetCurrentDirectory(), path);
+        if (Directory.Exists(full))
+            throw new InvalidJobRequestException($"{parameter} '{path}' is a folder; give a file name in it (for example '{Path.Combine(path, "job-%j.out")}').",
+                HpcErrors.InvalidOutputPath);
+        var folder = Path.GetDirectoryName(full);
+        if (folder is null || folder.Contains('%')) return;
+        if (!Directory.Exists(folder))
+            throw new InvalidJobRequestException(
+                File.Exists(folder) ? $"{parameter} '{path}': '{folder}' is a file, not a folder." : $"{parameter} '{path}': folder '{folder}' does not exist; create it first (the job would die at start with no output).",
+                HpcErrors.InvalidOutputPath);
     }
 }

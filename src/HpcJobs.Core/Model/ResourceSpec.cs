@@ -13,20 +13,63 @@ public sealed record ResourceSpec
 
     public static ResourceSpec Default { get; } = new();
 
-    public int? Nodes { get => _nodes; init => _nodes = Count(nameof(Nodes), value, 1, 100_000); }
-    public int? TasksPerNode { get => _tasksPerNode; init => _tasksPerNode = Count(nameof(TasksPerNode), value, 1, 10_000); }
-    public int? CpusPerTask { get => _cpusPerTask; init => _cpusPerTask = Count(nameof(CpusPerTask), value, 1, 10_000); }
-    public int? GpusPerNode { get => _gpusPerNode; init => _gpusPerNode = Count(nameof(GpusPerNode), value, 0, 1_024); }
+    public int? Nodes { get => _nodes; internal init => _nodes = Count(nameof(Nodes), value, 1, 100_000); }
+    public int? TasksPerNode { get => _tasksPerNode; internal init => _tasksPerNode = Count(nameof(TasksPerNode), value, 1, 10_000); }
+    public int? CpusPerTask { get => _cpusPerTask; internal init => _cpusPerTask = Count(nameof(CpusPerTask), value, 1, 10_000); }
+    public int? GpusPerNode { get => _gpusPerNode; internal init => _gpusPerNode = Count(nameof(GpusPerNode), value, 0, 1_024); }
 
     /// <summary>Memory per node, in bytes.</summary>
-    public long? Memory { get => _memory; init => _memory = value is null ? null : ByteSize.Validate(value.Value); }
+    public long? Memory { get => _memory; internal init => _memory = value is null ? null : ByteSize.Validate(value.Value); }
 
-    public TimeSpan? Walltime { get => _walltime; init => _walltime = value is null ? null : Model.Walltime.Validate(value.Value); }
+    public TimeSpan? Walltime { get => _walltime; internal init => _walltime = value is null ? null : Model.Walltime.Validate(value.Value); }
 
-    public string? Partition { get => _partition; init => _partition = Name(nameof(Partition), value); }
-    public string? Qos { get => _qos; init => _qos = Name(nameof(Qos), value); }
-    public string? Account { get => _account; init => _account = Name(nameof(Account), value); }
-    public string? Constraint { get => _constraint; init => _constraint = Name(nameof(Constraint), value); }
+    public string? Partition { get => _partition; internal init => _partition = Name(nameof(Partition), value); }
+    public string? Qos { get => _qos; internal init => _qos = Name(nameof(Qos), value); }
+    public string? Account { get => _account; internal init => _account = Name(nameof(Account), value); }
+    public string? Constraint { get => _constraint; internal init => _constraint = Name(nameof(Constraint), value); }
+
+    /// <summary>The keys <see cref="FromDictionary"/> takes, with their aliases (the parameter names of New-HpcResourceSpec).</summary>
+    public static readonly IReadOnlyList<string> DictionaryKeys =
+        ["Nodes", "TasksPerNode", "CpusPerTask (Cpus)", "GpusPerNode (Gpus)", "Memory (Mem)", "Walltime (Time)", "Partition (Queue)", "Qos", "Account", "Constraint"];
+
+    /// <summary>
+    /// A spec from name/value pairs such as a PowerShell hashtable (<c>@{Cpus=4; Memory='8GB'; Walltime='2h'}</c>). Keys are
+    /// matched without regard to case; an unknown key or a bad value is an <see cref="InvalidResourceSpecException"/>.
+    /// </summary>
+    public static ResourceSpec FromDictionary(IEnumerable<KeyValuePair<string, object?>> pairs)
+    {
+        var spec = new ResourceSpec();
+        foreach (var (rawKey, value) in pairs)
+        {
+            var key = rawKey.Trim().ToUpperInvariant();
+            var text = value switch { null => null, IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture), _ => value.ToString() };
+            spec = key switch
+            {
+                "NODES" => spec with { Nodes = Int("Nodes", value) },
+                "TASKSPERNODE" => spec with { TasksPerNode = Int("TasksPerNode", value) },
+                "CPUSPERTASK" or "CPUS" => spec with { CpusPerTask = Int("CpusPerTask", value) },
+                "GPUSPERNODE" or "GPUS" => spec with { GpusPerNode = Int("GpusPerNode", value) },
+                "MEMORY" or "MEM" => spec with { Memory = value is null ? null : ByteSize.Parse(text) },
+                "WALLTIME" or "TIME" => spec with { Walltime = value switch { null => null, TimeSpan t => t, _ => Model.Walltime.Parse(text!) } },
+                "PARTITION" or "QUEUE" => spec with { Partition = text },
+                "QOS" => spec with { Qos = text },
+                "ACCOUNT" => spec with { Account = text },
+                "CONSTRAINT" => spec with { Constraint = text },
+                _ => throw new InvalidResourceSpecException(rawKey, value, $"'{rawKey}' is not a resource; valid keys are {string.Join(", ", DictionaryKeys)}"),
+            };
+        }
+        return spec;
+    }
+
+    private static int? Int(string field, object? value) => value switch
+    {
+        null => null,
+        int i => i,
+        long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+        short or byte => Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture),
+        string s when int.TryParse(s.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+        _ => throw new InvalidResourceSpecException(field, value, "must be a whole number"),
+    };
 
     /// <summary>Slots the job occupies: Nodes × TasksPerNode × CpusPerTask (each defaulting to 1).</summary>
     public int TotalCpus => (Nodes ?? 1) * (TasksPerNode ?? 1) * (CpusPerTask ?? 1);

@@ -23,6 +23,8 @@ public static partial class Walltime
     public static TimeSpan Parse(string text)
     {
         var t = (text ?? "").Trim();
+        // "2 h", "1h 30m": spaces between numbers and units, as memory sizes allow ("5 GB")
+        if (UnitPattern().IsMatch(t.Replace(" ", "", StringComparison.Ordinal)) && Regex.IsMatch(t, @"[a-zA-Z]")) t = t.Replace(" ", "", StringComparison.Ordinal);
         if (t.Length == 0) throw new InvalidResourceSpecException("Walltime", text, "empty");
         if (Regex.IsMatch(t, @"^\d+$"))
             throw new InvalidResourceSpecException("Walltime", text, "a bare number is ambiguous (minutes to SLURM, seconds to PBS); write 90m, 2h, 1d or HH:MM:SS");

@@ -50,7 +50,7 @@ public sealed class PbsScheduler : IScheduler
 
     private (List<string> Args, string? Script, List<string> Notes) Render(JobRequest request, string generatedScriptPath)
     {
-        request.Validate();
+        request.Validate(Kind);
         string? script = null;
         string scriptPath;
         if (request.ScriptPath is not null && request.ScriptArguments.Count == 0 && (Dialect == PbsDialect.Torque || request.WorkingDirectory is null))
@@ -64,7 +64,7 @@ public sealed class PbsScheduler : IScheduler
             scriptPath = generatedScriptPath;
         }
         if (request.ScriptPath is not null && script is null && !File.ReadLines(request.ScriptPath).FirstOrDefault("").StartsWith("#!", StringComparison.Ordinal))
-            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter.", "HpcInvalidScript");
+            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter.", HpcErrors.InvalidScript);
         var effective = _identity.IsSlurmWrapper ? request with { WorkingDirectory = null } : request; // the wrapper knows no -d
         var (args, notes) = PbsSubmission.Render(effective, Dialect, scriptPath);
         return (args, script, notes);
@@ -118,7 +118,7 @@ public sealed class PbsScheduler : IScheduler
         if (request.Dependencies.Count == 0) return;
         var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct).ConfigureAwait(false);
         if (report.NotFound.Count > 0)
-            throw new InvalidJobRequestException($"Dependency on {string.Join(", ", report.NotFound.Select(n => n.JobId))}, which PBS does not know.", "HpcDependencyNotFound");
+            throw new InvalidJobRequestException($"Dependency on {string.Join(", ", report.NotFound.Select(n => n.JobId))}, which PBS does not know.", HpcErrors.DependencyNotFound);
     }
 
     public async Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)

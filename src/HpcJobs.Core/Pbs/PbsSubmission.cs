@@ -82,15 +82,15 @@ internal static class PbsSubmission
         if (dialect == PbsDialect.Pro)
         {
             if (array.Segments.Count != 1)
-                throw new InvalidJobRequestException($"PBS Pro arrays are one range (-J X-Y[:Z][%N]); '{array}' is a list.", "HpcInvalidArrayRange");
+                throw new InvalidJobRequestException($"PBS Pro arrays are one range (-J X-Y[:Z][%N]); '{array}' is a list.", HpcErrors.InvalidArrayRange);
             var (start, end, step) = array.Segments[0];
             if (array.Count < 2)
-                throw new InvalidJobRequestException($"PBS Pro refuses arrays of one element ('{array}'); submit a plain job.", "HpcInvalidArrayRange");
+                throw new InvalidJobRequestException($"PBS Pro refuses arrays of one element ('{array}'); submit a plain job.", HpcErrors.InvalidArrayRange);
             var spec = step == 1 ? $"{start}-{end}" : $"{start}-{end}:{step}";
             return ["-J", array.Throttle is { } n ? $"{spec}%{n}" : spec];
         }
         if (array.Segments.Any(s => s.Step != 1))
-            throw new InvalidJobRequestException($"Torque arrays (-t) have no step; '{array}' needs one. List the indices instead (0,2,4).", "HpcInvalidArrayRange");
+            throw new InvalidJobRequestException($"Torque arrays (-t) have no step; '{array}' needs one. List the indices instead (0,2,4).", HpcErrors.InvalidArrayRange);
         return ["-t", array.ToString()];
     }
 

@@ -40,7 +40,11 @@ public sealed record SubmissionPlan(string Program, IReadOnlyList<string> Argume
     public override string ToString() => Script is null ? CommandLine : $"{CommandLine}\n--- script ---\n{Script}";
 }
 
-public sealed record JobLookupFailure(string JobId, string Message);
+/// <summary>An id that could not be answered, and why. <see cref="Error"/> is JobNotFound unless the record itself is unreadable.</summary>
+public sealed record JobLookupFailure(string JobId, string Message, HpcError? Error = null)
+{
+    public HpcError ErrorKind => Error ?? HpcErrors.JobNotFound;
+}
 
 public sealed record StatusReport(IReadOnlyList<JobInfo> Jobs, IReadOnlyList<JobLookupFailure> NotFound)
 {

@@ -17,7 +17,20 @@ public sealed record WaitOptions
 /// <summary>One poll round's view, for progress display.</summary>
 public sealed record WaitProgress(int Total, int Finished, IReadOnlyDictionary<JobState, int> Counts, TimeSpan Elapsed, TimeSpan NextPoll, string? Problem);
 
-public sealed record WaitResult(IReadOnlyList<JobInfo> Finished, IReadOnlyList<JobInfo> Unfinished, IReadOnlyList<JobLookupFailure> NotFound, bool TimedOut);
+/// <param name="Finished">The jobs that ended, in the order asked.</param>
+/// <param name="Unfinished">The last answer for every job that had not ended.</param>
+/// <param name="NotFound">Ids the scheduler did not know.</param>
+/// <param name="TimedOut">The time-out passed first.</param>
+/// <param name="Waiting">The ids still waited for (also those no answer has come for yet, e.g. while the scheduler was down).</param>
+public sealed record WaitResult(
+    IReadOnlyList<JobInfo> Finished, IReadOnlyList<JobInfo> Unfinished, IReadOnlyList<JobLookupFailure> NotFound, bool TimedOut, IReadOnlyList<string> Waiting)
+{
+    /// <summary>What is not finished, for messages: the jobs with their states, or the bare ids when no answer came.</summary>
+    public string Describe() =>
+        Unfinished.Count > 0 ? string.Join(", ", Unfinished.Select(j => $"{j.JobId} ({j.State})"))
+        : Waiting.Count > 0 ? string.Join(", ", Waiting.Select(id => $"{id} (no answer yet)"))
+        : "none";
+}
 
 /// <summary>Polls a scheduler with one batched status call per round until the jobs finish, a timeout, or cancellation.</summary>
 public static class JobWaiter
@@ -49,7 +62,8 @@ public static class JobWaiter
                     if (job.IsFinished) finished[job.JobId] = job;
                 }
                 // an array id stays in the query until every task it expands to has finished
-                pending = pending.Where(id => !gone.Contains(id) && !IsDone(id, report.Jobs)).ToList();
+                var answering = JobOrdering.ByRequestedId(report.Jobs);
+                pending = pending.Where(id => !gone.Contains(id) && !IsDone(answering[id])).ToList();
                 if (options.PollInterval is null)
                     interval = changed
                         ? TimeSpan.FromTicks(Math.Max(options.MinPollInterval.Ticks, interval.Ticks / 2))
@@ -69,25 +83,24 @@ public static class JobWaiter
             progress?.Report(new WaitProgress(latest.Count, finished.Count, counts, elapsed, interval, problem));
             var unfinished = latest.Values.Where(j => !j.IsFinished).ToList();
             if (pending.Count == 0 || (options.Any && finished.Count > 0 && problem is null))
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false);
+                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false, pending);
             if (options.Timeout is { } timeout && elapsed >= timeout)
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, true);
+                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, true, pending);
             var delay = options.Timeout is { } t ? TimeSpan.FromTicks(Math.Min(interval.Ticks, Math.Max(0, (t - elapsed).Ticks))) : interval;
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static bool IsDone(string id, IReadOnlyList<JobInfo> jobs)
+    private static bool IsDone(IEnumerable<JobInfo> answering)
     {
-        var mine = jobs.Where(j => j.JobId == id || j.ArrayJobId == id).ToList();
-        return mine.Count > 0 && mine.All(j => j.IsFinished);
+        var any = false;
+        foreach (var job in answering)
+        {
+            if (!job.IsFinished) return false;
+            any = true;
+        }
+        return any;
     }
 
-    /// <summary>Keeps the order in which the ids were given (array tasks by task id).</summary>
-    private static List<JobInfo> Order(IEnumerable<JobInfo> jobs, IReadOnlyCollection<string> ids)
-    {
-        var position = ids.Select((id, i) => (id, i)).GroupBy(x => x.id).ToDictionary(g => g.Key, g => g.First().i);
-        return jobs.OrderBy(j => position.GetValueOrDefault(j.JobId, position.GetValueOrDefault(j.ArrayJobId ?? "", int.MaxValue)))
-            .ThenBy(j => j.ArrayTaskId ?? -1).ToList();
-    }
+    private static List<JobInfo> Order(IEnumerable<JobInfo> jobs, IReadOnlyCollection<string> ids) => JobOrdering.InInputOrder(jobs, ids).ToList();
 }

@@ -40,12 +40,12 @@ public sealed partial class SlurmScheduler : IScheduler
 
     public SubmissionPlan Plan(JobRequest request)
     {
-        request.Validate();
+        request.Validate(Kind);
         foreach (var d in request.Dependencies)
             if (!JobIdPattern().IsMatch(d.JobId))
-                throw new InvalidJobRequestException($"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).", "HpcInvalidDependency");
+                throw new InvalidJobRequestException($"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).", HpcErrors.InvalidDependency);
         if (request.ScriptPath is not null && !File.ReadLines(request.ScriptPath).FirstOrDefault("").StartsWith("#!", StringComparison.Ordinal))
-            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter, which sbatch requires.", "HpcInvalidScript");
+            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter, which sbatch requires.", HpcErrors.InvalidScript);
         return SlurmSubmission.Render(request, "<token>");
     }
 
@@ -105,7 +105,7 @@ public sealed partial class SlurmScheduler : IScheduler
         if (notFound.Count > 0)
             throw new InvalidJobRequestException(
                 $"Dependency on {string.Join(", ", notFound.Select(n => n.JobId))}, which SLURM does not know (SLURM would ignore the dependency and run the job at once).",
-                "HpcDependencyNotFound");
+                HpcErrors.DependencyNotFound);
         var kept = new List<JobDependency>();
         foreach (var dep in request.Dependencies)
         {
@@ -118,7 +118,7 @@ public sealed partial class SlurmScheduler : IScheduler
             if (!met)
                 throw new InvalidJobRequestException(
                     $"Dependency {dep} can never be met: job {dep.JobId} ended {string.Join(", ", done.Select(j => j.State).Distinct())} and is no longer in the controller (SLURM would run the job anyway).",
-                    "HpcDependencyNeverSatisfied");
+                    HpcErrors.DependencyNeverSatisfied);
         }
         return request with { Dependencies = kept };
     }

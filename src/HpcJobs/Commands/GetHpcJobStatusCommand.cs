@@ -5,7 +5,7 @@ using HpcJobs.Core.Scheduling;
 namespace HpcJobs.Commands;
 
 /// <summary>Fresh status of jobs, all of one scheduler in one batched query. Array ids expand to one object per task.</summary>
-[Cmdlet(VerbsCommon.Get, "HpcJobStatus", DefaultParameterSetName = "ById")]
+[Cmdlet(VerbsCommon.Get, "HpcJobStatus")]
 [OutputType(typeof(JobInfo))]
 public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
 {
@@ -15,6 +15,6 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
         try { report = Run(ct => scheduler.GetStatusAsync(jobIds, ct)); }
         catch (HpcJobsException e) { WriteError(ToErrorRecord(e, string.Join(",", jobIds))); return; }
         WriteInInputOrder(report.Jobs, jobIds);
-        foreach (var missing in report.NotFound) WriteNotFound(missing);
+        foreach (var missing in report.NotFound) WriteLookupFailure(missing);
     }
 }

@@ -5,7 +5,7 @@ using HpcJobs.Core.Scheduling;
 namespace HpcJobs.Commands;
 
 /// <summary>Cancels jobs (pending or running), all of one scheduler in one call. Jobs that already finished are skipped.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "HpcJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "ById")]
+[Cmdlet(VerbsLifecycle.Stop, "HpcJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(JobInfo))]
 public sealed class StopHpcJobCommand : HpcJobInputCmdlet
 {
@@ -22,6 +22,6 @@ public sealed class StopHpcJobCommand : HpcJobInputCmdlet
         foreach (var done in report.AlreadyFinished)
             WriteVerbose($"Job {done.JobId} had already finished ({done.State}); nothing to cancel.");
         if (PassThru) WriteInInputOrder(report.Cancelled, confirmed);
-        foreach (var missing in report.NotFound) WriteNotFound(missing);
+        foreach (var missing in report.NotFound) WriteLookupFailure(missing);
     }
 }

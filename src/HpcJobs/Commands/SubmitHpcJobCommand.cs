@@ -26,10 +26,11 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
     public string[] Command { get; set; } = [];
 
     [Parameter] [ValidateNotNullOrEmpty] public string? Name { get; set; }
-    [Parameter] public ResourceSpec? Resources { get; set; }
+    /// <summary>A ResourceSpec from New-HpcResourceSpec, or a hashtable with the same names (@{Cpus=4; Memory='8GB'}).</summary>
+    [Parameter] [ResourceSpecTransformation] public ResourceSpec? Resources { get; set; }
 
-    /// <summary>Jobs this one waits for: JobInfo objects or job ids.</summary>
-    [Parameter] [Alias("Dependency")] public object[] DependsOn { get; set; } = [];
+    /// <summary>Jobs this one waits for: JobInfo objects or job ids (of the scheduler the job goes to).</summary>
+    [Parameter] [Alias("Dependency")] [AllowNull] [JobReferenceTransformation] public JobReference[]? DependsOn { get; set; }
     [Parameter] public DependencyKind DependencyType { get; set; } = DependencyKind.AfterOk;
 
     /// <summary>Array task indices: 0-99, 1,3,5-7, 0-99:2, with an optional throttle %N.</summary>
@@ -54,6 +55,8 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             plan = scheduler.Plan(request);
         }
         catch (HpcJobsException e) { WriteError(ToErrorRecord(e, ParameterSetName == "Script" ? ScriptPath : string.Join(' ', Command))); return; }
+        if (request.Dependencies.Count == 0 && MyInvocation.BoundParameters.ContainsKey(nameof(DependencyType)))
+            WriteWarning($"-DependencyType {DependencyType} has no effect without -DependsOn.");
 
         foreach (var note in plan.Notes) WriteWarning(note);
         var target = $"{request.EffectiveName} on {scheduler.Kind}";
@@ -68,13 +71,12 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
 
     private JobRequest BuildRequest()
     {
-        var deps = DependsOn.Select(d => d is PSObject ps ? ps.BaseObject : d).Select(d => d switch
-        {
-            JobInfo job => new JobDependency(job.JobId, DependencyType),
-            string id => new JobDependency(id.Trim(), DependencyType),
-            int or long => new JobDependency(Convert.ToString(d, System.Globalization.CultureInfo.InvariantCulture)!, DependencyType),
-            _ => throw new InvalidJobRequestException($"-DependsOn takes JobInfo objects or job ids, not {d?.GetType().Name ?? "null"}.", "HpcInvalidDependency"),
-        }).ToList();
+        var deps = new List<JobDependency>();
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(DependsOn)))
+            foreach (var d in DependsOn ?? [JobReference.Invalid("$null is not a job (did an earlier Submit-HpcJob fail?)")])
+                deps.Add(d.IsValid
+                    ? new JobDependency(d.JobId, DependencyType, d.Scheduler)
+                    : throw new InvalidJobRequestException($"-DependsOn: {d.Problem}.", HpcErrors.InvalidDependency));
         var env = new Dictionary<string, string>();
         if (Environment is not null)
             foreach (DictionaryEntry e in Environment)

@@ -5,7 +5,7 @@ using HpcJobs.Core.Scheduling;
 namespace HpcJobs.Commands;
 
 /// <summary>Waits until jobs finish (or one, with -Any), polling each scheduler once per round, and returns the finished jobs.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "HpcJob", DefaultParameterSetName = "ById")]
+[Cmdlet(VerbsLifecycle.Wait, "HpcJob")]
 [OutputType(typeof(JobInfo))]
 public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
 {
@@ -36,12 +36,11 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
         catch (HpcJobsException e) { WriteError(ToErrorRecord(e, string.Join(",", jobIds))); return; }
         WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
         WriteInInputOrder(result.Finished, jobIds);
-        foreach (var missing in result.NotFound) WriteNotFound(missing);
+        foreach (var missing in result.NotFound) WriteLookupFailure(missing);
         if (result.TimedOut)
         {
-            var still = string.Join(", ", result.Unfinished.Select(j => $"{j.JobId} ({j.State})"));
-            WriteError(new ErrorRecord(new TimeoutException($"Timed out after {Timeout} s; still not finished: {still}."),
-                "HpcWaitTimeout", ErrorCategory.OperationTimeout, result.Unfinished.Select(j => j.JobId).ToArray()));
+            WriteError(ToErrorRecord(HpcErrors.WaitTimeout, $"Timed out after {Timeout} s; still not finished: {result.Describe()}.",
+                result.Unfinished.Select(j => j.JobId).DefaultIfEmpty().Concat(result.Waiting).OfType<string>().Distinct().ToArray()));
         }
     }
 
