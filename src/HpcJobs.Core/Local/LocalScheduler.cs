@@ -29,9 +29,30 @@ public sealed class LocalScheduler : IScheduler
     public SchedulerKind Kind => SchedulerKind.Local;
     public string StateDirectory => _store.Root;
 
-    /// <summary>Slots: $HPCJOBS_LOCAL_CPUS, else the machine's CPU count.</summary>
-    public static int TotalCpus =>
-        int.TryParse(Environment.GetEnvironmentVariable("HPCJOBS_LOCAL_CPUS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : Environment.ProcessorCount;
+    public const string CpusVariable = "HPCJOBS_LOCAL_CPUS";
+
+    /// <summary>Slots: $HPCJOBS_LOCAL_CPUS, else the machine's CPU count. A value that is not a count is an error at submission.</summary>
+    public static int TotalCpus => ConfiguredCpus() ?? Environment.ProcessorCount;
+
+    /// <summary>$HPCJOBS_LOCAL_CPUS as a count; null when unset; throws <see cref="HpcErrorException"/> when it is not a count.</summary>
+    public static int? ConfiguredCpus()
+    {
+        var text = Environment.GetEnvironmentVariable(CpusVariable);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000) return n;
+        throw new HpcErrorException(HpcErrors.InvalidSetting,
+            $"${CpusVariable} is '{text}'; it must be a whole number of CPU slots of at least 1 (or unset, to use this machine's {Environment.ProcessorCount} CPUs).");
+    }
+
+    /// <summary>The slots the scheduling pass may fill: as <see cref="TotalCpus"/>, but a bad setting never stops running jobs' successors.</summary>
+    private static int SlotsForScheduling()
+    {
+        try { return TotalCpus; }
+        catch (HpcErrorException) { return Environment.ProcessorCount; }
+    }
+
+    /// <summary>Memory a Local job may ask for: what this machine (or its cgroup) has.</summary>
+    public static long MachineMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     public SchedulerDescription Describe() => new(
         SchedulerKind.Local, "Local", typeof(LocalScheduler).Assembly.GetName().Version?.ToString(),
@@ -48,8 +69,23 @@ public sealed class LocalScheduler : IScheduler
             throw new InvalidResourceSpecException(nameof(ResourceSpec.Nodes), r.Nodes, "the Local scheduler has one node");
         if (r.TotalCpus > TotalCpus)
             throw new InvalidResourceSpecException("CPUs", r.TotalCpus, $"this machine has {TotalCpus} CPU slots, so the job could never start");
+        if (r.Memory > MachineMemory)
+            throw new InvalidResourceSpecException("Memory", ByteSize.ToDisplay(r.Memory.Value),
+                $"this machine has {ByteSize.ToDisplay(MachineMemory)}, so the job could never start");
+        var notes = new List<string>();
+        foreach (var (name, value) in new[] { ("Partition", r.Partition), ("Qos", r.Qos), ("Account", r.Account), ("Constraint", r.Constraint) })
+            if (value is not null) notes.Add($"The Local scheduler has no {name.ToLowerInvariant()}s: {name} '{value}' is ignored.");
         var argv = BuildArgv(request, request.ScriptPath);
-        return new SubmissionPlan(argv[0], argv.Skip(1).ToList(), null);
+        var details = new List<string> { $"cpus: {r.TotalCpus} of {TotalCpus} slots" };
+        if (r.Memory is { } mem) details.Add($"memory: {ByteSize.ToDisplay(mem)} (recorded; not enforced)");
+        if (r.Walltime is { } wall) details.Add($"walltime: {Walltime.ToSlurm(wall)}");
+        if (request.Array is { } array) details.Add($"array: {array} ({array.Indices.Count()} tasks)");
+        if (request.Dependencies.Count > 0) details.Add($"dependencies: {string.Join(",", request.Dependencies)}");
+        if (request.WorkingDirectory is not null) details.Add($"working directory: {request.WorkingDirectory}");
+        details.Add($"output: {request.OutputPath ?? (request.Array is null ? "hpcjobs-%j.out" : "hpcjobs-%A_%a.out")}");
+        if (request.ErrorPath is not null) details.Add($"error: {request.ErrorPath}");
+        if (request.Environment.Count > 0) details.Add($"environment: {string.Join(", ", request.Environment.Keys)}");
+        return new SubmissionPlan(argv[0], argv.Skip(1).ToList(), null) { Notes = notes, Details = details };
     }
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
@@ -69,48 +105,30 @@ public sealed class LocalScheduler : IScheduler
             foreach (var dep in request.Dependencies)
                 if (!LocalStateStore.IsValidId(dep.JobId) || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null))
                     throw new InvalidJobRequestException($"Dependency on job '{dep.JobId}', which the Local scheduler does not know.", HpcErrors.DependencyNotFound);
-            baseId = _store.AllocateIds(1).ToString(CultureInfo.InvariantCulture);
-            string? script = null;
-            if (request.ScriptPath is not null)
+            baseId = _store.AllocateId().ToString(CultureInfo.InvariantCulture);
+            units = NewUnits(request, baseId, baseEnv, workDir);
+            // all or nothing: a submission that cannot be written whole leaves no trace
+            try
             {
-                // a batch system runs the script as it was at submission, not as it is when the job starts
-                script = Path.Combine(_store.ScriptsDir, baseId);
-                File.Copy(request.ScriptPath, script, overwrite: true);
-                File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            var argv = BuildArgv(request, script);
-            var now = DateTimeOffset.Now;
-            var indices = request.Array?.Indices.Select(i => (int?)i).ToArray() ?? [null];
-            units = indices.Select(task =>
-            {
-                var id = task is null ? baseId : $"{baseId}_{task}";
-                var env = new Dictionary<string, string>(baseEnv)
+                if (request.ScriptPath is not null)
                 {
-                    ["HPCJOBS_JOB_ID"] = id,
-                    ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
-                    ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
-                    ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
-                };
-                if (task is not null)
-                {
-                    env["HPCJOBS_ARRAY_JOB_ID"] = baseId;
-                    env["HPCJOBS_ARRAY_TASK_ID"] = env["SLURM_ARRAY_TASK_ID"] = task.Value.ToString(CultureInfo.InvariantCulture);
+                    // a batch system runs the script as it was at submission, not as it is when the job starts
+                    File.Copy(request.ScriptPath, ScriptCopy(baseId), overwrite: false);
+                    File.SetUnixFileMode(ScriptCopy(baseId), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 }
-                return new LocalJobRecord
-                {
-                    Id = id, ArrayJobId = task is null ? null : baseId, ArrayTaskId = task, ArrayThrottle = request.Array?.Throttle,
-                    Name = request.EffectiveName, Argv = argv, Environment = env, WorkingDirectory = workDir,
-                    StdOutPath = OutputPath(request.OutputPath, "hpcjobs-%j.out", "hpcjobs-%A_%a.out", id, baseId, task, request.EffectiveName, workDir),
-                    StdErrPath = request.ErrorPath is null ? null : OutputPath(request.ErrorPath, "", "", id, baseId, task, request.EffectiveName, workDir),
-                    Cpus = request.Resources.TotalCpus, Resources = request.Resources, Dependencies = request.Dependencies.ToList(),
-                    SubmitTime = now, Reason = "None",
-                };
-            }).ToArray();
-            if (request.Array is not null)
-                _store.SaveArray(new LocalArrayRecord { Id = baseId, Name = request.EffectiveName, Tasks = request.Array.ToString(), TaskIds = units.Select(u => u.Id).ToList() });
-            foreach (var unit in units) _store.SaveUnit(unit);
+                if (request.Array is not null)
+                    _store.CreateArray(new LocalArrayRecord { Id = baseId, Name = request.EffectiveName, Tasks = request.Array.ToString(), TaskIds = units.Select(u => u.Id).ToList() });
+                foreach (var unit in units) _store.CreateUnit(unit);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LocalStateException)
+            {
+                _store.Forget(baseId, units.Select(u => u.Id));
+                throw e as LocalStateException ?? new LocalStateException(HpcErrors.StateUnusable, _store.Root,
+                    $"The job could not be recorded in the Local scheduler's state folder '{_store.Root}': {e.Message}. Nothing was submitted.", e);
+            }
         }
-        await ScheduleAsync(cancellationToken).ConfigureAwait(false);
+        try { await ScheduleAsync(cancellationToken).ConfigureAwait(false); }
+        catch (HpcJobsException) { /* the job is recorded; the next scheduling pass (any submit, cancel or job end) starts it */ }
         if (request.Array is null) return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
         return new JobInfo
         {
@@ -120,6 +138,40 @@ public sealed class LocalScheduler : IScheduler
         };
     }
 
+    private string ScriptCopy(string baseId) => Path.Combine(_store.ScriptsDir, baseId);
+
+    private LocalJobRecord[] NewUnits(JobRequest request, string baseId, Dictionary<string, string> baseEnv, string workDir)
+    {
+        var argv = BuildArgv(request, request.ScriptPath is null ? null : ScriptCopy(baseId));
+        var now = DateTimeOffset.Now;
+        var indices = request.Array?.Indices.Select(i => (int?)i).ToArray() ?? [null];
+        return indices.Select(task =>
+        {
+            var id = task is null ? baseId : $"{baseId}_{task}";
+            var env = new Dictionary<string, string>(baseEnv)
+            {
+                ["HPCJOBS_JOB_ID"] = id,
+                ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
+                ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
+                ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
+            };
+            if (task is not null)
+            {
+                env["HPCJOBS_ARRAY_JOB_ID"] = baseId;
+                env["HPCJOBS_ARRAY_TASK_ID"] = env["SLURM_ARRAY_TASK_ID"] = task.Value.ToString(CultureInfo.InvariantCulture);
+            }
+            return new LocalJobRecord
+            {
+                Id = id, ArrayJobId = task is null ? null : baseId, ArrayTaskId = task, ArrayThrottle = request.Array?.Throttle,
+                Name = request.EffectiveName, Argv = argv, Environment = env, WorkingDirectory = workDir,
+                StdOutPath = OutputPath(request.OutputPath, "hpcjobs-%j.out", "hpcjobs-%A_%a.out", id, baseId, task, request.EffectiveName, workDir),
+                StdErrPath = request.ErrorPath is null ? null : OutputPath(request.ErrorPath, "", "", id, baseId, task, request.EffectiveName, workDir),
+                Cpus = request.Resources.TotalCpus, Resources = request.Resources, Dependencies = request.Dependencies.ToList(),
+                SubmitTime = now, Reason = "None",
+            };
+        }).ToArray();
+    }
+
     public Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
     {
         var jobs = new List<JobInfo>();
@@ -127,12 +179,30 @@ public sealed class LocalScheduler : IScheduler
         var seen = new HashSet<string>();
         foreach (var id in jobIds)
         {
-            var units = LoadUnitsFor(id);
-            if (units is null) { notFound.Add(new JobLookupFailure(id, $"The Local scheduler has no job '{id}' (state directory {_store.Root}).")); continue; }
-            foreach (var unit in units)
-                if (seen.Add(unit.Id)) jobs.Add(CheckAlive(unit).ToJobInfo());
+            // an unreadable record is that job's error alone: every other job still answers
+            IReadOnlyList<string> unitIds;
+            try { unitIds = UnitIdsFor(id) ?? []; }
+            catch (LocalStateException e) { notFound.Add(new JobLookupFailure(id, e.Message, e.Error)); continue; }
+            if (unitIds.Count == 0) { notFound.Add(new JobLookupFailure(id, $"The Local scheduler has no job '{id}' (state directory {_store.Root}).")); continue; }
+            foreach (var unitId in unitIds.Where(seen.Add))
+            {
+                try
+                {
+                    if (_store.LoadUnit(unitId) is { } unit) jobs.Add(CheckAlive(unit).ToJobInfo());
+                    else notFound.Add(new JobLookupFailure(unitId, $"The Local scheduler has no record of array task '{unitId}' (state directory {_store.Root})."));
+                }
+                catch (LocalStateException e) { notFound.Add(new JobLookupFailure(unitId, e.Message, e.Error)); }
+            }
         }
         return Task.FromResult(new StatusReport(jobs, notFound));
+    }
+
+    /// <summary>The unit ids an id stands for: an array's tasks, or the job itself; null when there is no such job.</summary>
+    private IReadOnlyList<string>? UnitIdsFor(string id)
+    {
+        if (!LocalStateStore.IsValidId(id)) return null;
+        if (_store.LoadArray(id) is { } array) return array.TaskIds;
+        return _store.UnitExists(id) ? [id] : null;
     }
 
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
@@ -189,6 +259,7 @@ public sealed class LocalScheduler : IScheduler
                 }
             } while (changed);
 
+            var slots = SlotsForScheduling();
             var used = active.Where(u => u.State == JobState.Running).Sum(u => u.Cpus);
             var runningPerArray = active.Where(u => u.State == JobState.Running && u.ArrayJobId is not null)
                 .GroupBy(u => u.ArrayJobId!).ToDictionary(g => g.Key, g => g.Count());
@@ -197,7 +268,7 @@ public sealed class LocalScheduler : IScheduler
                 string reason;
                 if (EvaluateDependencies(unit, Targets) is null) reason = "Dependency";
                 else if (unit.ArrayJobId is not null && unit.ArrayThrottle is { } limit && runningPerArray.GetValueOrDefault(unit.ArrayJobId) >= limit) reason = "JobArrayTaskLimit";
-                else if (used + unit.Cpus > TotalCpus) reason = "Resources";
+                else if (used + unit.Cpus > slots) reason = "Resources";
                 else
                 {
                     used += unit.Cpus;
@@ -235,7 +306,13 @@ public sealed class LocalScheduler : IScheduler
         bool? result = true;
         foreach (var dep in unit.Dependencies)
         {
-            var t = targets(dep.JobId);
+            List<LocalJobRecord>? t;
+            try { t = targets(dep.JobId); }
+            catch (LocalStateException)
+            {
+                result = null; // the record it waits for is unreadable: wait rather than guess
+                continue;
+            }
             if (t is null || t.Count == 0) return false;
             var allFinished = t.All(x => x.IsFinished);
             var anyBad = t.Any(x => x.IsFinished && x.State != JobState.Completed);

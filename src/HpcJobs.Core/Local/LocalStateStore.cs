@@ -23,11 +23,27 @@ internal sealed class LocalStateStore
     public LocalStateStore(string root)
     {
         Root = Path.GetFullPath(root);
-        foreach (var dir in new[] { Root, UnitsDir, ArraysDir, ActiveDir, CancelDir, ScriptsDir })
-            Directory.CreateDirectory(dir);
+        try
+        {
+            if (File.Exists(Root)) throw new IOException("it is a file, not a folder");
+            foreach (var dir in new[] { Root, UnitsDir, ArraysDir, ActiveDir, CancelDir, ScriptsDir })
+                Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable(e);
+        }
         try { File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* not ours to change: fine */ }
     }
+
+    private LocalStateException Unusable(Exception e) =>
+        new(HpcErrors.StateUnusable, Root,
+            $"The Local scheduler's state folder '{Root}' cannot be used: {e.Message}. Fix its permissions, or point $env:HPCJOBS_STATE_DIR at a folder you can write.", e);
+
+    private static LocalStateException Corrupt(string path, string problem, Exception? e = null) =>
+        new(HpcErrors.StateCorrupt, path,
+            $"The Local scheduler's record '{path}' cannot be read ({problem}). Move it aside to forget that job; other jobs are not affected.", e);
 
     public string Root { get; }
     private string UnitsDir => Path.Combine(Root, "units");
@@ -51,14 +67,14 @@ internal sealed class LocalStateStore
     {
         // opened natively: a FileStream would take flocks of its own to emulate FileShare and fight ours
         var fd = Native.open(Path.Combine(Root, "lock"), Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x180);
-        if (fd < 0) throw new IOException($"Cannot open the Local scheduler's lock file in {Root}: {Marshal.GetLastPInvokeErrorMessage()}");
+        if (fd < 0) throw Unusable(new IOException($"its lock file cannot be opened: {Marshal.GetLastPInvokeErrorMessage()}"));
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
         {
             if (DateTime.UtcNow > deadline)
             {
                 Native.close(fd);
-                throw new TimeoutException($"The Local scheduler's state lock in {Root} was held for too long.");
+                throw Unusable(new TimeoutException("its lock was held by another process for over a minute"));
             }
             Thread.Sleep(2);
         }
@@ -75,31 +91,104 @@ internal sealed class LocalStateStore
         }
     }
 
-    public long AllocateIds(int count)
+    /// <summary>
+    /// Takes the next id (caller holds the lock). Ids are never reused: when <c>next-id</c> is missing, unreadable, or names
+    /// an id that already has a record (rewound, restored from a backup), the next id is recovered from the highest id on disk.
+    /// </summary>
+    public long AllocateId()
     {
         var path = Path.Combine(Root, "next-id");
-        long next = File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture, out var n) ? n : 1;
-        WriteAtomic(path, (next + count).ToString(CultureInfo.InvariantCulture));
+        long? stored = null;
+        try
+        {
+            if (File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) stored = n;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* recovered below */ }
+        var next = stored is { } s && !IdTaken(s) ? s : HighestIdOnDisk() + 1;
+        try { WriteAtomic(path, (next + 1).ToString(CultureInfo.InvariantCulture)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Unusable(e); }
         return next;
     }
+
+    private bool IdTaken(long id)
+    {
+        var s = id.ToString(CultureInfo.InvariantCulture);
+        return File.Exists(UnitPath(s)) || File.Exists(Path.Combine(ArraysDir, s + ".json")) || File.Exists(Path.Combine(ScriptsDir, s));
+    }
+
+    private long HighestIdOnDisk()
+    {
+        long highest = 0;
+        foreach (var dir in new[] { UnitsDir, ArraysDir, ScriptsDir })
+            foreach (var file in Directory.EnumerateFiles(dir))
+            {
+                var name = Path.GetFileName(file);
+                var digits = name.Length - name.TrimStart("0123456789".ToCharArray()).Length;
+                if (digits > 0 && long.TryParse(name.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var id)) highest = Math.Max(highest, id);
+            }
+        return highest;
+    }
+
+    public bool UnitExists(string id) => File.Exists(UnitPath(id));
 
     public LocalJobRecord? LoadUnit(string id) => Load<LocalJobRecord>(UnitPath(id));
     public LocalArrayRecord? LoadArray(string id) => Load<LocalArrayRecord>(Path.Combine(ArraysDir, Safe(id) + ".json"));
 
+    /// <summary>Writes a new job's record; an existing record with that id is never overwritten.</summary>
+    public void CreateUnit(LocalJobRecord unit)
+    {
+        if (!WriteAtomic(UnitPath(unit.Id), JsonSerializer.Serialize(unit, Json), createNew: true))
+            throw Corrupt(UnitPath(unit.Id), "a record with this id already exists, so the id was not new; submit again");
+        MarkActive(unit);
+    }
+
     public void SaveUnit(LocalJobRecord unit)
     {
         WriteAtomic(UnitPath(unit.Id), JsonSerializer.Serialize(unit, Json));
+        MarkActive(unit);
+    }
+
+    private void MarkActive(LocalJobRecord unit)
+    {
         var marker = Path.Combine(ActiveDir, Safe(unit.Id));
         if (unit.IsFinished) { File.Delete(marker); File.Delete(Path.Combine(CancelDir, Safe(unit.Id))); }
         else if (!File.Exists(marker)) File.WriteAllText(marker, "");
     }
 
-    public void SaveArray(LocalArrayRecord array) => WriteAtomic(Path.Combine(ArraysDir, Safe(array.Id) + ".json"), JsonSerializer.Serialize(array, Json));
+    public void CreateArray(LocalArrayRecord array)
+    {
+        var path = Path.Combine(ArraysDir, Safe(array.Id) + ".json");
+        if (!WriteAtomic(path, JsonSerializer.Serialize(array, Json), createNew: true))
+            throw Corrupt(path, "a record with this id already exists, so the id was not new; submit again");
+    }
 
-    /// <summary>Units that are pending or running, in submission order.</summary>
-    public List<LocalJobRecord> LoadActiveUnits() =>
-        Directory.EnumerateFiles(ActiveDir).Select(Path.GetFileName).Select(id => LoadUnit(id!)).OfType<LocalJobRecord>()
-            .OrderBy(u => u.SubmitTime).ThenBy(u => IdOrder(u.Id)).ToList();
+    /// <summary>Removes everything a submission wrote, for a submission that could not be completed.</summary>
+    public void Forget(string baseId, IEnumerable<string> unitIds)
+    {
+        foreach (var id in unitIds)
+        {
+            File.Delete(UnitPath(id));
+            File.Delete(Path.Combine(ActiveDir, Safe(id)));
+        }
+        File.Delete(Path.Combine(ArraysDir, Safe(baseId) + ".json"));
+        File.Delete(Path.Combine(ScriptsDir, Safe(baseId)));
+    }
+
+    /// <summary>Units that are pending or running, in submission order. Unreadable records are left out (status reports them).</summary>
+    public List<LocalJobRecord> LoadActiveUnits()
+    {
+        var units = new List<LocalJobRecord>();
+        foreach (var id in Directory.EnumerateFiles(ActiveDir).Select(Path.GetFileName))
+        {
+            if (id is null || !IsValidId(id)) continue;
+            try
+            {
+                if (LoadUnit(id) is { } unit) units.Add(unit);
+            }
+            catch (LocalStateException) { /* one bad record must not stop every other job */ }
+        }
+        return units.OrderBy(u => u.SubmitTime).ThenBy(u => IdOrder(u.Id)).ToList();
+    }
 
     public void RequestCancel(string id) => File.WriteAllText(Path.Combine(CancelDir, Safe(id)), "");
     public bool IsCancelRequested(string id) => File.Exists(Path.Combine(CancelDir, Safe(id)));
@@ -120,15 +209,26 @@ internal sealed class LocalStateStore
 
     private static T? Load<T>(string path) where T : class
     {
-        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json); }
+        string text;
+        try { text = File.ReadAllText(path); }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Corrupt(path, e.Message, e); }
+        try { return JsonSerializer.Deserialize<T>(text, Json) ?? throw Corrupt(path, "it holds no record"); }
+        catch (JsonException e) { throw Corrupt(path, text.Length == 0 ? "it is empty" : $"invalid JSON: {e.Message}", e); }
     }
 
-    private static void WriteAtomic(string path, string content)
+    /// <summary>Writes by rename, so readers never see half a file. With <paramref name="createNew"/>, false if the file exists.</summary>
+    private static bool WriteAtomic(string path, string content, bool createNew = false)
     {
         var tmp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
         File.WriteAllText(tmp, content);
-        File.Move(tmp, path, overwrite: true);
+        try { File.Move(tmp, path, overwrite: !createNew); } // without overwrite: link + unlink, so an existing file is kept
+        catch (IOException) when (createNew && File.Exists(path))
+        {
+            File.Delete(tmp);
+            return false;
+        }
+        return true;
     }
 }

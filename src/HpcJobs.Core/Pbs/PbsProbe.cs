@@ -6,26 +6,60 @@ using HpcJobs.Core.Slurm;
 namespace HpcJobs.Core.Pbs;
 
 /// <summary>
-/// PBS is usable when qsub and qstat are on PATH and <c>qstat --version</c> names a dialect. SchedMD's PBS wrappers over
-/// SLURM are recognised and not offered by auto-detection (SLURM is, and comes first); they can be chosen by name.
+/// PBS is usable when qsub and qstat are found and <c>qstat --version</c> names a dialect. They are looked for on PATH, and
+/// in <c>$PBS_EXEC/bin</c> (from the environment, else from <c>$PBS_CONF_FILE</c> or <c>/etc/pbs.conf</c>, as PBS Pro
+/// installs itself) when PATH has none or only SLURM's wrappers. SchedMD's PBS wrappers over SLURM are recognised and
+/// not offered by auto-detection (SLURM is, and comes first); they can be chosen by name.
 /// </summary>
 public sealed class PbsProbe(IProcessRunner runner) : ISchedulerProbe
 {
+    private static readonly IReadOnlySet<string> PbsPrograms = new HashSet<string> { "qsub", "qstat", "qdel" };
     private PbsIdentity? _identity;
+    private IProcessRunner? _located;
+    private IProcessRunner Runner => _located ?? runner;
 
     public SchedulerKind Kind => SchedulerKind.Pbs;
+
+    /// <summary>$PBS_EXEC/bin when it holds qsub and qstat, from the environment or PBS's configuration file; else null.</summary>
+    public static string? PbsExecBin()
+    {
+        var exec = Environment.GetEnvironmentVariable("PBS_EXEC");
+        if (string.IsNullOrWhiteSpace(exec))
+        {
+            var conf = Environment.GetEnvironmentVariable("PBS_CONF_FILE") is { Length: > 0 } c ? c : "/etc/pbs.conf";
+            try
+            {
+                exec = File.Exists(conf)
+                    ? File.ReadLines(conf).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("PBS_EXEC=", StringComparison.Ordinal))?[9..].Trim()
+                    : null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { exec = null; }
+        }
+        if (string.IsNullOrWhiteSpace(exec)) return null;
+        var bin = Path.Combine(exec, "bin");
+        return File.Exists(Path.Combine(bin, "qstat")) && File.Exists(Path.Combine(bin, "qsub")) ? bin : null;
+    }
 
     public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
     {
         var qstat = ProgramLocator.Find("qstat");
-        if (ProgramLocator.Find("qsub") is null || qstat is null) return new SchedulerCandidate(Kind, false, "qsub/qstat are not on PATH");
+        var onPath = ProgramLocator.Find("qsub") is not null && qstat is not null;
+        _located = null;
+        if ((!onPath || PbsIdentity.IsSlurmWrapperFile(qstat)) && PbsExecBin() is { } bin)
+        {
+            // PBS's own commands, installed outside PATH or shadowed by SLURM's wrappers of the same names
+            _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);
+            qstat = Path.Combine(bin, "qstat");
+            onPath = true;
+        }
+        if (!onPath) return new SchedulerCandidate(Kind, false, "qsub/qstat are not on PATH, and no PBS_EXEC names a PBS installation");
         var wrapper = PbsIdentity.IsSlurmWrapperFile(qstat);
         ProcessResult r;
-        try { r = await runner.RunAsync("qstat", ["--version"], cancellationToken: cancellationToken).ConfigureAwait(false); }
+        try { r = await Runner.RunAsync("qstat", ["--version"], cancellationToken: cancellationToken).ConfigureAwait(false); }
         catch (System.ComponentModel.Win32Exception e) { return new SchedulerCandidate(Kind, false, $"qstat could not run: {e.Message}"); }
         _identity = PbsIdentity.FromVersionOutput(r, wrapper);
         if (_identity.Dialect is null) return new SchedulerCandidate(Kind, false, $"qstat --version names no PBS dialect: {_identity.Evidence}");
-        var what = $"{_identity.Dialect} dialect: {_identity.Evidence}";
+        var what = $"{_identity.Dialect} dialect: {_identity.Evidence}" + (_located is CommandDirectoryRunner d ? $" (commands in {d.Directory})" : "");
         if (wrapper && !requestedByName) return new SchedulerCandidate(Kind, false, $"{what}; not chosen automatically (use SLURM itself, or -Scheduler Pbs)");
         return new SchedulerCandidate(Kind, true, what);
     }
@@ -33,6 +67,6 @@ public sealed class PbsProbe(IProcessRunner runner) : ISchedulerProbe
     public IScheduler Create()
     {
         var identity = _identity ?? throw new InvalidOperationException("probe first");
-        return new PbsScheduler(identity, runner, identity.IsSlurmWrapper ? new SlurmScheduler(runner) : null);
+        return new PbsScheduler(identity, Runner, identity.IsSlurmWrapper ? new SlurmScheduler(runner) : null);
     }
 }

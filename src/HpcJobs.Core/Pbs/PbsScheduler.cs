@@ -11,7 +11,14 @@ namespace HpcJobs.Core.Pbs;
 /// </summary>
 public sealed class PbsScheduler : IScheduler
 {
-    private readonly IProcessRunner _runner;
+    /// <summary>Server-connection failures worth trying again (PBS_NET errors, a restarting server, a busy datastore).</summary>
+    private static readonly string[] TransientMarkers =
+    [
+        "cannot connect to server", "Connection refused", "Connection timed out", "No route to host", "errno=15010",
+        "Server is busy", "Communication failure", "End of File", "Connection reset", "pbs_iff", "could not connect to",
+    ];
+
+    private readonly SchedulerCommands _commands;
     private readonly PbsIdentity _identity;
     private readonly IScheduler? _wrapperOutcomes;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
@@ -23,19 +30,31 @@ public sealed class PbsScheduler : IScheduler
     /// Only for SchedMD's PBS wrappers, whose qstat prints no exit_status: the SLURM back end that the wrapped jobs really
     /// run on, asked for the outcome of finished (C) jobs.
     /// </param>
-    public PbsScheduler(PbsIdentity identity, IProcessRunner? runner = null, IScheduler? wrapperOutcomes = null)
+    /// <param name="retry">Backoff for status and cancel (never for qsub).</param>
+    public PbsScheduler(PbsIdentity identity, IProcessRunner? runner = null, IScheduler? wrapperOutcomes = null, RetryPolicy? retry = null)
     {
         if (identity.Dialect is null) throw new ArgumentException("The PBS dialect is not known.", nameof(identity));
         _identity = identity;
-        _runner = runner ?? CliWrapProcessRunner.Instance;
+        _commands = new SchedulerCommands("PBS", runner ?? CliWrapProcessRunner.Instance, retry ?? RetryPolicy.Default, IsTransient);
         _wrapperOutcomes = wrapperOutcomes;
     }
+
+    public static bool IsTransient(ProcessResult r) => SchedulerCommands.FailedWithAny(r, TransientMarkers);
+
+    /// <summary>
+    /// Whether <c>qstat -f -F json</c> lists every job asked for. OpenPBS built after 23.06.06 prints only the first
+    /// (openpbs/openpbs#2672); learnt from the first answer to several ids, then text <c>qstat -f</c> is used instead.
+    /// </summary>
+    private bool? _jsonListsAll;
+
+    /// <summary>qstat sleeps 200 ms when the same user called it within the same second: polling faster only slows it.</summary>
+    public TimeSpan MinPollInterval => TimeSpan.FromSeconds(1);
 
     public SchedulerKind Kind => SchedulerKind.Pbs;
     public PbsDialect Dialect => _identity.Dialect!.Value;
 
-    /// <summary>qstat calls made so far (for tests and benchmarks that count scheduler calls).</summary>
-    public int SchedulerCalls { get; private set; }
+    /// <summary>PBS commands run so far (for tests and benchmarks that count scheduler calls).</summary>
+    public int SchedulerCalls => _commands.CallCount;
 
     public SchedulerDescription Describe() => new(SchedulerKind.Pbs, Dialect == PbsDialect.Pro ? "PBS Professional/OpenPBS" : "Torque", _identity.Version,
         $"dialect {Dialect} ({_identity.Evidence})",
@@ -83,18 +102,12 @@ public sealed class PbsScheduler : IScheduler
                 Directory.CreateDirectory(Path.GetDirectoryName(scriptFile)!);
                 File.WriteAllText(scriptFile, script);
             }
-            SchedulerCalls++;
-            ProcessResult result;
-            try
+            var result = await _commands.RunOnceAsync("qsub", args, new ProcessOptions
             {
-                result = await _runner.RunAsync("qsub", args, new ProcessOptions
-                {
-                    // PBS_O_WORKDIR; and the values for "-v NAME,..." come from qsub's own environment
-                    WorkingDirectory = request.WorkingDirectory,
-                    Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (System.ComponentModel.Win32Exception e) { throw new SchedulerUnavailableException($"qsub could not be run: {e.Message}", e); }
+                // PBS_O_WORKDIR; and the values for "-v NAME,..." come from qsub's own environment
+                WorkingDirectory = request.WorkingDirectory,
+                Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+            }, cancellationToken).ConfigureAwait(false);
             // never retried: a qsub whose answer was lost may have queued the job, and PBS has no tag to look it up by
             if (!result.Succeeded)
                 throw new SubmitFailedException("PBS", (result.StandardError + result.StandardOutput).Trim(), result.ExitCode);
@@ -125,17 +138,7 @@ public sealed class PbsScheduler : IScheduler
     {
         var ids = jobIds.Distinct().ToList();
         if (ids.Count == 0) return StatusReport.Empty;
-        List<string> args = Dialect == PbsDialect.Pro ? ["-f", "-F", "json", "-x", "-t"] : _identity.IsSlurmWrapper ? ["-f"] : ["-f", "-t"];
-        args.AddRange(ids);
-        SchedulerCalls++;
-        ProcessResult r;
-        try { r = await _runner.RunAsync("qstat", args, cancellationToken: cancellationToken).ConfigureAwait(false); }
-        catch (System.ComponentModel.Win32Exception e) { throw new SchedulerUnavailableException($"qstat could not be run: {e.Message}", e); }
-        var unknown = UnknownIds(r.StandardError + r.StandardOutput);
-        var otherErrors = string.Join('\n', r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Unknown Job Id", StringComparison.Ordinal)));
-        if (!r.Succeeded && otherErrors.Length > 0 && !(_identity.IsSlurmWrapper && r.ExitCode == 153))
-            throw new SchedulerUnavailableException($"qstat failed (exit {r.ExitCode}): {otherErrors.Trim()}");
-        var records = Dialect == PbsDialect.Pro ? PbsOutput.ParseJson(r.StandardOutput) : PbsOutput.ParseFullText(r.StandardOutput);
+        var (records, unknown) = await QueryAsync(ids, cancellationToken).ConfigureAwait(false);
 
         var jobs = new List<JobInfo>();
         var notFound = new List<JobLookupFailure>();
@@ -163,6 +166,40 @@ public sealed class PbsScheduler : IScheduler
         return new StatusReport(jobs, notFound);
     }
 
+    /// <summary>
+    /// The full records of <paramref name="ids"/>, per chunk of ids at most two qstat calls: PBS Pro's JSON, then, for ids it
+    /// left out without calling them unknown (openpbs#2672), the text form, which lists them all. The answer is never
+    /// trusted to be complete: every id is accounted for, as a record or as unknown.
+    /// </summary>
+    private async Task<(List<PbsJobRecord> Records, HashSet<string> Unknown)> QueryAsync(List<string> ids, CancellationToken ct)
+    {
+        var records = new List<PbsJobRecord>();
+        var unknown = new HashSet<string>();
+        var json = Dialect == PbsDialect.Pro && (_jsonListsAll != false || ids.Count == 1);
+        await QueryFormatAsync(ids, json, records, unknown, ct).ConfigureAwait(false);
+        if (!json) return (records, unknown);
+        var missing = ids.Where(id => !unknown.Contains(id) && Match(records, id).Count == 0).ToList();
+        if (ids.Count > 1) _jsonListsAll ??= missing.Count == 0 ? true : null;
+        if (missing.Count == 0) return (records, unknown);
+        var before = records.Count;
+        await QueryFormatAsync(missing, json: false, records, unknown, ct).ConfigureAwait(false);
+        if (records.Count > before) _jsonListsAll = false; // JSON left out jobs the server does know
+        return (records, unknown);
+    }
+
+    private async Task QueryFormatAsync(List<string> ids, bool json, List<PbsJobRecord> records, HashSet<string> unknown, CancellationToken ct)
+    {
+        List<string> options = json ? ["-f", "-F", "json", "-x", "-t"] : Dialect == PbsDialect.Pro ? ["-f", "-x", "-t"] : _identity.IsSlurmWrapper ? ["-f"] : ["-f", "-t"];
+        foreach (var r in await _commands.RunChunkedAsync("qstat", ids, chunk => [.. options, .. chunk], ct).ConfigureAwait(false))
+        {
+            unknown.UnionWith(UnknownIds(r.StandardError + r.StandardOutput));
+            var otherErrors = string.Join('\n', r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Unknown Job Id", StringComparison.Ordinal)));
+            if (!r.Succeeded && otherErrors.Length > 0 && !(_identity.IsSlurmWrapper && r.ExitCode == 153))
+                throw new SchedulerUnavailableException($"qstat failed (exit {r.ExitCode}): {otherErrors.Trim()}");
+            records.AddRange(json ? PbsOutput.ParseJson(r.StandardOutput) : PbsOutput.ParseFullText(r.StandardOutput));
+        }
+    }
+
     /// <summary>SLURM's wrapper prints no exit_status; its ids are SLURM's own, so SLURM says how the job ended.</summary>
     private async Task<List<JobInfo>> WithWrapperOutcomesAsync(List<JobInfo> jobs, CancellationToken ct)
     {
@@ -179,12 +216,13 @@ public sealed class PbsScheduler : IScheduler
     {
         if (jobs.Count == 0) return;
         foreach (var j in jobs) _deletedByUs[j.JobId] = DateTimeOffset.Now;
-        SchedulerCalls++;
-        var r = await _runner.RunAsync("qdel", jobs.Select(j => j.JobId).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
-        // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel
-        var errors = r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Job has finished", StringComparison.Ordinal)
-            && !l.Contains("Unknown Job Id", StringComparison.Ordinal)).ToList();
-        if (!r.Succeeded && errors.Count > 0) throw new SchedulerUnavailableException($"qdel failed (exit {r.ExitCode}): {string.Join(' ', errors).Trim()}");
+        foreach (var r in await _commands.RunChunkedAsync("qdel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken).ConfigureAwait(false))
+        {
+            // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel
+            var errors = r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Job has finished", StringComparison.Ordinal)
+                && !l.Contains("Unknown Job Id", StringComparison.Ordinal)).ToList();
+            if (!r.Succeeded && errors.Count > 0) throw new SchedulerUnavailableException($"qdel failed (exit {r.ExitCode}): {string.Join(' ', errors).Trim()}");
+        }
     }
 
     /// <summary>Records answering an id: the job itself, an array's subjobs (not its B parent when they are listed), or a short id.</summary>
@@ -204,9 +242,10 @@ public sealed class PbsScheduler : IScheduler
         JobState state; int? exit = null, signal = null; string? reason = r["comment"];
         if (PbsStates.IsFinishedLetter(letter, Dialect))
         {
-            var deleted = _deletedByUs.ContainsKey(r.Id) || (arrayId is not null && _deletedByUs.ContainsKey(arrayId));
-            (state, exit, signal, var why) = PbsStates.Finished(PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]), deleted);
-            reason = why ?? reason;
+            var deletedByUs = _deletedByUs.ContainsKey(r.Id) || (arrayId is not null && _deletedByUs.ContainsKey(arrayId));
+            var deletedBy = PbsStates.DeletedBy(r["comment"], PbsOutput.ParseInt(r["substate"]));
+            (state, exit, signal, var why) = PbsStates.Finished(PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]), deletedByUs || deletedBy is not null);
+            reason = deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;
         }
         else
             state = PbsStates.Live(letter);

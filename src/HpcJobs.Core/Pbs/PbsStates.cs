@@ -22,6 +22,26 @@ internal static class PbsStates
     public static bool IsFinishedLetter(string letter, PbsDialect dialect) =>
         dialect == PbsDialect.Pro ? letter is "F" or "X" : letter == "C";
 
+    /// <summary>PBS Pro's substate of a job that was deleted (JOB_SUBSTATE_TERMINATED); 92 is finished, 93 failed.</summary>
+    private const int TerminatedSubstate = 91;
+
+    /// <summary>
+    /// Who deleted a finished job, or null when nothing says it was deleted. A qdel'd running job can end with
+    /// Exit_status 0 (OpenPBS 23 when the script ran as a file) and must not read Completed: the comment
+    /// (<c>Job run at … and terminated by user@host</c>) and the substate tell.
+    /// </summary>
+    public static string? DeletedBy(string? comment, int? substate)
+    {
+        const string marker = "terminated by ";
+        var at = comment?.IndexOf(marker, StringComparison.Ordinal) ?? -1;
+        if (at >= 0)
+        {
+            var who = comment![(at + marker.Length)..].Trim();
+            return who.Length > 0 ? who : "an unnamed user";
+        }
+        return substate == TerminatedSubstate ? "a user or the server (substate 91, terminated)" : null;
+    }
+
     /// <summary>
     /// Success of a finished job comes only from its exit status: 0 completed; 1-255 failed with that code; 256+N killed by
     /// signal N (cancelled when it was a qdel, failed otherwise); negative: PBS's own JOB_EXEC_* code.
@@ -31,6 +51,7 @@ internal static class PbsStates
         if (exitStatus is null) // the job never ran
             return (JobState.Cancelled, null, null, deleted ? "Deleted before it ran" : "Ended without running (no exit status): deleted, or its dependency failed");
         var v = exitStatus.Value;
+        if (deleted && v >= 0 && v < 256) return (JobState.Cancelled, v == 0 ? null : v, null, "Deleted (qdel)");
         if (v == 0) return (JobState.Completed, 0, null, null);
         if (v > 0 && v < 256) return (JobState.Failed, v, null, "NonZeroExitCode");
         if (v >= 256)

@@ -22,6 +22,9 @@ public interface IScheduler
     /// <summary>Fresh status of every id, array ids expanded to their tasks. Unknown ids come back in <see cref="StatusReport.NotFound"/>.</summary>
     Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default);
 
+    /// <summary>The shortest sensible time between status polls (PBS's qstat pauses when called twice within a second).</summary>
+    TimeSpan MinPollInterval => TimeSpan.FromMilliseconds(200);
+
     /// <summary>Cancels live jobs (already checked to exist and not to be finished) in one call.</summary>
     Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default);
 }
@@ -34,10 +37,14 @@ public sealed record SubmissionPlan(string Program, IReadOnlyList<string> Argume
     /// <summary>What the back end changed or cannot honour (a shortened job name, say): shown to the user as warnings.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>What the command line does not show (a back end with no command line of its own lists its settings here).</summary>
+    public IReadOnlyList<string> Details { get; init; } = [];
+
     /// <summary>The argv as a POSIX shell would need it quoted, for display only (nothing is ever run through a shell).</summary>
     public string CommandLine => string.Join(' ', new[] { Program }.Concat(Arguments).Select(ShellQuote.Quote));
 
-    public override string ToString() => Script is null ? CommandLine : $"{CommandLine}\n--- script ---\n{Script}";
+    public override string ToString() =>
+        CommandLine + string.Concat(Details.Select(d => "\n  " + d)) + (Script is null ? "" : $"\n--- script ---\n{Script}");
 }
 
 /// <summary>An id that could not be answered, and why. <see cref="Error"/> is JobNotFound unless the record itself is unreadable.</summary>

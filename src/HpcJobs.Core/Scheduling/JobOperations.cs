@@ -7,7 +7,14 @@ public sealed record StopReport(IReadOnlyList<JobInfo> Cancelled, IReadOnlyList<
 /// <summary>Operations every back end shares: stopping (status first, so finished and unknown jobs are told apart) and waiting.</summary>
 public static class JobOperations
 {
-    /// <summary>One status call, one cancel call for the live jobs, one status call for their new state.</summary>
+    /// <summary>How long Stop waits for cancelled jobs to reach their end state before saying the cancel is in progress.</summary>
+    public static readonly TimeSpan CancelSettleTime = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// One status call, one cancel call for the live jobs, then status calls (every 0.25 s, for at most
+    /// <see cref="CancelSettleTime"/>) until they all ended: a fixed number of calls whatever the number of jobs. A job still
+    /// ending then (SLURM's COMPLETING, PBS's E) says so in its Reason.
+    /// </summary>
     public static async Task<StopReport> StopAsync(IScheduler scheduler, IReadOnlyCollection<string> jobIds, CancellationToken ct = default)
     {
         var before = await scheduler.GetStatusAsync(jobIds, ct).ConfigureAwait(false);
@@ -15,8 +22,20 @@ public static class JobOperations
         var finished = before.Jobs.Where(j => j.IsFinished).ToList();
         if (live.Count == 0) return new StopReport([], finished, before.NotFound);
         await scheduler.CancelAsync(live, ct).ConfigureAwait(false);
-        var after = await scheduler.GetStatusAsync(live.Select(j => j.JobId).ToList(), ct).ConfigureAwait(false);
-        var byId = after.Jobs.ToDictionary(j => j.JobId);
-        return new StopReport(live.Select(j => byId.GetValueOrDefault(j.JobId, j)).ToList(), finished, before.NotFound);
+        var ids = live.Select(j => j.JobId).ToList();
+        var deadline = DateTimeOffset.Now + CancelSettleTime;
+        Dictionary<string, JobInfo> byId;
+        while (true)
+        {
+            var after = await scheduler.GetStatusAsync(ids, ct).ConfigureAwait(false);
+            byId = after.Jobs.GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First());
+            if (ids.All(id => byId.TryGetValue(id, out var j) && j.IsFinished) || DateTimeOffset.Now >= deadline) break;
+            await Task.Delay(250, ct).ConfigureAwait(false);
+        }
+        var cancelled = live.Select(j => byId.GetValueOrDefault(j.JobId, j)).Select(j => j.IsFinished ? j : j with
+        {
+            Reason = $"CancelRequested: the scheduler is still ending the job ({j.NativeState ?? j.State.ToString()})",
+        }).ToList();
+        return new StopReport(cancelled, finished, before.NotFound);
     }
 }

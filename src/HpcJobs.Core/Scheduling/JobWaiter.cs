@@ -43,7 +43,10 @@ public static class JobWaiter
         var latest = new Dictionary<string, JobInfo>();
         var finished = new Dictionary<string, JobInfo>();
         var notFound = new List<JobLookupFailure>();
-        var interval = options.PollInterval ?? options.MinPollInterval;
+        // never faster than the scheduler can usefully answer, even when asked to
+        var floor = TimeSpan.FromTicks(Math.Max(options.MinPollInterval.Ticks, scheduler.MinPollInterval.Ticks));
+        var fixedInterval = options.PollInterval is { } asked ? TimeSpan.FromTicks(Math.Max(asked.Ticks, scheduler.MinPollInterval.Ticks)) : (TimeSpan?)null;
+        var interval = fixedInterval ?? floor;
         var failures = 0;
         while (true)
         {
@@ -64,9 +67,9 @@ public static class JobWaiter
                 // an array id stays in the query until every task it expands to has finished
                 var answering = JobOrdering.ByRequestedId(report.Jobs);
                 pending = pending.Where(id => !gone.Contains(id) && !IsDone(answering[id])).ToList();
-                if (options.PollInterval is null)
+                if (fixedInterval is null)
                     interval = changed
-                        ? TimeSpan.FromTicks(Math.Max(options.MinPollInterval.Ticks, interval.Ticks / 2))
+                        ? TimeSpan.FromTicks(Math.Max(floor.Ticks, interval.Ticks / 2))
                         : TimeSpan.FromTicks(Math.Min(options.MaxPollInterval.Ticks, (long)(interval.Ticks * 1.5)));
             }
             catch (SchedulerUnavailableException e)

@@ -13,7 +13,14 @@ namespace HpcJobs.Core.Slurm;
 /// </summary>
 public sealed partial class SlurmScheduler : IScheduler
 {
-    private readonly SlurmCommands _commands;
+    private static readonly string[] TransientMarkers =
+    [
+        "Socket timed out", "Unable to contact slurm controller", "Connection refused", "Zero Bytes were transmitted",
+        "Transport endpoint is not connected", "Communication connection failure", "Resource temporarily unavailable",
+        "backup controller in standby mode", "Connection timed out", "Slurm temporarily unable",
+    ];
+
+    private readonly SchedulerCommands _commands;
     private readonly RetryPolicy _retry;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
     private readonly ConcurrentDictionary<string, int[]> _knownArrays = new();
@@ -23,10 +30,13 @@ public sealed partial class SlurmScheduler : IScheduler
     public SlurmScheduler(IProcessRunner? runner = null, RetryPolicy? retry = null)
     {
         _retry = retry ?? RetryPolicy.Default;
-        _commands = new SlurmCommands(runner ?? CliWrapProcessRunner.Instance, _retry);
+        _commands = new SchedulerCommands("SLURM", runner ?? CliWrapProcessRunner.Instance, _retry, IsTransient);
     }
 
     public SchedulerKind Kind => SchedulerKind.Slurm;
+
+    /// <summary>Controller hiccups (socket time-outs, a restarting slurmctld): worth trying again.</summary>
+    public static bool IsTransient(ProcessResult r) => SchedulerCommands.FailedWithAny(r, TransientMarkers);
 
     /// <summary>SLURM commands run by this instance so far.</summary>
     public int SchedulerCalls => _commands.CallCount;
@@ -65,7 +75,7 @@ public sealed partial class SlurmScheduler : IScheduler
         {
             var result = await _commands.RunOnceAsync(plan.Program, plan.Arguments, options, cancellationToken).ConfigureAwait(false);
             if (result.Succeeded) return Submitted(SlurmSubmission.ParseJobId(result.StandardOutput), request);
-            if (!SlurmCommands.IsTransient(result))
+            if (!IsTransient(result))
                 throw new SubmitFailedException("SLURM", string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError, result.ExitCode);
             // the controller may have taken the job before the answer was lost: look for our token before trying again
             await Task.Delay(_retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
@@ -135,8 +145,8 @@ public sealed partial class SlurmScheduler : IScheduler
     {
         if (jobs.Count == 0) return;
         foreach (var j in jobs) _cancelledByUs[j.JobId] = DateTimeOffset.Now;
-        var result = await _commands.RunAsync("scancel", jobs.Select(j => j.JobId).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded) throw new SchedulerUnavailableException($"scancel failed: {result.StandardError.Trim()}");
+        var results = await _commands.RunChunkedAsync("scancel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken).ConfigureAwait(false);
+        if (results.FirstOrDefault(r => !r.Succeeded) is { } failed) throw new SchedulerUnavailableException($"scancel failed: {failed.StandardError.Trim()}");
     }
 
     /// <summary>
@@ -150,10 +160,15 @@ public sealed partial class SlurmScheduler : IScheduler
         var notFound = ids.Except(valid).Select(id => new JobLookupFailure(id, $"'{id}' is not a SLURM job id (123 or 123_4).")).ToList();
         if (valid.Count == 0) return ([], [], notFound);
 
-        var squeue = await _commands.RunAsync("squeue", ["-h", "-t", "all", "-j", string.Join(',', valid), "-O", SlurmOutput.SqueueFormat()], ct).ConfigureAwait(false);
-        if (!squeue.Succeeded && !squeue.StandardError.Contains("Invalid job id specified", StringComparison.Ordinal))
-            throw new SchedulerUnavailableException($"squeue failed: {squeue.StandardError.Trim()}");
-        var rows = squeue.Succeeded ? SlurmOutput.ParseSqueue(squeue.StandardOutput) : [];
+        var rows = new List<SqueueRow>();
+        var squeueFormat = SlurmOutput.SqueueFormat();
+        foreach (var squeue in await _commands.RunChunkedAsync("squeue", valid, chunk => ["-h", "-t", "all", "-j", string.Join(',', chunk), "-O", squeueFormat], ct).ConfigureAwait(false))
+        {
+            // "Invalid job id specified": none of this chunk's ids is in the controller
+            if (!squeue.Succeeded && !squeue.StandardError.Contains("Invalid job id specified", StringComparison.Ordinal))
+                throw new SchedulerUnavailableException($"squeue failed: {squeue.StandardError.Trim()}");
+            if (squeue.Succeeded) rows.AddRange(SlurmOutput.ParseSqueue(squeue.StandardOutput));
+        }
         var index = new SqueueIndex(rows);
         var found = valid.ToDictionary(id => id, id => SlurmJobs.FromSqueue(index, id));
         foreach (var j in found.Values.SelectMany(x => x)) _seenLive[j.JobId] = DateTimeOffset.Now;
@@ -165,11 +180,14 @@ public sealed partial class SlurmScheduler : IScheduler
         var accountingRows = new List<SacctRow>();
         if (askAccounting.Count > 0 && !_accountingDisabled)
         {
-            var sacct = await _commands.RunAsync("sacct", ["-P", "-n", $"--delimiter={SlurmOutput.Delimiter}", "-j", string.Join(',', askAccounting),
-                "-o", string.Join(',', SlurmOutput.SacctFields)], ct).ConfigureAwait(false);
-            if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase)) _accountingDisabled = true;
-            else if (!sacct.Succeeded) throw new SchedulerUnavailableException($"sacct failed: {sacct.StandardError.Trim()}");
-            else accountingRows = SlurmOutput.ParseSacct(sacct.StandardOutput);
+            var fields = string.Join(',', SlurmOutput.SacctFields);
+            foreach (var sacct in await _commands.RunChunkedAsync("sacct", askAccounting,
+                chunk => ["-P", "-n", $"--delimiter={SlurmOutput.Delimiter}", "-j", string.Join(',', chunk), "-o", fields], ct).ConfigureAwait(false))
+            {
+                if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase)) { _accountingDisabled = true; break; }
+                if (!sacct.Succeeded) throw new SchedulerUnavailableException($"sacct failed: {sacct.StandardError.Trim()}");
+                accountingRows.AddRange(SlurmOutput.ParseSacct(sacct.StandardOutput));
+            }
         }
 
         var live = found.Values.SelectMany(x => x).DistinctBy(j => j.JobId).ToList();

@@ -28,7 +28,7 @@ public sealed class PbsProDoubleTests : IDisposable
             File.WriteAllText(path, $"#!/bin/sh\nHPCJOBS_STATE_DIR='{_root}/state' exec '{dotnet}' '{dll}' {cmd} \"$@\"\n");
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        var runner = new CommandDirectoryRunner(CliWrapProcessRunner.Instance, bin);
+        var runner = new CommandDirectoryRunner(CliWrapProcessRunner.Instance, bin, new HashSet<string> { "qsub", "qstat", "qdel" });
         var version = runner.RunAsync("qstat", ["--version"]).GetAwaiter().GetResult();
         var identity = PbsIdentity.FromVersionOutput(version, PbsIdentity.IsSlurmWrapperFile(Path.Combine(bin, "qstat")));
         Assert.Equal(PbsDialect.Pro, identity.Dialect);
@@ -132,12 +132,5 @@ public sealed class PbsProDoubleTests : IDisposable
         var report = await _pbs.GetStatusAsync(jobs.Select(j => j.JobId).ToList());
         Assert.Equal(8, report.Jobs.Count);
         Assert.Equal(1, _pbs.SchedulerCalls - before);
-    }
-
-    /// <summary>Runs qsub/qstat/qdel from one directory (the double's), other programs as usual.</summary>
-    private sealed class CommandDirectoryRunner(IProcessRunner inner, string directory) : IProcessRunner
-    {
-        public Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, ProcessOptions? options = null, CancellationToken cancellationToken = default) =>
-            inner.RunAsync(program is "qsub" or "qstat" or "qdel" ? Path.Combine(directory, program) : program, arguments, options, cancellationToken);
     }
 }
