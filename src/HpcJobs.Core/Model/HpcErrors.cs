@@ -60,6 +60,8 @@ public static class HpcErrors
         "an HPCJOBS_* environment variable has a value HpcJobs cannot use");
     public static readonly HpcError SubmitFailed = new("HpcSubmitFailed", HpcErrorCategory.InvalidOperation, "the scheduler refused the job (its own message is kept)");
     public static readonly HpcError JobNotFound = new("HpcJobNotFound", HpcErrorCategory.ObjectNotFound, "the scheduler does not know the job");
+    public static readonly HpcError JobCannotRun = new("HpcJobCannotRun", HpcErrorCategory.ResourceUnavailable,
+        "the scheduler says a job can never run (it asks for more than any node has); Wait-HpcJob stops waiting for it");
     public static readonly HpcError WaitTimeout = new("HpcWaitTimeout", HpcErrorCategory.OperationTimeout, "Wait-HpcJob -Timeout passed with jobs unfinished");
     public static readonly HpcError SchedulerNotAvailable = new("HpcSchedulerNotAvailable", HpcErrorCategory.NotInstalled,
         "the named scheduler is unknown or not installed here");
@@ -76,7 +78,7 @@ public static class HpcErrors
     [
         InvalidResourceSpec, InvalidArrayRange, InvalidJobRequest, NoJobToRun, ScriptNotFound, InvalidScript, InvalidDependency,
         DependencyNotFound, DependencyNeverSatisfied, InvalidEnvironment, InvalidJobName, WorkingDirectoryNotFound, InvalidOutputPath,
-        InvalidJobId, SchedulerMismatch, InvalidSetting, SubmitFailed, JobNotFound, WaitTimeout, SchedulerNotAvailable,
+        InvalidJobId, SchedulerMismatch, InvalidSetting, SubmitFailed, JobNotFound, JobCannotRun, WaitTimeout, SchedulerNotAvailable,
         SchedulerUnavailable, SchedulerOutputUnreadable, StateCorrupt, StateUnusable,
     ];
 }

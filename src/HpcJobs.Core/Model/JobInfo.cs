@@ -34,6 +34,12 @@ public sealed record JobInfo
 
     public bool IsFinished => State.IsFinished();
 
+    /// <summary>Reason prefix of a job the scheduler says can never start (PBS's "Can Never Run").</summary>
+    public const string CanNeverRunReason = "CanNeverRun";
+
+    /// <summary>Not finished, but the scheduler says it can never start: waiting for it would never end.</summary>
+    public bool CanNeverRun => !IsFinished && Reason?.StartsWith(CanNeverRunReason, StringComparison.Ordinal) == true;
+
     /// <summary>How long the job ran (or has run so far).</summary>
     public TimeSpan? Elapsed => StartTime is null ? null : (EndTime ?? DateTimeOffset.Now) - StartTime.Value;
 

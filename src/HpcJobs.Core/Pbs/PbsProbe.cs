@@ -11,7 +11,9 @@ namespace HpcJobs.Core.Pbs;
 /// installs itself) when PATH has none or only SLURM's wrappers. SchedMD's PBS wrappers over SLURM are recognised and
 /// not offered by auto-detection (SLURM is, and comes first); they can be chosen by name.
 /// </summary>
-public sealed class PbsProbe(IProcessRunner runner) : ISchedulerProbe
+/// <param name="runner">The process seam.</param>
+/// <param name="pbsConfFile">PBS's configuration file; default $PBS_CONF_FILE, else /etc/pbs.conf.</param>
+public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) : ISchedulerProbe
 {
     private static readonly IReadOnlySet<string> PbsPrograms = new HashSet<string> { "qsub", "qstat", "qdel" };
     private PbsIdentity? _identity;
@@ -21,12 +23,12 @@ public sealed class PbsProbe(IProcessRunner runner) : ISchedulerProbe
     public SchedulerKind Kind => SchedulerKind.Pbs;
 
     /// <summary>$PBS_EXEC/bin when it holds qsub and qstat, from the environment or PBS's configuration file; else null.</summary>
-    public static string? PbsExecBin()
+    public static string? PbsExecBin(string? pbsConfFile = null)
     {
         var exec = Environment.GetEnvironmentVariable("PBS_EXEC");
         if (string.IsNullOrWhiteSpace(exec))
         {
-            var conf = Environment.GetEnvironmentVariable("PBS_CONF_FILE") is { Length: > 0 } c ? c : "/etc/pbs.conf";
+            var conf = pbsConfFile ?? (Environment.GetEnvironmentVariable("PBS_CONF_FILE") is { Length: > 0 } c ? c : "/etc/pbs.conf");
             try
             {
                 exec = File.Exists(conf)
@@ -45,7 +47,7 @@ public sealed class PbsProbe(IProcessRunner runner) : ISchedulerProbe
         var qstat = ProgramLocator.Find("qstat");
         var onPath = ProgramLocator.Find("qsub") is not null && qstat is not null;
         _located = null;
-        if ((!onPath || PbsIdentity.IsSlurmWrapperFile(qstat)) && PbsExecBin() is { } bin)
+        if ((!onPath || PbsIdentity.IsSlurmWrapperFile(qstat)) && PbsExecBin(pbsConfFile) is { } bin)
         {
             // PBS's own commands, installed outside PATH or shadowed by SLURM's wrappers of the same names
             _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);

@@ -248,7 +248,12 @@ public sealed class PbsScheduler : IScheduler
             reason = deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;
         }
         else
+        {
             state = PbsStates.Live(letter);
+            const string never = "Can Never Run";
+            if (reason?.IndexOf(never, StringComparison.Ordinal) is >= 0 and var at)
+                reason = $"{JobInfo.CanNeverRunReason}: {reason[(at + never.Length)..].TrimStart(':', ' ')}";
+        }
         var finished = state.IsFinished() || PbsStates.IsFinishedLetter(letter, Dialect);
         return new JobInfo
         {

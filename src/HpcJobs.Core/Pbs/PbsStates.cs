@@ -53,6 +53,8 @@ internal static class PbsStates
         var v = exitStatus.Value;
         if (deleted && v >= 0 && v < 256) return (JobState.Cancelled, v == 0 ? null : v, null, "Deleted (qdel)");
         if (v == 0) return (JobState.Completed, 0, null, null);
+        // the job's shell reports a command killed by signal N as 128 + N, as SLURM and every shell do
+        if (v > 128 && v <= 128 + 64) return (JobState.Failed, v, v - 128, $"Killed by signal {v - 128} (exit status {v})");
         if (v > 0 && v < 256) return (JobState.Failed, v, null, "NonZeroExitCode");
         if (v >= 256)
         {

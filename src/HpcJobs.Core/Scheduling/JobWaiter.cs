@@ -25,6 +25,9 @@ public sealed record WaitProgress(int Total, int Finished, IReadOnlyDictionary<J
 public sealed record WaitResult(
     IReadOnlyList<JobInfo> Finished, IReadOnlyList<JobInfo> Unfinished, IReadOnlyList<JobLookupFailure> NotFound, bool TimedOut, IReadOnlyList<string> Waiting)
 {
+    /// <summary>Jobs the scheduler says can never start: no longer waited for, and not in <see cref="Unfinished"/>.</summary>
+    public IReadOnlyList<JobInfo> CannotRun { get; init; } = [];
+
     /// <summary>What is not finished, for messages: the jobs with their states, or the bare ids when no answer came.</summary>
     public string Describe() =>
         Unfinished.Count > 0 ? string.Join(", ", Unfinished.Select(j => $"{j.JobId} ({j.State})"))
@@ -43,6 +46,7 @@ public static class JobWaiter
         var latest = new Dictionary<string, JobInfo>();
         var finished = new Dictionary<string, JobInfo>();
         var notFound = new List<JobLookupFailure>();
+        var cannotRun = new Dictionary<string, JobInfo>();
         // never faster than the scheduler can usefully answer, even when asked to
         var floor = TimeSpan.FromTicks(Math.Max(options.MinPollInterval.Ticks, scheduler.MinPollInterval.Ticks));
         var fixedInterval = options.PollInterval is { } asked ? TimeSpan.FromTicks(Math.Max(asked.Ticks, scheduler.MinPollInterval.Ticks)) : (TimeSpan?)null;
@@ -67,6 +71,7 @@ public static class JobWaiter
                 // an array id stays in the query until every task it expands to has finished
                 var answering = JobOrdering.ByRequestedId(report.Jobs);
                 pending = pending.Where(id => !gone.Contains(id) && !IsDone(answering[id])).ToList();
+                foreach (var job in report.Jobs.Where(j => j.CanNeverRun)) cannotRun[job.JobId] = job;
                 if (fixedInterval is null)
                     interval = changed
                         ? TimeSpan.FromTicks(Math.Max(floor.Ticks, interval.Ticks / 2))
@@ -84,22 +89,23 @@ public static class JobWaiter
             var elapsed = DateTimeOffset.Now - started;
             var counts = latest.Values.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
             progress?.Report(new WaitProgress(latest.Count, finished.Count, counts, elapsed, interval, problem));
-            var unfinished = latest.Values.Where(j => !j.IsFinished).ToList();
+            var unfinished = latest.Values.Where(j => !j.IsFinished && !j.CanNeverRun).ToList();
             if (pending.Count == 0 || (options.Any && finished.Count > 0 && problem is null))
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false, pending);
+                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false, pending) { CannotRun = Order(cannotRun.Values, jobIds) };
             if (options.Timeout is { } timeout && elapsed >= timeout)
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, true, pending);
+                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, true, pending) { CannotRun = Order(cannotRun.Values, jobIds) };
             var delay = options.Timeout is { } t ? TimeSpan.FromTicks(Math.Min(interval.Ticks, Math.Max(0, (t - elapsed).Ticks))) : interval;
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Every job an id stands for ended, or can never start (waiting would never end).</summary>
     private static bool IsDone(IEnumerable<JobInfo> answering)
     {
         var any = false;
         foreach (var job in answering)
         {
-            if (!job.IsFinished) return false;
+            if (!job.IsFinished && !job.CanNeverRun) return false;
             any = true;
         }
         return any;

@@ -37,6 +37,9 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
         WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
         WriteInInputOrder(result.Finished, jobIds);
         foreach (var missing in result.NotFound) WriteLookupFailure(missing);
+        foreach (var stuck in result.CannotRun)
+            WriteError(ToErrorRecord(HpcErrors.JobCannotRun,
+                $"Job {stuck.JobId} can never start, so it is not waited for: {stuck.Reason}. Cancel it (Stop-HpcJob) and submit it asking for less.", stuck));
         if (result.TimedOut)
         {
             WriteError(ToErrorRecord(HpcErrors.WaitTimeout, $"Timed out after {Timeout} s; still not finished: {result.Describe()}.",

@@ -18,7 +18,8 @@ public sealed class TorqueWrapperTests
 
     private static async Task<PbsScheduler> Wrapper()
     {
-        var probe = new PbsProbe(CliWrapProcessRunner.Instance);
+        // no PBS configuration file: the real OpenPBS of this machine (in /opt/pbs, named by /etc/pbs.conf) stays out of it
+        var probe = new PbsProbe(CliWrapProcessRunner.Instance, pbsConfFile: "/nonexistent/pbs.conf");
         var auto = await probe.ProbeAsync(requestedByName: false, default);
         Assert.False(auto.Available); // never auto-detected: SLURM itself is
         var named = await probe.ProbeAsync(requestedByName: true, default);
