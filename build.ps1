@@ -75,9 +75,22 @@ function Start-TestCluster {
     Exec 'start-slurm.sh' { bash (Join-Path $Root 'tests/cluster/start-slurm.sh') }
 }
 
+# The PBS tests need the real OpenPBS server (tests/cluster/start-openpbs.sh). Building it needs the OpenPBS source, which
+# CI's set-up (.ci/run) passes from ../shared/reference/pbs; here it is only started when already built in /opt/pbs.
+function Start-TestPbsServer {
+    if (-not (Test-Path /opt/pbs/sbin/pbs_server.bin)) {
+        Step 'OpenPBS test server: not built; PBS tests will skip (build: sudo bash tests/cluster/start-openpbs.sh path/to/openpbs-src.tar.gz)'
+        return
+    }
+    if ((id -u) -ne '0') { Step 'OpenPBS test server: not root; PBS tests run only if it is up'; return }
+    Step 'OpenPBS test server: starting (tests/cluster/start-openpbs.sh)'
+    Exec 'start-openpbs.sh' { bash (Join-Path $Root 'tests/cluster/start-openpbs.sh') }
+}
+
 function Invoke-Test {
     $passed = 0; $failed = 0
     Start-TestCluster
+    Start-TestPbsServer
     Step 'xUnit: tests/HpcJobs.Core.Tests'
     $out = dotnet test (Join-Path $Root 'tests/HpcJobs.Core.Tests') -c $Configuration --nologo -v quiet 2>&1 | Tee-Object -Variable lines | ForEach-Object { Write-Host $_; $_ }
     $xunitExit = $LASTEXITCODE

@@ -174,8 +174,8 @@ Describe 'Errors' {
     }
 
     It 'refuses a scheduler that is not there with HpcSchedulerNotAvailable' {
-        # a session whose PATH has no scheduler commands at all
-        $text = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:PATH = '/nonexistent'; Import-Module '$script:ModuleManifest'; try { Submit-HpcJob -Command true -Scheduler Slurm } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }; try { Submit-HpcJob -Command true -Scheduler Pbs } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        # a session whose PATH has no scheduler commands at all (and no PBS configuration naming PBS_EXEC)
+        $text = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:PATH = '/nonexistent'; `$env:PBS_CONF_FILE = '/nonexistent'; Import-Module '$script:ModuleManifest'; try { Submit-HpcJob -Command true -Scheduler Slurm } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }; try { Submit-HpcJob -Command true -Scheduler Pbs } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
         $text[0] | Should -Be 'HpcSchedulerNotAvailable,HpcJobs.Commands.SubmitHpcJobCommand'
         $text[1] | Should -Match 'asks for Slurm, but it is not usable here: sbatch is not on PATH'
         $text[2] | Should -Be 'HpcSchedulerNotAvailable,HpcJobs.Commands.SubmitHpcJobCommand'

@@ -73,13 +73,18 @@ Describe 'SLURM' -Skip:$script:skip {
     It 'offers SLURM''s PBS wrappers only by name, as the Torque dialect' {
         $out = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:HPCJOBS_SCHEDULER = `$null; Import-Module '$script:ModuleManifest'; (Get-HpcScheduler).Candidates | ForEach-Object { `"`$(`$_.Kind)|`$(`$_.Available)|`$(`$_.Reason)`" }"
         @($out)[0] | Should -Match '^Slurm\|True\|' # detection stops at SLURM, before the wrappers are considered
-        $named = Get-HpcScheduler -Scheduler Pbs -Detailed
-        $named[0].Kind | Should -Be 'Pbs'
-        $named[1].Name | Should -Be 'Torque'
-        $named[1].Detail | Should -Match 'SLURM''s PBS-compatibility wrapper'
-        $job = Submit-HpcJob -Scheduler Pbs -Command 'sh', '-c', 'exit 4' -Name 'via the wrapper' -WarningVariable warn 3>$null
-        $warn | Should -Match "submitted as 'via_the_wrapper'"
-        ($job | Wait-HpcJob -Timeout 120).ExitCode | Should -Be 4
+        # a session with no PBS configuration: the real OpenPBS of this machine (/etc/pbs.conf names /opt/pbs) stays out of it
+        $r = Invoke-InNewPwsh @"
+`$env:PBS_CONF_FILE = '/nonexistent'
+`$named = Get-HpcScheduler -Scheduler Pbs -Detailed
+`$job = Submit-HpcJob -Scheduler Pbs -Command 'sh', '-c', 'exit 4' -Name 'via the wrapper' -WarningVariable warn 3>`$null
+[pscustomobject]@{ Kind = `$named[0].Kind.ToString(); Name = `$named[1].Name; Detail = `$named[1].Detail; Warn = "`$warn"; Exit = (`$job | Wait-HpcJob -Timeout 120).ExitCode }
+"@
+        $r.Kind | Should -Be 'Pbs'
+        $r.Name | Should -Be 'Torque'
+        $r.Detail | Should -Match 'SLURM''s PBS-compatibility wrapper'
+        $r.Warn | Should -Match "submitted as 'via_the_wrapper'"
+        $r.Exit | Should -Be 4
     }
 
     It 'expands an array to per-task objects' {
