@@ -46,12 +46,15 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
                     $"the hashtable (keys: {string.Join(", ", d.Keys.Cast<object>())})");
         }
         var ps = PSObject.AsPSObject(input!);
-        var id = ps.Properties["JobId"]?.Value;
+        var custom = ps.BaseObject is PSCustomObject;
+        // "Id" only from objects made for the purpose: a Process piped in must never stop job number <pid>
+        var id = ps.Properties["JobId"]?.Value ?? (custom ? ps.Properties["Id"]?.Value : null);
+        var what = custom ? "PSCustomObject" : value.GetType().Name;
         if (id is not null)
             return FromParts(Convert.ToString(Unwrap(id), CultureInfo.InvariantCulture), Convert.ToString(Unwrap(ps.Properties["Scheduler"]?.Value), CultureInfo.InvariantCulture),
-                $"the {ps.TypeNames.FirstOrDefault() ?? "object"}");
+                $"the {what}");
         return JobReference.Invalid(
-            $"a {value.GetType().Name} ('{Shorten(value)}') is not a job: give job ids, JobInfo objects, or objects with a JobId (and Scheduler) property");
+            $"a {what} ('{Shorten(value)}') is not a job: give job ids, JobInfo objects, or objects with a JobId (and Scheduler) property");
     }
 
     private static JobReference FromParts(string? id, string? scheduler, string what)

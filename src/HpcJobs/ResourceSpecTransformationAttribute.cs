@@ -30,7 +30,7 @@ public sealed class ResourceSpecTransformationAttribute : ArgumentTransformation
             default:
                 throw new ArgumentTransformationMetadataException(
                     $"-Resources takes a ResourceSpec (New-HpcResourceSpec) or a hashtable with the keys {string.Join(", ", ResourceSpec.DictionaryKeys)}; "
-                    + $"a {value.GetType().Name} ('{value}') is neither.");
+                    + $"'{value}' (of type {value.GetType().Name}) is neither.");
         }
         try { return ResourceSpec.FromDictionary(pairs); }
         catch (InvalidResourceSpecException e) { throw new ArgumentTransformationMetadataException($"-Resources: {e.Message}", e); }

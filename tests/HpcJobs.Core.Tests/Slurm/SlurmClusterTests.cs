@@ -198,4 +198,17 @@ public sealed class SlurmClusterTests : IDisposable
         Assert.Equal(("outside", JobState.Failed, 4), (done.Name, done.State, done.ExitCode));
         Assert.Equal(Path.Combine(_work, $"slurm-{id}.out"), done.StdOutPath);
     }
+
+    [SlurmFact]
+    public async Task Status_of_25000_ids_is_split_under_the_kernels_argument_limit()
+    {
+        var real = await Submit(Cmd("true"));
+        var ids = Enumerable.Range(900000, 25000).Select(i => i.ToString()).Append(real.JobId).ToList();
+        var before = _slurm.SchedulerCalls;
+        var report = await _slurm.GetStatusAsync(ids);
+        Assert.Equal(real.JobId, Assert.Single(report.Jobs).JobId);
+        Assert.Equal(25000, report.NotFound.Count);
+        // two squeue chunks, two sacct chunks for the ids the controller does not hold: ceil(N / chunk) each, never per id
+        Assert.InRange(_slurm.SchedulerCalls - before, 2, 5);
+    }
 }

@@ -1,0 +1,176 @@
+# The catalogue of bad and unusual input (issue 7): every cmdlet and parameter, each case asserting the ErrorId, that the
+# message names the bad value, that the error is ours or PowerShell's binder (never a raw .NET exception), and that
+# nothing was submitted. Inputs that are legitimately accepted assert what they became. Runs on the Local scheduler.
+BeforeDiscovery {
+    $long = 'x' * 257
+    $nul = "a$([char]0)b"
+    # Name: what the case is; Run: the call; Id: the expected ErrorId; Names: text the message must contain
+    $script:Refused = @(
+        # --- New-HpcResourceSpec: sizes
+        foreach ($m in 'abc', '-1GB', '0', '12', '5XB', '2PB', '1.5', 'GB', '4 G B', '1e9', '0.5MB', '0MB', '10000TB', '3 gigabytes') {
+            @{ Name = "-Memory '$m'"; Run = [scriptblock]::Create("New-HpcResourceSpec -Memory '$m'"); Id = 'HpcInvalidResourceSpec'; Names = $m }
+        }
+        # --- walltimes
+        foreach ($w in '0', '90', 'abc', '25:61:00', '00:00:00', '-1h', '400d', '1:2:3:4', 'h', '0s', '0m', '10:60', '1-25:00:61', '2 x') {
+            @{ Name = "-Walltime '$w'"; Run = [scriptblock]::Create("New-HpcResourceSpec -Walltime '$w'"); Id = 'HpcInvalidResourceSpec'; Names = $w }
+        }
+        # --- counts
+        foreach ($p in 'Nodes', 'TasksPerNode', 'CpusPerTask') {
+            foreach ($v in 0, -1, 1000001) {
+                @{ Name = "-$p $v"; Run = [scriptblock]::Create("New-HpcResourceSpec -$p $v"); Id = 'HpcInvalidResourceSpec'; Names = "$v" }
+            }
+        }
+        foreach ($v in -1, 1025) { @{ Name = "-GpusPerNode $v"; Run = [scriptblock]::Create("New-HpcResourceSpec -GpusPerNode $v"); Id = 'HpcInvalidResourceSpec'; Names = "$v" } }
+        # --- names
+        foreach ($p in 'Partition', 'Qos', 'Account', 'Constraint') {
+            @{ Name = "-$p with a space"; Run = [scriptblock]::Create("New-HpcResourceSpec -$p 'a b'"); Id = 'HpcInvalidResourceSpec'; Names = 'a b' }
+            @{ Name = "-$p with a tab"; Run = [scriptblock]::Create("New-HpcResourceSpec -$p `"a``tb`""); Id = 'HpcInvalidResourceSpec'; Names = $p }
+            @{ Name = "-$p of 257 characters"; Run = [scriptblock]::Create("New-HpcResourceSpec -$p '$long'"); Id = 'HpcInvalidResourceSpec'; Names = 'at most 256' }
+            @{ Name = "-$p empty"; Run = [scriptblock]::Create("New-HpcResourceSpec -$p ''"); Id = 'HpcInvalidResourceSpec'; Names = 'must not be empty' }
+        }
+        # --- -Resources as a hashtable: PowerShell's binder reports it, with our message
+        @{ Name = '-Resources @{Foo=1}'; Run = { Submit-HpcJob -Command true -Resources @{ Foo = 1 } }; Id = 'ParameterArgumentTransformationError'; Names = 'Foo' }
+        @{ Name = '-Resources @{Cpus=''x''}'; Run = { Submit-HpcJob -Command true -Resources @{ Cpus = 'x' } }; Id = 'ParameterArgumentTransformationError'; Names = 'must be a whole number' }
+        @{ Name = '-Resources @{Memory=''abc''}'; Run = { Submit-HpcJob -Command true -Resources @{ Memory = 'abc' } }; Id = 'ParameterArgumentTransformationError'; Names = 'abc' }
+        @{ Name = '-Resources @{Walltime=''90''}'; Run = { Submit-HpcJob -Command true -Resources @{ Walltime = '90' } }; Id = 'ParameterArgumentTransformationError'; Names = '90' }
+        @{ Name = '-Resources a string'; Run = { Submit-HpcJob -Command true -Resources 'lots' }; Id = 'ParameterArgumentTransformationError'; Names = 'lots' }
+        @{ Name = '-Resources a number'; Run = { Submit-HpcJob -Command true -Resources 42 }; Id = 'ParameterArgumentTransformationError'; Names = "'42' (of type Int32) is neither" }
+        # --- what the Local scheduler can never give
+        @{ Name = 'more CPUs than the machine'; Run = { Submit-HpcJob -Command true -Resources @{ Cpus = 999 } }; Id = 'HpcInvalidResourceSpec'; Names = '999' }
+        @{ Name = 'a GPU on Local'; Run = { Submit-HpcJob -Command true -Resources @{ Gpus = 1 } }; Id = 'HpcInvalidResourceSpec'; Names = 'no GPUs' }
+        @{ Name = 'two nodes on Local'; Run = { Submit-HpcJob -Command true -Resources @{ Nodes = 2 } }; Id = 'HpcInvalidResourceSpec'; Names = 'one node' }
+        @{ Name = '1PB of memory on Local'; Run = { Submit-HpcJob -Command true -Resources @{ Memory = '1PB' } }; Id = 'HpcInvalidResourceSpec'; Names = '1PB' }
+        # --- scripts and commands
+        @{ Name = 'a missing script'; Run = { Submit-HpcJob ./does-not-exist.sh }; Id = 'HpcScriptNotFound'; Names = 'does-not-exist.sh' }
+        @{ Name = 'a folder as script'; Run = { Submit-HpcJob ./afolder }; Id = 'HpcScriptNotFound'; Names = 'afolder' }
+        @{ Name = 'a script without #!'; Run = { Submit-HpcJob ./noshebang.sh }; Id = 'HpcInvalidScript'; Names = 'noshebang.sh' }
+        @{ Name = 'an empty script file'; Run = { Submit-HpcJob ./empty.sh }; Id = 'HpcInvalidScript'; Names = 'empty.sh' }
+        @{ Name = 'an empty -Command'; Run = { Submit-HpcJob -Command '' }; Id = 'ParameterArgumentValidationError'; Names = 'Command' }
+        @{ Name = 'a blank program name'; Run = { Submit-HpcJob -Command ' ', 'x' }; Id = 'HpcInvalidJobRequest'; Names = 'program name is empty' }
+        @{ Name = 'a NUL in an argument'; Run = [scriptblock]::Create("Submit-HpcJob -Command 'echo', `"$nul`""); Id = 'HpcInvalidJobRequest'; Names = 'NUL' }
+        @{ Name = 'a NUL in a script argument'; Run = [scriptblock]::Create("Submit-HpcJob ./ok.sh -ArgumentList `"$nul`""); Id = 'HpcInvalidJobRequest'; Names = 'NUL' }
+        # --- names
+        @{ Name = '-Name of blanks'; Run = { Submit-HpcJob -Command true -Name '   ' }; Id = 'HpcInvalidJobName'; Names = "'   '" }
+        @{ Name = '-Name with a newline'; Run = { Submit-HpcJob -Command true -Name "a`nb" }; Id = 'HpcInvalidJobName'; Names = 'control characters' }
+        @{ Name = '-Name with a tab'; Run = { Submit-HpcJob -Command true -Name "a`tb" }; Id = 'HpcInvalidJobName'; Names = 'control characters' }
+        @{ Name = '-Name of 201 characters'; Run = { Submit-HpcJob -Command true -Name ('n' * 201) }; Id = 'HpcInvalidJobName'; Names = '201 characters' }
+        @{ Name = '-Name empty'; Run = { Submit-HpcJob -Command true -Name '' }; Id = 'ParameterArgumentValidationError'; Names = 'Name' }
+        # --- arrays
+        foreach ($a in 'abc', '5-1', '1-', '%2', '0-10%0', '1,,2', '-1-3', '0-99999999', '1-3:0', '1-3%-1', 'x-y', '3-3:1%a') {
+            @{ Name = "-ArrayRange '$a'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -ArrayRange '$a'"); Id = 'HpcInvalidArrayRange'; Names = $a }
+        }
+        # --- working directory
+        @{ Name = 'a missing working directory'; Run = { Submit-HpcJob -Command true -WorkingDirectory ./no-such-dir }; Id = 'HpcWorkingDirectoryNotFound'; Names = 'no-such-dir' }
+        @{ Name = 'a file as working directory'; Run = { Submit-HpcJob -Command true -WorkingDirectory ./ok.sh }; Id = 'HpcWorkingDirectoryNotFound'; Names = 'is a file' }
+        # --- environment
+        @{ Name = 'an env name starting with a digit'; Run = { Submit-HpcJob -Command true -Environment @{ '1A' = 'x' } }; Id = 'HpcInvalidEnvironment'; Names = '1A' }
+        @{ Name = 'an env name with a space'; Run = { Submit-HpcJob -Command true -Environment @{ 'A B' = 'x' } }; Id = 'HpcInvalidEnvironment'; Names = 'A B' }
+        @{ Name = 'an empty env name'; Run = { Submit-HpcJob -Command true -Environment @{ '' = 'x' } }; Id = 'HpcInvalidEnvironment'; Names = "''" }
+        @{ Name = 'an env name with ='; Run = { Submit-HpcJob -Command true -Environment @{ 'A=B' = 'x' } }; Id = 'HpcInvalidEnvironment'; Names = 'A=B' }
+        @{ Name = 'a NUL in an env value'; Run = [scriptblock]::Create("Submit-HpcJob -Command true -Environment @{ GOOD = `"$nul`" }"); Id = 'HpcInvalidEnvironment'; Names = 'GOOD' }
+        # --- output paths
+        foreach ($p in 'OutputPath', 'ErrorPath') {
+            @{ Name = "-$p in a missing folder"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -$p /tmp/hpcjobs-nope-$([guid]::NewGuid().ToString('N'))/x.out"); Id = 'HpcInvalidOutputPath'; Names = 'does not exist' }
+            @{ Name = "-$p that is a folder"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -$p ./afolder"); Id = 'HpcInvalidOutputPath'; Names = 'afolder' }
+            @{ Name = "-$p under a file"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -$p ./ok.sh/x.out"); Id = 'HpcInvalidOutputPath'; Names = 'is a file' }
+            @{ Name = "-$p with a newline"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -$p `"a``nb`""); Id = 'HpcInvalidOutputPath'; Names = $p }
+            @{ Name = "-$p relative, missing folder"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -$p no-such-dir/x.out"); Id = 'HpcInvalidOutputPath'; Names = 'no-such-dir' }
+        }
+        # --- dependencies
+        @{ Name = '-DependsOn $null'; Run = { Submit-HpcJob -Command true -DependsOn $null }; Id = 'HpcInvalidDependency'; Names = '$null' }
+        @{ Name = '-DependsOn @($null)'; Run = { Submit-HpcJob -Command true -DependsOn @($null) }; Id = 'HpcInvalidDependency'; Names = '$null' }
+        @{ Name = '-DependsOn an unknown id'; Run = { Submit-HpcJob -Command true -DependsOn 999999 }; Id = 'HpcDependencyNotFound'; Names = '999999' }
+        @{ Name = '-DependsOn a hashtable'; Run = { Submit-HpcJob -Command true -DependsOn @{ a = 1 } }; Id = 'HpcInvalidDependency'; Names = 'hashtable' }
+        @{ Name = '-DependsOn a date'; Run = { Submit-HpcJob -Command true -DependsOn (Get-Date) }; Id = 'HpcInvalidDependency'; Names = 'DateTime' }
+        @{ Name = '-DependsOn an id with a space'; Run = { Submit-HpcJob -Command true -DependsOn '1 2' }; Id = 'HpcInvalidDependency'; Names = '1 2' }
+        @{ Name = '-DependsOn an empty id'; Run = { Submit-HpcJob -Command true -DependsOn '' }; Id = 'HpcInvalidDependency'; Names = 'empty' }
+        @{ Name = '-DependsOn another scheduler''s job'; Run = { Submit-HpcJob -Command true -DependsOn ([pscustomobject]@{ JobId = '7'; Scheduler = 'Slurm' }) }; Id = 'HpcInvalidDependency'; Names = 'Slurm job 7' }
+        @{ Name = '-DependsOn an unknown scheduler'; Run = { Submit-HpcJob -Command true -DependsOn ([pscustomobject]@{ JobId = '7'; Scheduler = 'lsf' }) }; Id = 'HpcInvalidDependency'; Names = 'lsf' }
+        @{ Name = '-DependsOn a Local id that is no Local id'; Run = { Submit-HpcJob -Command true -DependsOn 'abc' }; Id = 'HpcDependencyNotFound'; Names = 'abc' }
+        # --- settings
+        foreach ($c in '0', '-1', 'abc', '1.5', '2 cpus') {
+            @{ Name = "HPCJOBS_LOCAL_CPUS='$c'"; Run = [scriptblock]::Create("`$env:HPCJOBS_LOCAL_CPUS = '$c'; try { Submit-HpcJob -Command true } finally { `$env:HPCJOBS_LOCAL_CPUS = `$null }"); Id = 'HpcInvalidSetting'; Names = "'$c'" }
+        }
+        @{ Name = 'HPCJOBS_SCHEDULER=lsf'; Run = { $env:HPCJOBS_SCHEDULER = 'lsf'; try { Submit-HpcJob -Command true } finally { $env:HPCJOBS_SCHEDULER = 'Local' } }; Id = 'HpcSchedulerNotAvailable'; Names = 'lsf' }
+        @{ Name = '-Scheduler lsf'; Run = { Submit-HpcJob -Command true -Scheduler lsf }; Id = 'CannotConvertArgumentNoMessage'; Names = 'lsf' }
+        # --- Get/Wait/Stop: things that are no job
+        foreach ($cmd in 'Get-HpcJobStatus', 'Wait-HpcJob -Timeout 5', 'Stop-HpcJob -Confirm:$false') {
+            @{ Name = "$cmd with a hashtable"; Run = [scriptblock]::Create("@{ a = 1 } | $cmd"); Id = 'HpcInvalidJobId'; Names = 'hashtable (keys: a)' }
+            @{ Name = "$cmd with a date"; Run = [scriptblock]::Create("$cmd (Get-Date)"); Id = 'HpcInvalidJobId'; Names = 'DateTime' }
+            @{ Name = "$cmd with an empty id"; Run = [scriptblock]::Create("$cmd ''"); Id = 'HpcInvalidJobId'; Names = 'empty' }
+            @{ Name = "$cmd with `$null piped"; Run = [scriptblock]::Create("`$null, '999991' | $cmd"); Id = 'HpcInvalidJobId'; Names = '$null' }
+            @{ Name = "$cmd with an unknown id"; Run = [scriptblock]::Create("$cmd 999992"); Id = 'HpcJobNotFound'; Names = '999992' }
+            @{ Name = "$cmd with a non-Local id"; Run = [scriptblock]::Create("$cmd 'abc'"); Id = 'HpcJobNotFound'; Names = 'abc' }
+            @{ Name = "$cmd with an unknown task"; Run = [scriptblock]::Create("$cmd '1_999'"); Id = 'HpcJobNotFound'; Names = '1_999' }
+            @{ Name = "$cmd with an object without JobId"; Run = [scriptblock]::Create("[pscustomobject]@{ Id2 = 1 } | $cmd"); Id = 'HpcInvalidJobId'; Names = 'PSCustomObject' }
+            @{ Name = "$cmd with a Local job and -Scheduler Slurm"; Run = [scriptblock]::Create("$cmd (Submit-HpcJob -Command true) -Scheduler Slurm"); Id = 'HpcSchedulerMismatch'; Names = 'belongs to Local' }
+            @{ Name = "$cmd with an unknown scheduler in the object"; Run = [scriptblock]::Create("[pscustomobject]@{ JobId = '1'; Scheduler = 'lsf' } | $cmd"); Id = 'HpcInvalidJobId'; Names = 'lsf' }
+        }
+        @{ Name = 'Wait-HpcJob -Timeout -5'; Run = { Wait-HpcJob 1 -Timeout -5 }; Id = 'ParameterArgumentValidationError'; Names = '-5' }
+        @{ Name = 'Wait-HpcJob -PollInterval 0'; Run = { Wait-HpcJob 1 -PollInterval 0 }; Id = 'ParameterArgumentValidationError'; Names = '0' }
+        @{ Name = 'Wait-HpcJob -Timeout abc'; Run = { Wait-HpcJob 1 -Timeout abc }; Id = 'CannotConvertArgumentNoMessage'; Names = 'abc' }
+    )
+
+    # Accepted as given: what it became
+    $script:Accepted = @(
+        @{ Name = "'5 GB' is 5 GiB"; Run = { (New-HpcResourceSpec -Memory '5 GB').Memory }; Expect = 5GB }
+        @{ Name = "'512mb' is 512 MiB"; Run = { (New-HpcResourceSpec -Memory '512mb').Memory }; Expect = 512MB }
+        @{ Name = 'PowerShell''s 4GB literal is 4 GiB'; Run = { (New-HpcResourceSpec -Memory 4GB).Memory }; Expect = 4GB }
+        @{ Name = "'2 h' is two hours, as '5 GB' is five gigabytes"; Run = { (New-HpcResourceSpec -Walltime '2 h').Walltime }; Expect = [timespan]'02:00:00' }
+        @{ Name = "'1h 30m' is 90 minutes"; Run = { (New-HpcResourceSpec -Walltime '1h 30m').Walltime }; Expect = [timespan]'01:30:00' }
+        @{ Name = "'1-12:00:00' is a day and a half"; Run = { (New-HpcResourceSpec -Walltime '1-12:00:00').Walltime }; Expect = [timespan]'1.12:00:00' }
+        @{ Name = "'90m' is 90 minutes"; Run = { (New-HpcResourceSpec -Walltime '90m').Walltime }; Expect = [timespan]'01:30:00' }
+        @{ Name = 'a hashtable becomes a ResourceSpec'; Run = { (Invoke-WhatIf "Submit-HpcJob -Command true -Resources @{ cpus = 1; Mem = '64MB'; Time = '5m' }") -match 'cpus: 1 of .*memory: 64MB.*walltime: 00:05:00' }; Expect = $true }
+        @{ Name = '-WhatIf shows the array range on Local'; Run = { (Invoke-WhatIf "Submit-HpcJob -Command true -ArrayRange '0-9%2'") -match 'array: 0-9%2 \(10 tasks\)' }; Expect = $true }
+        @{ Name = '-Partition on Local is a warning, not an error'; Run = { (Submit-HpcJob -Command true -Resources @{ Partition = 'gpu' } -WhatIf 3>&1 | Out-String) -match "Partition 'gpu' is ignored" }; Expect = $true }
+        @{ Name = '-DependencyType without -DependsOn is a warning'; Run = { (Submit-HpcJob -Command true -DependencyType AfterAny -WhatIf 3>&1 | Out-String) -match 'no effect without -DependsOn' }; Expect = $true }
+        @{ Name = 'a job id given as a number'; Run = { (Get-HpcJobStatus ([int](Submit-HpcJob -Command true).JobId)).Scheduler }; Expect = 'Local' }
+        @{ Name = 'a job id with spaces around it'; Run = { (Get-HpcJobStatus " $((Submit-HpcJob -Command true).JobId) ").Scheduler }; Expect = 'Local' }
+        @{ Name = 'a $null among piped jobs stops only itself'; Run = { $id = (Submit-HpcJob -Command true).JobId; ($null, $id | Get-HpcJobStatus -ErrorAction SilentlyContinue).JobId -eq $id }; Expect = $true }
+        @{ Name = 'an object with an Id property (Select-Object Id)'; Run = { ([pscustomobject]@{ Id = (Submit-HpcJob -Command true).JobId } | Get-HpcJobStatus).Scheduler }; Expect = 'Local' }
+        @{ Name = 'a Process piped in is never taken for a job'; Run = { @(Get-Process -Id $PID | Get-HpcJobStatus -ErrorAction SilentlyContinue -ErrorVariable e).Count + 10 * @($e | Where-Object FullyQualifiedErrorId -like 'HpcInvalidJobId,*').Count }; Expect = 10 }
+        @{ Name = 'a hashtable with a JobId'; Run = { (@{ JobId = (Submit-HpcJob -Command true).JobId; Scheduler = 'Local' } | Get-HpcJobStatus).Scheduler }; Expect = 'Local' }
+    )
+}
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $script:work = New-TestStateDirectory
+    Push-Location $script:work
+    Set-Content ./ok.sh "#!/bin/sh`nexit 0"
+    Set-Content ./noshebang.sh "echo no interpreter"
+    Set-Content ./empty.sh -Value $null
+    New-Item -ItemType Directory ./afolder | Out-Null
+    function Get-RecordCount { @(Get-ChildItem (Join-Path $env:HPCJOBS_STATE_DIR 'units') -ErrorAction Ignore).Count }
+    # -WhatIf text goes to the host, not to a stream: read it from a child pwsh's console output
+    function Invoke-WhatIf([string]$Command) {
+        (& $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; $Command -WhatIf") -join ' '
+    }
+}
+AfterAll { Pop-Location }
+
+Describe 'Bad input is refused before anything is submitted' {
+    It '<Name>' -ForEach $script:Refused {
+        $before = Get-RecordCount
+        $records = @()
+        try { $records = @(& $Run 2>&1) } catch { $records = @($_) }
+        $errors = @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors.Count | Should -BeGreaterThan 0 -Because 'the input must be refused'
+        $err = $errors | Where-Object { $_.FullyQualifiedErrorId.Split(',')[0] -eq $Id } | Select-Object -First 1
+        $err | Should -Not -BeNullOrEmpty -Because "expected $Id, got $($errors.FullyQualifiedErrorId -join '; ')"
+        $err.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Names))*"
+        $err.Exception.GetType().FullName | Should -Match '^HpcJobs\.|ParameterBinding|ItemNotFound'
+        if ($Id -like 'Hpc*') { $err.CategoryInfo.Category | Should -Not -Be 'NotSpecified' }
+        $records | Where-Object { $_ -is [HpcJobs.Core.Model.JobInfo] -and $_.SubmitTime -gt (Get-Date).AddSeconds(-30) -and $Name -notlike '*-Scheduler Slurm*' } |
+            Should -BeNullOrEmpty -Because 'no job may be returned for refused input'
+        # a case that submits its own test job on purpose (the mismatch cases) adds exactly that one record
+        $expected = if ($Name -like '*-Scheduler Slurm*') { $before + 1 } else { $before }
+        Get-RecordCount | Should -Be $expected -Because 'nothing may be submitted'
+    }
+}
+
+Describe 'Unusual input that is accepted' {
+    It '<Name>' -ForEach $script:Accepted {
+        & $Run | Should -Be $Expect
+    }
+}
