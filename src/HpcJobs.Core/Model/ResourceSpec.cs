@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace HpcJobs.Core.Model;
 
 /// <summary>
 /// What a job asks for. Immutable; every property validates the value it is given, so an instance is always valid.
-/// Unset properties are left to the scheduler's defaults.
+/// Unset properties are left to the scheduler's defaults. Setters are internal (PowerShell cannot assign them); the Local
+/// store serialises the spec with its job, hence [JsonInclude].
 /// </summary>
 public sealed record ResourceSpec
 {
@@ -13,20 +16,20 @@ public sealed record ResourceSpec
 
     public static ResourceSpec Default { get; } = new();
 
-    public int? Nodes { get => _nodes; internal init => _nodes = Count(nameof(Nodes), value, 1, 100_000); }
-    public int? TasksPerNode { get => _tasksPerNode; internal init => _tasksPerNode = Count(nameof(TasksPerNode), value, 1, 10_000); }
-    public int? CpusPerTask { get => _cpusPerTask; internal init => _cpusPerTask = Count(nameof(CpusPerTask), value, 1, 10_000); }
-    public int? GpusPerNode { get => _gpusPerNode; internal init => _gpusPerNode = Count(nameof(GpusPerNode), value, 0, 1_024); }
+    [JsonInclude] public int? Nodes { get => _nodes; internal init => _nodes = Count(nameof(Nodes), value, 1, 100_000); }
+    [JsonInclude] public int? TasksPerNode { get => _tasksPerNode; internal init => _tasksPerNode = Count(nameof(TasksPerNode), value, 1, 10_000); }
+    [JsonInclude] public int? CpusPerTask { get => _cpusPerTask; internal init => _cpusPerTask = Count(nameof(CpusPerTask), value, 1, 10_000); }
+    [JsonInclude] public int? GpusPerNode { get => _gpusPerNode; internal init => _gpusPerNode = Count(nameof(GpusPerNode), value, 0, 1_024); }
 
     /// <summary>Memory per node, in bytes.</summary>
-    public long? Memory { get => _memory; internal init => _memory = value is null ? null : ByteSize.Validate(value.Value); }
+    [JsonInclude] public long? Memory { get => _memory; internal init => _memory = value is null ? null : ByteSize.Validate(value.Value); }
 
-    public TimeSpan? Walltime { get => _walltime; internal init => _walltime = value is null ? null : Model.Walltime.Validate(value.Value); }
+    [JsonInclude] public TimeSpan? Walltime { get => _walltime; internal init => _walltime = value is null ? null : Model.Walltime.Validate(value.Value); }
 
-    public string? Partition { get => _partition; internal init => _partition = Name(nameof(Partition), value); }
-    public string? Qos { get => _qos; internal init => _qos = Name(nameof(Qos), value); }
-    public string? Account { get => _account; internal init => _account = Name(nameof(Account), value); }
-    public string? Constraint { get => _constraint; internal init => _constraint = Name(nameof(Constraint), value); }
+    [JsonInclude] public string? Partition { get => _partition; internal init => _partition = Name(nameof(Partition), value); }
+    [JsonInclude] public string? Qos { get => _qos; internal init => _qos = Name(nameof(Qos), value); }
+    [JsonInclude] public string? Account { get => _account; internal init => _account = Name(nameof(Account), value); }
+    [JsonInclude] public string? Constraint { get => _constraint; internal init => _constraint = Name(nameof(Constraint), value); }
 
     /// <summary>The keys <see cref="FromDictionary"/> takes, with their aliases (the parameter names of New-HpcResourceSpec).</summary>
     public static readonly IReadOnlyList<string> DictionaryKeys =

@@ -105,12 +105,13 @@ public sealed class LocalStoreFaultTests : IDisposable
         var local = Scheduler();
         var running = await local.SubmitAsync(Cmd("sleep", "30"));
         var second = await local.SubmitAsync(Cmd("true"));
-        var recordBefore = File.ReadAllText(Unit(running.JobId));
+        var submitTime = (await local.GetStatusAsync([running.JobId])).Jobs.Single().SubmitTime;
         if (nextId is null) File.Delete(NextId);
         else File.WriteAllText(NextId, nextId);
         var third = await local.SubmitAsync(Cmd("true"));
         Assert.Equal(long.Parse(second.JobId) + 1, long.Parse(third.JobId));
-        Assert.Equal(recordBefore, File.ReadAllText(Unit(running.JobId)));
+        var kept = (await local.GetStatusAsync([running.JobId])).Jobs.Single();
+        Assert.Equal((submitTime, "sleep"), (kept.SubmitTime, kept.Name)); // the running job's record was not overwritten
         Assert.False((await local.GetStatusAsync([running.JobId])).Jobs.Single().IsFinished);
         await JobOperations.StopAsync(local, [running.JobId]);
     }
