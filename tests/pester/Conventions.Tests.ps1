@@ -34,3 +34,19 @@ Describe '<Name>' -ForEach $script:cmdlets {
         $cmd.Parameters.ContainsKey('Confirm') | Should -Be $changes
     }
 }
+
+Describe 'Error ids' {
+    It 'are listed in the README exactly as the code defines them, each with its category' {
+        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
+        $listed = [regex]::Matches($readme, '(?m)^\| `(Hpc\w+)` \| (\w+) \|') | ForEach-Object { @{ Id = $_.Groups[1].Value; Category = $_.Groups[2].Value } }
+        $defined = [HpcJobs.Core.Model.HpcErrors]::All
+        ($listed.Id | Sort-Object) | Should -Be ($defined.Id | Sort-Object)
+        foreach ($e in $defined) { ($listed | Where-Object Id -eq $e.Id).Category | Should -Be "$($e.Category)" -Because $e.Id }
+    }
+    It 'are never written as string literals outside the catalogue' {
+        $src = Join-Path $PSScriptRoot '../../src'
+        $hits = Get-ChildItem $src -Recurse -Filter *.cs | Where-Object Name -ne 'HpcErrors.cs' | Select-String -CaseSensitive -Pattern '"Hpc(Invalid|Job|Script|Dependency|Submit|Scheduler|State|Wait|No)\w*"' |
+            Where-Object Line -NotMatch '\[Cmdlet\(' # cmdlet nouns are not error ids
+        $hits | Should -BeNullOrEmpty
+    }
+}

@@ -57,7 +57,8 @@ public sealed class LocalScheduler : IScheduler
     public SchedulerDescription Describe() => new(
         SchedulerKind.Local, "Local", typeof(LocalScheduler).Assembly.GetName().Version?.ToString(),
         $"{TotalCpus} CPU slots on {Environment.MachineName}; state in {_store.Root}",
-        ["arrays", "throttle", "dependencies", "walltime", "cancel"]);
+        SchedulerCapabilities.Arrays | SchedulerCapabilities.ArrayThrottle | SchedulerCapabilities.Dependencies | SchedulerCapabilities.Walltime
+        | SchedulerCapabilities.FinishedJobHistory | SchedulerCapabilities.ReadOutput);
 
     public SubmissionPlan Plan(JobRequest request)
     {
@@ -130,11 +131,9 @@ public sealed class LocalScheduler : IScheduler
         try { await ScheduleAsync(cancellationToken).ConfigureAwait(false); }
         catch (HpcJobsException) { /* the job is recorded; the next scheduling pass (any submit, cancel or job end) starts it */ }
         if (request.Array is null) return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
-        return new JobInfo
+        return SubmissionRules.Submitted(Kind, baseId, request with { WorkingDirectory = workDir }) with
         {
-            JobId = baseId, Name = request.EffectiveName, Scheduler = nameof(SchedulerKind.Local), State = JobState.Pending,
-            NativeState = "PENDING", ArrayTasks = request.Array.ToString(), SubmitTime = units[0].SubmitTime,
-            WorkingDirectory = workDir, Resources = request.Resources, StdOutPath = units[0].StdOutPath,
+            NativeState = "PENDING", Reason = null, SubmitTime = units[0].SubmitTime, StdOutPath = units[0].StdOutPath,
         };
     }
 
@@ -313,16 +312,7 @@ public sealed class LocalScheduler : IScheduler
                 result = null; // the record it waits for is unreadable: wait rather than guess
                 continue;
             }
-            if (t is null || t.Count == 0) return false;
-            var allFinished = t.All(x => x.IsFinished);
-            var anyBad = t.Any(x => x.IsFinished && x.State != JobState.Completed);
-            bool? met = dep.Kind switch
-            {
-                DependencyKind.AfterOk => anyBad ? false : allFinished ? true : null,
-                DependencyKind.AfterAny => allFinished ? true : null,
-                DependencyKind.AfterNotOk => !allFinished ? null : anyBad,
-                _ => false,
-            };
+            var met = DependencyRule.IsMet(dep.Kind, t?.Select(x => x.State).ToList() ?? []);
             if (met is false) return false;
             if (met is null) result = null;
         }
@@ -366,38 +356,14 @@ public sealed class LocalScheduler : IScheduler
     private static string[] BuildArgv(JobRequest request, string? script)
     {
         if (request.ScriptPath is null) return request.Command.ToArray();
-        var firstLine = ReadFirstLine(request.ScriptPath);
-        if (!firstLine.StartsWith("#!", StringComparison.Ordinal))
-            throw new InvalidJobRequestException(
-                $"Script '{request.ScriptPath}' does not start with #! and an interpreter (as sbatch and qsub also require).", HpcErrors.InvalidScript);
-        var interpreter = firstLine[2..].Trim();
+        var interpreter = SubmissionRules.RequireInterpreterLine(request.ScriptPath)[2..].Trim();
         var space = interpreter.IndexOfAny([' ', '\t']);
         // Linux passes everything after the interpreter as one argument
         string[] head = space < 0 ? [interpreter] : [interpreter[..space], interpreter[(space + 1)..].Trim()];
         return [.. head, script ?? request.ScriptPath, .. request.ScriptArguments];
     }
 
-    private static string ReadFirstLine(string path)
-    {
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        return reader.ReadLine() ?? "";
-    }
-
-    /// <summary>Expands SLURM-style patterns: %j job id, %A array id, %a task index, %x name, %% a percent sign.</summary>
-    internal static string OutputPath(string? given, string defaultPattern, string defaultArrayPattern, string id, string baseId, int? task, string name, string workDir)
-    {
-        var pattern = given ?? (task is null ? defaultPattern : defaultArrayPattern);
-        var sb = new StringBuilder();
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            if (pattern[i] != '%' || i == pattern.Length - 1) { sb.Append(pattern[i]); continue; }
-            var c = pattern[++i];
-            sb.Append(c switch
-            {
-                'j' => id, 'A' => baseId, 'a' => task?.ToString(CultureInfo.InvariantCulture) ?? "4294967294", 'x' => name, '%' => "%",
-                _ => "%" + c,
-            });
-        }
-        return Path.GetFullPath(sb.ToString(), workDir);
-    }
+    /// <summary>The output file of one unit: the given pattern, else the default, expanded as sbatch does, under the working directory.</summary>
+    internal static string OutputPath(string? given, string defaultPattern, string defaultArrayPattern, string id, string baseId, int? task, string name, string workDir) =>
+        Path.GetFullPath(OutputPattern.Expand(given ?? (task is null ? defaultPattern : defaultArrayPattern), id, baseId, task, name), workDir);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
 using HpcJobs.Core.Scheduling;
@@ -21,8 +20,7 @@ public sealed class PbsScheduler : IScheduler
     private readonly SchedulerCommands _commands;
     private readonly PbsIdentity _identity;
     private readonly IScheduler? _wrapperOutcomes;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _deletedByUs = new();
+    private readonly JobMemory _memory = new();
 
     /// <param name="identity">The dialect and version <c>qstat --version</c> gave.</param>
     /// <param name="runner">The process seam.</param>
@@ -58,8 +56,10 @@ public sealed class PbsScheduler : IScheduler
 
     public SchedulerDescription Describe() => new(SchedulerKind.Pbs, Dialect == PbsDialect.Pro ? "PBS Professional/OpenPBS" : "Torque", _identity.Version,
         $"dialect {Dialect} ({_identity.Evidence})",
-        Dialect == PbsDialect.Pro ? ["arrays (-J range[:step][%N])", "dependencies", "gpus (ngpus)", "walltime", "memory", "queue", "account", "finished jobs via server history (-x)"]
-            : ["arrays (-t list[%N])", "dependencies", "gpus", "walltime", "memory", "queue", "account", "node properties (Constraint)"]);
+        SchedulerCapabilities.Arrays | SchedulerCapabilities.ArrayThrottle | SchedulerCapabilities.Dependencies | SchedulerCapabilities.Gpus
+        | SchedulerCapabilities.Walltime | SchedulerCapabilities.Memory | SchedulerCapabilities.Partition | SchedulerCapabilities.Account
+        | SchedulerCapabilities.ReadOutput
+        | (Dialect == PbsDialect.Pro ? SchedulerCapabilities.FinishedJobHistory : SchedulerCapabilities.Constraint));
 
     public SubmissionPlan Plan(JobRequest request)
     {
@@ -82,8 +82,7 @@ public sealed class PbsScheduler : IScheduler
             script = PbsSubmission.WrapperScript(argv, Dialect == PbsDialect.Pro || _identity.IsSlurmWrapper ? request.WorkingDirectory : null);
             scriptPath = generatedScriptPath;
         }
-        if (request.ScriptPath is not null && script is null && !File.ReadLines(request.ScriptPath).FirstOrDefault("").StartsWith("#!", StringComparison.Ordinal))
-            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter.", HpcErrors.InvalidScript);
+        if (request.ScriptPath is not null && script is null) SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         var effective = _identity.IsSlurmWrapper ? request with { WorkingDirectory = null } : request; // the wrapper knows no -d
         var (args, notes) = PbsSubmission.Render(effective, Dialect, scriptPath);
         return (args, script, notes);
@@ -112,13 +111,8 @@ public sealed class PbsScheduler : IScheduler
             if (!result.Succeeded)
                 throw new SubmitFailedException("PBS", (result.StandardError + result.StandardOutput).Trim(), result.ExitCode);
             var id = PbsSubmission.ParseJobId(result.StandardOutput);
-            _seenLive[id] = DateTimeOffset.Now;
-            return new JobInfo
-            {
-                JobId = id, Name = PbsSubmission.SafeName(request.EffectiveName).Name, Scheduler = nameof(SchedulerKind.Pbs), State = JobState.Pending,
-                Reason = "Submitted", ArrayTasks = request.Array?.ToString(), SubmitTime = DateTimeOffset.Now,
-                WorkingDirectory = request.WorkingDirectory, Resources = request.Resources,
-            };
+            _memory.SawLive(id);
+            return SubmissionRules.Submitted(Kind, id, request, PbsSubmission.SafeName(request.EffectiveName).Name);
         }
         finally
         {
@@ -147,9 +141,9 @@ public sealed class PbsScheduler : IScheduler
             var mine = Match(records, id);
             if (mine.Count == 0)
             {
-                if (_deletedByUs.ContainsKey(id))
+                if (_memory.WasCancelled(id))
                     jobs.Add(Vanished(id, JobState.Cancelled, "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)"));
-                else if (_seenLive.TryGetValue(id, out var seen) && DateTimeOffset.Now - seen < TimeSpan.FromHours(1))
+                else if (_memory.SawLiveWithin(id, TimeSpan.FromHours(1)))
                     jobs.Add(Vanished(id, JobState.Unknown, Dialect == PbsDialect.Pro
                         ? "The job left the server and no history is kept (job_history_enable off?): its outcome cannot be known"
                         : "The job left the server (keep_completed passed): its outcome cannot be known"));
@@ -160,7 +154,7 @@ public sealed class PbsScheduler : IScheduler
             foreach (var rec in mine) jobs.Add(ToJobInfo(rec));
         }
         jobs = jobs.DistinctBy(j => j.JobId).ToList();
-        foreach (var j in jobs.Where(j => !j.IsFinished)) _seenLive[j.JobId] = DateTimeOffset.Now;
+        foreach (var j in jobs.Where(j => !j.IsFinished)) _memory.SawLive(j.JobId);
         if (_wrapperOutcomes is not null && jobs.Any(NoExitStatus))
             jobs = await WithWrapperOutcomesAsync(jobs, cancellationToken).ConfigureAwait(false);
         return new StatusReport(jobs, notFound);
@@ -215,7 +209,7 @@ public sealed class PbsScheduler : IScheduler
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {
         if (jobs.Count == 0) return;
-        foreach (var j in jobs) _deletedByUs[j.JobId] = DateTimeOffset.Now;
+        foreach (var j in jobs) _memory.Cancelled(j.JobId);
         foreach (var r in await _commands.RunChunkedAsync("qdel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken).ConfigureAwait(false))
         {
             // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel
@@ -242,7 +236,7 @@ public sealed class PbsScheduler : IScheduler
         JobState state; int? exit = null, signal = null; string? reason = r["comment"];
         if (PbsStates.IsFinishedLetter(letter, Dialect))
         {
-            var deletedByUs = _deletedByUs.ContainsKey(r.Id) || (arrayId is not null && _deletedByUs.ContainsKey(arrayId));
+            var deletedByUs = _memory.WasCancelled(r.Id, arrayId);
             var deletedBy = PbsStates.DeletedBy(r["comment"], PbsOutput.ParseInt(r["substate"]));
             (state, exit, signal, var why) = PbsStates.Finished(PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]), deletedByUs || deletedBy is not null);
             reason = deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;

@@ -29,7 +29,43 @@ public interface IScheduler
     Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default);
 }
 
-public sealed record SchedulerDescription(SchedulerKind Kind, string Name, string? Version, string Detail, IReadOnlyList<string> Capabilities);
+/// <summary>What a back end can do, as a closed set a cmdlet (or a user) can test.</summary>
+[Flags]
+public enum SchedulerCapabilities
+{
+    None = 0,
+    Arrays = 1 << 0,
+    ArrayThrottle = 1 << 1,
+    Dependencies = 1 << 2,
+    Gpus = 1 << 3,
+    Walltime = 1 << 4,
+    Memory = 1 << 5,
+    Partition = 1 << 6,
+    Qos = 1 << 7,
+    Account = 1 << 8,
+    Constraint = 1 << 9,
+    /// <summary>Finished jobs stay queryable (server history, accounting, the Local store).</summary>
+    FinishedJobHistory = 1 << 10,
+    /// <summary>Lists the user's jobs without ids (<see cref="IJobLister"/>).</summary>
+    ListJobs = 1 << 11,
+    /// <summary>Reports where a job's output goes, so Receive-HpcJob can read it.</summary>
+    ReadOutput = 1 << 12,
+    /// <summary>Reports CPU time and memory used (<see cref="IJobAccounting"/>).</summary>
+    Accounting = 1 << 13,
+}
+
+/// <param name="Kind">The back end.</param>
+/// <param name="Name">Its product name (SLURM, PBS Professional/OpenPBS, Torque, Local).</param>
+/// <param name="Version">The version it reports, when it does.</param>
+/// <param name="Detail">How it is reached and anything that makes its answers less exact.</param>
+/// <param name="Capabilities">What it can do.</param>
+public sealed record SchedulerDescription(SchedulerKind Kind, string Name, string? Version, string Detail, SchedulerCapabilities Capabilities)
+{
+    /// <summary>Settings the user should know, name and value (MinJobAge, MaxArraySize, job history...), in display order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
+
+    public bool Can(SchedulerCapabilities what) => (Capabilities & what) == what;
+}
 
 /// <summary>The exact native submission: a program, its argument list, and the batch script it is fed, if any.</summary>
 public sealed record SubmissionPlan(string Program, IReadOnlyList<string> Arguments, string? Script)

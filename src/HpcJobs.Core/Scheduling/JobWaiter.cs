@@ -82,8 +82,7 @@ public static class JobWaiter
                 // a controller restart or a socket time-out: keep waiting, back off with jitter
                 failures++;
                 problem = e.Message;
-                var backoff = Math.Min(options.MaxPollInterval.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(failures, 6)));
-                interval = TimeSpan.FromMilliseconds(backoff * (0.75 + Random.Shared.NextDouble() * 0.5));
+                interval = new RetryPolicy(FirstDelaySeconds: 1, MaxDelaySeconds: options.MaxPollInterval.TotalSeconds).Delay(Math.Min(failures, 8));
             }
 
             var elapsed = DateTimeOffset.Now - started;

@@ -1,4 +1,3 @@
-using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
 
@@ -21,8 +20,9 @@ public interface ISchedulerProbe
 }
 
 /// <summary>
-/// Chooses the back end: an explicit name, else $env:HPCJOBS_SCHEDULER, else the first usable of the probes in order
-/// (SLURM, then PBS), else Local. Probe results are kept for the life of the resolver.
+/// Chooses the back end: an explicit name, else $env:HPCJOBS_SCHEDULER, else the first usable of the registered back ends
+/// in order (<see cref="BackEnds"/>: SLURM, PBS, then Local, which is always usable). Probe results are kept for the life
+/// of the resolver.
 /// </summary>
 public sealed class SchedulerResolver
 {
@@ -58,8 +58,7 @@ public sealed class SchedulerResolver
             candidates.Add(c);
             if (c.Available) return new SchedulerSelection(c.Kind, "auto-detection", candidates);
         }
-        candidates.Add(new SchedulerCandidate(SchedulerKind.Local, true, "embedded default: no cluster scheduler answered"));
-        return new SchedulerSelection(SchedulerKind.Local, "auto-detection", candidates);
+        throw new SchedulerSelectionException("No scheduler is usable here, not even the embedded Local one.");
     }
 
     /// <summary>The back end of the given kind. A cluster back end named explicitly is probed first, so a missing one fails clearly.</summary>
@@ -74,7 +73,8 @@ public sealed class SchedulerResolver
         lock (_schedulers)
         {
             if (_schedulers.TryGetValue(kind, out var s)) return s;
-            s = kind == SchedulerKind.Local ? new LocalScheduler() : _probes.First(p => p.Kind == kind).Create();
+            s = (_probes.FirstOrDefault(p => p.Kind == kind)
+                ?? throw new SchedulerSelectionException($"{kind} is not a back end this build registers.")).Create();
             _schedulers[kind] = s;
             return s;
         }
@@ -82,8 +82,6 @@ public sealed class SchedulerResolver
 
     private async Task<SchedulerSelection> Explicit(SchedulerKind kind, string source, CancellationToken ct)
     {
-        if (kind == SchedulerKind.Local)
-            return new SchedulerSelection(kind, source, [new SchedulerCandidate(kind, true, "embedded; always available")]);
         var probe = _probes.FirstOrDefault(p => p.Kind == kind)
             ?? throw new SchedulerSelectionException($"{source} asks for {kind}, which this version of HpcJobs does not support.");
         var c = await ProbeAsync(probe, true, ct).ConfigureAwait(false);
@@ -105,8 +103,12 @@ public sealed class SchedulerResolver
     }
 }
 
-/// <summary>The cluster back ends this build knows, in auto-detection order.</summary>
+/// <summary>
+/// The back ends this build knows, in auto-detection order: the one place a new back end is registered. Local comes last
+/// and is always usable, so auto-detection falls back to it.
+/// </summary>
 public static class BackEnds
 {
-    public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) => [new Slurm.SlurmProbe(runner), new Pbs.PbsProbe(runner)];
+    public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) =>
+        [new Slurm.SlurmProbe(runner), new Pbs.PbsProbe(runner), new Local.LocalProbe()];
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Slurm;
 
@@ -57,8 +58,8 @@ internal static class SlurmJobs
             StartTime = start,
             EndTime = end,
             WorkingDirectory = row.WorkDir,
-            StdOutPath = Resolve(SlurmOutput.ExpandPath(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
-            StdErrPath = Resolve(SlurmOutput.ExpandPath(row.StdErr, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
+            StdOutPath = Resolve(OutputPattern.Expand(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
+            StdErrPath = Resolve(OutputPattern.Expand(row.StdErr, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
         };
     }
 

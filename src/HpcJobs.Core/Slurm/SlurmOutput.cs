@@ -97,25 +97,6 @@ internal static partial class SlurmOutput
         }
     }
 
-    /// <summary>Expands the filename patterns sbatch(1) documents for --output: %j %A %a %x %u %%.</summary>
-    public static string ExpandPath(string path, string rawId, string arrayJobId, int? task, string name)
-    {
-        if (!path.Contains('%')) return path;
-        var sb = new System.Text.StringBuilder();
-        for (var i = 0; i < path.Length; i++)
-        {
-            if (path[i] != '%' || i == path.Length - 1) { sb.Append(path[i]); continue; }
-            var c = path[++i];
-            sb.Append(c switch
-            {
-                'j' => rawId, 'A' => arrayJobId, 'a' => task?.ToString(CultureInfo.InvariantCulture) ?? "4294967294", 'x' => name,
-                'u' => Environment.UserName, '%' => "%",
-                _ => "%" + c,
-            });
-        }
-        return sb.ToString();
-    }
-
     private static IEnumerable<string> Lines(string text) =>
         text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0);
 }

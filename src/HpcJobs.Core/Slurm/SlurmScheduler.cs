@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
@@ -22,9 +21,7 @@ public sealed partial class SlurmScheduler : IScheduler
 
     private readonly SchedulerCommands _commands;
     private readonly RetryPolicy _retry;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
-    private readonly ConcurrentDictionary<string, int[]> _knownArrays = new();
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelledByUs = new();
+    private readonly JobMemory _memory = new();
     private volatile bool _accountingDisabled;
 
     public SlurmScheduler(IProcessRunner? runner = null, RetryPolicy? retry = null)
@@ -46,7 +43,10 @@ public sealed partial class SlurmScheduler : IScheduler
 
     public SchedulerDescription Describe() => new(SchedulerKind.Slurm, "SLURM", null,
         "sbatch/squeue/sacct/scancel/scontrol" + (_accountingDisabled ? "; accounting disabled (finished jobs known only until MinJobAge)" : ""),
-        ["arrays", "throttle", "dependencies", "gpus", "walltime", "memory", "partition", "qos", "account", "constraint"]);
+        SchedulerCapabilities.Arrays | SchedulerCapabilities.ArrayThrottle | SchedulerCapabilities.Dependencies | SchedulerCapabilities.Gpus
+        | SchedulerCapabilities.Walltime | SchedulerCapabilities.Memory | SchedulerCapabilities.Partition | SchedulerCapabilities.Qos
+        | SchedulerCapabilities.Account | SchedulerCapabilities.Constraint | SchedulerCapabilities.ReadOutput
+        | (_accountingDisabled ? SchedulerCapabilities.None : SchedulerCapabilities.FinishedJobHistory));
 
     public SubmissionPlan Plan(JobRequest request)
     {
@@ -54,8 +54,7 @@ public sealed partial class SlurmScheduler : IScheduler
         foreach (var d in request.Dependencies)
             if (!JobIdPattern().IsMatch(d.JobId))
                 throw new InvalidJobRequestException($"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).", HpcErrors.InvalidDependency);
-        if (request.ScriptPath is not null && !File.ReadLines(request.ScriptPath).FirstOrDefault("").StartsWith("#!", StringComparison.Ordinal))
-            throw new InvalidJobRequestException($"Script '{request.ScriptPath}' does not start with #! and an interpreter, which sbatch requires.", HpcErrors.InvalidScript);
+        if (request.ScriptPath is not null) SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         return SlurmSubmission.Render(request, "<token>");
     }
 
@@ -87,14 +86,9 @@ public sealed partial class SlurmScheduler : IScheduler
 
     private JobInfo Submitted(string id, JobRequest request)
     {
-        _seenLive[id] = DateTimeOffset.Now;
-        if (request.Array is not null) _knownArrays[id] = request.Array.Indices.ToArray();
-        return new JobInfo
-        {
-            JobId = id, Name = request.EffectiveName, Scheduler = nameof(SchedulerKind.Slurm), State = JobState.Pending,
-            Reason = "Submitted", ArrayTasks = request.Array?.ToString(), SubmitTime = DateTimeOffset.Now,
-            WorkingDirectory = request.WorkingDirectory, Resources = request.Resources,
-        };
+        _memory.SawLive(id);
+        if (request.Array is not null) _memory.RememberArray(id, request.Array.Indices);
+        return SubmissionRules.Submitted(Kind, id, request);
     }
 
     private async Task<string?> FindByTokenAsync(string token, CancellationToken ct)
@@ -123,9 +117,7 @@ public sealed partial class SlurmScheduler : IScheduler
             if (inController) { kept.Add(dep); continue; }
             var done = fromAccounting.Where(j => Matches(j, dep.JobId)).ToList();
             if (done.Count == 0 || done.Any(j => !j.IsFinished)) { kept.Add(dep); continue; }
-            var ok = done.All(j => j.State == JobState.Completed);
-            var met = dep.Kind switch { DependencyKind.AfterOk => ok, DependencyKind.AfterNotOk => !ok, _ => true };
-            if (!met)
+            if (DependencyRule.IsMet(dep.Kind, done.Select(j => j.State).ToList()) is false)
                 throw new InvalidJobRequestException(
                     $"Dependency {dep} can never be met: job {dep.JobId} ended {string.Join(", ", done.Select(j => j.State).Distinct())} and is no longer in the controller (SLURM would run the job anyway).",
                     HpcErrors.DependencyNeverSatisfied);
@@ -144,7 +136,7 @@ public sealed partial class SlurmScheduler : IScheduler
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {
         if (jobs.Count == 0) return;
-        foreach (var j in jobs) _cancelledByUs[j.JobId] = DateTimeOffset.Now;
+        foreach (var j in jobs) _memory.Cancelled(j.JobId);
         var results = await _commands.RunChunkedAsync("scancel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken).ConfigureAwait(false);
         if (results.FirstOrDefault(r => !r.Succeeded) is { } failed) throw new SchedulerUnavailableException($"scancel failed: {failed.StandardError.Trim()}");
     }
@@ -171,11 +163,11 @@ public sealed partial class SlurmScheduler : IScheduler
         }
         var index = new SqueueIndex(rows);
         var found = valid.ToDictionary(id => id, id => SlurmJobs.FromSqueue(index, id));
-        foreach (var j in found.Values.SelectMany(x => x)) _seenLive[j.JobId] = DateTimeOffset.Now;
+        foreach (var j in found.Values.SelectMany(x => x)) _memory.SawLive(j.JobId);
 
         // arrays whose tasks squeue no longer all shows (finished tasks purged one by one, or cancelled from a pending range)
-        bool IsArray(string id) => _knownArrays.ContainsKey(id) || found[id].Any(j => j.ArrayJobId == id);
-        bool Incomplete(string id) => !_knownArrays.TryGetValue(id, out var tasks) || tasks.Any(t => found[id].All(j => j.ArrayTaskId != t));
+        bool IsArray(string id) => _memory.IsKnownArray(id) || found[id].Any(j => j.ArrayJobId == id);
+        bool Incomplete(string id) => _memory.ArrayTasks(id) is not { } tasks || tasks.Any(t => found[id].All(j => j.ArrayTaskId != t));
         var askAccounting = valid.Where(id => found[id].Count == 0 || (!id.Contains('_') && IsArray(id) && Incomplete(id))).ToList();
         var accountingRows = new List<SacctRow>();
         if (askAccounting.Count > 0 && !_accountingDisabled)
@@ -204,7 +196,7 @@ public sealed partial class SlurmScheduler : IScheduler
             var have = found[id].Select(j => j.JobId).ToHashSet();
             fromAccounting.AddRange(SlurmJobs.FromSacct(accountingRows, id).Where(j => !have.Contains(j.JobId)));
             var expected = id.Contains('_') || !IsArray(id) ? [id]
-                : _knownArrays.TryGetValue(id, out var tasks) ? tasks.Select(t => $"{id}_{t}") : [];
+                : _memory.ArrayTasks(id) is { } tasks ? tasks.Select(t => $"{id}_{t}") : [];
             foreach (var missing in expected.Where(e => !have.Contains(e) && fromAccounting.All(j => j.JobId != e)))
             {
                 if (Vanished(missing) is { } job) fromAccounting.Add(job);
@@ -220,14 +212,14 @@ public sealed partial class SlurmScheduler : IScheduler
     private JobInfo? Vanished(string id)
     {
         var arrayId = id.Split('_')[0];
-        if (_cancelledByUs.ContainsKey(id) || (id.Contains('_') && _cancelledByUs.ContainsKey(arrayId)))
+        if (_memory.WasCancelled(id, id.Contains('_') ? arrayId : null))
             return SlurmJobs.Unknown(id, "Cancelled by HpcJobs; SLURM keeps no record of a pending array task cancelled on its own") with
             {
                 State = JobState.Cancelled, NativeState = "CANCELLED",
             };
         if (_accountingDisabled)
             return SlurmJobs.Unknown(id, "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is disabled, so its outcome cannot be known.");
-        if (_seenLive.TryGetValue(id, out var seen) && DateTimeOffset.Now - seen < TimeSpan.FromMinutes(10))
+        if (_memory.SawLiveWithin(id, TimeSpan.FromMinutes(10)))
             return SlurmJobs.Unknown(id, "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly.");
         return null;
     }

@@ -1,4 +1,5 @@
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.Slurm;
 using HpcJobs.Core.Tests.Support;
 
@@ -162,8 +163,8 @@ public class SlurmParsingTests
     [Fact]
     public void Output_paths_expand_sbatch_patterns()
     {
-        Assert.Equal("slurm-41_3.out", SlurmOutput.ExpandPath("slurm-%A_%a.out", "45", "41", 3, "x"));
-        Assert.Equal("/o/job-45-name.txt", SlurmOutput.ExpandPath("/o/job-%j-%x.txt", "45", "45", null, "name"));
-        Assert.Equal("100%.out", SlurmOutput.ExpandPath("100%%.out", "1", "1", null, "n"));
+        Assert.Equal("slurm-41_3.out", OutputPattern.Expand("slurm-%A_%a.out", "45", "41", 3, "x"));
+        Assert.Equal("/o/job-45-name.txt", OutputPattern.Expand("/o/job-%j-%x.txt", "45", "45", null, "name"));
+        Assert.Equal("100%.out", OutputPattern.Expand("100%%.out", "1", "1", null, "n"));
     }
 }

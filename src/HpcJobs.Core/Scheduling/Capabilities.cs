@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>Which jobs to list: the current user's unfinished jobs unless the fields say otherwise.</summary>
+public sealed record JobListQuery
+{
+    /// <summary>Only jobs in these states (null: every unfinished state, plus finished ones when <see cref="Since"/> is set).</summary>
+    public IReadOnlyCollection<JobState>? States { get; init; }
+
+    /// <summary>A wildcard pattern (<c>sweep*</c>, <c>run-?</c>) the job name must match, case-insensitively.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Null: the current user; <c>*</c>: every user; else that user.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Also finished jobs that ended at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    public bool AllUsers => User == "*";
+
+    /// <summary>Finished jobs are listed only when asked for: by <see cref="Since"/>, or by naming a finished state.</summary>
+    public bool WantsFinished => Since is not null || (States?.Any(s => s.IsFinished()) ?? false);
+
+    /// <summary>Whether a job answers this query (state, name, end time); the user is the back end's filter.</summary>
+    public bool Matches(JobInfo job)
+    {
+        if (job.IsFinished && (!WantsFinished || (Since is not null && (job.EndTime is null || job.EndTime < Since)))) return false;
+        if (States is not null && !States.Contains(job.State)) return false;
+        return Name is null || WildcardRegex(Name).IsMatch(job.Name ?? "");
+    }
+
+    private static Regex WildcardRegex(string pattern) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+}
+
+/// <summary>A back end that lists jobs without being given ids (squeue --me, qstat -u, the Local store).</summary>
+public interface IJobLister
+{
+    /// <summary>The jobs answering <paramref name="query"/>, array tasks each on their own; a fixed number of scheduler calls.</summary>
+    Task<IReadOnlyList<JobInfo>> ListJobsAsync(JobListQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Names a back end can offer for completion and for its capability report.</summary>
+public enum CatalogKind
+{
+    Partition,
+    Qos,
+    Account,
+}
+
+/// <summary>A back end that can name its partitions (queues), QoS and accounts.</summary>
+public interface ISchedulerCatalog
+{
+    Task<IReadOnlyList<string>> ListNamesAsync(CatalogKind kind, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A back end that can report the settings that change how exact its answers are (the -Detailed report).</summary>
+public interface ISchedulerInspector
+{
+    Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>What a job used, as accounting (sacct, qstat's resources_used, rusage) reports it.</summary>
+public sealed record JobUsage
+{
+    public required string JobId { get; init; }
+    public TimeSpan? Elapsed { get; init; }
+    public TimeSpan? CpuTime { get; init; }
+    public int? AllocatedCpus { get; init; }
+    /// <summary>Largest resident set of any task or step, in bytes; null when it was not sampled.</summary>
+    public long? MaxRss { get; init; }
+    /// <summary>Why a figure is missing, when it is (not sampled, accounting lag).</summary>
+    public string? Note { get; init; }
+}
+
+/// <summary>A back end that reports what jobs used (for Measure-HpcJob).</summary>
+public interface IJobAccounting
+{
+    /// <summary>Usage of every id (array ids expanded); a fixed number of scheduler calls.</summary>
+    Task<IReadOnlyList<JobUsage>> GetUsageAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default);
+}

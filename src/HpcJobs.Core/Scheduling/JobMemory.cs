@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>
+/// What a back end remembers of jobs within one session, to answer honestly about jobs the scheduler no longer reports:
+/// which it saw alive (and when), which it cancelled itself, and the task indices of arrays it submitted.
+/// </summary>
+public sealed class JobMemory
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelled = new();
+    private readonly ConcurrentDictionary<string, int[]> _arrays = new();
+
+    public void SawLive(string jobId) => _seenLive[jobId] = DateTimeOffset.Now;
+
+    /// <summary>True when the job was seen alive less than <paramref name="within"/> ago.</summary>
+    public bool SawLiveWithin(string jobId, TimeSpan within) =>
+        _seenLive.TryGetValue(jobId, out var seen) && DateTimeOffset.Now - seen < within;
+
+    public void Cancelled(string jobId) => _cancelled[jobId] = DateTimeOffset.Now;
+
+    /// <summary>True when this session cancelled the job, or the array it is a task of (<paramref name="arrayJobId"/>).</summary>
+    public bool WasCancelled(string jobId, string? arrayJobId = null) =>
+        _cancelled.ContainsKey(jobId) || (arrayJobId is not null && _cancelled.ContainsKey(arrayJobId));
+
+    public void RememberArray(string arrayJobId, IEnumerable<int> tasks) => _arrays[arrayJobId] = tasks.ToArray();
+
+    public bool IsKnownArray(string arrayJobId) => _arrays.ContainsKey(arrayJobId);
+
+    public IReadOnlyList<int>? ArrayTasks(string arrayJobId) => _arrays.TryGetValue(arrayJobId, out var t) ? t : null;
+}

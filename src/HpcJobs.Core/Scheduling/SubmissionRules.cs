@@ -1,0 +1,59 @@
+using System.Text;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>Rules every back end applies to a submission the same way.</summary>
+public static class SubmissionRules
+{
+    /// <summary>
+    /// A batch script must name its interpreter on a first <c>#!</c> line (sbatch and qsub require it, and the Local back end
+    /// runs the script with it). Returns that line.
+    /// </summary>
+    public static string RequireInterpreterLine(string scriptPath)
+    {
+        string firstLine;
+        using (var reader = new StreamReader(scriptPath, Encoding.UTF8)) firstLine = reader.ReadLine() ?? "";
+        if (!firstLine.StartsWith("#!", StringComparison.Ordinal))
+            throw new InvalidJobRequestException(
+                $"Script '{scriptPath}' does not start with #! and an interpreter (sbatch and qsub require one; add e.g. #!/bin/bash).",
+                HpcErrors.InvalidScript);
+        return firstLine;
+    }
+
+    /// <summary>The JobInfo a back end returns right after the scheduler accepted a job: Pending, with what was asked.</summary>
+    public static JobInfo Submitted(SchedulerKind scheduler, string jobId, JobRequest request, string? name = null) =>
+        new()
+        {
+            JobId = jobId,
+            Name = name ?? request.EffectiveName,
+            Scheduler = scheduler.ToString(),
+            State = JobState.Pending,
+            Reason = "Submitted",
+            ArrayTasks = request.Array?.ToString(),
+            SubmitTime = DateTimeOffset.Now,
+            WorkingDirectory = request.WorkingDirectory,
+            Resources = request.Resources,
+        };
+}
+
+/// <summary>
+/// Whether a dependency is met, from the states of the job(s) it names (an array id names all its tasks): true met, false
+/// never (the job is to be cancelled or refused), null not yet.
+/// </summary>
+public static class DependencyRule
+{
+    public static bool? IsMet(DependencyKind kind, IReadOnlyCollection<JobState> targets)
+    {
+        if (targets.Count == 0) return false;
+        var allFinished = targets.All(s => s.IsFinished());
+        var anyBad = targets.Any(s => s.IsFinished() && s != JobState.Completed);
+        return kind switch
+        {
+            DependencyKind.AfterOk => anyBad ? false : allFinished ? true : null,
+            DependencyKind.AfterAny => allFinished ? true : null,
+            DependencyKind.AfterNotOk => !allFinished ? null : anyBad,
+            _ => false,
+        };
+    }
+}
