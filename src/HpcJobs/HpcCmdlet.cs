@@ -32,12 +32,33 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
         using var posted = new BlockingCollection<Action>();
         var task = Task.Run(async () =>
         {
-            try { return await work(CancelToken, a => { if (!posted.IsAddingCompleted) posted.Add(a); }).ConfigureAwait(false); }
-            finally { posted.CompleteAdding(); }
+            try
+            {
+                return await work(
+                        CancelToken,
+                        a =>
+                        {
+                            if (!posted.IsAddingCompleted)
+                                posted.Add(a);
+                        }
+                    )
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                posted.CompleteAdding();
+            }
         });
-        foreach (var write in posted.GetConsumingEnumerable()) write();
-        try { return task.GetAwaiter().GetResult(); }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested) { throw new PipelineStoppedException(); }
+        foreach (var write in posted.GetConsumingEnumerable())
+            write();
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
     }
 
     /// <summary>
@@ -46,13 +67,20 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected T Run<T>(Func<CancellationToken, Task<T>> work)
     {
-        try { return work(CancelToken).GetAwaiter().GetResult(); }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested) { throw new PipelineStoppedException(); }
+        try
+        {
+            return work(CancelToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
     }
 
     protected IScheduler GetScheduler(SchedulerKind? kind) => Run(ct => Resolver.GetAsync(kind, ct));
 
-    protected static ErrorRecord ToErrorRecord(HpcJobsException e, object? target) => new(e, e.ErrorId, Category(e.Error), target);
+    protected static ErrorRecord ToErrorRecord(HpcJobsException e, object? target) =>
+        new(e, e.ErrorId, Category(e.Error), target);
 
     protected static ErrorRecord ToErrorRecord(HpcError error, string message, object? target) =>
         new(new HpcErrorException(error, message), error.Id, Category(error), target);
@@ -61,9 +89,16 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     protected static ErrorCategory Category(HpcError error) => Enum.Parse<ErrorCategory>(error.Category.ToString());
 
     protected void WriteLookupFailure(JobLookupFailure failure) =>
-        WriteError(failure.ErrorKind == HpcErrors.JobNotFound
-            ? new ErrorRecord(new ItemNotFoundException(failure.Message), failure.ErrorKind.Id, ErrorCategory.ObjectNotFound, failure.JobId)
-            : ToErrorRecord(failure.ErrorKind, failure.Message, failure.JobId));
+        WriteError(
+            failure.ErrorKind == HpcErrors.JobNotFound
+                ? new ErrorRecord(
+                    new ItemNotFoundException(failure.Message),
+                    failure.ErrorKind.Id,
+                    ErrorCategory.ObjectNotFound,
+                    failure.JobId
+                )
+                : ToErrorRecord(failure.ErrorKind, failure.Message, failure.JobId)
+        );
 
     /// <summary>Resolves a path as PowerShell does (relative to $PWD, ~ expanded), not against the process's directory.</summary>
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
@@ -96,8 +131,13 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
             if (!job.IsValid)
                 WriteError(ToErrorRecord(HpcErrors.InvalidJobId, $"Not a job: {job.Problem}.", job));
             else if (job.Scheduler is { } own && Scheduler is { } named && own != named)
-                WriteError(ToErrorRecord(HpcErrors.SchedulerMismatch,
-                    $"Job {job.JobId} belongs to {own}, but -Scheduler says {named}; leave -Scheduler out for job objects.", job));
+                WriteError(
+                    ToErrorRecord(
+                        HpcErrors.SchedulerMismatch,
+                        $"Job {job.JobId} belongs to {own}, but -Scheduler says {named}; leave -Scheduler out for job objects.",
+                        job
+                    )
+                );
             else
                 _jobs.Add((job.JobId, job.Scheduler ?? Scheduler));
         }
@@ -105,12 +145,20 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
 
     protected override void EndProcessing()
     {
-        if (_jobs.Count == 0) return;
+        if (_jobs.Count == 0)
+            return;
         foreach (var group in _jobs.GroupBy(j => j.Kind))
         {
             IScheduler scheduler;
-            try { scheduler = GetScheduler(group.Key); }
-            catch (HpcJobsException e) { WriteError(ToErrorRecord(e, group.Select(j => j.Id).ToArray())); continue; }
+            try
+            {
+                scheduler = GetScheduler(group.Key);
+            }
+            catch (HpcJobsException e)
+            {
+                WriteError(ToErrorRecord(e, group.Select(j => j.Id).ToArray()));
+                continue;
+            }
             ProcessJobs(scheduler, group.Select(j => j.Id).Distinct().ToList());
         }
     }
@@ -121,6 +169,7 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
     /// <summary>Emits jobs in the order their ids were given (array tasks by task id).</summary>
     protected void WriteInInputOrder(IEnumerable<JobInfo> jobs, IReadOnlyList<string> ids)
     {
-        foreach (var job in JobOrdering.InInputOrder(jobs, ids)) WriteObject(job);
+        foreach (var job in JobOrdering.InInputOrder(jobs, ids))
+            WriteObject(job);
     }
 }

@@ -20,7 +20,8 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
     public static JobReference[] ToReferences(object? input)
     {
         var value = Unwrap(input);
-        if (value is JobReference[] done) return done;
+        if (value is JobReference[] done)
+            return done;
         if (value is IEnumerable list and not string and not IDictionary)
             return list.Cast<object?>().Select(ToReference).ToArray();
         return [ToReference(value)];
@@ -38,12 +39,17 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
             case JobInfo job:
                 return FromParts(job.JobId, job.Scheduler, "the job object");
             case string s:
-                return string.IsNullOrWhiteSpace(s) ? JobReference.Invalid($"'{s}' is not a job id: it is empty") : new JobReference(s.Trim(), null);
+                return string.IsNullOrWhiteSpace(s)
+                    ? JobReference.Invalid($"'{s}' is not a job id: it is empty")
+                    : new JobReference(s.Trim(), null);
             case int or long or uint or ulong or short:
                 return new JobReference(Convert.ToString(value, CultureInfo.InvariantCulture)!, null);
             case IDictionary d:
-                return FromParts(Lookup(d, "JobId") ?? Lookup(d, "Id"), Lookup(d, "Scheduler"),
-                    $"the hashtable (keys: {string.Join(", ", d.Keys.Cast<object>())})");
+                return FromParts(
+                    Lookup(d, "JobId") ?? Lookup(d, "Id"),
+                    Lookup(d, "Scheduler"),
+                    $"the hashtable (keys: {string.Join(", ", d.Keys.Cast<object>())})"
+                );
         }
         var ps = PSObject.AsPSObject(input!);
         var custom = ps.BaseObject is PSCustomObject;
@@ -51,24 +57,42 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
         var id = ps.Properties["JobId"]?.Value ?? (custom ? ps.Properties["Id"]?.Value : null);
         var what = custom ? "PSCustomObject" : value.GetType().Name;
         if (id is not null)
-            return FromParts(Convert.ToString(Unwrap(id), CultureInfo.InvariantCulture), Convert.ToString(Unwrap(ps.Properties["Scheduler"]?.Value), CultureInfo.InvariantCulture),
-                $"the {what}");
+            return FromParts(
+                Convert.ToString(Unwrap(id), CultureInfo.InvariantCulture),
+                Convert.ToString(Unwrap(ps.Properties["Scheduler"]?.Value), CultureInfo.InvariantCulture),
+                $"the {what}"
+            );
         return JobReference.Invalid(
-            $"a {what} ('{Shorten(value)}') is not a job: give job ids, JobInfo objects, or objects with a JobId (and Scheduler) property");
+            $"a {what} ('{Shorten(value)}') is not a job: give job ids, JobInfo objects, or objects with a JobId (and Scheduler) property"
+        );
     }
 
     private static JobReference FromParts(string? id, string? scheduler, string what)
     {
-        if (string.IsNullOrWhiteSpace(id)) return JobReference.Invalid($"{what} has no JobId, so it names no job");
-        if (string.IsNullOrWhiteSpace(scheduler)) return new JobReference(id.Trim(), null);
-        try { return new JobReference(id.Trim(), SchedulerResolver.ParseKind(scheduler, $"{what} (job {id})")); }
-        catch (SchedulerSelectionException e) { return JobReference.Invalid(e.Message); }
+        if (string.IsNullOrWhiteSpace(id))
+            return JobReference.Invalid($"{what} has no JobId, so it names no job");
+        if (string.IsNullOrWhiteSpace(scheduler))
+            return new JobReference(id.Trim(), null);
+        try
+        {
+            return new JobReference(id.Trim(), SchedulerResolver.ParseKind(scheduler, $"{what} (job {id})"));
+        }
+        catch (SchedulerSelectionException e)
+        {
+            return JobReference.Invalid(e.Message);
+        }
     }
 
     private static string? Lookup(IDictionary d, string key)
     {
         foreach (DictionaryEntry e in d)
-            if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase))
+            if (
+                string.Equals(
+                    Convert.ToString(e.Key, CultureInfo.InvariantCulture),
+                    key,
+                    StringComparison.OrdinalIgnoreCase
+                )
+            )
                 return Convert.ToString(Unwrap(e.Value), CultureInfo.InvariantCulture);
         return null;
     }

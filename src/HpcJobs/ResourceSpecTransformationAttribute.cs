@@ -21,18 +21,31 @@ public sealed class ResourceSpecTransformationAttribute : ArgumentTransformation
             case null or ResourceSpec:
                 return value;
             case IDictionary d:
-                pairs = d.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, object?>(
-                    Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "", e.Value is PSObject p ? p.BaseObject : e.Value));
+                pairs = d.Cast<DictionaryEntry>()
+                    .Select(e => new KeyValuePair<string, object?>(
+                        Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "",
+                        e.Value is PSObject p ? p.BaseObject : e.Value
+                    ));
                 break;
             case PSObject custom:
-                pairs = custom.Properties.Select(p => new KeyValuePair<string, object?>(p.Name, p.Value is PSObject v ? v.BaseObject : p.Value));
+                pairs = custom.Properties.Select(p => new KeyValuePair<string, object?>(
+                    p.Name,
+                    p.Value is PSObject v ? v.BaseObject : p.Value
+                ));
                 break;
             default:
                 throw new ArgumentTransformationMetadataException(
                     $"-Resources takes a ResourceSpec (New-HpcResourceSpec) or a hashtable with the keys {string.Join(", ", ResourceSpec.DictionaryKeys)}; "
-                    + $"'{value}' (of type {value.GetType().Name}) is neither.");
+                        + $"'{value}' (of type {value.GetType().Name}) is neither."
+                );
         }
-        try { return ResourceSpec.FromDictionary(pairs); }
-        catch (InvalidResourceSpecException e) { throw new ArgumentTransformationMetadataException($"-Resources: {e.Message}", e); }
+        try
+        {
+            return ResourceSpec.FromDictionary(pairs);
+        }
+        catch (InvalidResourceSpecException e)
+        {
+            throw new ArgumentTransformationMetadataException($"-Resources: {e.Message}", e);
+        }
     }
 }

@@ -18,6 +18,7 @@ internal sealed class LocalJobRecord
     public required Dictionary<string, string> Environment { get; set; }
     public required string WorkingDirectory { get; set; }
     public required string StdOutPath { get; set; }
+
     /// <summary>Null when stderr goes to the stdout file (the batch-system default).</summary>
     public string? StdErrPath { get; set; }
     public int Cpus { get; set; } = 1;
@@ -36,35 +37,42 @@ internal sealed class LocalJobRecord
     /// <summary>The shepherd process that runs this unit, with its kernel start time (a pid alone can be reused).</summary>
     public int? ShepherdPid { get; set; }
     public long? ShepherdStartTicks { get; set; }
+
     /// <summary>The job's process group (= its leader's pid: jobs start in a session of their own).</summary>
     public int? ProcessGroup { get; set; }
 
-    [JsonIgnore] public bool IsFinished => State.IsFinished();
+    [JsonIgnore]
+    public bool IsFinished => State.IsFinished();
 
-    public JobInfo ToJobInfo() => new()
-    {
-        JobId = Id,
-        ArrayJobId = ArrayJobId,
-        ArrayTaskId = ArrayTaskId,
-        Name = Name,
-        Scheduler = nameof(SchedulerKind.Local),
-        State = State,
-        NativeState = NativeState,
-        Reason = Reason,
-        ExitCode = ExitCode,
-        Signal = Signal,
-        SubmitTime = SubmitTime,
-        StartTime = StartTime,
-        EndTime = EndTime,
-        StdOutPath = StdOutPath,
-        StdErrPath = StdErrPath ?? StdOutPath,
-        WorkingDirectory = WorkingDirectory,
-        Resources = Resources,
-    };
+    public JobInfo ToJobInfo() =>
+        new()
+        {
+            JobId = Id,
+            ArrayJobId = ArrayJobId,
+            ArrayTaskId = ArrayTaskId,
+            Name = Name,
+            Scheduler = nameof(SchedulerKind.Local),
+            State = State,
+            NativeState = NativeState,
+            Reason = Reason,
+            ExitCode = ExitCode,
+            Signal = Signal,
+            SubmitTime = SubmitTime,
+            StartTime = StartTime,
+            EndTime = EndTime,
+            StdOutPath = StdOutPath,
+            StdErrPath = StdErrPath ?? StdOutPath,
+            WorkingDirectory = WorkingDirectory,
+            Resources = Resources,
+        };
 
     public void Finish(JobState state, string nativeState, string? reason, int? exitCode = null, int? signal = null)
     {
-        State = state; NativeState = nativeState; Reason = reason; ExitCode = exitCode; Signal = signal;
+        State = state;
+        NativeState = nativeState;
+        Reason = reason;
+        ExitCode = exitCode;
+        Signal = signal;
         EndTime = DateTimeOffset.Now;
     }
 }

@@ -18,7 +18,8 @@ public sealed class LocalScheduler : IScheduler
     private readonly LocalAgentLauncher _launcher;
 
     public LocalScheduler(string? stateRoot = null, IProcessRunner? runner = null)
-        : this(new LocalStateStore(stateRoot ?? LocalStateStore.DefaultRoot()), runner ?? CliWrapProcessRunner.Instance) { }
+        : this(new LocalStateStore(stateRoot ?? LocalStateStore.DefaultRoot()), runner ?? CliWrapProcessRunner.Instance)
+    { }
 
     internal LocalScheduler(LocalStateStore store, IProcessRunner runner)
     {
@@ -38,54 +39,112 @@ public sealed class LocalScheduler : IScheduler
     public static int? ConfiguredCpus()
     {
         var text = Environment.GetEnvironmentVariable(CpusVariable);
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000) return n;
-        throw new HpcErrorException(HpcErrors.InvalidSetting,
-            $"${CpusVariable} is '{text}'; it must be a whole number of CPU slots of at least 1 (or unset, to use this machine's {Environment.ProcessorCount} CPUs).");
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        if (
+            int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            && n is >= 1 and <= 100_000
+        )
+            return n;
+        throw new HpcErrorException(
+            HpcErrors.InvalidSetting,
+            $"${CpusVariable} is '{text}'; it must be a whole number of CPU slots of at least 1 "
+                + $"(or unset, to use this machine's {Environment.ProcessorCount} CPUs)."
+        );
     }
 
-    /// <summary>The slots the scheduling pass may fill: as <see cref="TotalCpus"/>, but a bad setting never stops running jobs' successors.</summary>
+    /// <summary>
+    /// The slots the scheduling pass may fill: as <see cref="TotalCpus"/>, but a bad setting never stops running jobs'
+    /// successors.
+    /// </summary>
     private static int SlotsForScheduling()
     {
-        try { return TotalCpus; }
-        catch (HpcErrorException) { return Environment.ProcessorCount; }
+        try
+        {
+            return TotalCpus;
+        }
+        catch (HpcErrorException)
+        {
+            return Environment.ProcessorCount;
+        }
     }
 
     /// <summary>Memory a Local job may ask for: what this machine (or its cgroup) has.</summary>
     public static long MachineMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
-    public SchedulerDescription Describe() => new(
-        SchedulerKind.Local, "Local", typeof(LocalScheduler).Assembly.GetName().Version?.ToString(),
-        $"{TotalCpus} CPU slots on {Environment.MachineName}; state in {_store.Root}",
-        SchedulerCapabilities.Arrays | SchedulerCapabilities.ArrayThrottle | SchedulerCapabilities.Dependencies | SchedulerCapabilities.Walltime
-        | SchedulerCapabilities.FinishedJobHistory | SchedulerCapabilities.ReadOutput);
+    public SchedulerDescription Describe() =>
+        new(
+            SchedulerKind.Local,
+            "Local",
+            typeof(LocalScheduler).Assembly.GetName().Version?.ToString(),
+            $"{TotalCpus} CPU slots on {Environment.MachineName}; state in {_store.Root}",
+            SchedulerCapabilities.Arrays
+                | SchedulerCapabilities.ArrayThrottle
+                | SchedulerCapabilities.Dependencies
+                | SchedulerCapabilities.Walltime
+                | SchedulerCapabilities.FinishedJobHistory
+                | SchedulerCapabilities.ReadOutput
+        );
 
     public SubmissionPlan Plan(JobRequest request)
     {
         request.Validate(Kind);
         var r = request.Resources;
         if (r.GpusPerNode is > 0)
-            throw new InvalidResourceSpecException(nameof(ResourceSpec.GpusPerNode), r.GpusPerNode, "the Local scheduler has no GPUs; submit to SLURM or PBS");
+            throw new InvalidResourceSpecException(
+                nameof(ResourceSpec.GpusPerNode),
+                r.GpusPerNode,
+                "the Local scheduler has no GPUs; submit to SLURM or PBS"
+            );
         if (r.Nodes is > 1)
-            throw new InvalidResourceSpecException(nameof(ResourceSpec.Nodes), r.Nodes, "the Local scheduler has one node");
+            throw new InvalidResourceSpecException(
+                nameof(ResourceSpec.Nodes),
+                r.Nodes,
+                "the Local scheduler has one node"
+            );
         if (r.TotalCpus > TotalCpus)
-            throw new InvalidResourceSpecException("CPUs", r.TotalCpus, $"this machine has {TotalCpus} CPU slots, so the job could never start");
+            throw new InvalidResourceSpecException(
+                "CPUs",
+                r.TotalCpus,
+                $"this machine has {TotalCpus} CPU slots, so the job could never start"
+            );
         if (r.Memory > MachineMemory)
-            throw new InvalidResourceSpecException("Memory", ByteSize.ToDisplay(r.Memory.Value),
-                $"this machine has {ByteSize.ToDisplay(MachineMemory)}, so the job could never start");
+            throw new InvalidResourceSpecException(
+                "Memory",
+                ByteSize.ToDisplay(r.Memory.Value),
+                $"this machine has {ByteSize.ToDisplay(MachineMemory)}, so the job could never start"
+            );
         var notes = new List<string>();
-        foreach (var (name, value) in new[] { ("Partition", r.Partition), ("Qos", r.Qos), ("Account", r.Account), ("Constraint", r.Constraint) })
-            if (value is not null) notes.Add($"The Local scheduler has no {name.ToLowerInvariant()}s: {name} '{value}' is ignored.");
+        foreach (
+            var (name, value) in new[]
+            {
+                ("Partition", r.Partition),
+                ("Qos", r.Qos),
+                ("Account", r.Account),
+                ("Constraint", r.Constraint),
+            }
+        )
+            if (value is not null)
+                notes.Add($"The Local scheduler has no {name.ToLowerInvariant()}s: {name} '{value}' is ignored.");
         var argv = BuildArgv(request, request.ScriptPath);
         var details = new List<string> { $"cpus: {r.TotalCpus} of {TotalCpus} slots" };
-        if (r.Memory is { } mem) details.Add($"memory: {ByteSize.ToDisplay(mem)} (recorded; not enforced)");
-        if (r.Walltime is { } wall) details.Add($"walltime: {Walltime.ToSlurm(wall)}");
-        if (request.Array is { } array) details.Add($"array: {array} ({array.Indices.Count()} tasks)");
-        if (request.Dependencies.Count > 0) details.Add($"dependencies: {string.Join(",", request.Dependencies)}");
-        if (request.WorkingDirectory is not null) details.Add($"working directory: {request.WorkingDirectory}");
-        details.Add($"output: {request.OutputPath ?? (request.Array is null ? "hpcjobs-%j.out" : "hpcjobs-%A_%a.out")}");
-        if (request.ErrorPath is not null) details.Add($"error: {request.ErrorPath}");
-        if (request.Environment.Count > 0) details.Add($"environment: {string.Join(", ", request.Environment.Keys)}");
+        if (r.Memory is { } mem)
+            details.Add($"memory: {ByteSize.ToDisplay(mem)} (recorded; not enforced)");
+        if (r.Walltime is { } wall)
+            details.Add($"walltime: {Walltime.ToSlurm(wall)}");
+        if (request.Array is { } array)
+            details.Add($"array: {array} ({array.Indices.Count()} tasks)");
+        if (request.Dependencies.Count > 0)
+            details.Add($"dependencies: {string.Join(",", request.Dependencies)}");
+        if (request.WorkingDirectory is not null)
+            details.Add($"working directory: {request.WorkingDirectory}");
+        details.Add(
+            $"output: {request.OutputPath ?? (request.Array is null ? "hpcjobs-%j.out" : "hpcjobs-%A_%a.out")}"
+        );
+        if (request.ErrorPath is not null)
+            details.Add($"error: {request.ErrorPath}");
+        if (request.Environment.Count > 0)
+            details.Add($"environment: {string.Join(", ", request.Environment.Keys)}");
         return new SubmissionPlan(argv[0], argv.Skip(1).ToList(), null) { Notes = notes, Details = details };
     }
 
@@ -93,10 +152,20 @@ public sealed class LocalScheduler : IScheduler
     {
         Plan(request);
         var workDir = Path.GetFullPath(request.WorkingDirectory ?? Environment.CurrentDirectory);
-        var baseEnv = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+        var baseEnv = Environment
+            .GetEnvironmentVariables()
+            .Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
-        foreach (var (k, v) in request.Environment) baseEnv[k] = v;
-        foreach (var k in baseEnv.Keys.Where(k => k.StartsWith("HPCJOBS_", StringComparison.Ordinal) && k is not ("HPCJOBS_STATE_DIR" or "HPCJOBS_LOCAL_CPUS")).ToList())
+        foreach (var (k, v) in request.Environment)
+            baseEnv[k] = v;
+        foreach (
+            var k in baseEnv
+                .Keys.Where(k =>
+                    k.StartsWith("HPCJOBS_", StringComparison.Ordinal)
+                    && k is not ("HPCJOBS_STATE_DIR" or "HPCJOBS_LOCAL_CPUS")
+                )
+                .ToList()
+        )
             baseEnv.Remove(k);
 
         LocalJobRecord[] units;
@@ -104,8 +173,14 @@ public sealed class LocalScheduler : IScheduler
         using (_store.Lock())
         {
             foreach (var dep in request.Dependencies)
-                if (!LocalStateStore.IsValidId(dep.JobId) || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null))
-                    throw new InvalidJobRequestException($"Dependency on job '{dep.JobId}', which the Local scheduler does not know.", HpcErrors.DependencyNotFound);
+                if (
+                    !LocalStateStore.IsValidId(dep.JobId)
+                    || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
+                )
+                    throw new InvalidJobRequestException(
+                        $"Dependency on job '{dep.JobId}', which the Local scheduler does not know.",
+                        HpcErrors.DependencyNotFound
+                    );
             baseId = _store.AllocateId().ToString(CultureInfo.InvariantCulture);
             units = NewUnits(request, baseId, baseEnv, workDir);
             // all or nothing: a submission that cannot be written whole leaves no trace
@@ -115,63 +190,122 @@ public sealed class LocalScheduler : IScheduler
                 {
                     // a batch system runs the script as it was at submission, not as it is when the job starts
                     File.Copy(request.ScriptPath, ScriptCopy(baseId), overwrite: false);
-                    File.SetUnixFileMode(ScriptCopy(baseId), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    File.SetUnixFileMode(
+                        ScriptCopy(baseId),
+                        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    );
                 }
                 if (request.Array is not null)
-                    _store.CreateArray(new LocalArrayRecord { Id = baseId, Name = request.EffectiveName, Tasks = request.Array.ToString(), TaskIds = units.Select(u => u.Id).ToList() });
-                foreach (var unit in units) _store.CreateUnit(unit);
+                    _store.CreateArray(
+                        new LocalArrayRecord
+                        {
+                            Id = baseId,
+                            Name = request.EffectiveName,
+                            Tasks = request.Array.ToString(),
+                            TaskIds = units.Select(u => u.Id).ToList(),
+                        }
+                    );
+                foreach (var unit in units)
+                    _store.CreateUnit(unit);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or LocalStateException)
             {
                 _store.Forget(baseId, units.Select(u => u.Id));
-                throw e as LocalStateException ?? new LocalStateException(HpcErrors.StateUnusable, _store.Root,
-                    $"The job could not be recorded in the Local scheduler's state folder '{_store.Root}': {e.Message}. Nothing was submitted.", e);
+                throw e as LocalStateException
+                    ?? new LocalStateException(
+                        HpcErrors.StateUnusable,
+                        _store.Root,
+                        $"The job could not be recorded in the Local scheduler's state folder '{_store.Root}': {e.Message}. "
+                            + "Nothing was submitted.",
+                        e
+                    );
             }
         }
-        try { await ScheduleAsync(cancellationToken).ConfigureAwait(false); }
-        catch (HpcJobsException) { /* the job is recorded; the next scheduling pass (any submit, cancel or job end) starts it */ }
-        if (request.Array is null) return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
+        try
+        {
+            await ScheduleAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HpcJobsException)
+        { /* the job is recorded; the next scheduling pass (any submit, cancel or job end) starts it */
+        }
+        if (request.Array is null)
+            return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
         return SubmissionRules.Submitted(Kind, baseId, request with { WorkingDirectory = workDir }) with
         {
-            NativeState = "PENDING", Reason = null, SubmitTime = units[0].SubmitTime, StdOutPath = units[0].StdOutPath,
+            NativeState = "PENDING",
+            Reason = null,
+            SubmitTime = units[0].SubmitTime,
+            StdOutPath = units[0].StdOutPath,
         };
     }
 
     private string ScriptCopy(string baseId) => Path.Combine(_store.ScriptsDir, baseId);
 
-    private LocalJobRecord[] NewUnits(JobRequest request, string baseId, Dictionary<string, string> baseEnv, string workDir)
+    private LocalJobRecord[] NewUnits(
+        JobRequest request,
+        string baseId,
+        Dictionary<string, string> baseEnv,
+        string workDir
+    )
     {
         var argv = BuildArgv(request, request.ScriptPath is null ? null : ScriptCopy(baseId));
         var now = DateTimeOffset.Now;
         var indices = request.Array?.Indices.Select(i => (int?)i).ToArray() ?? [null];
-        return indices.Select(task =>
-        {
-            var id = task is null ? baseId : $"{baseId}_{task}";
-            var env = new Dictionary<string, string>(baseEnv)
+        return indices
+            .Select(task =>
             {
-                ["HPCJOBS_JOB_ID"] = id,
-                ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
-                ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
-                ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
-            };
-            if (task is not null)
-            {
-                env["HPCJOBS_ARRAY_JOB_ID"] = baseId;
-                env["HPCJOBS_ARRAY_TASK_ID"] = env["SLURM_ARRAY_TASK_ID"] = task.Value.ToString(CultureInfo.InvariantCulture);
-            }
-            return new LocalJobRecord
-            {
-                Id = id, ArrayJobId = task is null ? null : baseId, ArrayTaskId = task, ArrayThrottle = request.Array?.Throttle,
-                Name = request.EffectiveName, Argv = argv, Environment = env, WorkingDirectory = workDir,
-                StdOutPath = OutputPath(request.OutputPath, "hpcjobs-%j.out", "hpcjobs-%A_%a.out", id, baseId, task, request.EffectiveName, workDir),
-                StdErrPath = request.ErrorPath is null ? null : OutputPath(request.ErrorPath, "", "", id, baseId, task, request.EffectiveName, workDir),
-                Cpus = request.Resources.TotalCpus, Resources = request.Resources, Dependencies = request.Dependencies.ToList(),
-                SubmitTime = now, Reason = "None",
-            };
-        }).ToArray();
+                var id = task is null ? baseId : $"{baseId}_{task}";
+                var env = new Dictionary<string, string>(baseEnv)
+                {
+                    ["HPCJOBS_JOB_ID"] = id,
+                    ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
+                    ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
+                    ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
+                };
+                if (task is not null)
+                {
+                    env["HPCJOBS_ARRAY_JOB_ID"] = baseId;
+                    env["HPCJOBS_ARRAY_TASK_ID"] = env["SLURM_ARRAY_TASK_ID"] = task.Value.ToString(
+                        CultureInfo.InvariantCulture
+                    );
+                }
+                return new LocalJobRecord
+                {
+                    Id = id,
+                    ArrayJobId = task is null ? null : baseId,
+                    ArrayTaskId = task,
+                    ArrayThrottle = request.Array?.Throttle,
+                    Name = request.EffectiveName,
+                    Argv = argv,
+                    Environment = env,
+                    WorkingDirectory = workDir,
+                    StdOutPath = OutputPath(
+                        request.OutputPath,
+                        "hpcjobs-%j.out",
+                        "hpcjobs-%A_%a.out",
+                        id,
+                        baseId,
+                        task,
+                        request.EffectiveName,
+                        workDir
+                    ),
+                    StdErrPath = request.ErrorPath is null
+                        ? null
+                        : OutputPath(request.ErrorPath, "", "", id, baseId, task, request.EffectiveName, workDir),
+                    Cpus = request.Resources.TotalCpus,
+                    Resources = request.Resources,
+                    Dependencies = request.Dependencies.ToList(),
+                    SubmitTime = now,
+                    Reason = "None",
+                };
+            })
+            .ToArray();
     }
 
-    public Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    public Task<StatusReport> GetStatusAsync(
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken = default
+    )
     {
         var jobs = new List<JobInfo>();
         var notFound = new List<JobLookupFailure>();
@@ -180,17 +314,40 @@ public sealed class LocalScheduler : IScheduler
         {
             // an unreadable record is that job's error alone: every other job still answers
             IReadOnlyList<string> unitIds;
-            try { unitIds = UnitIdsFor(id) ?? []; }
-            catch (LocalStateException e) { notFound.Add(new JobLookupFailure(id, e.Message, e.Error)); continue; }
-            if (unitIds.Count == 0) { notFound.Add(new JobLookupFailure(id, $"The Local scheduler has no job '{id}' (state directory {_store.Root}).")); continue; }
+            try
+            {
+                unitIds = UnitIdsFor(id) ?? [];
+            }
+            catch (LocalStateException e)
+            {
+                notFound.Add(new JobLookupFailure(id, e.Message, e.Error));
+                continue;
+            }
+            if (unitIds.Count == 0)
+            {
+                notFound.Add(
+                    new JobLookupFailure(id, $"The Local scheduler has no job '{id}' (state directory {_store.Root}).")
+                );
+                continue;
+            }
             foreach (var unitId in unitIds.Where(seen.Add))
             {
                 try
                 {
-                    if (_store.LoadUnit(unitId) is { } unit) jobs.Add(CheckAlive(unit).ToJobInfo());
-                    else notFound.Add(new JobLookupFailure(unitId, $"The Local scheduler has no record of array task '{unitId}' (state directory {_store.Root})."));
+                    if (_store.LoadUnit(unitId) is { } unit)
+                        jobs.Add(CheckAlive(unit).ToJobInfo());
+                    else
+                        notFound.Add(
+                            new JobLookupFailure(
+                                unitId,
+                                $"The Local scheduler has no record of array task '{unitId}' (state directory {_store.Root})."
+                            )
+                        );
                 }
-                catch (LocalStateException e) { notFound.Add(new JobLookupFailure(unitId, e.Message, e.Error)); }
+                catch (LocalStateException e)
+                {
+                    notFound.Add(new JobLookupFailure(unitId, e.Message, e.Error));
+                }
             }
         }
         return Task.FromResult(new StatusReport(jobs, notFound));
@@ -199,8 +356,10 @@ public sealed class LocalScheduler : IScheduler
     /// <summary>The unit ids an id stands for: an array's tasks, or the job itself; null when there is no such job.</summary>
     private IReadOnlyList<string>? UnitIdsFor(string id)
     {
-        if (!LocalStateStore.IsValidId(id)) return null;
-        if (_store.LoadArray(id) is { } array) return array.TaskIds;
+        if (!LocalStateStore.IsValidId(id))
+            return null;
+        if (_store.LoadArray(id) is { } array)
+            return array.TaskIds;
         return _store.UnitExists(id) ? [id] : null;
     }
 
@@ -212,9 +371,18 @@ public sealed class LocalScheduler : IScheduler
             foreach (var job in jobs)
             {
                 var unit = _store.LoadUnit(job.JobId);
-                if (unit is null || unit.IsFinished) continue;
-                if (unit.State == JobState.Running) { _store.RequestCancel(unit.Id); running.Add(unit.Id); }
-                else { unit.Finish(JobState.Cancelled, "CANCELLED", "Cancelled by user"); _store.SaveUnit(unit); }
+                if (unit is null || unit.IsFinished)
+                    continue;
+                if (unit.State == JobState.Running)
+                {
+                    _store.RequestCancel(unit.Id);
+                    running.Add(unit.Id);
+                }
+                else
+                {
+                    unit.Finish(JobState.Cancelled, "CANCELLED", "Cancelled by user");
+                    _store.SaveUnit(unit);
+                }
             }
         }
         // the shepherds do the killing; wait for them so that the caller sees the jobs ended
@@ -222,7 +390,8 @@ public sealed class LocalScheduler : IScheduler
         while (running.Count > 0 && DateTimeOffset.Now < deadline)
         {
             running.RemoveAll(id => _store.LoadUnit(id) is not { } u || CheckAlive(u).IsFinished);
-            if (running.Count > 0) await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            if (running.Count > 0)
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
         await ScheduleAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -237,11 +406,13 @@ public sealed class LocalScheduler : IScheduler
         using (_store.Lock())
         {
             var active = _store.LoadActiveUnits();
-            foreach (var unit in active.Where(u => u.State == JobState.Running)) ReapIfLost(unit);
+            foreach (var unit in active.Where(u => u.State == JobState.Running))
+                ReapIfLost(unit);
             var cache = new Dictionary<string, List<LocalJobRecord>?>();
             List<LocalJobRecord>? Targets(string id)
             {
-                if (!cache.TryGetValue(id, out var t)) cache[id] = t = LoadUnitsFor(id);
+                if (!cache.TryGetValue(id, out var t))
+                    cache[id] = t = LoadUnitsFor(id);
                 return t;
             }
             bool changed;
@@ -250,7 +421,8 @@ public sealed class LocalScheduler : IScheduler
                 changed = false;
                 foreach (var unit in active.Where(u => u.State == JobState.Pending))
                 {
-                    if (EvaluateDependencies(unit, Targets) is not false) continue;
+                    if (EvaluateDependencies(unit, Targets) is not false)
+                        continue;
                     unit.Finish(JobState.Cancelled, "CANCELLED", "DependencyNeverSatisfied");
                     _store.SaveUnit(unit);
                     cache.Clear();
@@ -260,18 +432,28 @@ public sealed class LocalScheduler : IScheduler
 
             var slots = SlotsForScheduling();
             var used = active.Where(u => u.State == JobState.Running).Sum(u => u.Cpus);
-            var runningPerArray = active.Where(u => u.State == JobState.Running && u.ArrayJobId is not null)
-                .GroupBy(u => u.ArrayJobId!).ToDictionary(g => g.Key, g => g.Count());
+            var runningPerArray = active
+                .Where(u => u.State == JobState.Running && u.ArrayJobId is not null)
+                .GroupBy(u => u.ArrayJobId!)
+                .ToDictionary(g => g.Key, g => g.Count());
             foreach (var unit in active.Where(u => u.State == JobState.Pending))
             {
                 string reason;
-                if (EvaluateDependencies(unit, Targets) is null) reason = "Dependency";
-                else if (unit.ArrayJobId is not null && unit.ArrayThrottle is { } limit && runningPerArray.GetValueOrDefault(unit.ArrayJobId) >= limit) reason = "JobArrayTaskLimit";
-                else if (used + unit.Cpus > slots) reason = "Resources";
+                if (EvaluateDependencies(unit, Targets) is null)
+                    reason = "Dependency";
+                else if (
+                    unit.ArrayJobId is not null
+                    && unit.ArrayThrottle is { } limit
+                    && runningPerArray.GetValueOrDefault(unit.ArrayJobId) >= limit
+                )
+                    reason = "JobArrayTaskLimit";
+                else if (used + unit.Cpus > slots)
+                    reason = "Resources";
                 else
                 {
                     used += unit.Cpus;
-                    if (unit.ArrayJobId is not null) runningPerArray[unit.ArrayJobId] = runningPerArray.GetValueOrDefault(unit.ArrayJobId) + 1;
+                    if (unit.ArrayJobId is not null)
+                        runningPerArray[unit.ArrayJobId] = runningPerArray.GetValueOrDefault(unit.ArrayJobId) + 1;
                     unit.State = JobState.Running;
                     unit.NativeState = "CONFIGURING";
                     unit.Reason = null;
@@ -280,18 +462,27 @@ public sealed class LocalScheduler : IScheduler
                     toLaunch.Add(unit.Id);
                     continue;
                 }
-                if (unit.Reason != reason) { unit.Reason = reason; _store.SaveUnit(unit); }
+                if (unit.Reason != reason)
+                {
+                    unit.Reason = reason;
+                    _store.SaveUnit(unit);
+                }
             }
         }
         foreach (var id in toLaunch)
         {
-            try { await _launcher.LaunchAsync(_store.Root, id, cancellationToken).ConfigureAwait(false); }
-            catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or CliWrap.Exceptions.CliWrapException)
+            try
+            {
+                await _launcher.LaunchAsync(_store.Root, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+                when (e is IOException or System.ComponentModel.Win32Exception or CliWrap.Exceptions.CliWrapException)
             {
                 using (_store.Lock())
                 {
                     var unit = _store.LoadUnit(id);
-                    if (unit is null || unit.IsFinished) continue;
+                    if (unit is null || unit.IsFinished)
+                        continue;
                     unit.Finish(JobState.Failed, "FAILED", $"LaunchFailed: {e.Message}");
                     _store.SaveUnit(unit);
                 }
@@ -306,22 +497,28 @@ public sealed class LocalScheduler : IScheduler
         foreach (var dep in unit.Dependencies)
         {
             List<LocalJobRecord>? t;
-            try { t = targets(dep.JobId); }
+            try
+            {
+                t = targets(dep.JobId);
+            }
             catch (LocalStateException)
             {
                 result = null; // the record it waits for is unreadable: wait rather than guess
                 continue;
             }
             var met = DependencyRule.IsMet(dep.Kind, t?.Select(x => x.State).ToList() ?? []);
-            if (met is false) return false;
-            if (met is null) result = null;
+            if (met is false)
+                return false;
+            if (met is null)
+                result = null;
         }
         return result;
     }
 
     private List<LocalJobRecord>? LoadUnitsFor(string id)
     {
-        if (!LocalStateStore.IsValidId(id)) return null;
+        if (!LocalStateStore.IsValidId(id))
+            return null;
         if (_store.LoadArray(id) is { } array)
             return array.TaskIds.Select(_store.LoadUnit).OfType<LocalJobRecord>().ToList();
         return _store.LoadUnit(id) is { } unit ? [unit] : null;
@@ -330,7 +527,8 @@ public sealed class LocalScheduler : IScheduler
     /// <summary>A running unit whose shepherd died (killed, machine rebooted) would read Running forever: mark it failed.</summary>
     private LocalJobRecord CheckAlive(LocalJobRecord unit)
     {
-        if (unit.State != JobState.Running || ShepherdAlive(unit)) return unit;
+        if (unit.State != JobState.Running || ShepherdAlive(unit))
+            return unit;
         using (_store.Lock())
         {
             var current = _store.LoadUnit(unit.Id) ?? unit;
@@ -341,7 +539,8 @@ public sealed class LocalScheduler : IScheduler
 
     private void ReapIfLost(LocalJobRecord unit)
     {
-        if (unit.State != JobState.Running || ShepherdAlive(unit)) return;
+        if (unit.State != JobState.Running || ShepherdAlive(unit))
+            return;
         unit.Finish(JobState.Failed, "NODE_FAIL", "The process supervising the job is gone; its outcome is unknown");
         _store.SaveUnit(unit);
     }
@@ -355,7 +554,8 @@ public sealed class LocalScheduler : IScheduler
 
     private static string[] BuildArgv(JobRequest request, string? script)
     {
-        if (request.ScriptPath is null) return request.Command.ToArray();
+        if (request.ScriptPath is null)
+            return request.Command.ToArray();
         var interpreter = SubmissionRules.RequireInterpreterLine(request.ScriptPath)[2..].Trim();
         var space = interpreter.IndexOfAny([' ', '\t']);
         // Linux passes everything after the interpreter as one argument
@@ -363,7 +563,28 @@ public sealed class LocalScheduler : IScheduler
         return [.. head, script ?? request.ScriptPath, .. request.ScriptArguments];
     }
 
-    /// <summary>The output file of one unit: the given pattern, else the default, expanded as sbatch does, under the working directory.</summary>
-    internal static string OutputPath(string? given, string defaultPattern, string defaultArrayPattern, string id, string baseId, int? task, string name, string workDir) =>
-        Path.GetFullPath(OutputPattern.Expand(given ?? (task is null ? defaultPattern : defaultArrayPattern), id, baseId, task, name), workDir);
+    /// <summary>
+    /// The output file of one unit: the given pattern, else the default, expanded as sbatch does, under the working
+    /// directory.
+    /// </summary>
+    internal static string OutputPath(
+        string? given,
+        string defaultPattern,
+        string defaultArrayPattern,
+        string id,
+        string baseId,
+        int? task,
+        string name,
+        string workDir
+    ) =>
+        Path.GetFullPath(
+            OutputPattern.Expand(
+                given ?? (task is null ? defaultPattern : defaultArrayPattern),
+                id,
+                baseId,
+                task,
+                name
+            ),
+            workDir
+        );
 }

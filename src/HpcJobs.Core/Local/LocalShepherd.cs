@@ -25,13 +25,20 @@ public static class LocalShepherd
         using (store.Lock())
         {
             var loaded = store.LoadUnit(unitId);
-            if (loaded is null || loaded.State != JobState.Running || loaded.ShepherdPid is not null) return 0;
+            if (loaded is null || loaded.State != JobState.Running || loaded.ShepherdPid is not null)
+                return 0;
             unit = loaded;
             unit.ShepherdPid = Environment.ProcessId;
             unit.ShepherdStartTicks = Native.ProcessStartTicks(Environment.ProcessId);
             try
             {
-                pid = Native.SpawnJob(unit.Argv, unit.Environment, unit.WorkingDirectory, unit.StdOutPath, unit.StdErrPath);
+                pid = Native.SpawnJob(
+                    unit.Argv,
+                    unit.Environment,
+                    unit.WorkingDirectory,
+                    unit.StdOutPath,
+                    unit.StdErrPath
+                );
             }
             catch (IOException e)
             {
@@ -47,7 +54,8 @@ public static class LocalShepherd
                 store.SaveUnit(unit);
             }
         }
-        if (pid > 0) Supervise(store, unit, pid);
+        if (pid > 0)
+            Supervise(store, unit, pid);
         await scheduler.ScheduleAsync(CancellationToken.None).ConfigureAwait(false);
         return 0;
     }
@@ -61,12 +69,19 @@ public static class LocalShepherd
         while (true)
         {
             var rc = Native.waitpid(pid, out status, Native.WNOHANG);
-            if (rc == pid) break;
-            if (rc < 0) { status = -1; break; }
+            if (rc == pid)
+                break;
+            if (rc < 0)
+            {
+                status = -1;
+                break;
+            }
             if (killedFor is null)
             {
-                if (store.IsCancelRequested(unit.Id)) killedFor = (JobState.Cancelled, "CANCELLED", "Cancelled by user");
-                else if (deadline is not null && DateTimeOffset.Now >= deadline) killedFor = (JobState.TimedOut, "TIMEOUT", "TimeLimit");
+                if (store.IsCancelRequested(unit.Id))
+                    killedFor = (JobState.Cancelled, "CANCELLED", "Cancelled by user");
+                else if (deadline is not null && DateTimeOffset.Now >= deadline)
+                    killedFor = (JobState.TimedOut, "TIMEOUT", "TimeLimit");
                 if (killedFor is not null)
                 {
                     Native.kill(-pid, Native.SIGCONT);
@@ -86,7 +101,8 @@ public static class LocalShepherd
         {
             Native.kill(-pid, Native.SIGTERM);
             var until = DateTimeOffset.Now + TimeSpan.FromSeconds(2);
-            while (Native.ProcessGroupAlive(pid) && DateTimeOffset.Now < until) Thread.Sleep(PollInterval);
+            while (Native.ProcessGroupAlive(pid) && DateTimeOffset.Now < until)
+                Thread.Sleep(PollInterval);
             Native.kill(-pid, Native.SIGKILL);
         }
         using (store.Lock())
@@ -98,10 +114,14 @@ public static class LocalShepherd
             {
                 var (exitCode, signal) = Native.DecodeWaitStatus(status);
                 var code = signal is null ? exitCode : 128 + signal;
-                if (killedFor is { } k) current.Finish(k.State, k.Native, k.Reason, code, signal);
-                else if (signal is not null) current.Finish(JobState.Failed, "FAILED", $"Killed by signal {signal}", code, signal);
-                else if (exitCode == 0) current.Finish(JobState.Completed, "COMPLETED", null, 0);
-                else current.Finish(JobState.Failed, "FAILED", "NonZeroExitCode", exitCode);
+                if (killedFor is { } k)
+                    current.Finish(k.State, k.Native, k.Reason, code, signal);
+                else if (signal is not null)
+                    current.Finish(JobState.Failed, "FAILED", $"Killed by signal {signal}", code, signal);
+                else if (exitCode == 0)
+                    current.Finish(JobState.Completed, "COMPLETED", null, 0);
+                else
+                    current.Finish(JobState.Failed, "FAILED", "NonZeroExitCode", exitCode);
             }
             store.SaveUnit(current);
         }

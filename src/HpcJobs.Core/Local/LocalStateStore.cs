@@ -25,7 +25,8 @@ internal sealed class LocalStateStore
         Root = Path.GetFullPath(root);
         try
         {
-            if (File.Exists(Root)) throw new IOException("it is a file, not a folder");
+            if (File.Exists(Root))
+                throw new IOException("it is a file, not a folder");
             foreach (var dir in new[] { Root, UnitsDir, ArraysDir, ActiveDir, CancelDir, ScriptsDir })
                 Directory.CreateDirectory(dir);
         }
@@ -33,17 +34,32 @@ internal sealed class LocalStateStore
         {
             throw Unusable(e);
         }
-        try { File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* not ours to change: fine */ }
+        try
+        {
+            File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { /* not ours to change: fine */
+        }
     }
 
     private LocalStateException Unusable(Exception e) =>
-        new(HpcErrors.StateUnusable, Root,
-            $"The Local scheduler's state folder '{Root}' cannot be used: {e.Message}. Fix its permissions, or point $env:HPCJOBS_STATE_DIR at a folder you can write.", e);
+        new(
+            HpcErrors.StateUnusable,
+            Root,
+            $"The Local scheduler's state folder '{Root}' cannot be used: {e.Message}. "
+                + "Fix its permissions, or point $env:HPCJOBS_STATE_DIR at a folder you can write.",
+            e
+        );
 
     private static LocalStateException Corrupt(string path, string problem, Exception? e = null) =>
-        new(HpcErrors.StateCorrupt, path,
-            $"The Local scheduler's record '{path}' cannot be read ({problem}). Move it aside to forget that job; other jobs are not affected.", e);
+        new(
+            HpcErrors.StateCorrupt,
+            path,
+            $"The Local scheduler's record '{path}' cannot be read ({problem}). "
+                + "Move it aside to forget that job; other jobs are not affected.",
+            e
+        );
 
     public string Root { get; }
     private string UnitsDir => Path.Combine(Root, "units");
@@ -52,13 +68,22 @@ internal sealed class LocalStateStore
     private string CancelDir => Path.Combine(Root, "cancel");
     public string ScriptsDir => Path.Combine(Root, "scripts");
 
-    /// <summary>The default state directory: $HPCJOBS_STATE_DIR, else $XDG_DATA_HOME/hpcjobs/local, else ~/.local/share/hpcjobs/local.</summary>
+    /// <summary>
+    /// The default state directory: $HPCJOBS_STATE_DIR, else $XDG_DATA_HOME/hpcjobs/local, else
+    /// ~/.local/share/hpcjobs/local.
+    /// </summary>
     public static string DefaultRoot()
     {
         var explicitDir = System.Environment.GetEnvironmentVariable("HPCJOBS_STATE_DIR");
-        if (!string.IsNullOrEmpty(explicitDir)) return explicitDir;
+        if (!string.IsNullOrEmpty(explicitDir))
+            return explicitDir;
         var xdg = System.Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (string.IsNullOrEmpty(xdg)) xdg = Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".local", "share");
+        if (string.IsNullOrEmpty(xdg))
+            xdg = Path.Combine(
+                System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile),
+                ".local",
+                "share"
+            );
         return Path.Combine(xdg, "hpcjobs", "local");
     }
 
@@ -67,7 +92,8 @@ internal sealed class LocalStateStore
     {
         // opened natively: a FileStream would take flocks of its own to emulate FileShare and fight ours
         var fd = Native.open(Path.Combine(Root, "lock"), Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x180);
-        if (fd < 0) throw Unusable(new IOException($"its lock file cannot be opened: {Marshal.GetLastPInvokeErrorMessage()}"));
+        if (fd < 0)
+            throw Unusable(new IOException($"its lock file cannot be opened: {Marshal.GetLastPInvokeErrorMessage()}"));
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
         {
@@ -84,10 +110,12 @@ internal sealed class LocalStateStore
     private sealed class Releaser(int fd) : IDisposable
     {
         private int _fd = fd;
+
         public void Dispose()
         {
             var fd = Interlocked.Exchange(ref _fd, -1);
-            if (fd >= 0) Native.close(fd); // closing the only fd releases the flock
+            if (fd >= 0)
+                Native.close(fd); // closing the only fd releases the flock
         }
     }
 
@@ -101,44 +129,73 @@ internal sealed class LocalStateStore
         long? stored = null;
         try
         {
-            if (File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) stored = n;
+            if (
+                File.Exists(path)
+                && long.TryParse(
+                    File.ReadAllText(path).Trim(),
+                    NumberStyles.None,
+                    CultureInfo.InvariantCulture,
+                    out var n
+                )
+                && n >= 1
+            )
+                stored = n;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* recovered below */ }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { /* recovered below */
+        }
         var next = stored is { } s && !IdTaken(s) ? s : HighestIdOnDisk() + 1;
-        try { WriteAtomic(path, (next + 1).ToString(CultureInfo.InvariantCulture)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Unusable(e); }
+        try
+        {
+            WriteAtomic(path, (next + 1).ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable(e);
+        }
         return next;
     }
 
     private bool IdTaken(long id)
     {
         var s = id.ToString(CultureInfo.InvariantCulture);
-        return File.Exists(UnitPath(s)) || File.Exists(Path.Combine(ArraysDir, s + ".json")) || File.Exists(Path.Combine(ScriptsDir, s));
+        return File.Exists(UnitPath(s))
+            || File.Exists(Path.Combine(ArraysDir, s + ".json"))
+            || File.Exists(Path.Combine(ScriptsDir, s));
     }
 
     private long HighestIdOnDisk()
     {
         long highest = 0;
         foreach (var dir in new[] { UnitsDir, ArraysDir, ScriptsDir })
-            foreach (var file in Directory.EnumerateFiles(dir))
-            {
-                var name = Path.GetFileName(file);
-                var digits = name.Length - name.TrimStart("0123456789".ToCharArray()).Length;
-                if (digits > 0 && long.TryParse(name.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var id)) highest = Math.Max(highest, id);
-            }
+        foreach (var file in Directory.EnumerateFiles(dir))
+        {
+            var name = Path.GetFileName(file);
+            var digits = name.Length - name.TrimStart("0123456789".ToCharArray()).Length;
+            if (
+                digits > 0
+                && long.TryParse(name.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            )
+                highest = Math.Max(highest, id);
+        }
         return highest;
     }
 
     public bool UnitExists(string id) => File.Exists(UnitPath(id));
 
     public LocalJobRecord? LoadUnit(string id) => Load<LocalJobRecord>(UnitPath(id));
-    public LocalArrayRecord? LoadArray(string id) => Load<LocalArrayRecord>(Path.Combine(ArraysDir, Safe(id) + ".json"));
+
+    public LocalArrayRecord? LoadArray(string id) =>
+        Load<LocalArrayRecord>(Path.Combine(ArraysDir, Safe(id) + ".json"));
 
     /// <summary>Writes a new job's record; an existing record with that id is never overwritten.</summary>
     public void CreateUnit(LocalJobRecord unit)
     {
         if (!WriteAtomic(UnitPath(unit.Id), JsonSerializer.Serialize(unit, Json), createNew: true))
-            throw Corrupt(UnitPath(unit.Id), "a record with this id already exists, so the id was not new; submit again");
+            throw Corrupt(
+                UnitPath(unit.Id),
+                "a record with this id already exists, so the id was not new; submit again"
+            );
         MarkActive(unit);
     }
 
@@ -151,8 +208,13 @@ internal sealed class LocalStateStore
     private void MarkActive(LocalJobRecord unit)
     {
         var marker = Path.Combine(ActiveDir, Safe(unit.Id));
-        if (unit.IsFinished) { File.Delete(marker); File.Delete(Path.Combine(CancelDir, Safe(unit.Id))); }
-        else if (!File.Exists(marker)) File.WriteAllText(marker, "");
+        if (unit.IsFinished)
+        {
+            File.Delete(marker);
+            File.Delete(Path.Combine(CancelDir, Safe(unit.Id)));
+        }
+        else if (!File.Exists(marker))
+            File.WriteAllText(marker, "");
     }
 
     public void CreateArray(LocalArrayRecord array)
@@ -180,17 +242,22 @@ internal sealed class LocalStateStore
         var units = new List<LocalJobRecord>();
         foreach (var id in Directory.EnumerateFiles(ActiveDir).Select(Path.GetFileName))
         {
-            if (id is null || !IsValidId(id)) continue;
+            if (id is null || !IsValidId(id))
+                continue;
             try
             {
-                if (LoadUnit(id) is { } unit) units.Add(unit);
+                if (LoadUnit(id) is { } unit)
+                    units.Add(unit);
             }
-            catch (LocalStateException) { /* one bad record must not stop every other job */ }
+            catch (LocalStateException)
+            { /* one bad record must not stop every other job */
+            }
         }
         return units.OrderBy(u => u.SubmitTime).ThenBy(u => IdOrder(u.Id)).ToList();
     }
 
     public void RequestCancel(string id) => File.WriteAllText(Path.Combine(CancelDir, Safe(id)), "");
+
     public bool IsCancelRequested(string id) => File.Exists(Path.Combine(CancelDir, Safe(id)));
 
     private string UnitPath(string id) => Path.Combine(UnitsDir, Safe(id) + ".json");
@@ -198,24 +265,50 @@ internal sealed class LocalStateStore
     private static (long, long) IdOrder(string id)
     {
         var parts = id.Split('_');
-        return (long.Parse(parts[0], CultureInfo.InvariantCulture), parts.Length > 1 ? long.Parse(parts[1], CultureInfo.InvariantCulture) : -1);
+        return (
+            long.Parse(parts[0], CultureInfo.InvariantCulture),
+            parts.Length > 1 ? long.Parse(parts[1], CultureInfo.InvariantCulture) : -1
+        );
     }
 
     /// <summary>Local ids are digits with an optional <c>_N</c>; anything else cannot name a file here.</summary>
     public static bool IsValidId(string id) =>
-        id.Length is > 0 and < 40 && id.Split('_') is var p && p.Length <= 2 && p.All(s => s.Length > 0 && s.All(char.IsAsciiDigit));
+        id.Length is > 0 and < 40
+        && id.Split('_') is var p
+        && p.Length <= 2
+        && p.All(s => s.Length > 0 && s.All(char.IsAsciiDigit));
 
-    private static string Safe(string id) => IsValidId(id) ? id : throw new ArgumentException($"'{id}' is not a Local job id.");
+    private static string Safe(string id) =>
+        IsValidId(id) ? id : throw new ArgumentException($"'{id}' is not a Local job id.");
 
-    private static T? Load<T>(string path) where T : class
+    private static T? Load<T>(string path)
+        where T : class
     {
         string text;
-        try { text = File.ReadAllText(path); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Corrupt(path, e.Message, e); }
-        try { return JsonSerializer.Deserialize<T>(text, Json) ?? throw Corrupt(path, "it holds no record"); }
-        catch (JsonException e) { throw Corrupt(path, text.Length == 0 ? "it is empty" : $"invalid JSON: {e.Message}", e); }
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Corrupt(path, e.Message, e);
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, Json) ?? throw Corrupt(path, "it holds no record");
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt(path, text.Length == 0 ? "it is empty" : $"invalid JSON: {e.Message}", e);
+        }
     }
 
     /// <summary>Writes by rename, so readers never see half a file. With <paramref name="createNew"/>, false if the file exists.</summary>
@@ -223,7 +316,10 @@ internal sealed class LocalStateStore
     {
         var tmp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
         File.WriteAllText(tmp, content);
-        try { File.Move(tmp, path, overwrite: !createNew); } // without overwrite: link + unlink, so an existing file is kept
+        try
+        {
+            File.Move(tmp, path, overwrite: !createNew);
+        } // without overwrite: link + unlink, so an existing file is kept
         catch (IOException) when (createNew && File.Exists(path))
         {
             File.Delete(tmp);

@@ -8,42 +8,125 @@ namespace HpcJobs.Core.Local;
 /// </summary>
 internal static unsafe partial class Native
 {
-    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGXFSZ = 25;
+    public const int SIGHUP = 1,
+        SIGINT = 2,
+        SIGQUIT = 3,
+        SIGKILL = 9,
+        SIGPIPE = 13,
+        SIGALRM = 14,
+        SIGTERM = 15,
+        SIGCHLD = 17,
+        SIGCONT = 18,
+        SIGTSTP = 20,
+        SIGTTIN = 21,
+        SIGTTOU = 22,
+        SIGXFSZ = 25;
     public const int WNOHANG = 1;
-    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_TRUNC = 0x200, O_APPEND = 0x400, O_CLOEXEC = 0x80000;
-    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
-    public const int ESRCH = 3, ECHILD = 10, EINTR = 4;
-    public const int LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+    public const int O_RDONLY = 0,
+        O_WRONLY = 1,
+        O_RDWR = 2,
+        O_CREAT = 0x40,
+        O_TRUNC = 0x200,
+        O_APPEND = 0x400,
+        O_CLOEXEC = 0x80000;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04,
+        POSIX_SPAWN_SETSIGMASK = 0x08,
+        POSIX_SPAWN_SETSID = 0x80;
+    public const int ESRCH = 3,
+        ECHILD = 10,
+        EINTR = 4;
+    public const int LOCK_EX = 2,
+        LOCK_NB = 4,
+        LOCK_UN = 8;
 
-    [LibraryImport("libc", SetLastError = true)] public static partial int kill(int pid, int sig);
-    [LibraryImport("libc", SetLastError = true)] public static partial int waitpid(int pid, out int status, int options);
-    [LibraryImport("libc", SetLastError = true)] public static partial int setsid();
-    [LibraryImport("libc", SetLastError = true)] public static partial int dup2(int oldfd, int newfd);
-    [LibraryImport("libc", SetLastError = true)] public static partial int close(int fd);
-    [LibraryImport("libc", SetLastError = true)] public static partial int flock(int fd, int operation);
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, int mode);
-    [LibraryImport("libc")] public static partial int getpid();
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int kill(int pid, int sig);
 
-    [LibraryImport("libc")] private static partial int posix_spawn_file_actions_init(void* actions);
-    [LibraryImport("libc")] private static partial int posix_spawn_file_actions_destroy(void* actions);
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)] private static partial int posix_spawn_file_actions_addopen(void* actions, int fd, string path, int oflag, int mode);
-    [LibraryImport("libc")] private static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)] private static partial int posix_spawn_file_actions_addchdir_np(void* actions, string path);
-    [LibraryImport("libc")] private static partial int posix_spawnattr_init(void* attr);
-    [LibraryImport("libc")] private static partial int posix_spawnattr_destroy(void* attr);
-    [LibraryImport("libc")] private static partial int posix_spawnattr_setflags(void* attr, short flags);
-    [LibraryImport("libc")] private static partial int posix_spawnattr_setsigdefault(void* attr, void* sigset);
-    [LibraryImport("libc")] private static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
-    [LibraryImport("libc")] private static partial int sigemptyset(void* set);
-    [LibraryImport("libc")] private static partial int sigaddset(void* set, int signo);
-    [LibraryImport("libc")] private static partial int posix_spawnp(out int pid, byte* file, void* actions, void* attr, byte** argv, byte** envp);
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int waitpid(int pid, out int status, int options);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int setsid();
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int dup2(int oldfd, int newfd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int flock(int fd, int operation);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc")]
+    public static partial int getpid();
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawn_file_actions_init(void* actions);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawn_file_actions_destroy(void* actions);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int posix_spawn_file_actions_addopen(
+        void* actions,
+        int fd,
+        string path,
+        int oflag,
+        int mode
+    );
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int posix_spawn_file_actions_addchdir_np(void* actions, string path);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_init(void* attr);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_destroy(void* attr);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_setflags(void* attr, short flags);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_setsigdefault(void* attr, void* sigset);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
+
+    [LibraryImport("libc")]
+    private static partial int sigemptyset(void* set);
+
+    [LibraryImport("libc")]
+    private static partial int sigaddset(void* set, int signo);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnp(
+        out int pid,
+        byte* file,
+        void* actions,
+        void* attr,
+        byte** argv,
+        byte** envp
+    );
 
     /// <summary>
     /// Starts <paramref name="argv"/> as the leader of a new session (so its whole tree can be signalled as one process group),
     /// with stdout/stderr going to files, in <paramref name="workingDirectory"/>, with exactly <paramref name="environment"/>.
     /// Returns the pid or throws with the errno text.
     /// </summary>
-    public static int SpawnJob(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, string workingDirectory, string stdoutPath, string? stderrPath)
+    public static int SpawnJob(
+        IReadOnlyList<string> argv,
+        IReadOnlyDictionary<string, string> environment,
+        string workingDirectory,
+        string stdoutPath,
+        string? stderrPath
+    )
     {
         // glibc's opaque types are 80, 336 and 128 bytes on x86_64/arm64; room to spare
         var actions = NativeMemory.AllocZeroed(1024);
@@ -57,33 +140,73 @@ internal static unsafe partial class Native
             Check(posix_spawnattr_init(attr), "posix_spawnattr_init");
             Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "chdir");
             Check(posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0), "open stdin");
-            Check(posix_spawn_file_actions_addopen(actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0x1A4), "open stdout");
+            Check(
+                posix_spawn_file_actions_addopen(actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0x1A4),
+                "open stdout"
+            );
             if (stderrPath is null || stderrPath == stdoutPath)
                 Check(posix_spawn_file_actions_adddup2(actions, 1, 2), "dup2 stderr");
             else
-                Check(posix_spawn_file_actions_addopen(actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0x1A4), "open stderr");
+                Check(
+                    posix_spawn_file_actions_addopen(actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0x1A4),
+                    "open stderr"
+                );
             // the .NET runtime ignores SIGPIPE and blocks some signals; a job must start with the defaults a shell would give it
             sigemptyset(defaults);
-            foreach (var s in new[] { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGALRM, SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ })
+            foreach (
+                var s in new[]
+                {
+                    SIGHUP,
+                    SIGINT,
+                    SIGQUIT,
+                    SIGPIPE,
+                    SIGALRM,
+                    SIGTERM,
+                    SIGCHLD,
+                    SIGCONT,
+                    SIGTSTP,
+                    SIGTTIN,
+                    SIGTTOU,
+                    SIGXFSZ,
+                }
+            )
                 sigaddset(defaults, s);
             sigemptyset(mask);
             Check(posix_spawnattr_setsigdefault(attr, defaults), "setsigdefault");
             Check(posix_spawnattr_setsigmask(attr, mask), "setsigmask");
-            Check(posix_spawnattr_setflags(attr, (short)(POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)), "setflags");
+            Check(
+                posix_spawnattr_setflags(
+                    attr,
+                    (short)(POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+                ),
+                "setflags"
+            );
 
-            byte* Utf8(string s) { var p = (byte*)Marshal.StringToCoTaskMemUTF8(s); strings.Add((IntPtr)p); return p; }
+            byte* Utf8(string s)
+            {
+                var p = (byte*)Marshal.StringToCoTaskMemUTF8(s);
+                strings.Add((IntPtr)p);
+                return p;
+            }
             var argvPtr = (byte**)NativeMemory.AllocZeroed((nuint)((argv.Count + 1) * sizeof(byte*)));
             strings.Add((IntPtr)argvPtr);
-            for (var i = 0; i < argv.Count; i++) argvPtr[i] = Utf8(argv[i]);
+            for (var i = 0; i < argv.Count; i++)
+                argvPtr[i] = Utf8(argv[i]);
             var envList = environment.ToList();
             var envPtr = (byte**)NativeMemory.AllocZeroed((nuint)((envList.Count + 1) * sizeof(byte*)));
             strings.Add((IntPtr)envPtr);
-            for (var i = 0; i < envList.Count; i++) envPtr[i] = Utf8($"{envList[i].Key}={envList[i].Value}");
+            for (var i = 0; i < envList.Count; i++)
+                envPtr[i] = Utf8($"{envList[i].Key}={envList[i].Value}");
 
             // posix_spawnp searches PATH of *this* process; resolve against the job's PATH instead
-            var program = Processes.ProgramLocator.Find(argv[0], environment.TryGetValue("PATH", out var path) ? path : "/usr/local/bin:/usr/bin:/bin") ?? argv[0];
+            var program =
+                Processes.ProgramLocator.Find(
+                    argv[0],
+                    environment.TryGetValue("PATH", out var path) ? path : "/usr/local/bin:/usr/bin:/bin"
+                ) ?? argv[0];
             var rc = posix_spawnp(out var pid, Utf8(program), actions, attr, argvPtr, envPtr);
-            if (rc != 0) throw new IOException($"cannot start '{argv[0]}': {Marshal.GetPInvokeErrorMessage(rc)}");
+            if (rc != 0)
+                throw new IOException($"cannot start '{argv[0]}': {Marshal.GetPInvokeErrorMessage(rc)}");
             return pid;
         }
         finally
@@ -92,10 +215,14 @@ internal static unsafe partial class Native
             posix_spawnattr_destroy(attr);
             foreach (var p in strings)
             {
-                if (p == (IntPtr)0) continue;
+                if (p == (IntPtr)0)
+                    continue;
                 Marshal.FreeCoTaskMem(p);
             }
-            NativeMemory.Free(actions); NativeMemory.Free(attr); NativeMemory.Free(defaults); NativeMemory.Free(mask);
+            NativeMemory.Free(actions);
+            NativeMemory.Free(attr);
+            NativeMemory.Free(defaults);
+            NativeMemory.Free(mask);
         }
     }
 
@@ -116,12 +243,17 @@ internal static unsafe partial class Native
             var afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return long.Parse(afterName[19], System.Globalization.CultureInfo.InvariantCulture); // field 22 overall
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { return null; }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     private static void Check(int rc, string what)
     {
-        if (rc != 0) throw new IOException($"{what} failed: {Marshal.GetPInvokeErrorMessage(rc)}");
+        if (rc != 0)
+            throw new IOException($"{what} failed: {Marshal.GetPInvokeErrorMessage(rc)}");
     }
 
     /// <summary>
@@ -132,24 +264,41 @@ internal static unsafe partial class Native
     {
         var targets = new HashSet<string>();
         for (var fd = 0; fd <= 2; fd++)
-            if (FdTarget(fd) is { } t && t != "/dev/null") targets.Add(t);
+            if (FdTarget(fd) is { } t && t != "/dev/null")
+                targets.Add(t);
         var devNull = open("/dev/null", O_RDWR, 0);
-        if (devNull < 0) return;
+        if (devNull < 0)
+            return;
         var fds = new List<int> { 0, 1, 2 };
         try
         {
             foreach (var entry in Directory.GetFiles("/proc/self/fd"))
-                if (int.TryParse(Path.GetFileName(entry), out var fd) && fd > 2 && fd != devNull && FdTarget(fd) is { } t && targets.Contains(t))
+                if (
+                    int.TryParse(Path.GetFileName(entry), out var fd)
+                    && fd > 2
+                    && fd != devNull
+                    && FdTarget(fd) is { } t
+                    && targets.Contains(t)
+                )
                     fds.Add(fd);
         }
-        catch (IOException) { /* no /proc: the three standard fds are the best we can do */ }
-        foreach (var fd in fds) dup2(devNull, fd);
+        catch (IOException)
+        { /* no /proc: the three standard fds are the best we can do */
+        }
+        foreach (var fd in fds)
+            dup2(devNull, fd);
         close(devNull);
     }
 
     private static string? FdTarget(int fd)
     {
-        try { return new FileInfo($"/proc/self/fd/{fd}").LinkTarget; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

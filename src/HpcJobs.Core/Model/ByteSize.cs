@@ -13,7 +13,10 @@ public static partial class ByteSize
     public const long Minimum = MiB;
     public const long Maximum = 1024L * 1024 * 1024 * 1024 * 1024; // 1 PiB
 
-    [GeneratedRegex(@"^\s*(?<n>\d+(\.\d+)?)\s*(?<u>[kmgtp]?)(i?b)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"^\s*(?<n>\d+(\.\d+)?)\s*(?<u>[kmgtp]?)(i?b)?\s*$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant
+    )]
     private static partial Regex SizePattern();
 
     public static long Parse(string? text, string field = "Memory")
@@ -27,21 +30,38 @@ public static partial class ByteSize
         var hasUnit = unit.Length > 0 || text.Trim().EndsWith("b", StringComparison.OrdinalIgnoreCase);
         var multiplier = unit switch
         {
-            "K" => 1024m, "M" => MiB, "G" => 1024m * MiB, "T" => 1024m * 1024 * MiB, "P" => 1024m * 1024 * 1024 * MiB, _ => 1m,
+            "K" => 1024m,
+            "M" => MiB,
+            "G" => 1024m * MiB,
+            "T" => 1024m * 1024 * MiB,
+            "P" => 1024m * 1024 * 1024 * MiB,
+            _ => 1m,
         };
         decimal bytes;
-        try { bytes = decimal.Round(number * multiplier); }
-        catch (OverflowException) { throw new InvalidResourceSpecException(field, text, "larger than 1PB"); }
+        try
+        {
+            bytes = decimal.Round(number * multiplier);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidResourceSpecException(field, text, "larger than 1PB");
+        }
         if (!hasUnit && bytes < Minimum)
-            throw new InvalidResourceSpecException(field, text, $"a bare number is bytes; did you mean {text.Trim()}MB?");
+            throw new InvalidResourceSpecException(
+                field,
+                text,
+                $"a bare number is bytes; did you mean {text.Trim()}MB?"
+            );
         return Validate(bytes > long.MaxValue ? long.MaxValue : (long)bytes, field, text);
     }
 
     public static long Validate(long bytes, string field = "Memory", object? shown = null)
     {
         shown ??= bytes;
-        if (bytes < Minimum) throw new InvalidResourceSpecException(field, shown, "must be at least 1MB");
-        if (bytes > Maximum) throw new InvalidResourceSpecException(field, shown, "must be at most 1PB");
+        if (bytes < Minimum)
+            throw new InvalidResourceSpecException(field, shown, "must be at least 1MB");
+        if (bytes > Maximum)
+            throw new InvalidResourceSpecException(field, shown, "must be at most 1PB");
         return bytes;
     }
 
@@ -51,8 +71,13 @@ public static partial class ByteSize
         string[] units = ["K", "M", "G", "T", "P"];
         var value = (decimal)bytes / 1024;
         var i = 0;
-        if (bytes % 1024 != 0) value = Math.Ceiling(value); // schedulers take whole KiB at least
-        while (i < units.Length - 1 && value % 1024 == 0) { value /= 1024; i++; }
+        if (bytes % 1024 != 0)
+            value = Math.Ceiling(value); // schedulers take whole KiB at least
+        while (i < units.Length - 1 && value % 1024 == 0)
+        {
+            value /= 1024;
+            i++;
+        }
         var suffix = units[i];
         return value.ToString(CultureInfo.InvariantCulture) + (longSuffix ? suffix.ToLowerInvariant() + "b" : suffix);
     }
@@ -61,8 +86,13 @@ public static partial class ByteSize
     public static string ToDisplay(long bytes)
     {
         string[] units = ["B", "KB", "MB", "GB", "TB", "PB"];
-        decimal v = bytes; var i = 0;
-        while (v >= 1024 && i < units.Length - 1) { v /= 1024; i++; }
+        decimal v = bytes;
+        var i = 0;
+        while (v >= 1024 && i < units.Length - 1)
+        {
+            v /= 1024;
+            i++;
+        }
         return decimal.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture) + units[i];
     }
 }

@@ -30,55 +30,158 @@ public sealed record HpcError(string Id, HpcErrorCategory Category, string Meani
 /// </summary>
 public static class HpcErrors
 {
-    public static readonly HpcError InvalidResourceSpec = new("HpcInvalidResourceSpec", HpcErrorCategory.InvalidArgument,
-        "a resource request is invalid (counts, sizes, walltimes, names) or more than the scheduler can ever give");
-    public static readonly HpcError InvalidArrayRange = new("HpcInvalidArrayRange", HpcErrorCategory.InvalidArgument,
-        "an array range cannot be parsed or the scheduler cannot express it");
-    public static readonly HpcError InvalidJobRequest = new("HpcInvalidJobRequest", HpcErrorCategory.InvalidArgument,
-        "the request as a whole is inconsistent (script and command, empty program, NUL in an argument)");
-    public static readonly HpcError NoJobToRun = new("HpcNoJobToRun", HpcErrorCategory.InvalidArgument, "neither a script nor a command was given");
-    public static readonly HpcError ScriptNotFound = new("HpcScriptNotFound", HpcErrorCategory.ObjectNotFound, "the script does not exist or is a folder");
-    public static readonly HpcError InvalidScript = new("HpcInvalidScript", HpcErrorCategory.InvalidArgument, "the script does not start with #!");
-    public static readonly HpcError InvalidDependency = new("HpcInvalidDependency", HpcErrorCategory.InvalidArgument,
-        "a dependency is not a job of this scheduler (null, another scheduler's job, not an id)");
-    public static readonly HpcError DependencyNotFound = new("HpcDependencyNotFound", HpcErrorCategory.ObjectNotFound,
-        "a dependency names a job the scheduler does not know");
-    public static readonly HpcError DependencyNeverSatisfied = new("HpcDependencyNeverSatisfied", HpcErrorCategory.InvalidOperation,
-        "a dependency can never be met (the job it waits for already ended the wrong way)");
-    public static readonly HpcError InvalidEnvironment = new("HpcInvalidEnvironment", HpcErrorCategory.InvalidArgument,
-        "an environment variable name or value cannot be passed to a job");
-    public static readonly HpcError InvalidJobName = new("HpcInvalidJobName", HpcErrorCategory.InvalidArgument, "the job name is empty, blank, too long or has control characters");
-    public static readonly HpcError WorkingDirectoryNotFound = new("HpcWorkingDirectoryNotFound", HpcErrorCategory.ObjectNotFound,
-        "the working directory does not exist or is a file");
-    public static readonly HpcError InvalidOutputPath = new("HpcInvalidOutputPath", HpcErrorCategory.InvalidArgument,
-        "an output or error path is a folder, or its folder does not exist");
-    public static readonly HpcError InvalidJobId = new("HpcInvalidJobId", HpcErrorCategory.InvalidArgument,
-        "something given as a job is neither a job object nor a job id");
-    public static readonly HpcError SchedulerMismatch = new("HpcSchedulerMismatch", HpcErrorCategory.InvalidArgument,
-        "a job object belongs to another scheduler than -Scheduler names");
-    public static readonly HpcError InvalidSetting = new("HpcInvalidSetting", HpcErrorCategory.InvalidArgument,
-        "an HPCJOBS_* environment variable has a value HpcJobs cannot use");
-    public static readonly HpcError SubmitFailed = new("HpcSubmitFailed", HpcErrorCategory.InvalidOperation, "the scheduler refused the job (its own message is kept)");
-    public static readonly HpcError JobNotFound = new("HpcJobNotFound", HpcErrorCategory.ObjectNotFound, "the scheduler does not know the job");
-    public static readonly HpcError JobCannotRun = new("HpcJobCannotRun", HpcErrorCategory.ResourceUnavailable,
-        "the scheduler says a job can never run (it asks for more than any node has); Wait-HpcJob stops waiting for it");
-    public static readonly HpcError WaitTimeout = new("HpcWaitTimeout", HpcErrorCategory.OperationTimeout, "Wait-HpcJob -Timeout passed with jobs unfinished");
-    public static readonly HpcError SchedulerNotAvailable = new("HpcSchedulerNotAvailable", HpcErrorCategory.NotInstalled,
-        "the named scheduler is unknown or not installed here");
-    public static readonly HpcError SchedulerUnavailable = new("HpcSchedulerUnavailable", HpcErrorCategory.ConnectionError,
-        "the scheduler's commands could not be run or its controller does not answer");
-    public static readonly HpcError SchedulerOutputUnreadable = new("HpcSchedulerOutputUnreadable", HpcErrorCategory.ParserError,
-        "the scheduler printed something HpcJobs cannot read (the text is kept)");
-    public static readonly HpcError StateCorrupt = new("HpcStateCorrupt", HpcErrorCategory.InvalidData,
-        "a file of the Local scheduler's state folder cannot be read (the file is named)");
-    public static readonly HpcError StateUnusable = new("HpcStateUnusable", HpcErrorCategory.PermissionDenied,
-        "the Local scheduler's state folder cannot be created, read or written");
+    public static readonly HpcError InvalidResourceSpec = new(
+        "HpcInvalidResourceSpec",
+        HpcErrorCategory.InvalidArgument,
+        "a resource request is invalid (counts, sizes, walltimes, names) or more than the scheduler can ever give"
+    );
+    public static readonly HpcError InvalidArrayRange = new(
+        "HpcInvalidArrayRange",
+        HpcErrorCategory.InvalidArgument,
+        "an array range cannot be parsed or the scheduler cannot express it"
+    );
+    public static readonly HpcError InvalidJobRequest = new(
+        "HpcInvalidJobRequest",
+        HpcErrorCategory.InvalidArgument,
+        "the request as a whole is inconsistent (script and command, empty program, NUL in an argument)"
+    );
+    public static readonly HpcError NoJobToRun = new(
+        "HpcNoJobToRun",
+        HpcErrorCategory.InvalidArgument,
+        "neither a script nor a command was given"
+    );
+    public static readonly HpcError ScriptNotFound = new(
+        "HpcScriptNotFound",
+        HpcErrorCategory.ObjectNotFound,
+        "the script does not exist or is a folder"
+    );
+    public static readonly HpcError InvalidScript = new(
+        "HpcInvalidScript",
+        HpcErrorCategory.InvalidArgument,
+        "the script does not start with #!"
+    );
+    public static readonly HpcError InvalidDependency = new(
+        "HpcInvalidDependency",
+        HpcErrorCategory.InvalidArgument,
+        "a dependency is not a job of this scheduler (null, another scheduler's job, not an id)"
+    );
+    public static readonly HpcError DependencyNotFound = new(
+        "HpcDependencyNotFound",
+        HpcErrorCategory.ObjectNotFound,
+        "a dependency names a job the scheduler does not know"
+    );
+    public static readonly HpcError DependencyNeverSatisfied = new(
+        "HpcDependencyNeverSatisfied",
+        HpcErrorCategory.InvalidOperation,
+        "a dependency can never be met (the job it waits for already ended the wrong way)"
+    );
+    public static readonly HpcError InvalidEnvironment = new(
+        "HpcInvalidEnvironment",
+        HpcErrorCategory.InvalidArgument,
+        "an environment variable name or value cannot be passed to a job"
+    );
+    public static readonly HpcError InvalidJobName = new(
+        "HpcInvalidJobName",
+        HpcErrorCategory.InvalidArgument,
+        "the job name is empty, blank, too long or has control characters"
+    );
+    public static readonly HpcError WorkingDirectoryNotFound = new(
+        "HpcWorkingDirectoryNotFound",
+        HpcErrorCategory.ObjectNotFound,
+        "the working directory does not exist or is a file"
+    );
+    public static readonly HpcError InvalidOutputPath = new(
+        "HpcInvalidOutputPath",
+        HpcErrorCategory.InvalidArgument,
+        "an output or error path is a folder, or its folder does not exist"
+    );
+    public static readonly HpcError InvalidJobId = new(
+        "HpcInvalidJobId",
+        HpcErrorCategory.InvalidArgument,
+        "something given as a job is neither a job object nor a job id"
+    );
+    public static readonly HpcError SchedulerMismatch = new(
+        "HpcSchedulerMismatch",
+        HpcErrorCategory.InvalidArgument,
+        "a job object belongs to another scheduler than -Scheduler names"
+    );
+    public static readonly HpcError InvalidSetting = new(
+        "HpcInvalidSetting",
+        HpcErrorCategory.InvalidArgument,
+        "an HPCJOBS_* environment variable has a value HpcJobs cannot use"
+    );
+    public static readonly HpcError SubmitFailed = new(
+        "HpcSubmitFailed",
+        HpcErrorCategory.InvalidOperation,
+        "the scheduler refused the job (its own message is kept)"
+    );
+    public static readonly HpcError JobNotFound = new(
+        "HpcJobNotFound",
+        HpcErrorCategory.ObjectNotFound,
+        "the scheduler does not know the job"
+    );
+    public static readonly HpcError JobCannotRun = new(
+        "HpcJobCannotRun",
+        HpcErrorCategory.ResourceUnavailable,
+        "the scheduler says a job can never run (it asks for more than any node has); Wait-HpcJob stops waiting for it"
+    );
+    public static readonly HpcError WaitTimeout = new(
+        "HpcWaitTimeout",
+        HpcErrorCategory.OperationTimeout,
+        "Wait-HpcJob -Timeout passed with jobs unfinished"
+    );
+    public static readonly HpcError SchedulerNotAvailable = new(
+        "HpcSchedulerNotAvailable",
+        HpcErrorCategory.NotInstalled,
+        "the named scheduler is unknown or not installed here"
+    );
+    public static readonly HpcError SchedulerUnavailable = new(
+        "HpcSchedulerUnavailable",
+        HpcErrorCategory.ConnectionError,
+        "the scheduler's commands could not be run or its controller does not answer"
+    );
+    public static readonly HpcError SchedulerOutputUnreadable = new(
+        "HpcSchedulerOutputUnreadable",
+        HpcErrorCategory.ParserError,
+        "the scheduler printed something HpcJobs cannot read (the text is kept)"
+    );
+    public static readonly HpcError StateCorrupt = new(
+        "HpcStateCorrupt",
+        HpcErrorCategory.InvalidData,
+        "a file of the Local scheduler's state folder cannot be read (the file is named)"
+    );
+    public static readonly HpcError StateUnusable = new(
+        "HpcStateUnusable",
+        HpcErrorCategory.PermissionDenied,
+        "the Local scheduler's state folder cannot be created, read or written"
+    );
 
     public static IReadOnlyList<HpcError> All { get; } =
     [
-        InvalidResourceSpec, InvalidArrayRange, InvalidJobRequest, NoJobToRun, ScriptNotFound, InvalidScript, InvalidDependency,
-        DependencyNotFound, DependencyNeverSatisfied, InvalidEnvironment, InvalidJobName, WorkingDirectoryNotFound, InvalidOutputPath,
-        InvalidJobId, SchedulerMismatch, InvalidSetting, SubmitFailed, JobNotFound, JobCannotRun, WaitTimeout, SchedulerNotAvailable,
-        SchedulerUnavailable, SchedulerOutputUnreadable, StateCorrupt, StateUnusable,
+        InvalidResourceSpec,
+        InvalidArrayRange,
+        InvalidJobRequest,
+        NoJobToRun,
+        ScriptNotFound,
+        InvalidScript,
+        InvalidDependency,
+        DependencyNotFound,
+        DependencyNeverSatisfied,
+        InvalidEnvironment,
+        InvalidJobName,
+        WorkingDirectoryNotFound,
+        InvalidOutputPath,
+        InvalidJobId,
+        SchedulerMismatch,
+        InvalidSetting,
+        SubmitFailed,
+        JobNotFound,
+        JobCannotRun,
+        WaitTimeout,
+        SchedulerNotAvailable,
+        SchedulerUnavailable,
+        SchedulerOutputUnreadable,
+        StateCorrupt,
+        StateUnusable,
     ];
 }

@@ -1,26 +1,33 @@
 namespace HpcJobs.Core.Model;
 
 /// <summary>
-/// One job (or one array task) as the scheduler reported it at <see cref="QueriedAt"/>. Immutable (no public setters, so PowerShell cannot assign them either): every query makes new ones.
+/// One job (or one array task) as the scheduler reported it at <see cref="QueriedAt"/>. Immutable (no public setters,
+/// so PowerShell cannot assign them either): every query makes new ones.
 /// </summary>
 public sealed record JobInfo
 {
     /// <summary>The id to use with the scheduler: <c>123</c>, <c>123_4</c>, <c>123[4].server</c>.</summary>
     public string JobId { get; internal init; } = "";
+
     /// <summary>For an array task, the array's own id (<c>123</c>, <c>123[].server</c>); otherwise null.</summary>
     public string? ArrayJobId { get; internal init; }
     public int? ArrayTaskId { get; internal init; }
+
     /// <summary>For an array as submitted, the task indices it holds (<c>0-9%2</c>).</summary>
     public string? ArrayTasks { get; internal init; }
     public string? Name { get; internal init; }
+
     /// <summary>The back end that owns the job: Local, Slurm or Pbs.</summary>
     public string Scheduler { get; internal init; } = "";
     public JobState State { get; internal init; }
+
     /// <summary>The scheduler's own state word (PENDING, OUT_OF_MEMORY, F, C…).</summary>
     public string? NativeState { get; internal init; }
+
     /// <summary>Why the job is in its state, when the scheduler says (Dependency, DependencyNeverSatisfied, TimeLimit…).</summary>
     public string? Reason { get; internal init; }
     public int? ExitCode { get; internal init; }
+
     /// <summary>The signal that ended the job, if one did.</summary>
     public int? Signal { get; internal init; }
     public DateTimeOffset? SubmitTime { get; internal init; }

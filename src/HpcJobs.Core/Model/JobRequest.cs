@@ -9,6 +9,7 @@ namespace HpcJobs.Core.Model;
 public sealed partial record JobRequest
 {
     public string? ScriptPath { get; init; }
+
     /// <summary>Arguments passed to the script, or the program and its arguments when there is no script.</summary>
     public IReadOnlyList<string> Command { get; init; } = [];
     public IReadOnlyList<string> ScriptArguments { get; init; } = [];
@@ -38,8 +39,10 @@ public sealed partial record JobRequest
         if (foreign.Count > 0)
             throw new InvalidJobRequestException(
                 $"The job goes to {target}, but it depends on {string.Join(", ", foreign.Select(d => $"{d.Scheduler} job {d.JobId}"))}: "
-                + "a scheduler can only wait for its own jobs. Submit the job to the same scheduler, or wait in PowerShell (Wait-HpcJob) first.",
-                HpcErrors.InvalidDependency);
+                    + "a scheduler can only wait for its own jobs. "
+                    + "Submit the job to the same scheduler, or wait in PowerShell (Wait-HpcJob) first.",
+                HpcErrors.InvalidDependency
+            );
         return this;
     }
 
@@ -49,42 +52,72 @@ public sealed partial record JobRequest
         if (ScriptPath is null && Command.Count == 0)
             throw new InvalidJobRequestException("Give a script path or a command to run.", HpcErrors.NoJobToRun);
         if (ScriptPath is not null && Command.Count > 0)
-            throw new InvalidJobRequestException("Give either a script path or a command, not both (script arguments go in ScriptArguments).", HpcErrors.InvalidJobRequest);
+            throw new InvalidJobRequestException(
+                "Give either a script path or a command, not both (script arguments go in ScriptArguments).",
+                HpcErrors.InvalidJobRequest
+            );
         if (ScriptPath is not null)
         {
             if (Directory.Exists(ScriptPath))
-                throw new InvalidJobRequestException($"Script '{ScriptPath}' is a directory, not a file.", HpcErrors.ScriptNotFound);
+                throw new InvalidJobRequestException(
+                    $"Script '{ScriptPath}' is a directory, not a file.",
+                    HpcErrors.ScriptNotFound
+                );
             if (!File.Exists(ScriptPath))
-                throw new InvalidJobRequestException($"Script '{ScriptPath}' does not exist.", HpcErrors.ScriptNotFound);
+                throw new InvalidJobRequestException(
+                    $"Script '{ScriptPath}' does not exist.",
+                    HpcErrors.ScriptNotFound
+                );
         }
         if (Command.Count > 0 && string.IsNullOrWhiteSpace(Command[0]))
             throw new InvalidJobRequestException("The command's program name is empty.", HpcErrors.InvalidJobRequest);
         foreach (var arg in Command.Concat(ScriptArguments))
-            if (arg.Contains('\0')) throw new InvalidJobRequestException("An argument contains a NUL character, which no process can receive.", HpcErrors.InvalidJobRequest);
+            if (arg.Contains('\0'))
+                throw new InvalidJobRequestException(
+                    "An argument contains a NUL character, which no process can receive.",
+                    HpcErrors.InvalidJobRequest
+                );
         if (Name is not null)
         {
             if (string.IsNullOrWhiteSpace(Name) || Name.Any(char.IsControl))
                 throw new InvalidJobRequestException(
-                    $"Name '{Name}' is not valid: it must have a visible character and no control characters (newlines, tabs).", HpcErrors.InvalidJobName);
+                    $"Name '{Name}' is not valid: it must have a visible character and no control characters (newlines, tabs).",
+                    HpcErrors.InvalidJobName
+                );
             if (Name.Length > 200)
-                throw new InvalidJobRequestException($"Name is {Name.Length} characters long; at most 200 are allowed.", HpcErrors.InvalidJobName);
+                throw new InvalidJobRequestException(
+                    $"Name is {Name.Length} characters long; at most 200 are allowed.",
+                    HpcErrors.InvalidJobName
+                );
         }
         if (WorkingDirectory is not null && !Directory.Exists(WorkingDirectory))
             throw new InvalidJobRequestException(
-                File.Exists(WorkingDirectory) ? $"Working directory '{WorkingDirectory}' is a file, not a folder." : $"Working directory '{WorkingDirectory}' does not exist.",
-                HpcErrors.WorkingDirectoryNotFound);
+                File.Exists(WorkingDirectory)
+                    ? $"Working directory '{WorkingDirectory}' is a file, not a folder."
+                    : $"Working directory '{WorkingDirectory}' does not exist.",
+                HpcErrors.WorkingDirectoryNotFound
+            );
         foreach (var (key, value) in Environment)
         {
             if (!EnvironmentNamePattern().IsMatch(key))
-                throw new InvalidJobRequestException($"Environment variable name '{key}' is not valid: use letters, digits and _ and do not start with a digit.", HpcErrors.InvalidEnvironment);
+                throw new InvalidJobRequestException(
+                    $"Environment variable name '{key}' is not valid: use letters, digits and _ and do not start with a digit.",
+                    HpcErrors.InvalidEnvironment
+                );
             if (value.Contains('\0'))
-                throw new InvalidJobRequestException($"Environment variable '{key}' contains a NUL character.", HpcErrors.InvalidEnvironment);
+                throw new InvalidJobRequestException(
+                    $"Environment variable '{key}' contains a NUL character.",
+                    HpcErrors.InvalidEnvironment
+                );
         }
         CheckOutputPath("-OutputPath", OutputPath);
         CheckOutputPath("-ErrorPath", ErrorPath);
         foreach (var d in Dependencies)
             if (string.IsNullOrWhiteSpace(d.JobId) || d.JobId.Any(c => char.IsWhiteSpace(c) || c is ',' or ':' or '?'))
-                throw new InvalidJobRequestException($"Dependency job id '{d.JobId}' is not a job id.", HpcErrors.InvalidDependency);
+                throw new InvalidJobRequestException(
+                    $"Dependency job id '{d.JobId}' is not a job id.",
+                    HpcErrors.InvalidDependency
+                );
         return this;
     }
 
@@ -94,18 +127,31 @@ public sealed partial record JobRequest
     /// </summary>
     private void CheckOutputPath(string parameter, string? path)
     {
-        if (path is null) return;
+        if (path is null)
+            return;
         if (path.Length == 0 || path.Any(char.IsControl))
-            throw new InvalidJobRequestException($"{parameter} '{path}' is not valid: it must be a file path without control characters.", HpcErrors.InvalidOutputPath);
-        var full = Path.IsPathRooted(path) ? path : Path.Combine(WorkingDirectory ?? Directory.GetCurrentDirectory(), path);
+            throw new InvalidJobRequestException(
+                $"{parameter} '{path}' is not valid: it must be a file path without control characters.",
+                HpcErrors.InvalidOutputPath
+            );
+        var full = Path.IsPathRooted(path)
+            ? path
+            : Path.Combine(WorkingDirectory ?? Directory.GetCurrentDirectory(), path);
         if (Directory.Exists(full))
-            throw new InvalidJobRequestException($"{parameter} '{path}' is a folder; give a file name in it (for example '{Path.Combine(path, "job-%j.out")}').",
-                HpcErrors.InvalidOutputPath);
+            throw new InvalidJobRequestException(
+                $"{parameter} '{path}' is a folder; give a file name in it (for example '{Path.Combine(path, "job-%j.out")}').",
+                HpcErrors.InvalidOutputPath
+            );
         var folder = Path.GetDirectoryName(full);
-        if (folder is null || folder.Contains('%')) return;
+        if (folder is null || folder.Contains('%'))
+            return;
         if (!Directory.Exists(folder))
             throw new InvalidJobRequestException(
-                File.Exists(folder) ? $"{parameter} '{path}': '{folder}' is a file, not a folder." : $"{parameter} '{path}': folder '{folder}' does not exist; create it first (the job would die at start with no output).",
-                HpcErrors.InvalidOutputPath);
+                File.Exists(folder)
+                    ? $"{parameter} '{path}': '{folder}' is a file, not a folder."
+                    : $"{parameter} '{path}': folder '{folder}' does not exist; "
+                        + "create it first (the job would die at start with no output).",
+                HpcErrors.InvalidOutputPath
+            );
     }
 }

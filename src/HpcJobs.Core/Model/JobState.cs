@@ -25,8 +25,10 @@ public enum DependencyKind
 {
     /// <summary>Start after the job completed successfully (exit 0).</summary>
     AfterOk,
+
     /// <summary>Start after the job ended, whatever the outcome.</summary>
     AfterAny,
+
     /// <summary>Start only after the job failed (non-zero exit, signal, timeout, cancel).</summary>
     AfterNotOk,
 }

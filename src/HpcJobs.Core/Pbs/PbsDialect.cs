@@ -7,6 +7,7 @@ public enum PbsDialect
 {
     /// <summary>PBS Professional / OpenPBS: <c>-l select=</c>, <c>-J</c> arrays, <c>qstat -x</c> history, <c>-F json</c>.</summary>
     Pro,
+
     /// <summary>TORQUE: <c>-l nodes=N:ppn=C</c>, <c>-t</c> arrays, completed jobs as state C while keep_completed lasts.</summary>
     Torque,
 }
@@ -24,7 +25,12 @@ public sealed record PbsIdentity(PbsDialect? Dialect, string? Version, bool IsSl
         var text = (r.StandardOutput + "\n" + r.StandardError).Trim();
         var first = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
         if (isSlurmWrapper)
-            return new PbsIdentity(PbsDialect.Torque, null, true, "qstat is SLURM's PBS-compatibility wrapper (slurm-wlm-torque)");
+            return new PbsIdentity(
+                PbsDialect.Torque,
+                null,
+                true,
+                "qstat is SLURM's PBS-compatibility wrapper (slurm-wlm-torque)"
+            );
         foreach (var line in text.Split('\n').Select(l => l.Trim()))
         {
             if (line.StartsWith("pbs_version", StringComparison.OrdinalIgnoreCase) && line.Contains('='))
@@ -32,21 +38,31 @@ public sealed record PbsIdentity(PbsDialect? Dialect, string? Version, bool IsSl
             if (line.StartsWith("Version:", StringComparison.OrdinalIgnoreCase))
                 return new PbsIdentity(PbsDialect.Torque, line[8..].Trim(), false, line);
         }
-        return new PbsIdentity(null, null, false, first.Length > 0 ? first : $"qstat --version exit {r.ExitCode}, no output");
+        return new PbsIdentity(
+            null,
+            null,
+            false,
+            first.Length > 0 ? first : $"qstat --version exit {r.ExitCode}, no output"
+        );
     }
 
     /// <summary>SchedMD's wrappers are Perl scripts that load Slurm's Perl API; real PBS and Torque ship compiled qstat.</summary>
     public static bool IsSlurmWrapperFile(string? path)
     {
-        if (path is null) return false;
+        if (path is null)
+            return false;
         try
         {
             using var reader = new StreamReader(path);
             var buffer = new char[8192];
             var n = reader.ReadBlock(buffer, 0, buffer.Length);
             var head = new string(buffer, 0, n);
-            return head.StartsWith("#!", StringComparison.Ordinal) && head.Contains("Slurm", StringComparison.OrdinalIgnoreCase);
+            return head.StartsWith("#!", StringComparison.Ordinal)
+                && head.Contains("Slurm", StringComparison.OrdinalIgnoreCase);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

@@ -4,7 +4,10 @@ using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Pbs;
 
-/// <summary>One job of <c>qstat -f</c>: its full id and its attributes, nested names flattened with dots (Resource_List.walltime).</summary>
+/// <summary>
+/// One job of <c>qstat -f</c>: its full id and its attributes, nested names flattened with dots
+/// (Resource_List.walltime).
+/// </summary>
 internal sealed record PbsJobRecord(string Id, IReadOnlyDictionary<string, string> Attributes)
 {
     public string? this[string name] => Attributes.TryGetValue(name, out var v) ? v : null;
@@ -24,20 +27,24 @@ internal static class PbsOutput
         string? id = null;
         Dictionary<string, string>? attrs = null;
         string? last = null;
-        string? attributeIndent = null; // learnt from each record's first attribute: 4 spaces (Torque, PBS Pro), TAB (SLURM's wrapper), more in pasted copies
+        // learnt from each record's first attribute: 4 spaces (Torque, PBS Pro), TAB (SLURM's wrapper), more in pasted
+        // copies
+        string? attributeIndent = null;
         foreach (var raw in text.Replace("\r", "").Split('\n'))
         {
             var body = raw.TrimStart(' ', '\t');
             if (body.StartsWith("Job Id:", StringComparison.Ordinal))
             {
-                if (id is not null) records.Add(new PbsJobRecord(id, attrs!));
+                if (id is not null)
+                    records.Add(new PbsJobRecord(id, attrs!));
                 id = body[7..].Trim();
                 attrs = new Dictionary<string, string>(StringComparer.Ordinal);
                 last = null;
                 attributeIndent = null;
                 continue;
             }
-            if (id is null || raw.Trim().Length == 0) continue;
+            if (id is null || raw.Trim().Length == 0)
+                continue;
             var indent = raw[..(raw.Length - body.Length)];
             var eq = body.IndexOf(" = ", StringComparison.Ordinal);
             var looksLikeAttribute = eq > 0 && !body[..eq].Contains(' ') && !body[..eq].Contains('\t');
@@ -50,7 +57,8 @@ internal static class PbsOutput
             else if (last is not null)
                 attrs![last] += raw.TrimStart('\t', ' ');
         }
-        if (id is not null) records.Add(new PbsJobRecord(id, attrs!));
+        if (id is not null)
+            records.Add(new PbsJobRecord(id, attrs!));
         return records;
     }
 
@@ -61,17 +69,29 @@ internal static class PbsOutput
     public static List<PbsJobRecord> ParseJson(string text)
     {
         var trimmed = text.TrimStart();
-        if (trimmed.Length == 0) return [];
+        if (trimmed.Length == 0)
+            return [];
         if (trimmed[0] != '{')
-            throw new SchedulerOutputException("qstat -f -F json", "output does not start with a JSON object (text mixed into the JSON?)", text);
+            throw new SchedulerOutputException(
+                "qstat -f -F json",
+                "output does not start with a JSON object (text mixed into the JSON?)",
+                text
+            );
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(trimmed, new JsonDocumentOptions { AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new SchedulerOutputException("qstat -f -F json", $"invalid JSON: {e.Message}", text); }
+        try
+        {
+            doc = JsonDocument.Parse(trimmed, new JsonDocumentOptions { AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new SchedulerOutputException("qstat -f -F json", $"invalid JSON: {e.Message}", text);
+        }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new SchedulerOutputException("qstat -f -F json", "the JSON is not an object", text);
-            if (!doc.RootElement.TryGetProperty("Jobs", out var jobs)) return [];
+            if (!doc.RootElement.TryGetProperty("Jobs", out var jobs))
+                return [];
             var records = new List<PbsJobRecord>();
             foreach (var job in jobs.EnumerateObject())
             {
@@ -90,9 +110,15 @@ internal static class PbsOutput
             var name = prefix.Length == 0 ? p.Name : $"{prefix}.{p.Name}";
             switch (p.Value.ValueKind)
             {
-                case JsonValueKind.Object: Flatten(p.Value, name, into); break;
-                case JsonValueKind.String: into[name] = p.Value.GetString()!; break;
-                default: into[name] = p.Value.GetRawText(); break;
+                case JsonValueKind.Object:
+                    Flatten(p.Value, name, into);
+                    break;
+                case JsonValueKind.String:
+                    into[name] = p.Value.GetString()!;
+                    break;
+                default:
+                    into[name] = p.Value.GetRawText();
+                    break;
             }
         }
     }
@@ -100,17 +126,21 @@ internal static class PbsOutput
     /// <summary>Text Variable_List ("A=b,C=d") or JSON's flattened Variable_List.NAME.</summary>
     public static string? Variable(PbsJobRecord r, string name)
     {
-        if (r[$"Variable_List.{name}"] is { } v) return v;
-        if (r["Variable_List"] is not { } list) return null;
+        if (r[$"Variable_List.{name}"] is { } v)
+            return v;
+        if (r["Variable_List"] is not { } list)
+            return null;
         foreach (var pair in list.Split(','))
-            if (pair.StartsWith(name + "=", StringComparison.Ordinal)) return pair[(name.Length + 1)..];
+            if (pair.StartsWith(name + "=", StringComparison.Ordinal))
+                return pair[(name.Length + 1)..];
         return null;
     }
 
     /// <summary>Output_Path is "host:/path" (PBS keeps the submit host); the path is what a user opens.</summary>
     public static string? LocalPath(string? pbsPath)
     {
-        if (string.IsNullOrWhiteSpace(pbsPath)) return null;
+        if (string.IsNullOrWhiteSpace(pbsPath))
+            return null;
         var colon = pbsPath.IndexOf(':');
         return colon > 0 && !pbsPath[..colon].Contains('/') ? pbsPath[(colon + 1)..] : pbsPath;
     }
@@ -120,13 +150,18 @@ internal static class PbsOutput
     {
         var open = id.IndexOf('[');
         var close = id.IndexOf(']');
-        if (open < 0 || close < open) return (null, null);
+        if (open < 0 || close < open)
+            return (null, null);
         var inside = id[(open + 1)..close];
-        if (inside.Length == 0) return (null, null);
-        return int.TryParse(inside, CultureInfo.InvariantCulture, out var task) ? (id[..(open + 1)] + id[close..], task) : (null, null);
+        if (inside.Length == 0)
+            return (null, null);
+        return int.TryParse(inside, CultureInfo.InvariantCulture, out var task)
+            ? (id[..(open + 1)] + id[close..], task)
+            : (null, null);
     }
 
-    public static int? ParseInt(string? s) => int.TryParse(s?.Trim(), CultureInfo.InvariantCulture, out var v) ? v : null;
+    public static int? ParseInt(string? s) =>
+        int.TryParse(s?.Trim(), CultureInfo.InvariantCulture, out var v) ? v : null;
 
     /// <summary>The sequence number a PBS id starts with: "1004.pbs" → "1004", "10[].Nile" → "10[]".</summary>
     public static string Sequence(string id) => id.Split('.', 2)[0];

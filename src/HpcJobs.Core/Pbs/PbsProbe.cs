@@ -28,16 +28,25 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
         var exec = Environment.GetEnvironmentVariable("PBS_EXEC");
         if (string.IsNullOrWhiteSpace(exec))
         {
-            var conf = pbsConfFile ?? (Environment.GetEnvironmentVariable("PBS_CONF_FILE") is { Length: > 0 } c ? c : "/etc/pbs.conf");
+            var conf =
+                pbsConfFile
+                ?? (Environment.GetEnvironmentVariable("PBS_CONF_FILE") is { Length: > 0 } c ? c : "/etc/pbs.conf");
             try
             {
                 exec = File.Exists(conf)
-                    ? File.ReadLines(conf).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("PBS_EXEC=", StringComparison.Ordinal))?[9..].Trim()
+                    ? File.ReadLines(conf)
+                        .Select(l => l.Trim())
+                        .FirstOrDefault(l => l.StartsWith("PBS_EXEC=", StringComparison.Ordinal))
+                        ?[9..].Trim()
                     : null;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { exec = null; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                exec = null;
+            }
         }
-        if (string.IsNullOrWhiteSpace(exec)) return null;
+        if (string.IsNullOrWhiteSpace(exec))
+            return null;
         var bin = Path.Combine(exec, "bin");
         return File.Exists(Path.Combine(bin, "qstat")) && File.Exists(Path.Combine(bin, "qsub")) ? bin : null;
     }
@@ -54,15 +63,36 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
             qstat = Path.Combine(bin, "qstat");
             onPath = true;
         }
-        if (!onPath) return new SchedulerCandidate(Kind, false, "qsub/qstat are not on PATH, and no PBS_EXEC names a PBS installation");
+        if (!onPath)
+            return new SchedulerCandidate(
+                Kind,
+                false,
+                "qsub/qstat are not on PATH, and no PBS_EXEC names a PBS installation"
+            );
         var wrapper = PbsIdentity.IsSlurmWrapperFile(qstat);
         ProcessResult r;
-        try { r = await Runner.RunAsync("qstat", ["--version"], cancellationToken: cancellationToken).ConfigureAwait(false); }
-        catch (System.ComponentModel.Win32Exception e) { return new SchedulerCandidate(Kind, false, $"qstat could not run: {e.Message}"); }
+        try
+        {
+            r = await Runner
+                .RunAsync("qstat", ["--version"], cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return new SchedulerCandidate(Kind, false, $"qstat could not run: {e.Message}");
+        }
         _identity = PbsIdentity.FromVersionOutput(r, wrapper);
-        if (_identity.Dialect is null) return new SchedulerCandidate(Kind, false, $"qstat --version names no PBS dialect: {_identity.Evidence}");
-        var what = $"{_identity.Dialect} dialect: {_identity.Evidence}" + (_located is CommandDirectoryRunner d ? $" (commands in {d.Directory})" : "");
-        if (wrapper && !requestedByName) return new SchedulerCandidate(Kind, false, $"{what}; not chosen automatically (use SLURM itself, or -Scheduler Pbs)");
+        if (_identity.Dialect is null)
+            return new SchedulerCandidate(Kind, false, $"qstat --version names no PBS dialect: {_identity.Evidence}");
+        var what =
+            $"{_identity.Dialect} dialect: {_identity.Evidence}"
+            + (_located is CommandDirectoryRunner d ? $" (commands in {d.Directory})" : "");
+        if (wrapper && !requestedByName)
+            return new SchedulerCandidate(
+                Kind,
+                false,
+                $"{what}; not chosen automatically (use SLURM itself, or -Scheduler Pbs)"
+            );
         return new SchedulerCandidate(Kind, true, what);
     }
 

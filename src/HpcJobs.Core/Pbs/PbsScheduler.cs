@@ -13,8 +13,17 @@ public sealed class PbsScheduler : IScheduler
     /// <summary>Server-connection failures worth trying again (PBS_NET errors, a restarting server, a busy datastore).</summary>
     private static readonly string[] TransientMarkers =
     [
-        "cannot connect to server", "Connection refused", "Connection timed out", "No route to host", "errno=15010",
-        "Server is busy", "Communication failure", "End of File", "Connection reset", "pbs_iff", "could not connect to",
+        "cannot connect to server",
+        "Connection refused",
+        "Connection timed out",
+        "No route to host",
+        "errno=15010",
+        "Server is busy",
+        "Communication failure",
+        "End of File",
+        "Connection reset",
+        "pbs_iff",
+        "could not connect to",
     ];
 
     private readonly SchedulerCommands _commands;
@@ -29,11 +38,22 @@ public sealed class PbsScheduler : IScheduler
     /// run on, asked for the outcome of finished (C) jobs.
     /// </param>
     /// <param name="retry">Backoff for status and cancel (never for qsub).</param>
-    public PbsScheduler(PbsIdentity identity, IProcessRunner? runner = null, IScheduler? wrapperOutcomes = null, RetryPolicy? retry = null)
+    public PbsScheduler(
+        PbsIdentity identity,
+        IProcessRunner? runner = null,
+        IScheduler? wrapperOutcomes = null,
+        RetryPolicy? retry = null
+    )
     {
-        if (identity.Dialect is null) throw new ArgumentException("The PBS dialect is not known.", nameof(identity));
+        if (identity.Dialect is null)
+            throw new ArgumentException("The PBS dialect is not known.", nameof(identity));
         _identity = identity;
-        _commands = new SchedulerCommands("PBS", runner ?? CliWrapProcessRunner.Instance, retry ?? RetryPolicy.Default, IsTransient);
+        _commands = new SchedulerCommands(
+            "PBS",
+            runner ?? CliWrapProcessRunner.Instance,
+            retry ?? RetryPolicy.Default,
+            IsTransient
+        );
         _wrapperOutcomes = wrapperOutcomes;
     }
 
@@ -54,12 +74,27 @@ public sealed class PbsScheduler : IScheduler
     /// <summary>PBS commands run so far (for tests and benchmarks that count scheduler calls).</summary>
     public int SchedulerCalls => _commands.CallCount;
 
-    public SchedulerDescription Describe() => new(SchedulerKind.Pbs, Dialect == PbsDialect.Pro ? "PBS Professional/OpenPBS" : "Torque", _identity.Version,
-        $"dialect {Dialect} ({_identity.Evidence})",
-        SchedulerCapabilities.Arrays | SchedulerCapabilities.ArrayThrottle | SchedulerCapabilities.Dependencies | SchedulerCapabilities.Gpus
-        | SchedulerCapabilities.Walltime | SchedulerCapabilities.Memory | SchedulerCapabilities.Partition | SchedulerCapabilities.Account
-        | SchedulerCapabilities.ReadOutput
-        | (Dialect == PbsDialect.Pro ? SchedulerCapabilities.FinishedJobHistory : SchedulerCapabilities.Constraint));
+    public SchedulerDescription Describe() =>
+        new(
+            SchedulerKind.Pbs,
+            Dialect == PbsDialect.Pro ? "PBS Professional/OpenPBS" : "Torque",
+            _identity.Version,
+            $"dialect {Dialect} ({_identity.Evidence})",
+            SchedulerCapabilities.Arrays
+                | SchedulerCapabilities.ArrayThrottle
+                | SchedulerCapabilities.Dependencies
+                | SchedulerCapabilities.Gpus
+                | SchedulerCapabilities.Walltime
+                | SchedulerCapabilities.Memory
+                | SchedulerCapabilities.Partition
+                | SchedulerCapabilities.Account
+                | SchedulerCapabilities.ReadOutput
+                | (
+                    Dialect == PbsDialect.Pro
+                        ? SchedulerCapabilities.FinishedJobHistory
+                        : SchedulerCapabilities.Constraint
+                )
+        );
 
     public SubmissionPlan Plan(JobRequest request)
     {
@@ -67,22 +102,35 @@ public sealed class PbsScheduler : IScheduler
         return PbsSubmission.Plan(args, script) with { Notes = notes };
     }
 
-    private (List<string> Args, string? Script, List<string> Notes) Render(JobRequest request, string generatedScriptPath)
+    private (List<string> Args, string? Script, List<string> Notes) Render(
+        JobRequest request,
+        string generatedScriptPath
+    )
     {
         request.Validate(Kind);
         string? script = null;
         string scriptPath;
-        if (request.ScriptPath is not null && request.ScriptArguments.Count == 0 && (Dialect == PbsDialect.Torque || request.WorkingDirectory is null))
+        if (
+            request.ScriptPath is not null
+            && request.ScriptArguments.Count == 0
+            && (Dialect == PbsDialect.Torque || request.WorkingDirectory is null)
+        )
             scriptPath = request.ScriptPath;
         else
         {
             // a command, or a script with arguments (qsub cannot pass them portably), or a PBS Pro job that must start in a
             // working directory (PBS Pro starts jobs in $HOME): a generated script that cds and execs the argument list
-            IReadOnlyList<string> argv = request.ScriptPath is not null ? [request.ScriptPath, .. request.ScriptArguments] : request.Command;
-            script = PbsSubmission.WrapperScript(argv, Dialect == PbsDialect.Pro || _identity.IsSlurmWrapper ? request.WorkingDirectory : null);
+            IReadOnlyList<string> argv = request.ScriptPath is not null
+                ? [request.ScriptPath, .. request.ScriptArguments]
+                : request.Command;
+            script = PbsSubmission.WrapperScript(
+                argv,
+                Dialect == PbsDialect.Pro || _identity.IsSlurmWrapper ? request.WorkingDirectory : null
+            );
             scriptPath = generatedScriptPath;
         }
-        if (request.ScriptPath is not null && script is null) SubmissionRules.RequireInterpreterLine(request.ScriptPath);
+        if (request.ScriptPath is not null && script is null)
+            SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         var effective = _identity.IsSlurmWrapper ? request with { WorkingDirectory = null } : request; // the wrapper knows no -d
         var (args, notes) = PbsSubmission.Render(effective, Dialect, scriptPath);
         return (args, script, notes);
@@ -101,37 +149,58 @@ public sealed class PbsScheduler : IScheduler
                 Directory.CreateDirectory(Path.GetDirectoryName(scriptFile)!);
                 File.WriteAllText(scriptFile, script);
             }
-            var result = await _commands.RunOnceAsync("qsub", args, new ProcessOptions
-            {
-                // PBS_O_WORKDIR; and the values for "-v NAME,..." come from qsub's own environment
-                WorkingDirectory = request.WorkingDirectory,
-                Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
-            }, cancellationToken).ConfigureAwait(false);
+            var result = await _commands
+                .RunOnceAsync(
+                    "qsub",
+                    args,
+                    new ProcessOptions
+                    {
+                        // PBS_O_WORKDIR; and the values for "-v NAME,..." come from qsub's own environment
+                        WorkingDirectory = request.WorkingDirectory,
+                        Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+                    },
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             // never retried: a qsub whose answer was lost may have queued the job, and PBS has no tag to look it up by
             if (!result.Succeeded)
-                throw new SubmitFailedException("PBS", (result.StandardError + result.StandardOutput).Trim(), result.ExitCode);
+                throw new SubmitFailedException(
+                    "PBS",
+                    (result.StandardError + result.StandardOutput).Trim(),
+                    result.ExitCode
+                );
             var id = PbsSubmission.ParseJobId(result.StandardOutput);
             _memory.SawLive(id);
             return SubmissionRules.Submitted(Kind, id, request, PbsSubmission.SafeName(request.EffectiveName).Name);
         }
         finally
         {
-            if (Directory.Exists(Path.GetDirectoryName(scriptFile))) Directory.Delete(Path.GetDirectoryName(scriptFile)!, recursive: true);
+            if (Directory.Exists(Path.GetDirectoryName(scriptFile)))
+                Directory.Delete(Path.GetDirectoryName(scriptFile)!, recursive: true);
         }
     }
 
     private async Task CheckDependenciesAsync(JobRequest request, CancellationToken ct)
     {
-        if (request.Dependencies.Count == 0) return;
-        var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct).ConfigureAwait(false);
+        if (request.Dependencies.Count == 0)
+            return;
+        var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct)
+            .ConfigureAwait(false);
         if (report.NotFound.Count > 0)
-            throw new InvalidJobRequestException($"Dependency on {string.Join(", ", report.NotFound.Select(n => n.JobId))}, which PBS does not know.", HpcErrors.DependencyNotFound);
+            throw new InvalidJobRequestException(
+                $"Dependency on {string.Join(", ", report.NotFound.Select(n => n.JobId))}, which PBS does not know.",
+                HpcErrors.DependencyNotFound
+            );
     }
 
-    public async Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    public async Task<StatusReport> GetStatusAsync(
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken = default
+    )
     {
         var ids = jobIds.Distinct().ToList();
-        if (ids.Count == 0) return StatusReport.Empty;
+        if (ids.Count == 0)
+            return StatusReport.Empty;
         var (records, unknown) = await QueryAsync(ids, cancellationToken).ConfigureAwait(false);
 
         var jobs = new List<JobInfo>();
@@ -142,19 +211,38 @@ public sealed class PbsScheduler : IScheduler
             if (mine.Count == 0)
             {
                 if (_memory.WasCancelled(id))
-                    jobs.Add(Vanished(id, JobState.Cancelled, "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)"));
+                    jobs.Add(
+                        Vanished(
+                            id,
+                            JobState.Cancelled,
+                            "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)"
+                        )
+                    );
                 else if (_memory.SawLiveWithin(id, TimeSpan.FromHours(1)))
-                    jobs.Add(Vanished(id, JobState.Unknown, Dialect == PbsDialect.Pro
-                        ? "The job left the server and no history is kept (job_history_enable off?): its outcome cannot be known"
-                        : "The job left the server (keep_completed passed): its outcome cannot be known"));
+                    jobs.Add(
+                        Vanished(
+                            id,
+                            JobState.Unknown,
+                            Dialect == PbsDialect.Pro
+                                ? "The job left the server and no history is kept (job_history_enable off?): its outcome cannot be known"
+                                : "The job left the server (keep_completed passed): its outcome cannot be known"
+                        )
+                    );
                 else
-                    notFound.Add(new JobLookupFailure(id, unknown.Contains(id) ? $"qstat: Unknown Job Id {id}" : $"PBS does not know job {id}."));
+                    notFound.Add(
+                        new JobLookupFailure(
+                            id,
+                            unknown.Contains(id) ? $"qstat: Unknown Job Id {id}" : $"PBS does not know job {id}."
+                        )
+                    );
                 continue;
             }
-            foreach (var rec in mine) jobs.Add(ToJobInfo(rec));
+            foreach (var rec in mine)
+                jobs.Add(ToJobInfo(rec));
         }
         jobs = jobs.DistinctBy(j => j.JobId).ToList();
-        foreach (var j in jobs.Where(j => !j.IsFinished)) _memory.SawLive(j.JobId);
+        foreach (var j in jobs.Where(j => !j.IsFinished))
+            _memory.SawLive(j.JobId);
         if (_wrapperOutcomes is not null && jobs.Any(NoExitStatus))
             jobs = await WithWrapperOutcomesAsync(jobs, cancellationToken).ConfigureAwait(false);
         return new StatusReport(jobs, notFound);
@@ -165,29 +253,54 @@ public sealed class PbsScheduler : IScheduler
     /// left out without calling them unknown (openpbs#2672), the text form, which lists them all. The answer is never
     /// trusted to be complete: every id is accounted for, as a record or as unknown.
     /// </summary>
-    private async Task<(List<PbsJobRecord> Records, HashSet<string> Unknown)> QueryAsync(List<string> ids, CancellationToken ct)
+    private async Task<(List<PbsJobRecord> Records, HashSet<string> Unknown)> QueryAsync(
+        List<string> ids,
+        CancellationToken ct
+    )
     {
         var records = new List<PbsJobRecord>();
         var unknown = new HashSet<string>();
         var json = Dialect == PbsDialect.Pro && (_jsonListsAll != false || ids.Count == 1);
         await QueryFormatAsync(ids, json, records, unknown, ct).ConfigureAwait(false);
-        if (!json) return (records, unknown);
+        if (!json)
+            return (records, unknown);
         var missing = ids.Where(id => !unknown.Contains(id) && Match(records, id).Count == 0).ToList();
-        if (ids.Count > 1) _jsonListsAll ??= missing.Count == 0 ? true : null;
-        if (missing.Count == 0) return (records, unknown);
+        if (ids.Count > 1)
+            _jsonListsAll ??= missing.Count == 0 ? true : null;
+        if (missing.Count == 0)
+            return (records, unknown);
         var before = records.Count;
         await QueryFormatAsync(missing, json: false, records, unknown, ct).ConfigureAwait(false);
-        if (records.Count > before) _jsonListsAll = false; // JSON left out jobs the server does know
+        if (records.Count > before)
+            _jsonListsAll = false; // JSON left out jobs the server does know
         return (records, unknown);
     }
 
-    private async Task QueryFormatAsync(List<string> ids, bool json, List<PbsJobRecord> records, HashSet<string> unknown, CancellationToken ct)
+    private async Task QueryFormatAsync(
+        List<string> ids,
+        bool json,
+        List<PbsJobRecord> records,
+        HashSet<string> unknown,
+        CancellationToken ct
+    )
     {
-        List<string> options = json ? ["-f", "-F", "json", "-x", "-t"] : Dialect == PbsDialect.Pro ? ["-f", "-x", "-t"] : _identity.IsSlurmWrapper ? ["-f"] : ["-f", "-t"];
-        foreach (var r in await _commands.RunChunkedAsync("qstat", ids, chunk => [.. options, .. chunk], ct).ConfigureAwait(false))
+        List<string> options =
+            json ? ["-f", "-F", "json", "-x", "-t"]
+            : Dialect == PbsDialect.Pro ? ["-f", "-x", "-t"]
+            : _identity.IsSlurmWrapper ? ["-f"]
+            : ["-f", "-t"];
+        foreach (
+            var r in await _commands
+                .RunChunkedAsync("qstat", ids, chunk => [.. options, .. chunk], ct)
+                .ConfigureAwait(false)
+        )
         {
             unknown.UnionWith(UnknownIds(r.StandardError + r.StandardOutput));
-            var otherErrors = string.Join('\n', r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Unknown Job Id", StringComparison.Ordinal)));
+            var otherErrors = string.Join(
+                '\n',
+                r.StandardError.Split('\n')
+                    .Where(l => l.Trim().Length > 0 && !l.Contains("Unknown Job Id", StringComparison.Ordinal))
+            );
             if (!r.Succeeded && otherErrors.Length > 0 && !(_identity.IsSlurmWrapper && r.ExitCode == 153))
                 throw new SchedulerUnavailableException($"qstat failed (exit {r.ExitCode}): {otherErrors.Trim()}");
             records.AddRange(json ? PbsOutput.ParseJson(r.StandardOutput) : PbsOutput.ParseFullText(r.StandardOutput));
@@ -198,33 +311,71 @@ public sealed class PbsScheduler : IScheduler
     private async Task<List<JobInfo>> WithWrapperOutcomesAsync(List<JobInfo> jobs, CancellationToken ct)
     {
         var ended = jobs.Where(NoExitStatus).Select(j => j.JobId).ToList();
-        var outcomes = (await _wrapperOutcomes!.GetStatusAsync(ended, ct).ConfigureAwait(false)).Jobs.ToDictionary(j => j.JobId);
-        return jobs.Select(j => outcomes.TryGetValue(j.JobId, out var o) && o.IsFinished
-            ? j with { State = o.State, ExitCode = o.ExitCode, Signal = o.Signal, Reason = $"{o.NativeState} (from SLURM: its qstat wrapper prints no exit_status)" }
-            : j).ToList();
+        var outcomes = (await _wrapperOutcomes!.GetStatusAsync(ended, ct).ConfigureAwait(false)).Jobs.ToDictionary(j =>
+            j.JobId
+        );
+        return jobs.Select(j =>
+                outcomes.TryGetValue(j.JobId, out var o) && o.IsFinished
+                    ? j with
+                    {
+                        State = o.State,
+                        ExitCode = o.ExitCode,
+                        Signal = o.Signal,
+                        Reason = $"{o.NativeState} (from SLURM: its qstat wrapper prints no exit_status)",
+                    }
+                    : j
+            )
+            .ToList();
     }
 
     private static bool NoExitStatus(JobInfo j) => j.NativeState == "C" && j.ExitCode is null && j.Signal is null;
 
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {
-        if (jobs.Count == 0) return;
-        foreach (var j in jobs) _memory.Cancelled(j.JobId);
-        foreach (var r in await _commands.RunChunkedAsync("qdel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken).ConfigureAwait(false))
+        if (jobs.Count == 0)
+            return;
+        foreach (var j in jobs)
+            _memory.Cancelled(j.JobId);
+        foreach (
+            var r in await _commands
+                .RunChunkedAsync(
+                    "qdel",
+                    jobs.Select(j => j.JobId).Distinct().ToList(),
+                    chunk => chunk,
+                    cancellationToken
+                )
+                .ConfigureAwait(false)
+        )
         {
             // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel
-            var errors = r.StandardError.Split('\n').Where(l => l.Trim().Length > 0 && !l.Contains("Job has finished", StringComparison.Ordinal)
-                && !l.Contains("Unknown Job Id", StringComparison.Ordinal)).ToList();
-            if (!r.Succeeded && errors.Count > 0) throw new SchedulerUnavailableException($"qdel failed (exit {r.ExitCode}): {string.Join(' ', errors).Trim()}");
+            var errors = r
+                .StandardError.Split('\n')
+                .Where(l =>
+                    l.Trim().Length > 0
+                    && !l.Contains("Job has finished", StringComparison.Ordinal)
+                    && !l.Contains("Unknown Job Id", StringComparison.Ordinal)
+                )
+                .ToList();
+            if (!r.Succeeded && errors.Count > 0)
+                throw new SchedulerUnavailableException(
+                    $"qdel failed (exit {r.ExitCode}): {string.Join(' ', errors).Trim()}"
+                );
         }
     }
 
-    /// <summary>Records answering an id: the job itself, an array's subjobs (not its B parent when they are listed), or a short id.</summary>
+    /// <summary>
+    /// Records answering an id: the job itself, an array's subjobs (not its B parent when they are listed), or a short
+    /// id.
+    /// </summary>
     private static List<PbsJobRecord> Match(List<PbsJobRecord> records, string id)
     {
-        bool Same(string recordId) => recordId == id || PbsOutput.Sequence(recordId) == id || recordId.StartsWith(id + ".", StringComparison.Ordinal);
+        bool Same(string recordId) =>
+            recordId == id
+            || PbsOutput.Sequence(recordId) == id
+            || recordId.StartsWith(id + ".", StringComparison.Ordinal);
         var isArrayId = id.Contains("[]", StringComparison.Ordinal);
-        if (!isArrayId) return records.Where(r => Same(r.Id)).ToList();
+        if (!isArrayId)
+            return records.Where(r => Same(r.Id)).ToList();
         var subjobs = records.Where(r => PbsOutput.SplitArrayId(r.Id).ArrayId is { } a && Same(a)).ToList();
         return subjobs.Count > 0 ? subjobs : records.Where(r => Same(r.Id)).ToList();
     }
@@ -233,13 +384,20 @@ public sealed class PbsScheduler : IScheduler
     {
         var letter = (r["job_state"] ?? "").Trim();
         var (arrayId, task) = PbsOutput.SplitArrayId(r.Id);
-        JobState state; int? exit = null, signal = null; string? reason = r["comment"];
+        JobState state;
+        int? exit = null,
+            signal = null;
+        string? reason = r["comment"];
         if (PbsStates.IsFinishedLetter(letter, Dialect))
         {
             var deletedByUs = _memory.WasCancelled(r.Id, arrayId);
             var deletedBy = PbsStates.DeletedBy(r["comment"], PbsOutput.ParseInt(r["substate"]));
-            (state, exit, signal, var why) = PbsStates.Finished(PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]), deletedByUs || deletedBy is not null);
-            reason = deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;
+            (state, exit, signal, var why) = PbsStates.Finished(
+                PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]),
+                deletedByUs || deletedBy is not null
+            );
+            reason =
+                deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;
         }
         else
         {
@@ -251,8 +409,16 @@ public sealed class PbsScheduler : IScheduler
         var finished = state.IsFinished() || PbsStates.IsFinishedLetter(letter, Dialect);
         return new JobInfo
         {
-            JobId = r.Id, ArrayJobId = arrayId, ArrayTaskId = task, Name = r["Job_Name"], Scheduler = nameof(SchedulerKind.Pbs),
-            State = state, NativeState = letter, Reason = reason, ExitCode = exit, Signal = signal,
+            JobId = r.Id,
+            ArrayJobId = arrayId,
+            ArrayTaskId = task,
+            Name = r["Job_Name"],
+            Scheduler = nameof(SchedulerKind.Pbs),
+            State = state,
+            NativeState = letter,
+            Reason = reason,
+            ExitCode = exit,
+            Signal = signal,
             SubmitTime = PbsStates.ParseTime(r["ctime"] ?? r["qtime"]),
             StartTime = PbsStates.ParseTime(r["stime"] ?? r["start_time"]),
             EndTime = finished ? PbsStates.ParseTime(r["obittime"] ?? r["comp_time"] ?? r["mtime"]) : null,
@@ -263,9 +429,19 @@ public sealed class PbsScheduler : IScheduler
     }
 
     private static JobInfo Vanished(string id, JobState state, string reason) =>
-        new() { JobId = id, Scheduler = nameof(SchedulerKind.Pbs), State = state, Reason = reason, NativeState = state == JobState.Cancelled ? "deleted" : null };
+        new()
+        {
+            JobId = id,
+            Scheduler = nameof(SchedulerKind.Pbs),
+            State = state,
+            Reason = reason,
+            NativeState = state == JobState.Cancelled ? "deleted" : null,
+        };
 
     private static HashSet<string> UnknownIds(string text) =>
-        text.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("Unknown Job Id", StringComparison.Ordinal))
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()).ToHashSet();
+        text.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.Contains("Unknown Job Id", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last())
+            .ToHashSet();
 }

@@ -11,13 +11,14 @@ internal static class PbsStates
     /// PBS Pro: B array begun, E exiting, H held, M moved, Q queued, R running, S suspended, T transit, U user-suspended,
     /// W waiting. Torque: C completed, E, H, Q, R, T, W, S.
     /// </summary>
-    public static JobState Live(string letter) => letter switch
-    {
-        "Q" or "T" or "W" or "M" => JobState.Pending,
-        "H" or "S" or "U" => JobState.Held,
-        "R" or "E" or "B" => JobState.Running,
-        _ => JobState.Unknown,
-    };
+    public static JobState Live(string letter) =>
+        letter switch
+        {
+            "Q" or "T" or "W" or "M" => JobState.Pending,
+            "H" or "S" or "U" => JobState.Held,
+            "R" or "E" or "B" => JobState.Running,
+            _ => JobState.Unknown,
+        };
 
     public static bool IsFinishedLetter(string letter, PbsDialect dialect) =>
         dialect == PbsDialect.Pro ? letter is "F" or "X" : letter == "C";
@@ -49,17 +50,30 @@ internal static class PbsStates
     public static (JobState State, int? ExitCode, int? Signal, string? Reason) Finished(int? exitStatus, bool deleted)
     {
         if (exitStatus is null) // the job never ran
-            return (JobState.Cancelled, null, null, deleted ? "Deleted before it ran" : "Ended without running (no exit status): deleted, or its dependency failed");
+            return (
+                JobState.Cancelled,
+                null,
+                null,
+                deleted
+                    ? "Deleted before it ran"
+                    : "Ended without running (no exit status): deleted, or its dependency failed"
+            );
         var v = exitStatus.Value;
-        if (deleted && v >= 0 && v < 256) return (JobState.Cancelled, v == 0 ? null : v, null, "Deleted (qdel)");
-        if (v == 0) return (JobState.Completed, 0, null, null);
+        if (deleted && v >= 0 && v < 256)
+            return (JobState.Cancelled, v == 0 ? null : v, null, "Deleted (qdel)");
+        if (v == 0)
+            return (JobState.Completed, 0, null, null);
         // the job's shell reports a command killed by signal N as 128 + N, as SLURM and every shell do
-        if (v > 128 && v <= 128 + 64) return (JobState.Failed, v, v - 128, $"Killed by signal {v - 128} (exit status {v})");
-        if (v > 0 && v < 256) return (JobState.Failed, v, null, "NonZeroExitCode");
+        if (v > 128 && v <= 128 + 64)
+            return (JobState.Failed, v, v - 128, $"Killed by signal {v - 128} (exit status {v})");
+        if (v > 0 && v < 256)
+            return (JobState.Failed, v, null, "NonZeroExitCode");
         if (v >= 256)
         {
             var signal = v - 256;
-            return deleted ? (JobState.Cancelled, 128 + signal, signal, "Deleted (qdel)") : (JobState.Failed, 128 + signal, signal, $"Killed by signal {signal}");
+            return deleted
+                ? (JobState.Cancelled, 128 + signal, signal, "Deleted (qdel)")
+                : (JobState.Failed, 128 + signal, signal, $"Killed by signal {signal}");
         }
         var name = JobExecName(v);
         return v switch
@@ -70,41 +84,51 @@ internal static class PbsStates
     }
 
     /// <summary>The JOB_EXEC_* codes of PBS Pro/OpenPBS (job.h) and Torque (-1 to -6 are shared).</summary>
-    public static string JobExecName(int code) => code switch
-    {
-        -1 => "JOB_EXEC_FAIL1: job exec failed, before files, no retry",
-        -2 => "JOB_EXEC_FAIL2: job exec failed, after files, no retry",
-        -3 => "JOB_EXEC_RETRY: job execution failed, do retry",
-        -4 => "JOB_EXEC_INITABT: job aborted on MoM initialization",
-        -5 => "JOB_EXEC_INITRST: job aborted on MoM init, checkpoint, no migrate",
-        -6 => "JOB_EXEC_INITRMG: job aborted on MoM init, checkpoint, ok migrate",
-        -7 => "JOB_EXEC_BADRESRT: job restart failed",
-        -10 => "JOB_EXEC_FAILUID: invalid uid/gid for job",
-        -11 => "JOB_EXEC_RERUN: job rerun",
-        -12 => "JOB_EXEC_CHKP: job was checkpointed and killed",
-        -13 => "JOB_EXEC_FAIL_PASSWORD: job failed due to a bad password",
-        -15 => "JOB_EXEC_QUERST: requeue job for restart from checkpoint",
-        -16 => "JOB_EXEC_FAILHOOK_RERUN: a hook failed, job requeued",
-        -17 => "JOB_EXEC_FAILHOOK_DELETE: a hook failed, job deleted",
-        -18 => "JOB_EXEC_HOOK_RERUN: a hook requested the job be rerun",
-        -19 => "JOB_EXEC_HOOK_DELETE: a hook requested the job be deleted",
-        -20 => "JOB_EXEC_RERUN_MS_FAIL: mother superior connection lost, job requeued",
-        -24 => "JOB_EXEC_KILL_NCPUS_BURST: killed for exceeding ncpus (burst)",
-        -25 => "JOB_EXEC_KILL_NCPUS_SUM: killed for exceeding ncpus (sum)",
-        -26 => "JOB_EXEC_KILL_VMEM: killed for exceeding vmem",
-        -27 => "JOB_EXEC_KILL_MEM: killed for exceeding mem",
-        -28 => "JOB_EXEC_KILL_CPUT: killed for exceeding cput",
-        -29 => "JOB_EXEC_KILL_WALLTIME: killed for exceeding walltime",
-        _ => $"JOB_EXEC code {code.ToString(CultureInfo.InvariantCulture)}",
-    };
+    public static string JobExecName(int code) =>
+        code switch
+        {
+            -1 => "JOB_EXEC_FAIL1: job exec failed, before files, no retry",
+            -2 => "JOB_EXEC_FAIL2: job exec failed, after files, no retry",
+            -3 => "JOB_EXEC_RETRY: job execution failed, do retry",
+            -4 => "JOB_EXEC_INITABT: job aborted on MoM initialization",
+            -5 => "JOB_EXEC_INITRST: job aborted on MoM init, checkpoint, no migrate",
+            -6 => "JOB_EXEC_INITRMG: job aborted on MoM init, checkpoint, ok migrate",
+            -7 => "JOB_EXEC_BADRESRT: job restart failed",
+            -10 => "JOB_EXEC_FAILUID: invalid uid/gid for job",
+            -11 => "JOB_EXEC_RERUN: job rerun",
+            -12 => "JOB_EXEC_CHKP: job was checkpointed and killed",
+            -13 => "JOB_EXEC_FAIL_PASSWORD: job failed due to a bad password",
+            -15 => "JOB_EXEC_QUERST: requeue job for restart from checkpoint",
+            -16 => "JOB_EXEC_FAILHOOK_RERUN: a hook failed, job requeued",
+            -17 => "JOB_EXEC_FAILHOOK_DELETE: a hook failed, job deleted",
+            -18 => "JOB_EXEC_HOOK_RERUN: a hook requested the job be rerun",
+            -19 => "JOB_EXEC_HOOK_DELETE: a hook requested the job be deleted",
+            -20 => "JOB_EXEC_RERUN_MS_FAIL: mother superior connection lost, job requeued",
+            -24 => "JOB_EXEC_KILL_NCPUS_BURST: killed for exceeding ncpus (burst)",
+            -25 => "JOB_EXEC_KILL_NCPUS_SUM: killed for exceeding ncpus (sum)",
+            -26 => "JOB_EXEC_KILL_VMEM: killed for exceeding vmem",
+            -27 => "JOB_EXEC_KILL_MEM: killed for exceeding mem",
+            -28 => "JOB_EXEC_KILL_CPUT: killed for exceeding cput",
+            -29 => "JOB_EXEC_KILL_WALLTIME: killed for exceeding walltime",
+            _ => $"JOB_EXEC code {code.ToString(CultureInfo.InvariantCulture)}",
+        };
 
     /// <summary>PBS times: ctime-style text ("Thu Jun 19 10:36:47 2025", day padded or not) or epoch seconds (Torque).</summary>
     public static DateTimeOffset? ParseTime(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
         var t = string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        if (long.TryParse(t, CultureInfo.InvariantCulture, out var epoch)) return DateTimeOffset.FromUnixTimeSeconds(epoch).ToLocalTime();
-        return DateTime.TryParseExact(t, "ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var d)
-            ? new DateTimeOffset(d) : null;
+        if (long.TryParse(t, CultureInfo.InvariantCulture, out var epoch))
+            return DateTimeOffset.FromUnixTimeSeconds(epoch).ToLocalTime();
+        return DateTime.TryParseExact(
+            t,
+            "ddd MMM d HH:mm:ss yyyy",
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeLocal,
+            out var d
+        )
+            ? new DateTimeOffset(d)
+            : null;
     }
 }

@@ -15,64 +15,116 @@ internal static class PbsSubmission
     public static (string Name, string? Note) SafeName(string name)
     {
         var sb = new StringBuilder();
-        foreach (var c in name) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_');
+        foreach (var c in name)
+            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_');
         var safe = sb.ToString();
-        if (safe.Length == 0 || !char.IsAsciiLetter(safe[0])) safe = "j" + safe;
-        if (safe.Length > MaxNameLength) safe = safe[..MaxNameLength];
-        return (safe, safe == name ? null : $"PBS job names are at most {MaxNameLength} characters of letters, digits, _ - . and start with a letter: '{name}' is submitted as '{safe}'.");
+        if (safe.Length == 0 || !char.IsAsciiLetter(safe[0]))
+            safe = "j" + safe;
+        if (safe.Length > MaxNameLength)
+            safe = safe[..MaxNameLength];
+        return (
+            safe,
+            safe == name
+                ? null
+                : $"PBS job names are at most {MaxNameLength} characters of letters, digits, _ - . and start with a letter: '{name}' is submitted as '{safe}'."
+        );
     }
 
     /// <summary>The argv for qsub (the script path is the last argument) and the notes to show the user.</summary>
-    public static (List<string> Args, List<string> Notes) Render(JobRequest request, PbsDialect dialect, string scriptPath)
+    public static (List<string> Args, List<string> Notes) Render(
+        JobRequest request,
+        PbsDialect dialect,
+        string scriptPath
+    )
     {
         var r = request.Resources;
         var notes = new List<string>();
         var (name, note) = SafeName(request.EffectiveName);
-        if (note is not null) notes.Add(note);
+        if (note is not null)
+            notes.Add(note);
         var args = new List<string> { "-N", name };
         if (r.Qos is not null)
-            throw new InvalidResourceSpecException(nameof(ResourceSpec.Qos), r.Qos, "PBS has no quality-of-service setting; use a queue (Partition) instead");
+            throw new InvalidResourceSpecException(
+                nameof(ResourceSpec.Qos),
+                r.Qos,
+                "PBS has no quality-of-service setting; use a queue (Partition) instead"
+            );
 
         var nodes = r.Nodes ?? 1;
         var cpusPerNode = (r.TasksPerNode ?? 1) * (r.CpusPerTask ?? 1);
         if (dialect == PbsDialect.Pro)
         {
             if (r.Constraint is not null)
-                throw new InvalidResourceSpecException(nameof(ResourceSpec.Constraint), r.Constraint, "PBS Pro has no generic node-feature constraint; request the site's custom resource in a script directive instead");
+                throw new InvalidResourceSpecException(
+                    nameof(ResourceSpec.Constraint),
+                    r.Constraint,
+                    "PBS Pro has no generic node-feature constraint; request the site's custom resource in a script directive instead"
+                );
             var chunk = new StringBuilder($"select={nodes}:ncpus={cpusPerNode}");
-            if (r.TasksPerNode is { } t) chunk.Append(CultureInfo.InvariantCulture, $":mpiprocs={t}");
-            if (r.CpusPerTask is { } c && r.TasksPerNode is not null) chunk.Append(CultureInfo.InvariantCulture, $":ompthreads={c}");
-            if (r.GpusPerNode is { } g and > 0) chunk.Append(CultureInfo.InvariantCulture, $":ngpus={g}");
-            if (r.Memory is { } m) chunk.Append(CultureInfo.InvariantCulture, $":mem={MegaBytes(m)}mb");
-            if (r.Nodes is not null || r.TasksPerNode is not null || r.CpusPerTask is not null || r.GpusPerNode is not null || r.Memory is not null)
+            if (r.TasksPerNode is { } t)
+                chunk.Append(CultureInfo.InvariantCulture, $":mpiprocs={t}");
+            if (r.CpusPerTask is { } c && r.TasksPerNode is not null)
+                chunk.Append(CultureInfo.InvariantCulture, $":ompthreads={c}");
+            if (r.GpusPerNode is { } g and > 0)
+                chunk.Append(CultureInfo.InvariantCulture, $":ngpus={g}");
+            if (r.Memory is { } m)
+                chunk.Append(CultureInfo.InvariantCulture, $":mem={MegaBytes(m)}mb");
+            if (
+                r.Nodes is not null
+                || r.TasksPerNode is not null
+                || r.CpusPerTask is not null
+                || r.GpusPerNode is not null
+                || r.Memory is not null
+            )
                 args.AddRange(["-l", chunk.ToString()]);
-            if (r.Walltime is { } w) args.AddRange(["-l", $"walltime={Walltime.ToPbs(w)}"]);
+            if (r.Walltime is { } w)
+                args.AddRange(["-l", $"walltime={Walltime.ToPbs(w)}"]);
         }
         else
         {
             var list = new List<string>();
-            if (r.Nodes is not null || r.TasksPerNode is not null || r.CpusPerTask is not null || r.GpusPerNode is not null || r.Constraint is not null)
+            if (
+                r.Nodes is not null
+                || r.TasksPerNode is not null
+                || r.CpusPerTask is not null
+                || r.GpusPerNode is not null
+                || r.Constraint is not null
+            )
             {
                 var spec = new StringBuilder($"nodes={nodes}:ppn={cpusPerNode}");
-                if (r.GpusPerNode is { } g and > 0) spec.Append(CultureInfo.InvariantCulture, $":gpus={g}");
-                if (r.Constraint is { } feature) spec.Append(':').Append(feature); // a Torque node property
+                if (r.GpusPerNode is { } g and > 0)
+                    spec.Append(CultureInfo.InvariantCulture, $":gpus={g}");
+                if (r.Constraint is { } feature)
+                    spec.Append(':').Append(feature); // a Torque node property
                 list.Add(spec.ToString());
             }
             // Torque's mem is the job's total; ResourceSpec.Memory is per node
-            if (r.Memory is { } m) list.Add($"mem={MegaBytes(m) * nodes}mb");
-            if (r.Walltime is { } w) list.Add($"walltime={Walltime.ToPbs(w)}");
-            if (list.Count > 0) args.AddRange(["-l", string.Join(',', list)]);
+            if (r.Memory is { } m)
+                list.Add($"mem={MegaBytes(m) * nodes}mb");
+            if (r.Walltime is { } w)
+                list.Add($"walltime={Walltime.ToPbs(w)}");
+            if (list.Count > 0)
+                args.AddRange(["-l", string.Join(',', list)]);
         }
-        if (r.Partition is not null) args.AddRange(["-q", r.Partition]);
-        if (r.Account is not null) args.AddRange(["-A", r.Account]);
-        if (request.Array is { } array) args.AddRange(ArrayArgs(array, dialect));
-        if (request.Dependencies.Count > 0) args.AddRange(["-W", "depend=" + Dependencies(request.Dependencies, dialect)]);
-        if (request.OutputPath is not null) args.AddRange(["-o", request.OutputPath]);
-        if (request.ErrorPath is not null) args.AddRange(["-e", request.ErrorPath]);
-        else args.AddRange(["-j", "oe"]); // one output file, as the other back ends do
-        if (dialect == PbsDialect.Torque && request.WorkingDirectory is not null) args.AddRange(["-d", request.WorkingDirectory]);
+        if (r.Partition is not null)
+            args.AddRange(["-q", r.Partition]);
+        if (r.Account is not null)
+            args.AddRange(["-A", r.Account]);
+        if (request.Array is { } array)
+            args.AddRange(ArrayArgs(array, dialect));
+        if (request.Dependencies.Count > 0)
+            args.AddRange(["-W", "depend=" + Dependencies(request.Dependencies, dialect)]);
+        if (request.OutputPath is not null)
+            args.AddRange(["-o", request.OutputPath]);
+        if (request.ErrorPath is not null)
+            args.AddRange(["-e", request.ErrorPath]);
+        else
+            args.AddRange(["-j", "oe"]); // one output file, as the other back ends do
+        if (dialect == PbsDialect.Torque && request.WorkingDirectory is not null)
+            args.AddRange(["-d", request.WorkingDirectory]);
         // names only: qsub takes each value from its own environment, so no value is ever split at a comma
-        if (request.Environment.Count > 0) args.AddRange(["-v", string.Join(',', request.Environment.Keys)]);
+        if (request.Environment.Count > 0)
+            args.AddRange(["-v", string.Join(',', request.Environment.Keys)]);
         args.Add(scriptPath);
         return (args, notes);
     }
@@ -82,15 +134,24 @@ internal static class PbsSubmission
         if (dialect == PbsDialect.Pro)
         {
             if (array.Segments.Count != 1)
-                throw new InvalidJobRequestException($"PBS Pro arrays are one range (-J X-Y[:Z][%N]); '{array}' is a list.", HpcErrors.InvalidArrayRange);
+                throw new InvalidJobRequestException(
+                    $"PBS Pro arrays are one range (-J X-Y[:Z][%N]); '{array}' is a list.",
+                    HpcErrors.InvalidArrayRange
+                );
             var (start, end, step) = array.Segments[0];
             if (array.Count < 2)
-                throw new InvalidJobRequestException($"PBS Pro refuses arrays of one element ('{array}'); submit a plain job.", HpcErrors.InvalidArrayRange);
+                throw new InvalidJobRequestException(
+                    $"PBS Pro refuses arrays of one element ('{array}'); submit a plain job.",
+                    HpcErrors.InvalidArrayRange
+                );
             var spec = step == 1 ? $"{start}-{end}" : $"{start}-{end}:{step}";
             return ["-J", array.Throttle is { } n ? $"{spec}%{n}" : spec];
         }
         if (array.Segments.Any(s => s.Step != 1))
-            throw new InvalidJobRequestException($"Torque arrays (-t) have no step; '{array}' needs one. List the indices instead (0,2,4).", HpcErrors.InvalidArrayRange);
+            throw new InvalidJobRequestException(
+                $"Torque arrays (-t) have no step; '{array}' needs one. List the indices instead (0,2,4).",
+                HpcErrors.InvalidArrayRange
+            );
         return ["-t", array.ToString()];
     }
 
@@ -99,8 +160,13 @@ internal static class PbsSubmission
     /// (afterokarray:12[].srv); PBS Pro takes the array id with the plain kinds.
     /// </summary>
     public static string Dependencies(IEnumerable<JobDependency> deps, PbsDialect dialect) =>
-        string.Join(',', deps.GroupBy(d => (d.Kind, IsArray: dialect == PbsDialect.Torque && d.JobId.Contains("[]")))
-            .Select(g => $"{g.Key.Kind.ToString().ToLowerInvariant()}{(g.Key.IsArray ? "array" : "")}:{string.Join(':', g.Select(d => d.JobId))}"));
+        string.Join(
+            ',',
+            deps.GroupBy(d => (d.Kind, IsArray: dialect == PbsDialect.Torque && d.JobId.Contains("[]")))
+                .Select(g =>
+                    $"{g.Key.Kind.ToString().ToLowerInvariant()}{(g.Key.IsArray ? "array" : "")}:{string.Join(':', g.Select(d => d.JobId))}"
+                )
+        );
 
     /// <summary>
     /// The batch script for a command, or for a script with arguments (qsub has no portable way to pass them): it moves
@@ -109,9 +175,11 @@ internal static class PbsSubmission
     public static string WrapperScript(IReadOnlyList<string> argv, string? workingDirectory)
     {
         var sb = new StringBuilder("#!/bin/sh\n# generated by HpcJobs: runs the command below verbatim\n");
-        if (workingDirectory is not null) sb.Append("cd ").Append(Quote(workingDirectory)).Append(" || exit 1\n");
+        if (workingDirectory is not null)
+            sb.Append("cd ").Append(Quote(workingDirectory)).Append(" || exit 1\n");
         sb.Append("exec");
-        foreach (var a in argv) sb.Append(' ').Append(Quote(a));
+        foreach (var a in argv)
+            sb.Append(' ').Append(Quote(a));
         return sb.Append('\n').ToString();
     }
 
@@ -121,8 +189,12 @@ internal static class PbsSubmission
 
     public static string ParseJobId(string stdout)
     {
-        var id = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
-        return id.Length > 0 && char.IsAsciiDigit(id[0]) && !id.Contains(' ') ? id : throw new SchedulerOutputException("qsub", "no job id on stdout", stdout);
+        var id =
+            stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
+            ?? "";
+        return id.Length > 0 && char.IsAsciiDigit(id[0]) && !id.Contains(' ')
+            ? id
+            : throw new SchedulerOutputException("qsub", "no job id on stdout", stdout);
     }
 
     public static SubmissionPlan Plan(IReadOnlyList<string> args, string? script) => new("qsub", args, script);

@@ -8,12 +8,20 @@ public sealed class CliWrapProcessRunner : IProcessRunner
 {
     public static CliWrapProcessRunner Instance { get; } = new();
 
-    public async Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, ProcessOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ProcessResult> RunAsync(
+        string program,
+        IReadOnlyList<string> arguments,
+        ProcessOptions? options = null,
+        CancellationToken cancellationToken = default
+    )
     {
         var command = Cli.Wrap(program).WithArguments(arguments).WithValidation(CommandResultValidation.None);
-        if (options?.WorkingDirectory is not null) command = command.WithWorkingDirectory(options.WorkingDirectory);
-        if (options?.Environment is not null) command = command.WithEnvironmentVariables(options.Environment);
-        if (options?.StandardInput is not null) command = command.WithStandardInputPipe(PipeSource.FromString(options.StandardInput));
+        if (options?.WorkingDirectory is not null)
+            command = command.WithWorkingDirectory(options.WorkingDirectory);
+        if (options?.Environment is not null)
+            command = command.WithEnvironmentVariables(options.Environment);
+        if (options?.StandardInput is not null)
+            command = command.WithStandardInputPipe(PipeSource.FromString(options.StandardInput));
         var result = await command.ExecuteBufferedAsync(cancellationToken).ConfigureAwait(false);
         return new ProcessResult(result.ExitCode, result.StandardOutput, result.StandardError);
     }

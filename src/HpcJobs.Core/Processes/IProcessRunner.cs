@@ -12,8 +12,16 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// </summary>
 public interface IProcessRunner
 {
-    /// <summary>Runs <paramref name="program"/> to completion. A missing program throws <see cref="System.ComponentModel.Win32Exception"/>.</summary>
-    Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, ProcessOptions? options = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Runs <paramref name="program"/> to completion. A missing program throws <see
+    /// cref="System.ComponentModel.Win32Exception"/>.
+    /// </summary>
+    Task<ProcessResult> RunAsync(
+        string program,
+        IReadOnlyList<string> arguments,
+        ProcessOptions? options = null,
+        CancellationToken cancellationToken = default
+    );
 }
 
 public sealed record ProcessOptions

@@ -26,14 +26,23 @@ public sealed record JobListQuery
     /// <summary>Whether a job answers this query (state, name, end time); the user is the back end's filter.</summary>
     public bool Matches(JobInfo job)
     {
-        if (job.IsFinished && (!WantsFinished || (Since is not null && (job.EndTime is null || job.EndTime < Since)))) return false;
-        if (States is not null && !States.Contains(job.State)) return false;
+        if (job.IsFinished && (!WantsFinished || (Since is not null && (job.EndTime is null || job.EndTime < Since))))
+            return false;
+        if (States is not null && !States.Contains(job.State))
+            return false;
         return Name is null || WildcardRegex(Name).IsMatch(job.Name ?? "");
     }
 
     private static Regex WildcardRegex(string pattern) =>
-        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        new(
+            "^"
+                + Regex
+                    .Escape(pattern)
+                    .Replace(@"\*", ".*", StringComparison.Ordinal)
+                    .Replace(@"\?", ".", StringComparison.Ordinal)
+                + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant
+        );
 }
 
 /// <summary>A back end that lists jobs without being given ids (squeue --me, qstat -u, the Local store).</summary>
@@ -70,8 +79,10 @@ public sealed record JobUsage
     public TimeSpan? Elapsed { get; init; }
     public TimeSpan? CpuTime { get; init; }
     public int? AllocatedCpus { get; init; }
+
     /// <summary>Largest resident set of any task or step, in bytes; null when it was not sampled.</summary>
     public long? MaxRss { get; init; }
+
     /// <summary>Why a figure is missing, when it is (not sampled, accounting lag).</summary>
     public string? Note { get; init; }
 }
@@ -80,5 +91,8 @@ public sealed record JobUsage
 public interface IJobAccounting
 {
     /// <summary>Usage of every id (array ids expanded); a fixed number of scheduler calls.</summary>
-    Task<IReadOnlyList<JobUsage>> GetUsageAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<JobUsage>> GetUsageAsync(
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken = default
+    );
 }

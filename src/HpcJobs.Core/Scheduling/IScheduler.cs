@@ -16,11 +16,20 @@ public interface IScheduler
     /// <summary>Checks <paramref name="request"/> against this scheduler and renders the native submission, without submitting.</summary>
     SubmissionPlan Plan(JobRequest request);
 
-    /// <summary>Submits. Throws <see cref="HpcJobsException"/> subclasses; never leaves a half-submitted job reported as the user's.</summary>
+    /// <summary>
+    /// Submits. Throws <see cref="HpcJobsException"/> subclasses; never leaves a half-submitted job reported as the
+    /// user's.
+    /// </summary>
     Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Fresh status of every id, array ids expanded to their tasks. Unknown ids come back in <see cref="StatusReport.NotFound"/>.</summary>
-    Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Fresh status of every id, array ids expanded to their tasks. Unknown ids come back in <see
+    /// cref="StatusReport.NotFound"/>.
+    /// </summary>
+    Task<StatusReport> GetStatusAsync(
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken = default
+    );
 
     /// <summary>The shortest sensible time between status polls (PBS's qstat pauses when called twice within a second).</summary>
     TimeSpan MinPollInterval => TimeSpan.FromMilliseconds(200);
@@ -44,12 +53,16 @@ public enum SchedulerCapabilities
     Qos = 1 << 7,
     Account = 1 << 8,
     Constraint = 1 << 9,
+
     /// <summary>Finished jobs stay queryable (server history, accounting, the Local store).</summary>
     FinishedJobHistory = 1 << 10,
+
     /// <summary>Lists the user's jobs without ids (<see cref="IJobLister"/>).</summary>
     ListJobs = 1 << 11,
+
     /// <summary>Reports where a job's output goes, so Receive-HpcJob can read it.</summary>
     ReadOutput = 1 << 12,
+
     /// <summary>Reports CPU time and memory used (<see cref="IJobAccounting"/>).</summary>
     Accounting = 1 << 13,
 }
@@ -59,7 +72,13 @@ public enum SchedulerCapabilities
 /// <param name="Version">The version it reports, when it does.</param>
 /// <param name="Detail">How it is reached and anything that makes its answers less exact.</param>
 /// <param name="Capabilities">What it can do.</param>
-public sealed record SchedulerDescription(SchedulerKind Kind, string Name, string? Version, string Detail, SchedulerCapabilities Capabilities)
+public sealed record SchedulerDescription(
+    SchedulerKind Kind,
+    string Name,
+    string? Version,
+    string Detail,
+    SchedulerCapabilities Capabilities
+)
 {
     /// <summary>Settings the user should know, name and value (MinJobAge, MaxArraySize, job history...), in display order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
@@ -80,7 +99,9 @@ public sealed record SubmissionPlan(string Program, IReadOnlyList<string> Argume
     public string CommandLine => string.Join(' ', new[] { Program }.Concat(Arguments).Select(ShellQuote.Quote));
 
     public override string ToString() =>
-        CommandLine + string.Concat(Details.Select(d => "\n  " + d)) + (Script is null ? "" : $"\n--- script ---\n{Script}");
+        CommandLine
+        + string.Concat(Details.Select(d => "\n  " + d))
+        + (Script is null ? "" : $"\n--- script ---\n{Script}");
 }
 
 /// <summary>An id that could not be answered, and why. <see cref="Error"/> is JobNotFound unless the record itself is unreadable.</summary>
@@ -97,5 +118,7 @@ public sealed record StatusReport(IReadOnlyList<JobInfo> Jobs, IReadOnlyList<Job
 public static class ShellQuote
 {
     public static string Quote(string s) =>
-        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "@%+=:,./-_".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "@%+=:,./-_".Contains(c))
+            ? s
+            : "'" + s.Replace("'", "'\\''") + "'";
 }

@@ -2,7 +2,11 @@ using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Scheduling;
 
-public sealed record StopReport(IReadOnlyList<JobInfo> Cancelled, IReadOnlyList<JobInfo> AlreadyFinished, IReadOnlyList<JobLookupFailure> NotFound);
+public sealed record StopReport(
+    IReadOnlyList<JobInfo> Cancelled,
+    IReadOnlyList<JobInfo> AlreadyFinished,
+    IReadOnlyList<JobLookupFailure> NotFound
+);
 
 /// <summary>Operations every back end shares: stopping (status first, so finished and unknown jobs are told apart) and waiting.</summary>
 public static class JobOperations
@@ -15,12 +19,17 @@ public static class JobOperations
     /// <see cref="CancelSettleTime"/>) until they all ended: a fixed number of calls whatever the number of jobs. A job still
     /// ending then (SLURM's COMPLETING, PBS's E) says so in its Reason.
     /// </summary>
-    public static async Task<StopReport> StopAsync(IScheduler scheduler, IReadOnlyCollection<string> jobIds, CancellationToken ct = default)
+    public static async Task<StopReport> StopAsync(
+        IScheduler scheduler,
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken ct = default
+    )
     {
         var before = await scheduler.GetStatusAsync(jobIds, ct).ConfigureAwait(false);
         var live = before.Jobs.Where(j => !j.IsFinished).ToList();
         var finished = before.Jobs.Where(j => j.IsFinished).ToList();
-        if (live.Count == 0) return new StopReport([], finished, before.NotFound);
+        if (live.Count == 0)
+            return new StopReport([], finished, before.NotFound);
         await scheduler.CancelAsync(live, ct).ConfigureAwait(false);
         var ids = live.Select(j => j.JobId).ToList();
         var deadline = DateTimeOffset.Now + CancelSettleTime;
@@ -29,13 +38,21 @@ public static class JobOperations
         {
             var after = await scheduler.GetStatusAsync(ids, ct).ConfigureAwait(false);
             byId = after.Jobs.GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First());
-            if (ids.All(id => byId.TryGetValue(id, out var j) && j.IsFinished) || DateTimeOffset.Now >= deadline) break;
+            if (ids.All(id => byId.TryGetValue(id, out var j) && j.IsFinished) || DateTimeOffset.Now >= deadline)
+                break;
             await Task.Delay(250, ct).ConfigureAwait(false);
         }
-        var cancelled = live.Select(j => byId.GetValueOrDefault(j.JobId, j)).Select(j => j.IsFinished ? j : j with
-        {
-            Reason = $"CancelRequested: the scheduler is still ending the job ({j.NativeState ?? j.State.ToString()})",
-        }).ToList();
+        var cancelled = live.Select(j => byId.GetValueOrDefault(j.JobId, j))
+            .Select(j =>
+                j.IsFinished
+                    ? j
+                    : j with
+                    {
+                        Reason =
+                            $"CancelRequested: the scheduler is still ending the job ({j.NativeState ?? j.State.ToString()})",
+                    }
+            )
+            .ToList();
         return new StopReport(cancelled, finished, before.NotFound);
     }
 }

@@ -6,8 +6,10 @@ public sealed record WaitOptions
 {
     /// <summary>Give up after this long (null: wait for ever).</summary>
     public TimeSpan? Timeout { get; init; }
+
     /// <summary>Return as soon as one job has finished.</summary>
     public bool Any { get; init; }
+
     /// <summary>A fixed poll interval; null means adaptive (fast at first, backing off to <see cref="MaxPollInterval"/>).</summary>
     public TimeSpan? PollInterval { get; init; }
     public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -15,7 +17,14 @@ public sealed record WaitOptions
 }
 
 /// <summary>One poll round's view, for progress display.</summary>
-public sealed record WaitProgress(int Total, int Finished, IReadOnlyDictionary<JobState, int> Counts, TimeSpan Elapsed, TimeSpan NextPoll, string? Problem);
+public sealed record WaitProgress(
+    int Total,
+    int Finished,
+    IReadOnlyDictionary<JobState, int> Counts,
+    TimeSpan Elapsed,
+    TimeSpan NextPoll,
+    string? Problem
+);
 
 /// <param name="Finished">The jobs that ended, in the order asked.</param>
 /// <param name="Unfinished">The last answer for every job that had not ended.</param>
@@ -23,7 +32,12 @@ public sealed record WaitProgress(int Total, int Finished, IReadOnlyDictionary<J
 /// <param name="TimedOut">The time-out passed first.</param>
 /// <param name="Waiting">The ids still waited for (also those no answer has come for yet, e.g. while the scheduler was down).</param>
 public sealed record WaitResult(
-    IReadOnlyList<JobInfo> Finished, IReadOnlyList<JobInfo> Unfinished, IReadOnlyList<JobLookupFailure> NotFound, bool TimedOut, IReadOnlyList<string> Waiting)
+    IReadOnlyList<JobInfo> Finished,
+    IReadOnlyList<JobInfo> Unfinished,
+    IReadOnlyList<JobLookupFailure> NotFound,
+    bool TimedOut,
+    IReadOnlyList<string> Waiting
+)
 {
     /// <summary>Jobs the scheduler says can never start: no longer waited for, and not in <see cref="Unfinished"/>.</summary>
     public IReadOnlyList<JobInfo> CannotRun { get; init; } = [];
@@ -38,8 +52,13 @@ public sealed record WaitResult(
 /// <summary>Polls a scheduler with one batched status call per round until the jobs finish, a timeout, or cancellation.</summary>
 public static class JobWaiter
 {
-    public static async Task<WaitResult> WaitAsync(IScheduler scheduler, IReadOnlyCollection<string> jobIds, WaitOptions options,
-        IProgress<WaitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<WaitResult> WaitAsync(
+        IScheduler scheduler,
+        IReadOnlyCollection<string> jobIds,
+        WaitOptions options,
+        IProgress<WaitProgress>? progress = null,
+        CancellationToken cancellationToken = default
+    )
     {
         var started = DateTimeOffset.Now;
         var pending = jobIds.Distinct().ToList();
@@ -49,7 +68,9 @@ public static class JobWaiter
         var cannotRun = new Dictionary<string, JobInfo>();
         // never faster than the scheduler can usefully answer, even when asked to
         var floor = TimeSpan.FromTicks(Math.Max(options.MinPollInterval.Ticks, scheduler.MinPollInterval.Ticks));
-        var fixedInterval = options.PollInterval is { } asked ? TimeSpan.FromTicks(Math.Max(asked.Ticks, scheduler.MinPollInterval.Ticks)) : (TimeSpan?)null;
+        var fixedInterval = options.PollInterval is { } asked
+            ? TimeSpan.FromTicks(Math.Max(asked.Ticks, scheduler.MinPollInterval.Ticks))
+            : (TimeSpan?)null;
         var interval = fixedInterval ?? floor;
         var failures = 0;
         while (true)
@@ -64,14 +85,17 @@ public static class JobWaiter
                 var changed = gone.Count > 0;
                 foreach (var job in report.Jobs)
                 {
-                    if (!latest.TryGetValue(job.JobId, out var before) || before.State != job.State) changed = true;
+                    if (!latest.TryGetValue(job.JobId, out var before) || before.State != job.State)
+                        changed = true;
                     latest[job.JobId] = job;
-                    if (job.IsFinished) finished[job.JobId] = job;
+                    if (job.IsFinished)
+                        finished[job.JobId] = job;
                 }
                 // an array id stays in the query until every task it expands to has finished
                 var answering = JobOrdering.ByRequestedId(report.Jobs);
                 pending = pending.Where(id => !gone.Contains(id) && !IsDone(answering[id])).ToList();
-                foreach (var job in report.Jobs.Where(j => j.CanNeverRun)) cannotRun[job.JobId] = job;
+                foreach (var job in report.Jobs.Where(j => j.CanNeverRun))
+                    cannotRun[job.JobId] = job;
                 if (fixedInterval is null)
                     interval = changed
                         ? TimeSpan.FromTicks(Math.Max(floor.Ticks, interval.Ticks / 2))
@@ -82,7 +106,10 @@ public static class JobWaiter
                 // a controller restart or a socket time-out: keep waiting, back off with jitter
                 failures++;
                 problem = e.Message;
-                interval = new RetryPolicy(FirstDelaySeconds: 1, MaxDelaySeconds: options.MaxPollInterval.TotalSeconds).Delay(Math.Min(failures, 8));
+                interval = new RetryPolicy(
+                    FirstDelaySeconds: 1,
+                    MaxDelaySeconds: options.MaxPollInterval.TotalSeconds
+                ).Delay(Math.Min(failures, 8));
             }
 
             var elapsed = DateTimeOffset.Now - started;
@@ -90,10 +117,18 @@ public static class JobWaiter
             progress?.Report(new WaitProgress(latest.Count, finished.Count, counts, elapsed, interval, problem));
             var unfinished = latest.Values.Where(j => !j.IsFinished && !j.CanNeverRun).ToList();
             if (pending.Count == 0 || (options.Any && finished.Count > 0 && problem is null))
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false, pending) { CannotRun = Order(cannotRun.Values, jobIds) };
+                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false, pending)
+                {
+                    CannotRun = Order(cannotRun.Values, jobIds),
+                };
             if (options.Timeout is { } timeout && elapsed >= timeout)
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, true, pending) { CannotRun = Order(cannotRun.Values, jobIds) };
-            var delay = options.Timeout is { } t ? TimeSpan.FromTicks(Math.Min(interval.Ticks, Math.Max(0, (t - elapsed).Ticks))) : interval;
+                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, true, pending)
+                {
+                    CannotRun = Order(cannotRun.Values, jobIds),
+                };
+            var delay = options.Timeout is { } t
+                ? TimeSpan.FromTicks(Math.Min(interval.Ticks, Math.Max(0, (t - elapsed).Ticks)))
+                : interval;
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -104,11 +139,13 @@ public static class JobWaiter
         var any = false;
         foreach (var job in answering)
         {
-            if (!job.IsFinished && !job.CanNeverRun) return false;
+            if (!job.IsFinished && !job.CanNeverRun)
+                return false;
             any = true;
         }
         return any;
     }
 
-    private static List<JobInfo> Order(IEnumerable<JobInfo> jobs, IReadOnlyCollection<string> ids) => JobOrdering.InInputOrder(jobs, ids).ToList();
+    private static List<JobInfo> Order(IEnumerable<JobInfo> jobs, IReadOnlyCollection<string> ids) =>
+        JobOrdering.InInputOrder(jobs, ids).ToList();
 }

@@ -12,7 +12,8 @@ public static class OutputPattern
     /// <summary>Expands %j job id, %A array id, %a task index, %x name, %u user, %% a percent sign; other %c stay as they are.</summary>
     public static string Expand(string pattern, string jobId, string arrayJobId, int? task, string name)
     {
-        if (!pattern.Contains('%')) return pattern;
+        if (!pattern.Contains('%'))
+            return pattern;
         var sb = new StringBuilder();
         for (var i = 0; i < pattern.Length; i++)
         {
@@ -22,16 +23,18 @@ public static class OutputPattern
                 continue;
             }
             var c = pattern[++i];
-            sb.Append(c switch
-            {
-                'j' => jobId,
-                'A' => arrayJobId,
-                'a' => task?.ToString(CultureInfo.InvariantCulture) ?? NoTask,
-                'x' => name,
-                'u' => Environment.UserName,
-                '%' => "%",
-                _ => "%" + c,
-            });
+            sb.Append(
+                c switch
+                {
+                    'j' => jobId,
+                    'A' => arrayJobId,
+                    'a' => task?.ToString(CultureInfo.InvariantCulture) ?? NoTask,
+                    'x' => name,
+                    'u' => Environment.UserName,
+                    '%' => "%",
+                    _ => "%" + c,
+                }
+            );
         }
         return sb.ToString();
     }

@@ -9,7 +9,12 @@ namespace HpcJobs.Core.Scheduling;
 /// turns a missing program into <see cref="SchedulerUnavailableException"/>, and splits long id lists so no argument
 /// list passes what the kernel accepts.
 /// </summary>
-public sealed class SchedulerCommands(string scheduler, IProcessRunner runner, RetryPolicy retry, Func<ProcessResult, bool> isTransient)
+public sealed class SchedulerCommands(
+    string scheduler,
+    IProcessRunner runner,
+    RetryPolicy retry,
+    Func<ProcessResult, bool> isTransient
+)
 {
     /// <summary>
     /// Characters of ids per call. Linux refuses one argument over 128 KiB (MAX_ARG_STRLEN) and all arguments plus the
@@ -27,29 +32,51 @@ public sealed class SchedulerCommands(string scheduler, IProcessRunner runner, R
     public bool IsTransient(ProcessResult result) => isTransient(result);
 
     /// <summary>Runs once, no retry: for submissions, which must never be repeated blindly.</summary>
-    public async Task<ProcessResult> RunOnceAsync(string program, IReadOnlyList<string> args, ProcessOptions? options, CancellationToken ct)
+    public async Task<ProcessResult> RunOnceAsync(
+        string program,
+        IReadOnlyList<string> args,
+        ProcessOptions? options,
+        CancellationToken ct
+    )
     {
         Interlocked.Increment(ref _calls);
-        try { return await runner.RunAsync(program, args, options, ct).ConfigureAwait(false); }
+        try
+        {
+            return await runner.RunAsync(program, args, options, ct).ConfigureAwait(false);
+        }
         catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == 2) // ENOENT
         {
-            throw new SchedulerUnavailableException($"{scheduler}'s '{program}' was not found. Is {scheduler} installed and on PATH?", e);
+            throw new SchedulerUnavailableException(
+                $"{scheduler}'s '{program}' was not found. Is {scheduler} installed and on PATH?",
+                e
+            );
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new SchedulerUnavailableException($"{scheduler}'s '{program}' could not be started: {e.Message} (error {e.NativeErrorCode}).", e);
+            throw new SchedulerUnavailableException(
+                $"{scheduler}'s '{program}' could not be started: {e.Message} (error {e.NativeErrorCode}).",
+                e
+            );
         }
     }
 
     /// <summary>Runs a read-only or idempotent command, retrying transient errors.</summary>
-    public async Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> args, CancellationToken ct, ProcessOptions? options = null)
+    public async Task<ProcessResult> RunAsync(
+        string program,
+        IReadOnlyList<string> args,
+        CancellationToken ct,
+        ProcessOptions? options = null
+    )
     {
         for (var attempt = 1; ; attempt++)
         {
             var result = await RunOnceAsync(program, args, options, ct).ConfigureAwait(false);
-            if (!isTransient(result)) return result;
+            if (!isTransient(result))
+                return result;
             if (attempt >= retry.MaxAttempts)
-                throw new SchedulerUnavailableException($"{scheduler} did not answer after {attempt} attempts: {(result.StandardError + result.StandardOutput).Trim()}");
+                throw new SchedulerUnavailableException(
+                    $"{scheduler} did not answer after {attempt} attempts: {(result.StandardError + result.StandardOutput).Trim()}"
+                );
             await Task.Delay(retry.Delay(attempt), ct).ConfigureAwait(false);
         }
     }
@@ -59,10 +86,15 @@ public sealed class SchedulerCommands(string scheduler, IProcessRunner runner, R
     /// the arguments <paramref name="arguments"/> makes of each chunk; ceil(N / chunk) calls, never one per id.
     /// </summary>
     public async Task<List<ProcessResult>> RunChunkedAsync(
-        string program, IReadOnlyList<string> ids, Func<IReadOnlyList<string>, IReadOnlyList<string>> arguments, CancellationToken ct)
+        string program,
+        IReadOnlyList<string> ids,
+        Func<IReadOnlyList<string>, IReadOnlyList<string>> arguments,
+        CancellationToken ct
+    )
     {
         var results = new List<ProcessResult>();
-        foreach (var chunk in Chunk(ids)) results.Add(await RunAsync(program, arguments(chunk), ct).ConfigureAwait(false));
+        foreach (var chunk in Chunk(ids))
+            results.Add(await RunAsync(program, arguments(chunk), ct).ConfigureAwait(false));
         return results;
     }
 
@@ -82,12 +114,17 @@ public sealed class SchedulerCommands(string scheduler, IProcessRunner runner, R
             chunk.Add(id);
             length += id.Length + 1;
         }
-        if (chunk.Count > 0) yield return chunk;
+        if (chunk.Count > 0)
+            yield return chunk;
     }
 
     /// <summary>True when the result failed with one of <paramref name="markers"/> in its output (a back end's transient errors).</summary>
     public static bool FailedWithAny(ProcessResult r, IEnumerable<string> markers) =>
-        r.ExitCode != 0 && markers.Any(m => r.StandardError.Contains(m, StringComparison.OrdinalIgnoreCase) || r.StandardOutput.Contains(m, StringComparison.OrdinalIgnoreCase));
+        r.ExitCode != 0
+        && markers.Any(m =>
+            r.StandardError.Contains(m, StringComparison.OrdinalIgnoreCase)
+            || r.StandardOutput.Contains(m, StringComparison.OrdinalIgnoreCase)
+        );
 }
 
 /// <summary>Exponential backoff with ±25 % jitter.</summary>

@@ -7,12 +7,17 @@ namespace HpcJobs.Core.Scheduling;
 public sealed record SchedulerCandidate(SchedulerKind Kind, bool Available, string Reason);
 
 /// <summary>Which back end was chosen, by what (a parameter, $env:HPCJOBS_SCHEDULER, auto-detection), and what was tried.</summary>
-public sealed record SchedulerSelection(SchedulerKind Kind, string SelectedBy, IReadOnlyList<SchedulerCandidate> Candidates);
+public sealed record SchedulerSelection(
+    SchedulerKind Kind,
+    string SelectedBy,
+    IReadOnlyList<SchedulerCandidate> Candidates
+);
 
 /// <summary>Probes whether one kind of scheduler is usable on this machine.</summary>
 public interface ISchedulerProbe
 {
     SchedulerKind Kind { get; }
+
     /// <param name="requestedByName">True when the user named this scheduler (some are usable then but not auto-detected).</param>
     /// <param name="cancellationToken">Stops the probe.</param>
     Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken);
@@ -43,25 +48,33 @@ public sealed class SchedulerResolver
     public static SchedulerKind ParseKind(string name, string source) =>
         Enum.TryParse<SchedulerKind>(name.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind)
             ? kind
-            : throw new SchedulerSelectionException($"{source} names scheduler '{name}'; known schedulers are {string.Join(", ", Enum.GetNames<SchedulerKind>())}.");
+            : throw new SchedulerSelectionException(
+                $"{source} names scheduler '{name}'; known schedulers are {string.Join(", ", Enum.GetNames<SchedulerKind>())}."
+            );
 
     public async Task<SchedulerSelection> SelectAsync(SchedulerKind? requested, CancellationToken ct = default)
     {
-        if (requested is { } kind) return await Explicit(kind, "the -Scheduler parameter", ct).ConfigureAwait(false);
+        if (requested is { } kind)
+            return await Explicit(kind, "the -Scheduler parameter", ct).ConfigureAwait(false);
         var fromEnv = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnv))
-            return await Explicit(ParseKind(fromEnv, $"${EnvironmentVariable}"), $"${EnvironmentVariable}", ct).ConfigureAwait(false);
+            return await Explicit(ParseKind(fromEnv, $"${EnvironmentVariable}"), $"${EnvironmentVariable}", ct)
+                .ConfigureAwait(false);
         var candidates = new List<SchedulerCandidate>();
         foreach (var probe in _probes)
         {
             var c = await ProbeAsync(probe, false, ct).ConfigureAwait(false);
             candidates.Add(c);
-            if (c.Available) return new SchedulerSelection(c.Kind, "auto-detection", candidates);
+            if (c.Available)
+                return new SchedulerSelection(c.Kind, "auto-detection", candidates);
         }
         throw new SchedulerSelectionException("No scheduler is usable here, not even the embedded Local one.");
     }
 
-    /// <summary>The back end of the given kind. A cluster back end named explicitly is probed first, so a missing one fails clearly.</summary>
+    /// <summary>
+    /// The back end of the given kind. A cluster back end named explicitly is probed first, so a missing one fails
+    /// clearly.
+    /// </summary>
     public async Task<IScheduler> GetAsync(SchedulerKind? requested, CancellationToken ct = default)
     {
         var selection = await SelectAsync(requested, ct).ConfigureAwait(false);
@@ -72,9 +85,12 @@ public sealed class SchedulerResolver
     {
         lock (_schedulers)
         {
-            if (_schedulers.TryGetValue(kind, out var s)) return s;
-            s = (_probes.FirstOrDefault(p => p.Kind == kind)
-                ?? throw new SchedulerSelectionException($"{kind} is not a back end this build registers.")).Create();
+            if (_schedulers.TryGetValue(kind, out var s))
+                return s;
+            s = (
+                _probes.FirstOrDefault(p => p.Kind == kind)
+                ?? throw new SchedulerSelectionException($"{kind} is not a back end this build registers.")
+            ).Create();
             _schedulers[kind] = s;
             return s;
         }
@@ -82,10 +98,14 @@ public sealed class SchedulerResolver
 
     private async Task<SchedulerSelection> Explicit(SchedulerKind kind, string source, CancellationToken ct)
     {
-        var probe = _probes.FirstOrDefault(p => p.Kind == kind)
-            ?? throw new SchedulerSelectionException($"{source} asks for {kind}, which this version of HpcJobs does not support.");
+        var probe =
+            _probes.FirstOrDefault(p => p.Kind == kind)
+            ?? throw new SchedulerSelectionException(
+                $"{source} asks for {kind}, which this version of HpcJobs does not support."
+            );
         var c = await ProbeAsync(probe, true, ct).ConfigureAwait(false);
-        if (!c.Available) throw new SchedulerSelectionException($"{source} asks for {kind}, but it is not usable here: {c.Reason}");
+        if (!c.Available)
+            throw new SchedulerSelectionException($"{source} asks for {kind}, but it is not usable here: {c.Reason}");
         return new SchedulerSelection(kind, source, [c]);
     }
 
@@ -94,12 +114,16 @@ public sealed class SchedulerResolver
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_probed.TryGetValue((probe.Kind, requestedByName), out var known) && known.Available) return known;
+            if (_probed.TryGetValue((probe.Kind, requestedByName), out var known) && known.Available)
+                return known;
             var c = await probe.ProbeAsync(requestedByName, ct).ConfigureAwait(false);
             _probed[(probe.Kind, requestedByName)] = c;
             return c;
         }
-        finally { _gate.Release(); }
+        finally
+        {
+            _gate.Release();
+        }
     }
 }
 

@@ -13,11 +13,13 @@ public static class SubmissionRules
     public static string RequireInterpreterLine(string scriptPath)
     {
         string firstLine;
-        using (var reader = new StreamReader(scriptPath, Encoding.UTF8)) firstLine = reader.ReadLine() ?? "";
+        using (var reader = new StreamReader(scriptPath, Encoding.UTF8))
+            firstLine = reader.ReadLine() ?? "";
         if (!firstLine.StartsWith("#!", StringComparison.Ordinal))
             throw new InvalidJobRequestException(
                 $"Script '{scriptPath}' does not start with #! and an interpreter (sbatch and qsub require one; add e.g. #!/bin/bash).",
-                HpcErrors.InvalidScript);
+                HpcErrors.InvalidScript
+            );
         return firstLine;
     }
 
@@ -45,12 +47,15 @@ public static class DependencyRule
 {
     public static bool? IsMet(DependencyKind kind, IReadOnlyCollection<JobState> targets)
     {
-        if (targets.Count == 0) return false;
+        if (targets.Count == 0)
+            return false;
         var allFinished = targets.All(s => s.IsFinished());
         var anyBad = targets.Any(s => s.IsFinished() && s != JobState.Completed);
         return kind switch
         {
-            DependencyKind.AfterOk => anyBad ? false : allFinished ? true : null,
+            DependencyKind.AfterOk => anyBad ? false
+            : allFinished ? true
+            : null,
             DependencyKind.AfterAny => allFinished ? true : null,
             DependencyKind.AfterNotOk => !allFinished ? null : anyBad,
             _ => false,

@@ -7,8 +7,10 @@ namespace HpcJobs.Core.Slurm;
 /// <summary>squeue rows by raw job id and by array id, so that answering N ids costs O(N + rows), not O(N × rows).</summary>
 internal sealed class SqueueIndex(IReadOnlyList<SqueueRow> rows)
 {
-    public Dictionary<string, SqueueRow> ByRawId { get; } = rows.GroupBy(r => r.RawId).ToDictionary(g => g.Key, g => g.First());
-    public Dictionary<string, List<SqueueRow>> ByArrayJobId { get; } = rows.Where(r => r.IsArray).GroupBy(r => r.ArrayJobId).ToDictionary(g => g.Key, g => g.ToList());
+    public Dictionary<string, SqueueRow> ByRawId { get; } =
+        rows.GroupBy(r => r.RawId).ToDictionary(g => g.Key, g => g.First());
+    public Dictionary<string, List<SqueueRow>> ByArrayJobId { get; } =
+        rows.Where(r => r.IsArray).GroupBy(r => r.ArrayJobId).ToDictionary(g => g.Key, g => g.ToList());
 }
 
 /// <summary>Turns parsed SLURM rows into JobInfos: array ranges expanded to tasks, paths expanded, exit codes decoded.</summary>
@@ -20,7 +22,8 @@ internal static class SlurmJobs
     /// The JobInfos of squeue rows answering <paramref name="id"/>: a plain job, one array task (<c>41_4</c>, possibly still
     /// inside a pending range row <c>41_[2-5%2]</c>), or a whole array by its id (every task, pending ranges expanded).
     /// </summary>
-    public static List<JobInfo> FromSqueue(IReadOnlyList<SqueueRow> rows, string id) => FromSqueue(new SqueueIndex(rows), id);
+    public static List<JobInfo> FromSqueue(IReadOnlyList<SqueueRow> rows, string id) =>
+        FromSqueue(new SqueueIndex(rows), id);
 
     public static List<JobInfo> FromSqueue(SqueueIndex index, string id)
     {
@@ -31,9 +34,12 @@ internal static class SlurmJobs
             result.Add(FromRow(plain, null));
         foreach (var row in index.ByArrayJobId.GetValueOrDefault(parts[0]) ?? [])
         {
-            var tasks = int.TryParse(row.ArrayTasks, CultureInfo.InvariantCulture, out var single) ? [single] : SlurmOutput.ExpandTaskSpec(row.ArrayTasks);
+            var tasks = int.TryParse(row.ArrayTasks, CultureInfo.InvariantCulture, out var single)
+                ? [single]
+                : SlurmOutput.ExpandTaskSpec(row.ArrayTasks);
             foreach (var task in tasks)
-                if (wantedTask is null || wantedTask == task) result.Add(FromRow(row, task));
+                if (wantedTask is null || wantedTask == task)
+                    result.Add(FromRow(row, task));
         }
         return result.OrderBy(j => j.ArrayTaskId ?? -1).ToList();
     }
@@ -58,8 +64,14 @@ internal static class SlurmJobs
             StartTime = start,
             EndTime = end,
             WorkingDirectory = row.WorkDir,
-            StdOutPath = Resolve(OutputPattern.Expand(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
-            StdErrPath = Resolve(OutputPattern.Expand(row.StdErr, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir),
+            StdOutPath = Resolve(
+                OutputPattern.Expand(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name),
+                row.WorkDir
+            ),
+            StdErrPath = Resolve(
+                OutputPattern.Expand(row.StdErr, row.RawId, row.ArrayJobId, task, row.Name),
+                row.WorkDir
+            ),
         };
     }
 
@@ -67,32 +79,52 @@ internal static class SlurmJobs
     public static List<JobInfo> FromSacct(IReadOnlyList<SacctRow> rows, string id)
     {
         var result = new List<JobInfo>();
-        var batchSteps = rows.Where(r => r.JobId.EndsWith(".batch", StringComparison.Ordinal)).ToDictionary(r => r.JobId[..^6], r => r.ExitCode);
+        var batchSteps = rows.Where(r => r.JobId.EndsWith(".batch", StringComparison.Ordinal))
+            .ToDictionary(r => r.JobId[..^6], r => r.ExitCode);
         foreach (var row in rows.Where(r => !r.JobId.Contains('.')))
         {
             var shown = row.JobId;
             var under = shown.IndexOf('_');
             var baseId = under < 0 ? shown : shown[..under];
-            if (shown != id && baseId != id) continue;
+            if (shown != id && baseId != id)
+                continue;
             var taskSpec = under < 0 ? null : shown[(under + 1)..].Trim('[', ']');
             var tasks = taskSpec is null ? [(int?)null] : SlurmOutput.ExpandTaskSpec(taskSpec).Select(t => (int?)t);
             foreach (var task in tasks)
             {
                 var taskId = task is null ? row.JobId : $"{baseId}_{task}";
-                if (id.Contains('_') && taskId != id) continue;
+                if (id.Contains('_') && taskId != id)
+                    continue;
                 var state = SlurmStates.Map(row.State, row.Reason);
                 var started = SlurmStates.ParseTime(row.Start);
-                var (exit, signal) = state.IsFinished() && started is not null ? SlurmStates.DecodeExitCode(row.ExitCode) : (null, null);
+                var (exit, signal) =
+                    state.IsFinished() && started is not null ? SlurmStates.DecodeExitCode(row.ExitCode) : (null, null);
                 // sacct reports a cancelled or timed-out job as 0:0; its batch step has the signal (0:15)
-                if (signal is null && state is JobState.Cancelled or JobState.TimedOut && batchSteps.TryGetValue(row.JobId, out var step))
+                if (
+                    signal is null
+                    && state is JobState.Cancelled or JobState.TimedOut
+                    && batchSteps.TryGetValue(row.JobId, out var step)
+                )
                     (exit, signal) = SlurmStates.DecodeExitCode(step) is { Signal: not null } s ? s : (exit, signal);
-                result.Add(new JobInfo
-                {
-                    JobId = taskId, ArrayJobId = task is null ? null : baseId, ArrayTaskId = task, Name = row.Name, Scheduler = Scheduler,
-                    State = state, NativeState = row.State, Reason = SlurmStates.CleanReason(row.Reason), ExitCode = exit, Signal = signal,
-                    SubmitTime = SlurmStates.ParseTime(row.Submit), StartTime = started,
-                    EndTime = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null, WorkingDirectory = NullIfEmpty(row.WorkDir),
-                });
+                result.Add(
+                    new JobInfo
+                    {
+                        JobId = taskId,
+                        ArrayJobId = task is null ? null : baseId,
+                        ArrayTaskId = task,
+                        Name = row.Name,
+                        Scheduler = Scheduler,
+                        State = state,
+                        NativeState = row.State,
+                        Reason = SlurmStates.CleanReason(row.Reason),
+                        ExitCode = exit,
+                        Signal = signal,
+                        SubmitTime = SlurmStates.ParseTime(row.Submit),
+                        StartTime = started,
+                        EndTime = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null,
+                        WorkingDirectory = NullIfEmpty(row.WorkDir),
+                    }
+                );
             }
         }
         return result.DistinctBy(j => j.JobId).OrderBy(j => j.ArrayTaskId ?? -1).ToList();
@@ -122,18 +154,27 @@ internal static class SlurmJobs
 
     /// <summary>The key a JobInfo has among scontrol records: <c>ArrayJobId_ArrayTaskId</c> for tasks, JobId otherwise.</summary>
     public static string ScontrolKey(IReadOnlyDictionary<string, string> record) =>
-        record.TryGetValue("ArrayTaskId", out var task) && record.TryGetValue("ArrayJobId", out var array) && int.TryParse(task, out _)
-            ? $"{array}_{task}" : record.GetValueOrDefault("JobId", "");
+        record.TryGetValue("ArrayTaskId", out var task)
+        && record.TryGetValue("ArrayJobId", out var array)
+        && int.TryParse(task, out _)
+            ? $"{array}_{task}"
+            : record.GetValueOrDefault("JobId", "");
 
-    public static JobInfo Unknown(string id, string reason) => new()
-    {
-        JobId = id, Scheduler = Scheduler, State = JobState.Unknown, Reason = reason,
-        ArrayJobId = id.Contains('_') ? id.Split('_')[0] : null,
-        ArrayTaskId = id.Contains('_') ? int.Parse(id.Split('_')[1], CultureInfo.InvariantCulture) : null,
-    };
+    public static JobInfo Unknown(string id, string reason) =>
+        new()
+        {
+            JobId = id,
+            Scheduler = Scheduler,
+            State = JobState.Unknown,
+            Reason = reason,
+            ArrayJobId = id.Contains('_') ? id.Split('_')[0] : null,
+            ArrayTaskId = id.Contains('_') ? int.Parse(id.Split('_')[1], CultureInfo.InvariantCulture) : null,
+        };
 
     private static string? Resolve(string path, string workDir) =>
-        string.IsNullOrWhiteSpace(path) ? null : Path.IsPathRooted(path) || string.IsNullOrEmpty(workDir) ? path : Path.Combine(workDir, path);
+        string.IsNullOrWhiteSpace(path) ? null
+        : Path.IsPathRooted(path) || string.IsNullOrEmpty(workDir) ? path
+        : Path.Combine(workDir, path);
 
     private static string? NullIfEmpty(string s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }

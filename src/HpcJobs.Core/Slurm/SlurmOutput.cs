@@ -5,15 +5,38 @@ using HpcJobs.Core.Model;
 namespace HpcJobs.Core.Slurm;
 
 /// <summary>One row of <c>squeue -O</c> with the fields in <see cref="SlurmOutput.SqueueFields"/>.</summary>
-internal sealed record SqueueRow(string ShownId, string RawId, string ArrayJobId, string ArrayTasks, string State, string Reason,
-    string Submit, string Start, string End, string WorkDir, string StdOut, string StdErr, string Name)
+internal sealed record SqueueRow(
+    string ShownId,
+    string RawId,
+    string ArrayJobId,
+    string ArrayTasks,
+    string State,
+    string Reason,
+    string Submit,
+    string Start,
+    string End,
+    string WorkDir,
+    string StdOut,
+    string StdErr,
+    string Name
+)
 {
     public bool IsArray => ArrayTasks != "N/A";
 }
 
 /// <summary>One row of <c>sacct -X -P</c> with the fields in <see cref="SlurmOutput.SacctFields"/>.</summary>
-internal sealed record SacctRow(string JobId, string RawId, string Name, string State, string ExitCode, string Reason,
-    string Submit, string Start, string End, string WorkDir);
+internal sealed record SacctRow(
+    string JobId,
+    string RawId,
+    string Name,
+    string State,
+    string ExitCode,
+    string Reason,
+    string Submit,
+    string Start,
+    string End,
+    string WorkDir
+);
 
 /// <summary>Reads SLURM's delimited outputs. Columns are named here once; parsers never rely on column positions in padded text.</summary>
 internal static partial class SlurmOutput
@@ -22,34 +45,103 @@ internal static partial class SlurmOutput
     public const char Delimiter = '\x1f';
 
     public static readonly string[] SqueueFields =
-        ["JobArrayID", "JobID", "ArrayJobID", "ArrayTaskID", "State", "Reason", "SubmitTime", "StartTime", "EndTime", "WorkDir", "STDOUT", "STDERR", "Name"];
+    [
+        "JobArrayID",
+        "JobID",
+        "ArrayJobID",
+        "ArrayTaskID",
+        "State",
+        "Reason",
+        "SubmitTime",
+        "StartTime",
+        "EndTime",
+        "WorkDir",
+        "STDOUT",
+        "STDERR",
+        "Name",
+    ];
 
-    public static readonly string[] SacctFields = ["JobID", "JobIDRaw", "JobName", "State", "ExitCode", "Reason", "Submit", "Start", "End", "WorkDir"];
+    public static readonly string[] SacctFields =
+    [
+        "JobID",
+        "JobIDRaw",
+        "JobName",
+        "State",
+        "ExitCode",
+        "Reason",
+        "Submit",
+        "Start",
+        "End",
+        "WorkDir",
+    ];
 
     /// <summary>The -O argument: each field followed by the delimiter (a suffix also stops squeue padding the column).</summary>
-    public static string SqueueFormat(char delimiter = Delimiter) => string.Join(',', SqueueFields.Select(f => $"{f}:{delimiter}"));
+    public static string SqueueFormat(char delimiter = Delimiter) =>
+        string.Join(',', SqueueFields.Select(f => $"{f}:{delimiter}"));
 
     /// <summary>squeue rows, each column named by <paramref name="fields"/> (squeue -O names); absent columns read as empty.</summary>
-    public static List<SqueueRow> ParseSqueue(string text, char delimiter = Delimiter, IReadOnlyList<string>? fields = null) =>
-        ParseDelimited("squeue", text, delimiter, fields ?? SqueueFields).Select(f => new SqueueRow(
-            f("JobArrayID").Trim(), f("JobID").Trim(), f("ArrayJobID").Trim(), f("ArrayTaskID").Trim() is { Length: > 0 } t ? t : "N/A",
-            f("State").Trim(), f("Reason").Trim(), f("SubmitTime"), f("StartTime"), f("EndTime"), f("WorkDir"), f("STDOUT"), f("STDERR"), f("Name"))).ToList();
+    public static List<SqueueRow> ParseSqueue(
+        string text,
+        char delimiter = Delimiter,
+        IReadOnlyList<string>? fields = null
+    ) =>
+        ParseDelimited("squeue", text, delimiter, fields ?? SqueueFields)
+            .Select(f => new SqueueRow(
+                f("JobArrayID").Trim(),
+                f("JobID").Trim(),
+                f("ArrayJobID").Trim(),
+                f("ArrayTaskID").Trim() is { Length: > 0 } t ? t : "N/A",
+                f("State").Trim(),
+                f("Reason").Trim(),
+                f("SubmitTime"),
+                f("StartTime"),
+                f("EndTime"),
+                f("WorkDir"),
+                f("STDOUT"),
+                f("STDERR"),
+                f("Name")
+            ))
+            .ToList();
 
     /// <summary>sacct -P rows, each column named by <paramref name="fields"/> (sacct -o names).</summary>
-    public static List<SacctRow> ParseSacct(string text, char delimiter = Delimiter, IReadOnlyList<string>? fields = null) =>
-        ParseDelimited("sacct", text, delimiter, fields ?? SacctFields).Select(f => new SacctRow(
-            f("JobID"), f("JobIDRaw"), f("JobName"), f("State"), f("ExitCode"), f("Reason"), f("Submit"), f("Start"), f("End"), f("WorkDir"))).ToList();
+    public static List<SacctRow> ParseSacct(
+        string text,
+        char delimiter = Delimiter,
+        IReadOnlyList<string>? fields = null
+    ) =>
+        ParseDelimited("sacct", text, delimiter, fields ?? SacctFields)
+            .Select(f => new SacctRow(
+                f("JobID"),
+                f("JobIDRaw"),
+                f("JobName"),
+                f("State"),
+                f("ExitCode"),
+                f("Reason"),
+                f("Submit"),
+                f("Start"),
+                f("End"),
+                f("WorkDir")
+            ))
+            .ToList();
 
-    private static IEnumerable<Func<string, string>> ParseDelimited(string command, string text, char delimiter, IReadOnlyList<string> fields)
+    private static IEnumerable<Func<string, string>> ParseDelimited(
+        string command,
+        string text,
+        char delimiter,
+        IReadOnlyList<string> fields
+    )
     {
-        var index = fields.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.OrdinalIgnoreCase);
+        var index = fields
+            .Select((name, i) => (name, i))
+            .ToDictionary(x => x.name, x => x.i, StringComparer.OrdinalIgnoreCase);
         foreach (var line in Lines(text))
         {
             // a value may itself hold the delimiter only in the last column (a job name with '|' in '|'-delimited output)
             var f = line.Split(delimiter, fields.Count);
             if (f.Length < fields.Count)
                 throw new SchedulerOutputException(command, $"expected {fields.Count} fields, found {f.Length}", line);
-            if (f[^1].EndsWith(delimiter)) f[^1] = f[^1][..^1]; // squeue -O ends every field, the last too, with its suffix
+            if (f[^1].EndsWith(delimiter))
+                f[^1] = f[^1][..^1]; // squeue -O ends every field, the last too, with its suffix
             yield return name => index.TryGetValue(name, out var i) ? f[i] : "";
         }
     }
@@ -63,7 +155,8 @@ internal static partial class SlurmOutput
         var records = new List<Dictionary<string, string>>();
         foreach (var line in Lines(text))
         {
-            if (!line.StartsWith("JobId=", StringComparison.Ordinal)) continue;
+            if (!line.StartsWith("JobId=", StringComparison.Ordinal))
+                continue;
             var record = new Dictionary<string, string>();
             var matches = ScontrolKey().Matches(line);
             for (var i = 0; i < matches.Count; i++)
@@ -93,7 +186,8 @@ internal static partial class SlurmOutput
             var range = stepSplit[0].Split('-');
             var a = int.Parse(range[0], CultureInfo.InvariantCulture);
             var b = range.Length > 1 ? int.Parse(range[1], CultureInfo.InvariantCulture) : a;
-            for (var i = a; i <= b; i += step) yield return i;
+            for (var i = a; i <= b; i += step)
+                yield return i;
         }
     }
 

@@ -15,12 +15,24 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
             if (ProgramLocator.Find(tool) is null)
                 return new SchedulerCandidate(Kind, false, $"{tool} is not on PATH");
         ProcessResult ping;
-        try { ping = await runner.RunAsync("scontrol", ["ping"], cancellationToken: cancellationToken).ConfigureAwait(false); }
-        catch (System.ComponentModel.Win32Exception e) { return new SchedulerCandidate(Kind, false, $"scontrol could not run: {e.Message}"); }
+        try
+        {
+            ping = await runner
+                .RunAsync("scontrol", ["ping"], cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return new SchedulerCandidate(Kind, false, $"scontrol could not run: {e.Message}");
+        }
         var text = (ping.StandardOutput + ping.StandardError).Trim().Replace('\n', ' ');
         return ping.Succeeded && text.Contains("is UP", StringComparison.Ordinal)
             ? new SchedulerCandidate(Kind, true, $"controller answers: {text}")
-            : new SchedulerCandidate(Kind, false, $"sbatch is installed but the controller does not answer: {(text.Length > 0 ? text : $"scontrol ping exit {ping.ExitCode}")}");
+            : new SchedulerCandidate(
+                Kind,
+                false,
+                $"sbatch is installed but the controller does not answer: {(text.Length > 0 ? text : $"scontrol ping exit {ping.ExitCode}")}"
+            );
     }
 
     public IScheduler Create() => new SlurmScheduler(runner);

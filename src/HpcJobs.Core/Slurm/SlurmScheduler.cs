@@ -14,9 +14,16 @@ public sealed partial class SlurmScheduler : IScheduler
 {
     private static readonly string[] TransientMarkers =
     [
-        "Socket timed out", "Unable to contact slurm controller", "Connection refused", "Zero Bytes were transmitted",
-        "Transport endpoint is not connected", "Communication connection failure", "Resource temporarily unavailable",
-        "backup controller in standby mode", "Connection timed out", "Slurm temporarily unable",
+        "Socket timed out",
+        "Unable to contact slurm controller",
+        "Connection refused",
+        "Zero Bytes were transmitted",
+        "Transport endpoint is not connected",
+        "Communication connection failure",
+        "Resource temporarily unavailable",
+        "backup controller in standby mode",
+        "Connection timed out",
+        "Slurm temporarily unable",
     ];
 
     private readonly SchedulerCommands _commands;
@@ -41,20 +48,38 @@ public sealed partial class SlurmScheduler : IScheduler
     [GeneratedRegex(@"^\d+(_\d+)?$")]
     private static partial Regex JobIdPattern();
 
-    public SchedulerDescription Describe() => new(SchedulerKind.Slurm, "SLURM", null,
-        "sbatch/squeue/sacct/scancel/scontrol" + (_accountingDisabled ? "; accounting disabled (finished jobs known only until MinJobAge)" : ""),
-        SchedulerCapabilities.Arrays | SchedulerCapabilities.ArrayThrottle | SchedulerCapabilities.Dependencies | SchedulerCapabilities.Gpus
-        | SchedulerCapabilities.Walltime | SchedulerCapabilities.Memory | SchedulerCapabilities.Partition | SchedulerCapabilities.Qos
-        | SchedulerCapabilities.Account | SchedulerCapabilities.Constraint | SchedulerCapabilities.ReadOutput
-        | (_accountingDisabled ? SchedulerCapabilities.None : SchedulerCapabilities.FinishedJobHistory));
+    public SchedulerDescription Describe() =>
+        new(
+            SchedulerKind.Slurm,
+            "SLURM",
+            null,
+            "sbatch/squeue/sacct/scancel/scontrol"
+                + (_accountingDisabled ? "; accounting disabled (finished jobs known only until MinJobAge)" : ""),
+            SchedulerCapabilities.Arrays
+                | SchedulerCapabilities.ArrayThrottle
+                | SchedulerCapabilities.Dependencies
+                | SchedulerCapabilities.Gpus
+                | SchedulerCapabilities.Walltime
+                | SchedulerCapabilities.Memory
+                | SchedulerCapabilities.Partition
+                | SchedulerCapabilities.Qos
+                | SchedulerCapabilities.Account
+                | SchedulerCapabilities.Constraint
+                | SchedulerCapabilities.ReadOutput
+                | (_accountingDisabled ? SchedulerCapabilities.None : SchedulerCapabilities.FinishedJobHistory)
+        );
 
     public SubmissionPlan Plan(JobRequest request)
     {
         request.Validate(Kind);
         foreach (var d in request.Dependencies)
             if (!JobIdPattern().IsMatch(d.JobId))
-                throw new InvalidJobRequestException($"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).", HpcErrors.InvalidDependency);
-        if (request.ScriptPath is not null) SubmissionRules.RequireInterpreterLine(request.ScriptPath);
+                throw new InvalidJobRequestException(
+                    $"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).",
+                    HpcErrors.InvalidDependency
+                );
+        if (request.ScriptPath is not null)
+            SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         return SlurmSubmission.Render(request, "<token>");
     }
 
@@ -72,29 +97,46 @@ public sealed partial class SlurmScheduler : IScheduler
         };
         for (var attempt = 1; ; attempt++)
         {
-            var result = await _commands.RunOnceAsync(plan.Program, plan.Arguments, options, cancellationToken).ConfigureAwait(false);
-            if (result.Succeeded) return Submitted(SlurmSubmission.ParseJobId(result.StandardOutput), request);
+            var result = await _commands
+                .RunOnceAsync(plan.Program, plan.Arguments, options, cancellationToken)
+                .ConfigureAwait(false);
+            if (result.Succeeded)
+                return Submitted(SlurmSubmission.ParseJobId(result.StandardOutput), request);
             if (!IsTransient(result))
-                throw new SubmitFailedException("SLURM", string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError, result.ExitCode);
+                throw new SubmitFailedException(
+                    "SLURM",
+                    string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError,
+                    result.ExitCode
+                );
             // the controller may have taken the job before the answer was lost: look for our token before trying again
             await Task.Delay(_retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
-            if (await FindByTokenAsync(token, cancellationToken).ConfigureAwait(false) is { } landed) return Submitted(landed, request);
+            if (await FindByTokenAsync(token, cancellationToken).ConfigureAwait(false) is { } landed)
+                return Submitted(landed, request);
             if (attempt >= _retry.MaxAttempts)
-                throw new SchedulerUnavailableException($"SLURM did not accept the job after {attempt} attempts: {result.StandardError.Trim()}");
+                throw new SchedulerUnavailableException(
+                    $"SLURM did not accept the job after {attempt} attempts: {result.StandardError.Trim()}"
+                );
         }
     }
 
     private JobInfo Submitted(string id, JobRequest request)
     {
         _memory.SawLive(id);
-        if (request.Array is not null) _memory.RememberArray(id, request.Array.Indices);
+        if (request.Array is not null)
+            _memory.RememberArray(id, request.Array.Indices);
         return SubmissionRules.Submitted(Kind, id, request);
     }
 
     private async Task<string?> FindByTokenAsync(string token, CancellationToken ct)
     {
-        var r = await _commands.RunAsync("squeue", ["-h", "--me", "-t", "all", "-o", "%i|%k"], ct).ConfigureAwait(false);
-        return r.StandardOutput.Split('\n').Select(l => l.Split('|', 2)).FirstOrDefault(p => p.Length == 2 && p[1].Trim() == SlurmSubmission.TokenPrefix + token)?[0].Split('_')[0];
+        var r = await _commands
+            .RunAsync("squeue", ["-h", "--me", "-t", "all", "-o", "%i|%k"], ct)
+            .ConfigureAwait(false);
+        return r
+            .StandardOutput.Split('\n')
+            .Select(l => l.Split('|', 2))
+            .FirstOrDefault(p => p.Length == 2 && p[1].Trim() == SlurmSubmission.TokenPrefix + token)
+            ?[0].Split('_')[0];
     }
 
     /// <summary>
@@ -103,42 +145,67 @@ public sealed partial class SlurmScheduler : IScheduler
     /// </summary>
     private async Task<JobRequest> CheckDependenciesAsync(JobRequest request, CancellationToken ct)
     {
-        if (request.Dependencies.Count == 0) return request;
+        if (request.Dependencies.Count == 0)
+            return request;
         var ids = request.Dependencies.Select(d => d.JobId).Distinct().ToList();
         var (live, fromAccounting, notFound) = await QueryAsync(ids, ct).ConfigureAwait(false);
         if (notFound.Count > 0)
             throw new InvalidJobRequestException(
                 $"Dependency on {string.Join(", ", notFound.Select(n => n.JobId))}, which SLURM does not know (SLURM would ignore the dependency and run the job at once).",
-                HpcErrors.DependencyNotFound);
+                HpcErrors.DependencyNotFound
+            );
         var kept = new List<JobDependency>();
         foreach (var dep in request.Dependencies)
         {
             var inController = live.Any(j => Matches(j, dep.JobId));
-            if (inController) { kept.Add(dep); continue; }
+            if (inController)
+            {
+                kept.Add(dep);
+                continue;
+            }
             var done = fromAccounting.Where(j => Matches(j, dep.JobId)).ToList();
-            if (done.Count == 0 || done.Any(j => !j.IsFinished)) { kept.Add(dep); continue; }
+            if (done.Count == 0 || done.Any(j => !j.IsFinished))
+            {
+                kept.Add(dep);
+                continue;
+            }
             if (DependencyRule.IsMet(dep.Kind, done.Select(j => j.State).ToList()) is false)
                 throw new InvalidJobRequestException(
                     $"Dependency {dep} can never be met: job {dep.JobId} ended {string.Join(", ", done.Select(j => j.State).Distinct())} and is no longer in the controller (SLURM would run the job anyway).",
-                    HpcErrors.DependencyNeverSatisfied);
+                    HpcErrors.DependencyNeverSatisfied
+                );
         }
         return request with { Dependencies = kept };
     }
 
     private static bool Matches(JobInfo j, string id) => j.JobId == id || j.ArrayJobId == id;
 
-    public async Task<StatusReport> GetStatusAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken = default)
+    public async Task<StatusReport> GetStatusAsync(
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken = default
+    )
     {
-        var (live, fromAccounting, notFound) = await QueryAsync(jobIds.Distinct().ToList(), cancellationToken).ConfigureAwait(false);
+        var (live, fromAccounting, notFound) = await QueryAsync(jobIds.Distinct().ToList(), cancellationToken)
+            .ConfigureAwait(false);
         return new StatusReport(live.Concat(fromAccounting).ToList(), notFound);
     }
 
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {
-        if (jobs.Count == 0) return;
-        foreach (var j in jobs) _memory.Cancelled(j.JobId);
-        var results = await _commands.RunChunkedAsync("scancel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken).ConfigureAwait(false);
-        if (results.FirstOrDefault(r => !r.Succeeded) is { } failed) throw new SchedulerUnavailableException($"scancel failed: {failed.StandardError.Trim()}");
+        if (jobs.Count == 0)
+            return;
+        foreach (var j in jobs)
+            _memory.Cancelled(j.JobId);
+        var results = await _commands
+            .RunChunkedAsync(
+                "scancel",
+                jobs.Select(j => j.JobId).Distinct().ToList(),
+                chunk => chunk,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        if (results.FirstOrDefault(r => !r.Succeeded) is { } failed)
+            throw new SchedulerUnavailableException($"scancel failed: {failed.StandardError.Trim()}");
     }
 
     /// <summary>
@@ -146,38 +213,83 @@ public sealed partial class SlurmScheduler : IScheduler
     /// one scontrol for the exact exit code or signal of jobs that ended other than COMPLETED (sacct reports a cancelled
     /// job as 0:0 and lags by seconds). At most three calls, whatever the number of ids.
     /// </summary>
-    private async Task<(List<JobInfo> Live, List<JobInfo> FromAccounting, List<JobLookupFailure> NotFound)> QueryAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    private async Task<(List<JobInfo> Live, List<JobInfo> FromAccounting, List<JobLookupFailure> NotFound)> QueryAsync(
+        IReadOnlyList<string> ids,
+        CancellationToken ct
+    )
     {
         var valid = ids.Where(id => JobIdPattern().IsMatch(id)).ToList();
-        var notFound = ids.Except(valid).Select(id => new JobLookupFailure(id, $"'{id}' is not a SLURM job id (123 or 123_4).")).ToList();
-        if (valid.Count == 0) return ([], [], notFound);
+        var notFound = ids.Except(valid)
+            .Select(id => new JobLookupFailure(id, $"'{id}' is not a SLURM job id (123 or 123_4)."))
+            .ToList();
+        if (valid.Count == 0)
+            return ([], [], notFound);
 
         var rows = new List<SqueueRow>();
         var squeueFormat = SlurmOutput.SqueueFormat();
-        foreach (var squeue in await _commands.RunChunkedAsync("squeue", valid, chunk => ["-h", "-t", "all", "-j", string.Join(',', chunk), "-O", squeueFormat], ct).ConfigureAwait(false))
+        foreach (
+            var squeue in await _commands
+                .RunChunkedAsync(
+                    "squeue",
+                    valid,
+                    chunk => ["-h", "-t", "all", "-j", string.Join(',', chunk), "-O", squeueFormat],
+                    ct
+                )
+                .ConfigureAwait(false)
+        )
         {
             // "Invalid job id specified": none of this chunk's ids is in the controller
-            if (!squeue.Succeeded && !squeue.StandardError.Contains("Invalid job id specified", StringComparison.Ordinal))
+            if (
+                !squeue.Succeeded
+                && !squeue.StandardError.Contains("Invalid job id specified", StringComparison.Ordinal)
+            )
                 throw new SchedulerUnavailableException($"squeue failed: {squeue.StandardError.Trim()}");
-            if (squeue.Succeeded) rows.AddRange(SlurmOutput.ParseSqueue(squeue.StandardOutput));
+            if (squeue.Succeeded)
+                rows.AddRange(SlurmOutput.ParseSqueue(squeue.StandardOutput));
         }
         var index = new SqueueIndex(rows);
         var found = valid.ToDictionary(id => id, id => SlurmJobs.FromSqueue(index, id));
-        foreach (var j in found.Values.SelectMany(x => x)) _memory.SawLive(j.JobId);
+        foreach (var j in found.Values.SelectMany(x => x))
+            _memory.SawLive(j.JobId);
 
         // arrays whose tasks squeue no longer all shows (finished tasks purged one by one, or cancelled from a pending range)
         bool IsArray(string id) => _memory.IsKnownArray(id) || found[id].Any(j => j.ArrayJobId == id);
-        bool Incomplete(string id) => _memory.ArrayTasks(id) is not { } tasks || tasks.Any(t => found[id].All(j => j.ArrayTaskId != t));
-        var askAccounting = valid.Where(id => found[id].Count == 0 || (!id.Contains('_') && IsArray(id) && Incomplete(id))).ToList();
+        bool Incomplete(string id) =>
+            _memory.ArrayTasks(id) is not { } tasks || tasks.Any(t => found[id].All(j => j.ArrayTaskId != t));
+        var askAccounting = valid
+            .Where(id => found[id].Count == 0 || (!id.Contains('_') && IsArray(id) && Incomplete(id)))
+            .ToList();
         var accountingRows = new List<SacctRow>();
         if (askAccounting.Count > 0 && !_accountingDisabled)
         {
             var fields = string.Join(',', SlurmOutput.SacctFields);
-            foreach (var sacct in await _commands.RunChunkedAsync("sacct", askAccounting,
-                chunk => ["-P", "-n", $"--delimiter={SlurmOutput.Delimiter}", "-j", string.Join(',', chunk), "-o", fields], ct).ConfigureAwait(false))
+            foreach (
+                var sacct in await _commands
+                    .RunChunkedAsync(
+                        "sacct",
+                        askAccounting,
+                        chunk =>
+                            [
+                                "-P",
+                                "-n",
+                                $"--delimiter={SlurmOutput.Delimiter}",
+                                "-j",
+                                string.Join(',', chunk),
+                                "-o",
+                                fields,
+                            ],
+                        ct
+                    )
+                    .ConfigureAwait(false)
+            )
             {
-                if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase)) { _accountingDisabled = true; break; }
-                if (!sacct.Succeeded) throw new SchedulerUnavailableException($"sacct failed: {sacct.StandardError.Trim()}");
+                if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
+                {
+                    _accountingDisabled = true;
+                    break;
+                }
+                if (!sacct.Succeeded)
+                    throw new SchedulerUnavailableException($"sacct failed: {sacct.StandardError.Trim()}");
                 accountingRows.AddRange(SlurmOutput.ParseSacct(sacct.StandardOutput));
             }
         }
@@ -186,8 +298,14 @@ public sealed partial class SlurmScheduler : IScheduler
         if (live.Any(NeedsExitCode))
         {
             var scontrol = await _commands.RunAsync("scontrol", ["-o", "show", "job"], ct).ConfigureAwait(false);
-            var records = SlurmOutput.ParseScontrol(scontrol.StandardOutput).GroupBy(SlurmJobs.ScontrolKey).ToDictionary(g => g.Key, g => g.First());
-            live = live.Select(j => NeedsExitCode(j) && records.TryGetValue(j.JobId, out var rec) ? SlurmJobs.WithScontrol(j, rec) : j).ToList();
+            var records = SlurmOutput
+                .ParseScontrol(scontrol.StandardOutput)
+                .GroupBy(SlurmJobs.ScontrolKey)
+                .ToDictionary(g => g.Key, g => g.First());
+            live = live.Select(j =>
+                    NeedsExitCode(j) && records.TryGetValue(j.JobId, out var rec) ? SlurmJobs.WithScontrol(j, rec) : j
+                )
+                .ToList();
         }
 
         var fromAccounting = new List<JobInfo>();
@@ -195,12 +313,18 @@ public sealed partial class SlurmScheduler : IScheduler
         {
             var have = found[id].Select(j => j.JobId).ToHashSet();
             fromAccounting.AddRange(SlurmJobs.FromSacct(accountingRows, id).Where(j => !have.Contains(j.JobId)));
-            var expected = id.Contains('_') || !IsArray(id) ? [id]
-                : _memory.ArrayTasks(id) is { } tasks ? tasks.Select(t => $"{id}_{t}") : [];
+            var expected =
+                id.Contains('_') || !IsArray(id) ? [id]
+                : _memory.ArrayTasks(id) is { } tasks ? tasks.Select(t => $"{id}_{t}")
+                : [];
             foreach (var missing in expected.Where(e => !have.Contains(e) && fromAccounting.All(j => j.JobId != e)))
             {
-                if (Vanished(missing) is { } job) fromAccounting.Add(job);
-                else notFound.Add(new JobLookupFailure(missing, $"SLURM does not know job {missing} (neither squeue nor sacct)."));
+                if (Vanished(missing) is { } job)
+                    fromAccounting.Add(job);
+                else
+                    notFound.Add(
+                        new JobLookupFailure(missing, $"SLURM does not know job {missing} (neither squeue nor sacct).")
+                    );
             }
         }
         return (live, fromAccounting.DistinctBy(j => j.JobId).ToList(), notFound);
@@ -213,14 +337,24 @@ public sealed partial class SlurmScheduler : IScheduler
     {
         var arrayId = id.Split('_')[0];
         if (_memory.WasCancelled(id, id.Contains('_') ? arrayId : null))
-            return SlurmJobs.Unknown(id, "Cancelled by HpcJobs; SLURM keeps no record of a pending array task cancelled on its own") with
+            return SlurmJobs.Unknown(
+                id,
+                "Cancelled by HpcJobs; SLURM keeps no record of a pending array task cancelled on its own"
+            ) with
             {
-                State = JobState.Cancelled, NativeState = "CANCELLED",
+                State = JobState.Cancelled,
+                NativeState = "CANCELLED",
             };
         if (_accountingDisabled)
-            return SlurmJobs.Unknown(id, "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is disabled, so its outcome cannot be known.");
+            return SlurmJobs.Unknown(
+                id,
+                "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is disabled, so its outcome cannot be known."
+            );
         if (_memory.SawLiveWithin(id, TimeSpan.FromMinutes(10)))
-            return SlurmJobs.Unknown(id, "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly.");
+            return SlurmJobs.Unknown(
+                id,
+                "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly."
+            );
         return null;
     }
 }

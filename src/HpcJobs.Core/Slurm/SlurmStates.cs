@@ -12,7 +12,8 @@ internal static class SlurmStates
         var state = nativeState.Split(' ', 2)[0].TrimEnd('+').ToUpperInvariant();
         return state switch
         {
-            "PENDING" when reason is not null && reason.Contains("Held", StringComparison.OrdinalIgnoreCase) => JobState.Held,
+            "PENDING" when reason is not null && reason.Contains("Held", StringComparison.OrdinalIgnoreCase) =>
+                JobState.Held,
             "PENDING" or "REQUEUED" or "REQUEUE_FED" => JobState.Pending,
             "REQUEUE_HOLD" or "RESV_DEL_HOLD" or "SUSPENDED" or "STOPPED" => JobState.Held,
             "CONFIGURING" or "RUNNING" or "COMPLETING" or "RESIZING" or "SIGNALING" or "STAGE_OUT" => JobState.Running,
@@ -30,9 +31,14 @@ internal static class SlurmStates
     /// </summary>
     public static (int? ExitCode, int? Signal) DecodeExitCode(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return (null, null);
+        if (string.IsNullOrWhiteSpace(text))
+            return (null, null);
         var parts = text.Split(':');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var code) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var signal))
+        if (
+            parts.Length != 2
+            || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var code)
+            || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var signal)
+        )
             return (null, null);
         return signal > 0 ? (128 + signal, signal) : (code, null);
     }
@@ -40,10 +46,19 @@ internal static class SlurmStates
     /// <summary>SLURM timestamps are local ISO times; N/A, NONE, Unknown, None mean "not (yet) set".</summary>
     public static DateTimeOffset? ParseTime(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        return DateTime.TryParseExact(text.Trim(), "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var t)
-            ? new DateTimeOffset(t) : null;
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        return DateTime.TryParseExact(
+            text.Trim(),
+            "yyyy-MM-dd'T'HH:mm:ss",
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeLocal,
+            out var t
+        )
+            ? new DateTimeOffset(t)
+            : null;
     }
 
-    public static string? CleanReason(string? reason) => string.IsNullOrWhiteSpace(reason) || reason == "None" ? null : reason.Trim();
+    public static string? CleanReason(string? reason) =>
+        string.IsNullOrWhiteSpace(reason) || reason == "None" ? null : reason.Trim();
 }

@@ -12,9 +12,17 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
         StatusReport report;
-        try { report = Run(ct => scheduler.GetStatusAsync(jobIds, ct)); }
-        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, string.Join(",", jobIds))); return; }
+        try
+        {
+            report = Run(ct => scheduler.GetStatusAsync(jobIds, ct));
+        }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
+            return;
+        }
         WriteInInputOrder(report.Jobs, jobIds);
-        foreach (var missing in report.NotFound) WriteLookupFailure(missing);
+        foreach (var missing in report.NotFound)
+            WriteLookupFailure(missing);
     }
 }

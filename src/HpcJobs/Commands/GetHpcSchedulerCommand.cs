@@ -9,10 +9,12 @@ namespace HpcJobs.Commands;
 [OutputType(typeof(SchedulerSelection))]
 public sealed class GetHpcSchedulerCommand : HpcCmdlet
 {
-    [Parameter(Position = 0)] public SchedulerKind? Scheduler { get; set; }
+    [Parameter(Position = 0)]
+    public SchedulerKind? Scheduler { get; set; }
 
     /// <summary>Also describe the chosen back end (version, slots, capabilities).</summary>
-    [Parameter] public SwitchParameter Detailed { get; set; }
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -20,8 +22,12 @@ public sealed class GetHpcSchedulerCommand : HpcCmdlet
         {
             var selection = Run(ct => Resolver.SelectAsync(Scheduler, ct));
             WriteObject(selection);
-            if (Detailed) WriteObject(Resolver.Get(selection.Kind).Describe());
+            if (Detailed)
+                WriteObject(Resolver.Get(selection.Kind).Describe());
         }
-        catch (HpcJobsException e) { ThrowTerminatingError(ToErrorRecord(e, Scheduler)); }
+        catch (HpcJobsException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, Scheduler));
+        }
     }
 }

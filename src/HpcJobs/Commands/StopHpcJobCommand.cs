@@ -10,18 +10,29 @@ namespace HpcJobs.Commands;
 public sealed class StopHpcJobCommand : HpcJobInputCmdlet
 {
     /// <summary>Emit the cancelled jobs.</summary>
-    [Parameter] public SwitchParameter PassThru { get; set; }
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
         var confirmed = jobIds.Where(id => ShouldProcess($"job {id} on {scheduler.Kind}", "Cancel")).ToList();
-        if (confirmed.Count == 0) return;
+        if (confirmed.Count == 0)
+            return;
         StopReport report;
-        try { report = Run(ct => JobOperations.StopAsync(scheduler, confirmed, ct)); }
-        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, string.Join(",", confirmed))); return; }
+        try
+        {
+            report = Run(ct => JobOperations.StopAsync(scheduler, confirmed, ct));
+        }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, string.Join(",", confirmed)));
+            return;
+        }
         foreach (var done in report.AlreadyFinished)
             WriteVerbose($"Job {done.JobId} had already finished ({done.State}); nothing to cancel.");
-        if (PassThru) WriteInInputOrder(report.Cancelled, confirmed);
-        foreach (var missing in report.NotFound) WriteLookupFailure(missing);
+        if (PassThru)
+            WriteInInputOrder(report.Cancelled, confirmed);
+        foreach (var missing in report.NotFound)
+            WriteLookupFailure(missing);
     }
 }

@@ -10,7 +10,13 @@ namespace HpcJobs.Commands;
 [OutputType(typeof(JobInfo))]
 public sealed class SubmitHpcJobCommand : HpcCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Script")]
+    [Parameter(
+        Mandatory = true,
+        Position = 0,
+        ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true,
+        ParameterSetName = "Script"
+    )]
     [Alias("FullName", "Path")]
     [ValidateNotNullOrEmpty]
     public string ScriptPath { get; set; } = "";
@@ -25,27 +31,61 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Command { get; set; } = [];
 
-    [Parameter] [ValidateNotNullOrEmpty] public string? Name { get; set; }
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
     /// <summary>A ResourceSpec from New-HpcResourceSpec, or a hashtable with the same names (@{Cpus=4; Memory='8GB'}).</summary>
-    [Parameter] [ResourceSpecTransformation] public ResourceSpec? Resources { get; set; }
+    [Parameter]
+    [ResourceSpecTransformation]
+    public ResourceSpec? Resources { get; set; }
 
     /// <summary>Jobs this one waits for: JobInfo objects or job ids (of the scheduler the job goes to).</summary>
-    [Parameter] [Alias("Dependency")] [AllowNull] [JobReferenceTransformation] public JobReference[]? DependsOn { get; set; }
-    [Parameter] public DependencyKind DependencyType { get; set; } = DependencyKind.AfterOk;
+    [Parameter]
+    [Alias("Dependency")]
+    [AllowNull]
+    [JobReferenceTransformation]
+    public JobReference[]? DependsOn { get; set; }
+
+    [Parameter]
+    public DependencyKind DependencyType { get; set; } = DependencyKind.AfterOk;
 
     /// <summary>Array task indices: 0-99, 1,3,5-7, 0-99:2, with an optional throttle %N.</summary>
-    [Parameter] [Alias("Array")] [ValidateNotNullOrEmpty] public string? ArrayRange { get; set; }
-    [Parameter] [ValidateNotNullOrEmpty] public string? WorkingDirectory { get; set; }
-    [Parameter] public Hashtable? Environment { get; set; }
-    [Parameter] [ValidateNotNullOrEmpty] public string? OutputPath { get; set; }
-    [Parameter] [ValidateNotNullOrEmpty] public string? ErrorPath { get; set; }
-    [Parameter] public SchedulerKind? Scheduler { get; set; }
+    [Parameter]
+    [Alias("Array")]
+    [ValidateNotNullOrEmpty]
+    public string? ArrayRange { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    [Parameter]
+    public Hashtable? Environment { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputPath { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ErrorPath { get; set; }
+
+    [Parameter]
+    public SchedulerKind? Scheduler { get; set; }
 
     protected override void ProcessRecord()
     {
         IScheduler scheduler;
-        try { scheduler = GetScheduler(Scheduler); }
-        catch (HpcJobsException e) { ThrowTerminatingError(ToErrorRecord(e, Scheduler)); return; }
+        try
+        {
+            scheduler = GetScheduler(Scheduler);
+        }
+        catch (HpcJobsException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, Scheduler));
+            return;
+        }
 
         JobRequest request;
         SubmissionPlan plan;
@@ -54,33 +94,47 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             request = BuildRequest();
             plan = scheduler.Plan(request);
         }
-        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, ParameterSetName == "Script" ? ScriptPath : string.Join(' ', Command))); return; }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, ParameterSetName == "Script" ? ScriptPath : string.Join(' ', Command)));
+            return;
+        }
         if (request.Dependencies.Count == 0 && MyInvocation.BoundParameters.ContainsKey(nameof(DependencyType)))
             WriteWarning($"-DependencyType {DependencyType} has no effect without -DependsOn.");
 
-        foreach (var note in plan.Notes) WriteWarning(note);
+        foreach (var note in plan.Notes)
+            WriteWarning(note);
         var target = $"{request.EffectiveName} on {scheduler.Kind}";
-        if (!ShouldProcess($"Submit job {target}:\n{plan}", $"Submit job {target}?", "Submit-HpcJob")) return;
+        if (!ShouldProcess($"Submit job {target}:\n{plan}", $"Submit job {target}?", "Submit-HpcJob"))
+            return;
         try
         {
             WriteVerbose($"{scheduler.Kind}: {plan.CommandLine}");
             WriteObject(Run(ct => scheduler.SubmitAsync(request, ct)));
         }
-        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, target)); }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, target));
+        }
     }
 
     private JobRequest BuildRequest()
     {
         var deps = new List<JobDependency>();
         if (MyInvocation.BoundParameters.ContainsKey(nameof(DependsOn)))
-            foreach (var d in DependsOn ?? [JobReference.Invalid("$null is not a job (did an earlier Submit-HpcJob fail?)")])
-                deps.Add(d.IsValid
-                    ? new JobDependency(d.JobId, DependencyType, d.Scheduler)
-                    : throw new InvalidJobRequestException($"-DependsOn: {d.Problem}.", HpcErrors.InvalidDependency));
+            foreach (
+                var d in DependsOn ?? [JobReference.Invalid("$null is not a job (did an earlier Submit-HpcJob fail?)")]
+            )
+                deps.Add(
+                    d.IsValid
+                        ? new JobDependency(d.JobId, DependencyType, d.Scheduler)
+                        : throw new InvalidJobRequestException($"-DependsOn: {d.Problem}.", HpcErrors.InvalidDependency)
+                );
         var env = new Dictionary<string, string>();
         if (Environment is not null)
             foreach (DictionaryEntry e in Environment)
-                env[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                env[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] =
+                    Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
         return new JobRequest
         {
             ScriptPath = ParameterSetName == "Script" ? ResolvePath(ScriptPath) : null,
@@ -91,7 +145,9 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             Dependencies = deps,
             Array = ArrayRange is null ? null : Core.Model.ArrayRange.Parse(ArrayRange),
             // jobs start where the user is in PowerShell, which is not the process's current directory
-            WorkingDirectory = ResolvePath(WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath),
+            WorkingDirectory = ResolvePath(
+                WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath
+            ),
             Environment = env,
             OutputPath = OutputPath,
             ErrorPath = ErrorPath,

@@ -10,13 +10,18 @@ namespace HpcJobs.Commands;
 public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
 {
     /// <summary>Seconds to wait at most; -1 (the default) waits for ever.</summary>
-    [Parameter] [ValidateRange(-1, int.MaxValue)] public int Timeout { get; set; } = -1;
+    [Parameter]
+    [ValidateRange(-1, int.MaxValue)]
+    public int Timeout { get; set; } = -1;
 
     /// <summary>Return when the first job finishes.</summary>
-    [Parameter] public SwitchParameter Any { get; set; }
+    [Parameter]
+    public SwitchParameter Any { get; set; }
 
     /// <summary>Seconds between polls. Default: adaptive, from 0.2 s backing off to 10 s while nothing changes.</summary>
-    [Parameter] [ValidateRange(0.05, 3600)] public double PollInterval { get; set; }
+    [Parameter]
+    [ValidateRange(0.05, 3600)]
+    public double PollInterval { get; set; }
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
@@ -30,27 +35,59 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
         WaitResult result;
         try
         {
-            result = Run((ct, post) => JobWaiter.WaitAsync(scheduler, jobIds, options,
-                new InlineProgress(p => post(() => WriteProgress(Progress(activity, p)))), ct));
+            result = Run(
+                (ct, post) =>
+                    JobWaiter.WaitAsync(
+                        scheduler,
+                        jobIds,
+                        options,
+                        new InlineProgress(p => post(() => WriteProgress(Progress(activity, p)))),
+                        ct
+                    )
+            );
         }
-        catch (HpcJobsException e) { WriteError(ToErrorRecord(e, string.Join(",", jobIds))); return; }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
+            return;
+        }
         WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
         WriteInInputOrder(result.Finished, jobIds);
-        foreach (var missing in result.NotFound) WriteLookupFailure(missing);
+        foreach (var missing in result.NotFound)
+            WriteLookupFailure(missing);
         foreach (var stuck in result.CannotRun)
-            WriteError(ToErrorRecord(HpcErrors.JobCannotRun,
-                $"Job {stuck.JobId} can never start, so it is not waited for: {stuck.Reason}. Cancel it (Stop-HpcJob) and submit it asking for less.", stuck));
+            WriteError(
+                ToErrorRecord(
+                    HpcErrors.JobCannotRun,
+                    $"Job {stuck.JobId} can never start, so it is not waited for: {stuck.Reason}. "
+                        + "Cancel it (Stop-HpcJob) and submit it asking for less.",
+                    stuck
+                )
+            );
         if (result.TimedOut)
         {
-            WriteError(ToErrorRecord(HpcErrors.WaitTimeout, $"Timed out after {Timeout} s; still not finished: {result.Describe()}.",
-                result.Unfinished.Select(j => j.JobId).DefaultIfEmpty().Concat(result.Waiting).OfType<string>().Distinct().ToArray()));
+            WriteError(
+                ToErrorRecord(
+                    HpcErrors.WaitTimeout,
+                    $"Timed out after {Timeout} s; still not finished: {result.Describe()}.",
+                    result
+                        .Unfinished.Select(j => j.JobId)
+                        .DefaultIfEmpty()
+                        .Concat(result.Waiting)
+                        .OfType<string>()
+                        .Distinct()
+                        .ToArray()
+                )
+            );
         }
     }
 
     private static ProgressRecord Progress(string activity, WaitProgress p)
     {
         var counts = string.Join(", ", p.Counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"));
-        var status = p.Problem is null ? $"{p.Finished}/{p.Total} finished: {counts}" : $"scheduler not answering, retrying: {p.Problem}";
+        var status = p.Problem is null
+            ? $"{p.Finished}/{p.Total} finished: {counts}"
+            : $"scheduler not answering, retrying: {p.Problem}";
         return new ProgressRecord(1, activity, status)
         {
             PercentComplete = p.Total == 0 ? 0 : 100 * p.Finished / p.Total,

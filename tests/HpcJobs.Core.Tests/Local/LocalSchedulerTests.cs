@@ -1,7 +1,6 @@
 using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
-
 using HpcJobs.Core.Tests.Support;
 
 namespace HpcJobs.Core.Tests.Local;
@@ -22,8 +21,11 @@ public sealed class LocalSchedulerTests : IDisposable
     public void Dispose()
     {
         // leave no job running behind a failed test
-        var ids = Directory.Exists(Path.Combine(_root, "state", "active")) ? Directory.GetFiles(Path.Combine(_root, "state", "active")).Select(Path.GetFileName).ToList() : [];
-        if (ids.Count > 0) JobOperations.StopAsync(_scheduler, ids!).GetAwaiter().GetResult();
+        var ids = Directory.Exists(Path.Combine(_root, "state", "active"))
+            ? Directory.GetFiles(Path.Combine(_root, "state", "active")).Select(Path.GetFileName).ToList()
+            : [];
+        if (ids.Count > 0)
+            JobOperations.StopAsync(_scheduler, ids!).GetAwaiter().GetResult();
     }
 
     private JobRequest Cmd(params string[] argv) => new() { Command = argv, WorkingDirectory = _work };
@@ -31,7 +33,11 @@ public sealed class LocalSchedulerTests : IDisposable
     private async Task<JobInfo> RunToEnd(JobRequest request, int timeoutSeconds = 60)
     {
         var job = await _scheduler.SubmitAsync(request);
-        var result = await JobWaiter.WaitAsync(_scheduler, [job.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(timeoutSeconds) });
+        var result = await JobWaiter.WaitAsync(
+            _scheduler,
+            [job.JobId],
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(timeoutSeconds) }
+        );
         Assert.False(result.TimedOut, $"job {job.JobId} did not finish");
         return Assert.Single(result.Finished);
     }
@@ -84,14 +90,16 @@ public sealed class LocalSchedulerTests : IDisposable
     public async Task Environment_working_directory_and_output_paths_are_honoured()
     {
         var sub = Directory.CreateDirectory(Path.Combine(_work, "sub")).FullName;
-        var job = await RunToEnd(Cmd("sh", "-c", "echo $GREETING; pwd; echo err >&2") with
-        {
-            WorkingDirectory = sub,
-            Environment = new Dictionary<string, string> { ["GREETING"] = "hi there" },
-            OutputPath = "out-%j.txt",
-            ErrorPath = Path.Combine(_work, "err-%x.txt"),
-            Name = "envtest",
-        });
+        var job = await RunToEnd(
+            Cmd("sh", "-c", "echo $GREETING; pwd; echo err >&2") with
+            {
+                WorkingDirectory = sub,
+                Environment = new Dictionary<string, string> { ["GREETING"] = "hi there" },
+                OutputPath = "out-%j.txt",
+                ErrorPath = Path.Combine(_work, "err-%x.txt"),
+                Name = "envtest",
+            }
+        );
         Assert.Equal(Path.Combine(sub, $"out-{job.JobId}.txt"), job.StdOutPath);
         Assert.Equal($"hi there\n{sub}\n", File.ReadAllText(job.StdOutPath!));
         Assert.Equal("err\n", File.ReadAllText(Path.Combine(_work, "err-envtest.txt")));
@@ -100,20 +108,33 @@ public sealed class LocalSchedulerTests : IDisposable
     [Fact]
     public async Task An_array_runs_each_index_with_its_task_id_and_honours_the_throttle()
     {
-        var submitted = await _scheduler.SubmitAsync(Cmd("sh", "-c", "echo $HPCJOBS_ARRAY_TASK_ID $SLURM_ARRAY_TASK_ID; sleep 0.3") with { Array = ArrayRange.Parse("1,3,5-6%1") });
+        var submitted = await _scheduler.SubmitAsync(
+            Cmd("sh", "-c", "echo $HPCJOBS_ARRAY_TASK_ID $SLURM_ARRAY_TASK_ID; sleep 0.3") with
+            {
+                Array = ArrayRange.Parse("1,3,5-6%1"),
+            }
+        );
         Assert.Equal("1,3,5-6%1", submitted.ArrayTasks);
-        var result = await JobWaiter.WaitAsync(_scheduler, [submitted.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) });
+        var result = await JobWaiter.WaitAsync(
+            _scheduler,
+            [submitted.JobId],
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(60) }
+        );
         Assert.Equal(new[] { 1, 3, 5, 6 }, result.Finished.Select(j => j.ArrayTaskId!.Value));
-        Assert.All(result.Finished, t =>
-        {
-            Assert.Equal($"{submitted.JobId}_{t.ArrayTaskId}", t.JobId);
-            Assert.Equal(submitted.JobId, t.ArrayJobId);
-            Assert.Equal(JobState.Completed, t.State);
-            Assert.Equal($"{t.ArrayTaskId} {t.ArrayTaskId}\n", File.ReadAllText(t.StdOutPath!));
-        });
+        Assert.All(
+            result.Finished,
+            t =>
+            {
+                Assert.Equal($"{submitted.JobId}_{t.ArrayTaskId}", t.JobId);
+                Assert.Equal(submitted.JobId, t.ArrayJobId);
+                Assert.Equal(JobState.Completed, t.State);
+                Assert.Equal($"{t.ArrayTaskId} {t.ArrayTaskId}\n", File.ReadAllText(t.StdOutPath!));
+            }
+        );
         // throttle 1: no two tasks overlapped
         var ordered = result.Finished.OrderBy(t => t.StartTime).ToList();
-        for (var i = 1; i < ordered.Count; i++) Assert.True(ordered[i].StartTime >= ordered[i - 1].EndTime, "tasks overlapped despite %1");
+        for (var i = 1; i < ordered.Count; i++)
+            Assert.True(ordered[i].StartTime >= ordered[i - 1].EndTime, "tasks overlapped despite %1");
         var single = await _scheduler.GetStatusAsync([$"{submitted.JobId}_5"]);
         Assert.Equal(5, Assert.Single(single.Jobs).ArrayTaskId);
     }
@@ -122,15 +143,39 @@ public sealed class LocalSchedulerTests : IDisposable
     public async Task Dependencies_run_in_order_and_an_impossible_one_ends_cancelled_with_a_reason()
     {
         var parent = await _scheduler.SubmitAsync(Cmd("sh", "-c", "sleep 2; exit 1"));
-        var ok = await _scheduler.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(parent.JobId, DependencyKind.AfterOk)] });
-        var notOk = await _scheduler.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(parent.JobId, DependencyKind.AfterNotOk)] });
-        var any = await _scheduler.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(parent.JobId, DependencyKind.AfterAny)] });
-        var grandchild = await _scheduler.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(ok.JobId, DependencyKind.AfterAny)] });
+        var ok = await _scheduler.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(parent.JobId, DependencyKind.AfterOk)],
+            }
+        );
+        var notOk = await _scheduler.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(parent.JobId, DependencyKind.AfterNotOk)],
+            }
+        );
+        var any = await _scheduler.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(parent.JobId, DependencyKind.AfterAny)],
+            }
+        );
+        var grandchild = await _scheduler.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(ok.JobId, DependencyKind.AfterAny)],
+            }
+        );
         var early = await _scheduler.GetStatusAsync([ok.JobId]);
         Assert.Equal(JobState.Pending, early.Jobs[0].State);
         Assert.Equal("Dependency", early.Jobs[0].Reason);
 
-        var result = await JobWaiter.WaitAsync(_scheduler, [parent.JobId, ok.JobId, notOk.JobId, any.JobId, grandchild.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) });
+        var result = await JobWaiter.WaitAsync(
+            _scheduler,
+            [parent.JobId, ok.JobId, notOk.JobId, any.JobId, grandchild.JobId],
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(60) }
+        );
         var byId = result.Finished.ToDictionary(j => j.JobId);
         Assert.Equal(JobState.Failed, byId[parent.JobId].State);
         Assert.Equal(JobState.Cancelled, byId[ok.JobId].State);
@@ -145,7 +190,14 @@ public sealed class LocalSchedulerTests : IDisposable
     [Fact]
     public async Task A_dependency_on_an_unknown_job_is_refused_before_anything_is_submitted()
     {
-        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() => _scheduler.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency("999999", DependencyKind.AfterOk)] }));
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            _scheduler.SubmitAsync(
+                Cmd("true") with
+                {
+                    Dependencies = [new JobDependency("999999", DependencyKind.AfterOk)],
+                }
+            )
+        );
         Assert.Equal("HpcDependencyNotFound", e.ErrorId);
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "state", "units")));
     }
@@ -154,28 +206,61 @@ public sealed class LocalSchedulerTests : IDisposable
     public async Task Jobs_wait_for_free_cpus_and_never_oversubscribe()
     {
         var all = LocalScheduler.TotalCpus;
-        var big = await _scheduler.SubmitAsync(Cmd("sleep", "2") with { Resources = new ResourceSpec { CpusPerTask = all } });
+        var big = await _scheduler.SubmitAsync(
+            Cmd("sleep", "2") with
+            {
+                Resources = new ResourceSpec { CpusPerTask = all },
+            }
+        );
         var next = await _scheduler.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { CpusPerTask = 1 } });
         var status = await _scheduler.GetStatusAsync([big.JobId, next.JobId]);
         Assert.Equal(JobState.Running, status.Jobs[0].State);
         Assert.Equal(JobState.Pending, status.Jobs[1].State);
         Assert.Equal("Resources", status.Jobs[1].Reason);
-        var result = await JobWaiter.WaitAsync(_scheduler, [big.JobId, next.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(30) });
+        var result = await JobWaiter.WaitAsync(
+            _scheduler,
+            [big.JobId, next.JobId],
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(30) }
+        );
         Assert.True(result.Finished[1].StartTime >= result.Finished[0].EndTime);
     }
 
     [Fact]
     public async Task Requests_the_machine_cannot_meet_are_refused()
     {
-        Assert.Equal("GpusPerNode", (await Assert.ThrowsAsync<InvalidResourceSpecException>(() => _scheduler.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { GpusPerNode = 1 } }))).Field);
-        Assert.Equal("CPUs", (await Assert.ThrowsAsync<InvalidResourceSpecException>(() => _scheduler.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus + 1 } }))).Field);
+        Assert.Equal(
+            "GpusPerNode",
+            (
+                await Assert.ThrowsAsync<InvalidResourceSpecException>(() =>
+                    _scheduler.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { GpusPerNode = 1 } })
+                )
+            ).Field
+        );
+        Assert.Equal(
+            "CPUs",
+            (
+                await Assert.ThrowsAsync<InvalidResourceSpecException>(() =>
+                    _scheduler.SubmitAsync(
+                        Cmd("true") with
+                        {
+                            Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus + 1 },
+                        }
+                    )
+                )
+            ).Field
+        );
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "state", "units")));
     }
 
     [Fact]
     public async Task The_walltime_is_enforced()
     {
-        var job = await RunToEnd(Cmd("sleep", "60") with { Resources = new ResourceSpec { Walltime = TimeSpan.FromSeconds(1) } });
+        var job = await RunToEnd(
+            Cmd("sleep", "60") with
+            {
+                Resources = new ResourceSpec { Walltime = TimeSpan.FromSeconds(1) },
+            }
+        );
         Assert.Equal(JobState.TimedOut, job.State);
         Assert.Equal("TIMEOUT", job.NativeState);
         Assert.Equal(15, job.Signal);
@@ -202,7 +287,12 @@ public sealed class LocalSchedulerTests : IDisposable
     [Fact]
     public async Task Stopping_a_pending_job_cancels_it_without_running_it()
     {
-        var blocker = await _scheduler.SubmitAsync(Cmd("sleep", "30") with { Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus } });
+        var blocker = await _scheduler.SubmitAsync(
+            Cmd("sleep", "30") with
+            {
+                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus },
+            }
+        );
         var waiting = await _scheduler.SubmitAsync(Cmd("touch", "ran"));
         var report = await JobOperations.StopAsync(_scheduler, [waiting.JobId, blocker.JobId, "424242"]);
         Assert.Equal(2, report.Cancelled.Count);
@@ -217,13 +307,28 @@ public sealed class LocalSchedulerTests : IDisposable
     {
         var script = Path.Combine(_work, "job.sh");
         File.WriteAllText(script, "#!/bin/sh\necho \"version 1: $1\"\n");
-        var submitted = await _scheduler.SubmitAsync(new JobRequest { ScriptPath = script, ScriptArguments = ["arg one"], WorkingDirectory = _work, Resources = new ResourceSpec { CpusPerTask = 1 }, Dependencies = [] });
+        var submitted = await _scheduler.SubmitAsync(
+            new JobRequest
+            {
+                ScriptPath = script,
+                ScriptArguments = ["arg one"],
+                WorkingDirectory = _work,
+                Resources = new ResourceSpec { CpusPerTask = 1 },
+                Dependencies = [],
+            }
+        );
         File.WriteAllText(script, "#!/bin/sh\necho version 2\n");
-        var result = await JobWaiter.WaitAsync(_scheduler, [submitted.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(30) });
+        var result = await JobWaiter.WaitAsync(
+            _scheduler,
+            [submitted.JobId],
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(30) }
+        );
         Assert.Equal("version 1: arg one\n", File.ReadAllText(result.Finished[0].StdOutPath!));
 
         File.WriteAllText(script, "echo no interpreter\n");
-        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() => _scheduler.SubmitAsync(new JobRequest { ScriptPath = script }));
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            _scheduler.SubmitAsync(new JobRequest { ScriptPath = script })
+        );
         Assert.Equal("HpcInvalidScript", e.ErrorId);
     }
 
@@ -259,9 +364,17 @@ public sealed class LocalSchedulerTests : IDisposable
     }
 
     private static int SleepersWith(string marker) =>
-        Directory.GetDirectories("/proc").Count(d =>
-        {
-            try { return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Trim() == $"sleep {marker}"; }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-        });
+        Directory
+            .GetDirectories("/proc")
+            .Count(d =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ').Trim() == $"sleep {marker}";
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return false;
+                }
+            });
 }

@@ -23,10 +23,16 @@ public sealed class LocalStoreFaultTests : IDisposable
     public void Dispose()
     {
         var active = Path.Combine(_state, "active");
-        if (!Directory.Exists(active)) return;
+        if (!Directory.Exists(active))
+            return;
         var ids = Directory.GetFiles(active).Select(Path.GetFileName).OfType<string>().ToList();
-        try { JobOperations.StopAsync(new LocalScheduler(_state), ids).GetAwaiter().GetResult(); }
-        catch (HpcJobsException) { /* a test left a damaged record on purpose */ }
+        try
+        {
+            JobOperations.StopAsync(new LocalScheduler(_state), ids).GetAwaiter().GetResult();
+        }
+        catch (HpcJobsException)
+        { /* a test left a damaged record on purpose */
+        }
     }
 
     private LocalScheduler Scheduler() => new(_state);
@@ -74,11 +80,17 @@ public sealed class LocalStoreFaultTests : IDisposable
         var other = await local.SubmitAsync(Cmd("true"));
         File.WriteAllText(Unit($"{array.JobId}_1"), "{");
         var report = await local.GetStatusAsync([array.JobId, other.JobId]);
-        Assert.Equal(new[] { $"{array.JobId}_0", $"{array.JobId}_2", other.JobId }, report.Jobs.Select(j => j.JobId).Order());
+        Assert.Equal(
+            new[] { $"{array.JobId}_0", $"{array.JobId}_2", other.JobId },
+            report.Jobs.Select(j => j.JobId).Order()
+        );
         Assert.Equal($"{array.JobId}_1", Assert.Single(report.NotFound).JobId);
         File.WriteAllText(Path.Combine(_state, "arrays", array.JobId + ".json"), "garbage");
         var broken = await local.GetStatusAsync([array.JobId, other.JobId]);
-        Assert.Equal(("HpcStateCorrupt", other.JobId), (Assert.Single(broken.NotFound).ErrorKind.Id, Assert.Single(broken.Jobs).JobId));
+        Assert.Equal(
+            ("HpcStateCorrupt", other.JobId),
+            (Assert.Single(broken.NotFound).ErrorKind.Id, Assert.Single(broken.Jobs).JobId)
+        );
     }
 
     [Fact]
@@ -89,7 +101,11 @@ public sealed class LocalStoreFaultTests : IDisposable
         File.WriteAllText(Unit(blocker.JobId), "{ broken");
         var job = await local.SubmitAsync(Cmd("true"));
         Assert.NotEqual(blocker.JobId, job.JobId);
-        var done = await JobWaiter.WaitAsync(local, [job.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(30) });
+        var done = await JobWaiter.WaitAsync(
+            local,
+            [job.JobId],
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(30) }
+        );
         Assert.Equal(JobState.Completed, Assert.Single(done.Finished).State);
         File.Delete(Path.Combine(_state, "active", blocker.JobId));
     }
@@ -106,8 +122,10 @@ public sealed class LocalStoreFaultTests : IDisposable
         var running = await local.SubmitAsync(Cmd("sleep", "30"));
         var second = await local.SubmitAsync(Cmd("true"));
         var submitTime = (await local.GetStatusAsync([running.JobId])).Jobs.Single().SubmitTime;
-        if (nextId is null) File.Delete(NextId);
-        else File.WriteAllText(NextId, nextId);
+        if (nextId is null)
+            File.Delete(NextId);
+        else
+            File.WriteAllText(NextId, nextId);
         var third = await local.SubmitAsync(Cmd("true"));
         Assert.Equal(long.Parse(second.JobId) + 1, long.Parse(third.JobId));
         var kept = (await local.GetStatusAsync([running.JobId])).Jobs.Single();
@@ -156,13 +174,19 @@ public sealed class LocalStoreFaultTests : IDisposable
         File.WriteAllText(Unit(broken.JobId), "}");
         File.WriteAllText(NextId, "garbage");
         // two concurrent submitters with their own scheduler objects (separate processes: tests/pester/LocalStore.Tests.ps1)
-        var submits = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
-        {
-            var ids = new List<string>();
-            var mine = new LocalScheduler(_state);
-            for (var i = 0; i < 15; i++) ids.Add((await mine.SubmitAsync(Cmd("true"))).JobId);
-            return ids;
-        })).ToList();
+        var submits = Enumerable
+            .Range(0, 2)
+            .Select(_ =>
+                Task.Run(async () =>
+                {
+                    var ids = new List<string>();
+                    var mine = new LocalScheduler(_state);
+                    for (var i = 0; i < 15; i++)
+                        ids.Add((await mine.SubmitAsync(Cmd("true"))).JobId);
+                    return ids;
+                })
+            )
+            .ToList();
         var all = (await Task.WhenAll(submits)).SelectMany(x => x).ToList();
         Assert.Equal(30, all.Distinct().Count());
         Assert.DoesNotContain(broken.JobId, all);

@@ -12,7 +12,8 @@ public class ResourceSpecTests
     [InlineData("2048k", 2L * 1024 * 1024)]
     [InlineData("4294967296", 4L * 1024 * 1024 * 1024)]
     [InlineData("8GiB", 8L * 1024 * 1024 * 1024)]
-    public void Memory_sizes_parse_in_binary_units(string text, long bytes) => Assert.Equal(bytes, ByteSize.Parse(text));
+    public void Memory_sizes_parse_in_binary_units(string text, long bytes) =>
+        Assert.Equal(bytes, ByteSize.Parse(text));
 
     [Theory]
     [InlineData("4096", "did you mean 4096MB")]
@@ -40,7 +41,8 @@ public class ResourceSpecTests
     [InlineData("30:00", 1800)]
     [InlineData("1.02:00:00", 93600)]
     [InlineData("45s", 45)]
-    public void Walltimes_parse_in_every_common_form(string text, int seconds) => Assert.Equal(TimeSpan.FromSeconds(seconds), Walltime.Parse(text));
+    public void Walltimes_parse_in_every_common_form(string text, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Walltime.Parse(text));
 
     [Theory]
     [InlineData("90", "ambiguous")]
@@ -69,9 +71,18 @@ public class ResourceSpecTests
     public void Counts_below_one_are_refused_with_the_field_name()
     {
         Assert.Equal("Nodes", Assert.Throws<InvalidResourceSpecException>(() => new ResourceSpec { Nodes = 0 }).Field);
-        Assert.Equal("CpusPerTask", Assert.Throws<InvalidResourceSpecException>(() => new ResourceSpec { CpusPerTask = -2 }).Field);
-        Assert.Equal("TasksPerNode", Assert.Throws<InvalidResourceSpecException>(() => new ResourceSpec { TasksPerNode = 20_000 }).Field);
-        Assert.Equal("GpusPerNode", Assert.Throws<InvalidResourceSpecException>(() => new ResourceSpec { GpusPerNode = -1 }).Field);
+        Assert.Equal(
+            "CpusPerTask",
+            Assert.Throws<InvalidResourceSpecException>(() => new ResourceSpec { CpusPerTask = -2 }).Field
+        );
+        Assert.Equal(
+            "TasksPerNode",
+            Assert.Throws<InvalidResourceSpecException>(() => new ResourceSpec { TasksPerNode = 20_000 }).Field
+        );
+        Assert.Equal(
+            "GpusPerNode",
+            Assert.Throws<InvalidResourceSpecException>(() => new ResourceSpec { GpusPerNode = -1 }).Field
+        );
     }
 
     [Theory]
@@ -88,7 +99,14 @@ public class ResourceSpecTests
     [Fact]
     public void A_spec_is_immutable_and_copies_validate_too()
     {
-        var spec = new ResourceSpec { Nodes = 2, CpusPerTask = 4, Memory = ByteSize.Parse("4GB"), Walltime = TimeSpan.FromHours(1), Partition = "debug" };
+        var spec = new ResourceSpec
+        {
+            Nodes = 2,
+            CpusPerTask = 4,
+            Memory = ByteSize.Parse("4GB"),
+            Walltime = TimeSpan.FromHours(1),
+            Partition = "debug",
+        };
         Assert.Equal(8, spec.TotalCpus);
         Assert.Throws<InvalidResourceSpecException>(() => spec with { Nodes = 0 });
         Assert.Equal(2, spec.Nodes);

@@ -21,7 +21,11 @@ public sealed class OpenPbsServerTests
 
     private static async Task<List<JobInfo>> WaitAll(PbsScheduler pbs, params JobInfo[] jobs)
     {
-        var r = await JobWaiter.WaitAsync(pbs, jobs.Select(j => j.JobId).ToList(), new WaitOptions { Timeout = TimeSpan.FromSeconds(120) });
+        var r = await JobWaiter.WaitAsync(
+            pbs,
+            jobs.Select(j => j.JobId).ToList(),
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(120) }
+        );
         Assert.False(r.TimedOut, string.Join(", ", r.Unfinished.Select(u => $"{u.JobId} {u.State}")));
         return r.Finished.ToList();
     }
@@ -35,14 +39,32 @@ public sealed class OpenPbsServerTests
         var three = await pbs.SubmitAsync(Cmd("sh", "-c", "exit 3"));
         var killedInside = await pbs.SubmitAsync(Cmd("sh", "-c", "kill -9 $$"));
         var killedByPbs = await pbs.SubmitAsync(Cmd("sleep", "60"));
-        var slow = await pbs.SubmitAsync(Cmd("sleep", "60") with { Resources = new ResourceSpec { Walltime = TimeSpan.FromSeconds(2) } });
+        var slow = await pbs.SubmitAsync(
+            Cmd("sleep", "60") with
+            {
+                Resources = new ResourceSpec { Walltime = TimeSpan.FromSeconds(2) },
+            }
+        );
         Assert.Matches(@"^\d+\.\w+$", ok.JobId);
-        await Poll.Until(async () => (await pbs.GetStatusAsync([killedByPbs.JobId])).Jobs.Single().State == JobState.Running, 30);
+        await Poll.Until(
+            async () => (await pbs.GetStatusAsync([killedByPbs.JobId])).Jobs.Single().State == JobState.Running,
+            30
+        );
         Assert.True((await PbsServer.Run("qsig", "-s", "KILL", killedByPbs.JobId)).Succeeded);
         var done = (await WaitAll(pbs, ok, three, killedInside, killedByPbs, slow)).ToDictionary(j => j.JobId);
-        Assert.Equal((JobState.Completed, 0, "F"), (done[ok.JobId].State, done[ok.JobId].ExitCode!.Value, done[ok.JobId].NativeState));
+        Assert.Equal(
+            (JobState.Completed, 0, "F"),
+            (done[ok.JobId].State, done[ok.JobId].ExitCode!.Value, done[ok.JobId].NativeState)
+        );
         Assert.Equal((JobState.Failed, 3), (done[three.JobId].State, done[three.JobId].ExitCode!.Value));
-        Assert.Equal((JobState.Failed, 137, 9), (done[killedInside.JobId].State, done[killedInside.JobId].ExitCode!.Value, done[killedInside.JobId].Signal!.Value));
+        Assert.Equal(
+            (JobState.Failed, 137, 9),
+            (
+                done[killedInside.JobId].State,
+                done[killedInside.JobId].ExitCode!.Value,
+                done[killedInside.JobId].Signal!.Value
+            )
+        );
         Assert.Equal((JobState.Failed, 9), (done[killedByPbs.JobId].State, done[killedByPbs.JobId].Signal!.Value)); // Exit_status 265
         Assert.Equal(JobState.TimedOut, done[slow.JobId].State); // Exit_status -29
         Assert.StartsWith("JOB_EXEC_KILL_WALLTIME", done[slow.JobId].Reason);
@@ -55,7 +77,11 @@ public sealed class OpenPbsServerTests
     {
         var spec = new ResourceSpec
         {
-            CpusPerTask = 2, Memory = ByteSize.Parse("100MB"), Walltime = TimeSpan.FromMinutes(5), Partition = "workq", Account = "proj42",
+            CpusPerTask = 2,
+            Memory = ByteSize.Parse("100MB"),
+            Walltime = TimeSpan.FromMinutes(5),
+            Partition = "workq",
+            Account = "proj42",
         };
         var job = await _pbs.SubmitAsync(Cmd("true") with { Resources = spec, Name = "resources" });
         var a = await PbsServer.Attributes(job.JobId);
@@ -76,29 +102,47 @@ public sealed class OpenPbsServerTests
         var never = await _pbs.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { CpusPerTask = 999 } });
         try
         {
-            var r = await JobWaiter.WaitAsync(_pbs, [never.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) });
+            var r = await JobWaiter.WaitAsync(
+                _pbs,
+                [never.JobId],
+                new WaitOptions { Timeout = TimeSpan.FromSeconds(60) }
+            );
             Assert.False(r.TimedOut);
             var stuck = Assert.Single(r.CannotRun);
             Assert.Equal(JobState.Pending, stuck.State);
             Assert.StartsWith("CanNeverRun: Insufficient amount of resource: ncpus", stuck.Reason);
         }
-        finally { await _pbs.CancelAsync([never]); }
+        finally
+        {
+            await _pbs.CancelAsync([never]);
+        }
 
         // with a queue limit, qsub refuses it outright (exit 188)
         await PbsServer.Qmgr("set queue workq resources_max.ncpus = 2");
         try
         {
-            var e = await Assert.ThrowsAsync<SubmitFailedException>(() => _pbs.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { CpusPerTask = 999 } }));
+            var e = await Assert.ThrowsAsync<SubmitFailedException>(() =>
+                _pbs.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { CpusPerTask = 999 } })
+            );
             Assert.Equal(188, e.ExitCode);
             Assert.Contains("Job violates queue and/or server resource limits", e.Message);
         }
-        finally { await PbsServer.Qmgr("unset queue workq resources_max.ncpus"); }
+        finally
+        {
+            await PbsServer.Qmgr("unset queue workq resources_max.ncpus");
+        }
     }
 
     [PbsFact]
     public async Task Arrays_throttle_report_each_subjob_and_cancel_one_subjob()
     {
-        var array = await _pbs.SubmitAsync(Cmd("sh", "-c", "sleep 2; [ \"$PBS_ARRAY_INDEX\" = 2 ] && exit 7; exit 0") with { Array = ArrayRange.Parse("1-4%2"), Name = "arr" });
+        var array = await _pbs.SubmitAsync(
+            Cmd("sh", "-c", "sleep 2; [ \"$PBS_ARRAY_INDEX\" = 2 ] && exit 7; exit 0") with
+            {
+                Array = ArrayRange.Parse("1-4%2"),
+                Name = "arr",
+            }
+        );
         Assert.Matches(@"^\d+\[\]\.\w+$", array.JobId);
         var mostRunning = 0;
         var poll = Task.Run(async () =>
@@ -107,7 +151,8 @@ public sealed class OpenPbsServerTests
             {
                 var now = await _pbs.GetStatusAsync([array.JobId]);
                 mostRunning = Math.Max(mostRunning, now.Jobs.Count(j => j.State == JobState.Running));
-                if (now.Jobs.Count == 4 && now.Jobs.All(j => j.IsFinished)) return;
+                if (now.Jobs.Count == 4 && now.Jobs.All(j => j.IsFinished))
+                    return;
                 await Task.Delay(1000);
             }
         });
@@ -116,7 +161,10 @@ public sealed class OpenPbsServerTests
         Assert.InRange(mostRunning, 1, 2);
         Assert.Equal(new[] { 1, 2, 3, 4 }, tasks.Select(t => t.ArrayTaskId!.Value));
         Assert.All(tasks, t => Assert.Equal(array.JobId, t.ArrayJobId));
-        Assert.Equal(new[] { JobState.Completed, JobState.Failed, JobState.Completed, JobState.Completed }, tasks.Select(t => t.State));
+        Assert.Equal(
+            new[] { JobState.Completed, JobState.Failed, JobState.Completed, JobState.Completed },
+            tasks.Select(t => t.State)
+        );
         Assert.Equal(7, tasks[1].ExitCode);
         var one = Assert.Single((await _pbs.GetStatusAsync([tasks[1].JobId])).Jobs);
         Assert.Equal(2, one.ArrayTaskId);
@@ -135,15 +183,37 @@ public sealed class OpenPbsServerTests
     public async Task Dependencies_follow_success_and_failure()
     {
         var fails = await _pbs.SubmitAsync(Cmd("sh", "-c", "sleep 1; exit 1"));
-        var afterOk = await _pbs.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterOk)] });
-        var afterNotOk = await _pbs.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterNotOk)] });
-        var afterAny = await _pbs.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterAny)] });
+        var afterOk = await _pbs.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterOk)],
+            }
+        );
+        var afterNotOk = await _pbs.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterNotOk)],
+            }
+        );
+        var afterAny = await _pbs.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterAny)],
+            }
+        );
         var done = (await WaitAll(fails, afterOk, afterNotOk, afterAny)).ToDictionary(j => j.JobId);
         // the afterok child is deleted by the server without running: no Exit_status, no comment
         Assert.Equal((JobState.Cancelled, (int?)null), (done[afterOk.JobId].State, done[afterOk.JobId].ExitCode));
         Assert.Equal(JobState.Completed, done[afterNotOk.JobId].State);
         Assert.Equal(JobState.Completed, done[afterAny.JobId].State);
-        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() => _pbs.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency("999999.vm", DependencyKind.AfterOk)] }));
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            _pbs.SubmitAsync(
+                Cmd("true") with
+                {
+                    Dependencies = [new JobDependency("999999.vm", DependencyKind.AfterOk)],
+                }
+            )
+        );
         Assert.Equal("HpcDependencyNotFound", e.ErrorId);
     }
 
@@ -151,9 +221,17 @@ public sealed class OpenPbsServerTests
     public async Task Deleted_running_queued_and_finished_jobs()
     {
         var running = await _pbs.SubmitAsync(Cmd("sleep", "120"));
-        var queued = await _pbs.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)] });
+        var queued = await _pbs.SubmitAsync(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)],
+            }
+        );
         var finished = (await WaitAll(await _pbs.SubmitAsync(Cmd("true")))).Single();
-        await Poll.Until(async () => (await _pbs.GetStatusAsync([running.JobId])).Jobs.Single().State == JobState.Running, 30);
+        await Poll.Until(
+            async () => (await _pbs.GetStatusAsync([running.JobId])).Jobs.Single().State == JobState.Running,
+            30
+        );
         var report = await JobOperations.StopAsync(_pbs, [running.JobId, queued.JobId, finished.JobId, "424242.vm"]);
         Assert.Equal(2, report.Cancelled.Count);
         Assert.Equal(finished.JobId, Assert.Single(report.AlreadyFinished).JobId);
@@ -170,7 +248,11 @@ public sealed class OpenPbsServerTests
     [PbsFact]
     public async Task A_held_job_reads_Held_and_a_raw_qsub_job_can_be_attached_by_id()
     {
-        var raw = await PbsServer.Runner.RunAsync("qsub", ["-h", "--", "/bin/true"], new HpcJobs.Core.Processes.ProcessOptions { WorkingDirectory = _work });
+        var raw = await PbsServer.Runner.RunAsync(
+            "qsub",
+            ["-h", "--", "/bin/true"],
+            new HpcJobs.Core.Processes.ProcessOptions { WorkingDirectory = _work }
+        );
         var id = raw.StandardOutput.Trim();
         var fresh = PbsServer.Scheduler();
         var held = Assert.Single((await fresh.GetStatusAsync([id])).Jobs);
@@ -183,7 +265,8 @@ public sealed class OpenPbsServerTests
     public async Task Status_of_many_jobs_answers_every_one_in_at_most_two_calls()
     {
         var jobs = new List<JobInfo>();
-        for (var i = 0; i < 32; i++) jobs.Add(await _pbs.SubmitAsync(Cmd("true")));
+        for (var i = 0; i < 32; i++)
+            jobs.Add(await _pbs.SubmitAsync(Cmd("true")));
         await WaitAll([.. jobs]);
         var fresh = PbsServer.Scheduler(); // has not yet learnt that this server's JSON lists only the first job
         var report = await fresh.GetStatusAsync(jobs.Select(j => j.JobId).ToList());
@@ -211,7 +294,10 @@ public sealed class OpenPbsServerTests
             Assert.Contains("no history is kept", gone.Reason);
             Assert.Single((await PbsServer.Scheduler().GetStatusAsync([job.JobId])).NotFound); // a new session knows nothing of it
         }
-        finally { await PbsServer.Qmgr("set server job_history_enable = True"); }
+        finally
+        {
+            await PbsServer.Qmgr("set server job_history_enable = True");
+        }
     }
 
     [PbsFact]
@@ -220,7 +306,11 @@ public sealed class OpenPbsServerTests
         var pbs = PbsServer.Scheduler(new RetryPolicy(MaxAttempts: 2, FirstDelaySeconds: 0.2));
         var job = await pbs.SubmitAsync(Cmd("sh", "-c", "sleep 15; exit 0"));
         var started = DateTimeOffset.Now;
-        var waiting = JobWaiter.WaitAsync(pbs, [job.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(180), MaxPollInterval = TimeSpan.FromSeconds(1) });
+        var waiting = JobWaiter.WaitAsync(
+            pbs,
+            [job.JobId],
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(180), MaxPollInterval = TimeSpan.FromSeconds(1) }
+        );
         await Task.Delay(2000);
         Assert.True((await PbsServer.ClusterScript("stop-openpbs.sh")).Succeeded);
         await Task.Delay(3000);
@@ -237,7 +327,9 @@ public sealed class OpenPbsServerTests
     [PbsFact]
     public async Task Qsub_rejections_reach_the_user()
     {
-        var e = await Assert.ThrowsAsync<SubmitFailedException>(() => _pbs.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { Partition = "nosuchqueue" } }));
+        var e = await Assert.ThrowsAsync<SubmitFailedException>(() =>
+            _pbs.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { Partition = "nosuchqueue" } })
+        );
         Assert.Contains("qsub: Unknown queue", e.Message);
     }
 }

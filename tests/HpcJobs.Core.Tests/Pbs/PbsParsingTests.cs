@@ -9,13 +9,24 @@ namespace HpcJobs.Core.Tests.Pbs;
 public class PbsParsingTests
 {
     private static string Only(string file) => Fixture.Captures(file).Single().Text;
-    private static PbsScheduler Pro(ScriptedProcessRunner runner) => new(new PbsIdentity(PbsDialect.Pro, "23", false, "test"), runner);
-    private static PbsScheduler Torque(ScriptedProcessRunner runner) => new(new PbsIdentity(PbsDialect.Torque, "6.1.2", false, "test"), runner);
+
+    private static PbsScheduler Pro(ScriptedProcessRunner runner) =>
+        new(new PbsIdentity(PbsDialect.Pro, "23", false, "test"), runner);
+
+    private static PbsScheduler Torque(ScriptedProcessRunner runner) =>
+        new(new PbsIdentity(PbsDialect.Torque, "6.1.2", false, "test"), runner);
+
     private static ProcessResult Out(string stdout, int exit = 0, string stderr = "") => new(exit, stdout, stderr);
 
     public static TheoryData<string> JsonCaptures() => [.. Fixture.All("pbspro", ".json")];
+
     public static TheoryData<string> TextCaptures() =>
-        [.. Fixture.All("pbspro", ".txt").Where(f => (f.Contains("/qstat_f_") || f.Contains("/qstat_xf_")) && !f.EndsWith(".source.txt")), .. Fixture.All("torque", ".txt").Where(f => f.Contains("/qstat_f_"))];
+        [
+            .. Fixture
+                .All("pbspro", ".txt")
+                .Where(f => (f.Contains("/qstat_f_") || f.Contains("/qstat_xf_")) && !f.EndsWith(".source.txt")),
+            .. Fixture.All("torque", ".txt").Where(f => f.Contains("/qstat_f_")),
+        ];
 
     [Theory]
     [MemberData(nameof(JsonCaptures))]
@@ -32,17 +43,25 @@ public class PbsParsingTests
     {
         var records = PbsOutput.ParseFullText(Only(file));
         Assert.NotEmpty(records);
-        Assert.All(records, r =>
-        {
-            Assert.Matches("^[BCEFHMQRSTUWX]$", r["job_state"]!);
-            Assert.False(string.IsNullOrEmpty(r["Job_Name"]));
-        });
+        Assert.All(
+            records,
+            r =>
+            {
+                Assert.Matches("^[BCEFHMQRSTUWX]$", r["job_state"]!);
+                Assert.False(string.IsNullOrEmpty(r["Job_Name"]));
+            }
+        );
     }
 
     [Fact]
     public async Task PBS_Pro_json_gives_finished_jobs_their_exit_status_and_keeps_full_ids()
     {
-        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData/pbspro/qstat_f_F_json_x_finished_and_running.openpbs23.firecrest.json"));
+        var json = File.ReadAllText(
+            Path.Combine(
+                AppContext.BaseDirectory,
+                "TestData/pbspro/qstat_f_F_json_x_finished_and_running.openpbs23.firecrest.json"
+            )
+        );
         var ids = PbsOutput.ParseJson(json).Select(r => r.Id).ToList();
         var runner = new ScriptedProcessRunner().On("qstat", Out(json));
         var report = await Pro(runner).GetStatusAsync(ids);
@@ -62,9 +81,14 @@ public class PbsParsingTests
     [Fact]
     public async Task Held_and_running_pbs_pro_jobs_map_to_held_and_running()
     {
-        var held = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData/pbspro/qstat_x_f_F_json_held_H.pbspro19.buildtest.json"));
+        var held = File.ReadAllText(
+            Path.Combine(AppContext.BaseDirectory, "TestData/pbspro/qstat_x_f_F_json_held_H.pbspro19.buildtest.json")
+        );
         var id = PbsOutput.ParseJson(held).Single().Id;
-        Assert.Equal(JobState.Held, (await Pro(new ScriptedProcessRunner().On("qstat", Out(held))).GetStatusAsync([id])).Jobs.Single().State);
+        Assert.Equal(
+            JobState.Held,
+            (await Pro(new ScriptedProcessRunner().On("qstat", Out(held))).GetStatusAsync([id])).Jobs.Single().State
+        );
         var text = Only("pbspro/qstat_f_queued_running_held.pbspro12.aiida.txt");
         var states = PbsOutput.ParseFullText(text).Select(r => PbsStates.Live(r["job_state"]!)).Distinct().Order();
         Assert.Equal(new[] { JobState.Pending, JobState.Held, JobState.Running }, states);
@@ -73,15 +97,27 @@ public class PbsParsingTests
     [Fact]
     public void Text_values_continue_over_tab_and_space_lines()
     {
-        var finished = PbsOutput.ParseFullText(Only("pbspro/qstat_xf_finished_F_exit0.pbspro.unsw_katana.txt")).Single();
+        var finished = PbsOutput
+            .ParseFullText(Only("pbspro/qstat_xf_finished_F_exit0.pbspro.unsw_katana.txt"))
+            .Single();
         Assert.Equal("0", finished["Exit_status"]);
         Assert.Equal("F", finished["job_state"]);
         Assert.Equal("/home/z3536424/hacky", PbsOutput.Variable(finished, "PBS_O_WORKDIR"));
-        Assert.Equal("Job run at Thu Aug 10 at 16:10 on (k242:ncpus=1:mem=1048576kb:ngpus=0) and finished", finished["comment"]);
-        var indented = PbsOutput.ParseFullText(Only("pbspro/qstat_f_queued_Q.pbspro.unsw_katana.indented.txt")).Single();
+        Assert.Equal(
+            "Job run at Thu Aug 10 at 16:10 on (k242:ncpus=1:mem=1048576kb:ngpus=0) and finished",
+            finished["comment"]
+        );
+        var indented = PbsOutput
+            .ParseFullText(Only("pbspro/qstat_f_queued_Q.pbspro.unsw_katana.indented.txt"))
+            .Single();
         Assert.Equal("Q", indented["job_state"]);
-        var subjob = PbsOutput.ParseFullText(Only("torque/qstat_f_array_subjob_C_exit271.torque.bcgsc.mavis.txt")).Single();
-        Assert.StartsWith("torque01.bcgsc.ca:/projects/trans_scratch/validations/workspace/creisle/", subjob["Error_Path"]);
+        var subjob = PbsOutput
+            .ParseFullText(Only("torque/qstat_f_array_subjob_C_exit271.torque.bcgsc.mavis.txt"))
+            .Single();
+        Assert.StartsWith(
+            "torque01.bcgsc.ca:/projects/trans_scratch/validations/workspace/creisle/",
+            subjob["Error_Path"]
+        );
     }
 
     [Fact]
@@ -93,13 +129,24 @@ public class PbsParsingTests
         var jobs = (await Torque(runner).GetStatusAsync(records.Select(r => r.Id).ToList())).Jobs;
         var killed = jobs.Where(j => j.NativeState == "C").ToList();
         Assert.Equal(new[] { "546437", "543984" }, killed.Select(j => j.JobId));
-        Assert.All(killed, k => Assert.Equal((JobState.Failed, 15, 143), (k.State, k.Signal!.Value, k.ExitCode!.Value)));
+        Assert.All(
+            killed,
+            k => Assert.Equal((JobState.Failed, 15, 143), (k.State, k.Signal!.Value, k.ExitCode!.Value))
+        );
         Assert.Contains(jobs, j => j.State == JobState.Held);
         Assert.Contains(jobs, j => j.State == JobState.Running);
         Assert.Contains(jobs, j => j.State == JobState.Pending);
         Assert.Equal(new[] { "-f", "-t" }, runner.Calls.Single().Args.Take(2));
         var ok = PbsOutput.ParseFullText(Only("torque/qstat_f_completed_C_exit0.torque.bcgsc.mavis.txt")).Single();
-        var okJob = (await Torque(new ScriptedProcessRunner().On("qstat", Out(Only("torque/qstat_f_completed_C_exit0.torque.bcgsc.mavis.txt")))).GetStatusAsync([ok.Id])).Jobs.Single();
+        var okJob = (
+            await Torque(
+                    new ScriptedProcessRunner().On(
+                        "qstat",
+                        Out(Only("torque/qstat_f_completed_C_exit0.torque.bcgsc.mavis.txt"))
+                    )
+                )
+                .GetStatusAsync([ok.Id])
+        ).Jobs.Single();
         Assert.Equal((JobState.Completed, 0), (okJob.State, okJob.ExitCode!.Value));
     }
 
@@ -107,8 +154,13 @@ public class PbsParsingTests
     public async Task An_array_subjob_id_gives_the_array_and_the_task()
     {
         var text = Only("torque/qstat_f_array_subjob_C_exit271.torque.bcgsc.mavis.txt");
-        var job = (await Torque(new ScriptedProcessRunner().On("qstat", Out(text))).GetStatusAsync(["48[].torque01.bcgsc.ca"])).Jobs.Single();
-        Assert.Equal(("48[1].torque01.bcgsc.ca", "48[].torque01.bcgsc.ca", 1), (job.JobId, job.ArrayJobId, job.ArrayTaskId!.Value));
+        var job = (
+            await Torque(new ScriptedProcessRunner().On("qstat", Out(text))).GetStatusAsync(["48[].torque01.bcgsc.ca"])
+        ).Jobs.Single();
+        Assert.Equal(
+            ("48[1].torque01.bcgsc.ca", "48[].torque01.bcgsc.ca", 1),
+            (job.JobId, job.ArrayJobId, job.ArrayTaskId!.Value)
+        );
         Assert.Equal((JobState.Failed, 15), (job.State, job.Signal!.Value));
     }
 
@@ -124,7 +176,8 @@ public class PbsParsingTests
     {
         var (s, e, sig, reason) = PbsStates.Finished(status, deleted: false);
         Assert.Equal((state, exit, signal), (s, e, sig));
-        if (status < 0) Assert.StartsWith("JOB_EXEC_", reason);
+        if (status < 0)
+            Assert.StartsWith("JOB_EXEC_", reason);
     }
 
     [Fact]
@@ -134,7 +187,9 @@ public class PbsParsingTests
     [Fact]
     public void Json_with_text_mixed_in_is_a_clear_error()
     {
-        var e = Assert.Throws<SchedulerOutputException>(() => PbsOutput.ParseJson(Only("pbspro/qstat_u_fF_json_mixed_output_bug.openpbs23.pr2675.txt")));
+        var e = Assert.Throws<SchedulerOutputException>(() =>
+            PbsOutput.ParseJson(Only("pbspro/qstat_u_fF_json_mixed_output_bug.openpbs23.pr2675.txt"))
+        );
         Assert.Contains("does not start with a JSON object", e.Message);
     }
 
@@ -150,10 +205,21 @@ public class PbsParsingTests
     [Fact]
     public async Task Unknown_ids_are_not_found_and_known_ones_still_come_back()
     {
-        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData/pbspro/qstat_f_F_json_x_running_single.openpbs23.firecrest.json"));
-        var unknown = Fixture.Captures("pbspro/qdel_messages_finished_and_unknown.pbspro.txt").Single(c => c.Title.Contains("never existed")).Text.Trim();
+        var json = File.ReadAllText(
+            Path.Combine(
+                AppContext.BaseDirectory,
+                "TestData/pbspro/qstat_f_F_json_x_running_single.openpbs23.firecrest.json"
+            )
+        );
+        var unknown = Fixture
+            .Captures("pbspro/qdel_messages_finished_and_unknown.pbspro.txt")
+            .Single(c => c.Title.Contains("never existed"))
+            .Text.Trim();
         var id = PbsOutput.ParseJson(json).Single().Id;
-        var report = await Pro(new ScriptedProcessRunner().On("qstat", Out(json, 153, unknown.Replace("qdel", "qstat") + "\n"))).GetStatusAsync([id, "9999.sirna1"]);
+        var report = await Pro(
+                new ScriptedProcessRunner().On("qstat", Out(json, 153, unknown.Replace("qdel", "qstat") + "\n"))
+            )
+            .GetStatusAsync([id, "9999.sirna1"]);
         Assert.Equal(id, Assert.Single(report.Jobs).JobId);
         Assert.Equal("9999.sirna1", Assert.Single(report.NotFound).JobId);
     }
@@ -161,7 +227,12 @@ public class PbsParsingTests
     [Fact]
     public async Task A_job_that_vanishes_without_history_is_unknown_never_completed()
     {
-        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData/pbspro/qstat_f_F_json_x_running_single.openpbs23.firecrest.json"));
+        var json = File.ReadAllText(
+            Path.Combine(
+                AppContext.BaseDirectory,
+                "TestData/pbspro/qstat_f_F_json_x_running_single.openpbs23.firecrest.json"
+            )
+        );
         var id = PbsOutput.ParseJson(json).Single().Id;
         var runner = new ScriptedProcessRunner().On("qstat", Out(json), Out("", 153, $"qstat: Unknown Job Id {id}\n"));
         var pbs = Pro(runner);
@@ -174,7 +245,10 @@ public class PbsParsingTests
     [Fact]
     public async Task Qdel_of_a_job_that_just_finished_is_not_an_error()
     {
-        var finished = Fixture.Captures("pbspro/qdel_messages_finished_and_unknown.pbspro.txt").Single(c => c.Title.Contains("already finished")).Text;
+        var finished = Fixture
+            .Captures("pbspro/qdel_messages_finished_and_unknown.pbspro.txt")
+            .Single(c => c.Title.Contains("already finished"))
+            .Text;
         var runner = new ScriptedProcessRunner().On("qdel", new ProcessResult(35, "", finished));
         await Pro(runner).CancelAsync([new JobInfo { JobId = "463292", Scheduler = "Pbs" }]);
         Assert.Equal(new[] { "463292" }, runner.Calls.Single().Args);
@@ -186,7 +260,10 @@ public class PbsParsingTests
     public void The_dialect_comes_from_qstat_version(string file, PbsDialect dialect, string version, bool onStderr)
     {
         var text = Only(file);
-        var identity = PbsIdentity.FromVersionOutput(onStderr ? new ProcessResult(0, "", text) : new ProcessResult(0, text, ""), false);
+        var identity = PbsIdentity.FromVersionOutput(
+            onStderr ? new ProcessResult(0, "", text) : new ProcessResult(0, text, ""),
+            false
+        );
         Assert.Equal((dialect, version), (identity.Dialect!.Value, identity.Version));
     }
 
@@ -194,7 +271,10 @@ public class PbsParsingTests
     public void Slurms_wrappers_are_recognised_by_their_own_file()
     {
         var fake = Path.GetTempFileName();
-        File.WriteAllText(fake, "#! /usr/bin/perl -w\n# qstat - queries slurm jobs in familar pbs format.\n#  This file is part of Slurm, a resource management program.\n");
+        File.WriteAllText(
+            fake,
+            "#! /usr/bin/perl -w\n# qstat - queries slurm jobs in familar pbs format.\n#  This file is part of Slurm, a resource management program.\n"
+        );
         Assert.True(PbsIdentity.IsSlurmWrapperFile(fake));
         File.WriteAllBytes(fake, [0x7f, (byte)'E', (byte)'L', (byte)'F']);
         Assert.False(PbsIdentity.IsSlurmWrapperFile(fake));
@@ -203,25 +283,39 @@ public class PbsParsingTests
     [Theory]
     [InlineData("pbspro/qsub_stdout_jobid.openpbs.ert.txt", "1232635.pbs")]
     [InlineData("pbspro/qsub_stdout_jobid.openpbs.soca.txt", "31.ip-20-0-2-69")]
-    public void The_job_id_is_what_qsub_printed(string file, string id) => Assert.Equal(id, PbsSubmission.ParseJobId(Only(file)));
+    public void The_job_id_is_what_qsub_printed(string file, string id) =>
+        Assert.Equal(id, PbsSubmission.ParseJobId(Only(file)));
 
     [Fact]
     public void Array_ids_from_qsub_keep_their_brackets()
     {
         var captures = Fixture.Captures("torque/qsub_stdout_jobid_and_array.torque.bcgsc.mavis.txt");
-        Assert.Equal("142[].torque01.bcgsc.ca", PbsSubmission.ParseJobId(captures.Single(c => c.Title.Contains("-t")).Text));
-        Assert.Equal("10[].Nile-extn", PbsSubmission.ParseJobId(Fixture.Captures("pbspro/qsub_J_array_stdout_and_qstat_B.openpbs.pr2237.txt")[0].Text));
+        Assert.Equal(
+            "142[].torque01.bcgsc.ca",
+            PbsSubmission.ParseJobId(captures.Single(c => c.Title.Contains("-t")).Text)
+        );
+        Assert.Equal(
+            "10[].Nile-extn",
+            PbsSubmission.ParseJobId(
+                Fixture.Captures("pbspro/qsub_J_array_stdout_and_qstat_B.openpbs.pr2237.txt")[0].Text
+            )
+        );
     }
 
     [Theory]
     [InlineData("pbspro/qsub_error_unknown_queue.pbspro.moose.txt", "Unknown queue")]
-    [InlineData("pbspro/qsub_error_violates_queue_limits_exit188.openpbs.ert.txt", "Job violates queue and/or server resource limits")]
+    [InlineData(
+        "pbspro/qsub_error_violates_queue_limits_exit188.openpbs.ert.txt",
+        "Job violates queue and/or server resource limits"
+    )]
     [InlineData("torque/qsub_error_unknown_queue.torque.canu891.txt", "Unknown queue")]
     public async Task Qsub_rejections_reach_the_user_verbatim(string file, string message)
     {
         var text = Fixture.Captures(file).First().Text;
         var runner = new ScriptedProcessRunner().On("qsub", new ProcessResult(188, "", text));
-        var e = await Assert.ThrowsAsync<SubmitFailedException>(() => Pro(runner).SubmitAsync(new JobRequest { Command = ["true"] }));
+        var e = await Assert.ThrowsAsync<SubmitFailedException>(() =>
+            Pro(runner).SubmitAsync(new JobRequest { Command = ["true"] })
+        );
         Assert.Contains(message, e.Message);
         Assert.Single(runner.Calls); // never retried
     }

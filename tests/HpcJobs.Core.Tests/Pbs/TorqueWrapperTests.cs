@@ -33,14 +33,36 @@ public sealed class TorqueWrapperTests
     public async Task Jobs_submit_poll_and_wait_with_their_exit_codes()
     {
         var pbs = await Wrapper();
-        var ok = await pbs.SubmitAsync(new JobRequest { Command = ["sh", "-c", "echo \"$GREETING\""], WorkingDirectory = _work, Name = "torque ok",
-            Environment = new Dictionary<string, string> { ["GREETING"] = "hello" }, Resources = new ResourceSpec { CpusPerTask = 1, Walltime = TimeSpan.FromMinutes(5), Memory = ByteSize.Parse("100MB") } });
+        var ok = await pbs.SubmitAsync(
+            new JobRequest
+            {
+                Command = ["sh", "-c", "echo \"$GREETING\""],
+                WorkingDirectory = _work,
+                Name = "torque ok",
+                Environment = new Dictionary<string, string> { ["GREETING"] = "hello" },
+                Resources = new ResourceSpec
+                {
+                    CpusPerTask = 1,
+                    Walltime = TimeSpan.FromMinutes(5),
+                    Memory = ByteSize.Parse("100MB"),
+                },
+            }
+        );
         var bad = await pbs.SubmitAsync(new JobRequest { Command = ["sh", "-c", "exit 3"], WorkingDirectory = _work });
         Assert.Equal("torque_ok", ok.Name);
         var early = await pbs.GetStatusAsync([ok.JobId, bad.JobId]);
         Assert.All(early.Jobs, j => Assert.Contains(j.NativeState, new[] { "Q", "R", "C" }));
-        var done = (await JobWaiter.WaitAsync(pbs, [ok.JobId, bad.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(120) })).Finished.ToDictionary(j => j.JobId);
-        Assert.Equal((JobState.Completed, 0, "C"), (done[ok.JobId].State, done[ok.JobId].ExitCode!.Value, done[ok.JobId].NativeState));
+        var done = (
+            await JobWaiter.WaitAsync(
+                pbs,
+                [ok.JobId, bad.JobId],
+                new WaitOptions { Timeout = TimeSpan.FromSeconds(120) }
+            )
+        ).Finished.ToDictionary(j => j.JobId);
+        Assert.Equal(
+            (JobState.Completed, 0, "C"),
+            (done[ok.JobId].State, done[ok.JobId].ExitCode!.Value, done[ok.JobId].NativeState)
+        );
         Assert.Equal((JobState.Failed, 3), (done[bad.JobId].State, done[bad.JobId].ExitCode!.Value));
         Assert.Equal("hello\n", File.ReadAllText(Path.Combine(_work, $"torque_ok.o{ok.JobId}"))); // PBS naming: NAME.oSEQ
     }
@@ -50,7 +72,10 @@ public sealed class TorqueWrapperTests
     {
         var pbs = await Wrapper();
         var ids = new List<string>();
-        for (var i = 0; i < 10; i++) ids.Add((await pbs.SubmitAsync(new JobRequest { Command = ["sleep", "60"], WorkingDirectory = _work })).JobId);
+        for (var i = 0; i < 10; i++)
+            ids.Add(
+                (await pbs.SubmitAsync(new JobRequest { Command = ["sleep", "60"], WorkingDirectory = _work })).JobId
+            );
         try
         {
             var before = pbs.SchedulerCalls;
@@ -58,7 +83,10 @@ public sealed class TorqueWrapperTests
             Assert.Equal(10, report.Jobs.Count);
             Assert.Equal(1, pbs.SchedulerCalls - before);
         }
-        finally { await JobOperations.StopAsync(pbs, ids); }
+        finally
+        {
+            await JobOperations.StopAsync(pbs, ids);
+        }
     }
 
     [SlurmFact]
@@ -66,11 +94,24 @@ public sealed class TorqueWrapperTests
     {
         var pbs = await Wrapper();
         var running = await pbs.SubmitAsync(new JobRequest { Command = ["sleep", "300"], WorkingDirectory = _work });
-        var waiting = await pbs.SubmitAsync(new JobRequest { Command = ["true"], WorkingDirectory = _work, Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)] });
+        var waiting = await pbs.SubmitAsync(
+            new JobRequest
+            {
+                Command = ["true"],
+                WorkingDirectory = _work,
+                Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)],
+            }
+        );
         await Poll.Until(async () => (await pbs.GetStatusAsync([running.JobId])).Jobs[0].State == JobState.Running);
         var report = await JobOperations.StopAsync(pbs, [running.JobId, waiting.JobId, "99999995"]);
         Assert.Equal("99999995", Assert.Single(report.NotFound).JobId);
-        var done = (await JobWaiter.WaitAsync(pbs, [running.JobId, waiting.JobId], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) })).Finished;
+        var done = (
+            await JobWaiter.WaitAsync(
+                pbs,
+                [running.JobId, waiting.JobId],
+                new WaitOptions { Timeout = TimeSpan.FromSeconds(60) }
+            )
+        ).Finished;
         Assert.All(done, j => Assert.Equal(JobState.Cancelled, j.State));
         Assert.Equal(2, done.Count);
     }
@@ -79,7 +120,15 @@ public sealed class TorqueWrapperTests
     public async Task A_dependency_on_an_unknown_job_is_refused()
     {
         var pbs = await Wrapper();
-        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() => pbs.SubmitAsync(new JobRequest { Command = ["true"], Dependencies = [new JobDependency("99999994", DependencyKind.AfterOk)] }));
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            pbs.SubmitAsync(
+                new JobRequest
+                {
+                    Command = ["true"],
+                    Dependencies = [new JobDependency("99999994", DependencyKind.AfterOk)],
+                }
+            )
+        );
         Assert.Equal("HpcDependencyNotFound", e.ErrorId);
     }
 }

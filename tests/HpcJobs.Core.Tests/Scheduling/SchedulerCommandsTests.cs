@@ -42,7 +42,11 @@ public class SchedulerCommandsTests
     [Fact]
     public async Task Transient_errors_are_retried_and_counted()
     {
-        var runner = new ScriptedProcessRunner().On("q", new ProcessResult(1, "", "please try again"), new ProcessResult(0, "ok", ""));
+        var runner = new ScriptedProcessRunner().On(
+            "q",
+            new ProcessResult(1, "", "please try again"),
+            new ProcessResult(0, "ok", "")
+        );
         var commands = For(runner);
         Assert.Equal("ok", (await commands.RunAsync("q", [], default)).StandardOutput);
         Assert.Equal(2, commands.CallCount);
@@ -67,13 +71,19 @@ public class SchedulerCommandsTests
     public async Task A_missing_program_is_found_so_for_real()
     {
         var commands = new SchedulerCommands("TEST", CliWrapProcessRunner.Instance, Fast, _ => false);
-        var e = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => commands.RunAsync("hpcjobs-no-such-program", [], default));
+        var e = await Assert.ThrowsAsync<SchedulerUnavailableException>(() =>
+            commands.RunAsync("hpcjobs-no-such-program", [], default)
+        );
         Assert.Contains("was not found", e.Message);
     }
 
     private sealed class ThrowingRunner(Exception e) : IProcessRunner
     {
-        public Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, ProcessOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromException<ProcessResult>(e);
+        public Task<ProcessResult> RunAsync(
+            string program,
+            IReadOnlyList<string> arguments,
+            ProcessOptions? options = null,
+            CancellationToken cancellationToken = default
+        ) => Task.FromException<ProcessResult>(e);
     }
 }

@@ -15,7 +15,8 @@ public sealed class SlurmClusterTests : IDisposable
 
     public void Dispose()
     {
-        if (_submitted.Count > 0 && SlurmCluster.IsUp) SlurmCluster.RunAsync("scancel", [.. _submitted]).GetAwaiter().GetResult();
+        if (_submitted.Count > 0 && SlurmCluster.IsUp)
+            SlurmCluster.RunAsync("scancel", [.. _submitted]).GetAwaiter().GetResult();
     }
 
     private async Task<JobInfo> Submit(JobRequest request)
@@ -29,8 +30,15 @@ public sealed class SlurmClusterTests : IDisposable
 
     private async Task<List<JobInfo>> WaitAll(params JobInfo[] jobs)
     {
-        var r = await JobWaiter.WaitAsync(_slurm, jobs.Select(j => j.JobId).ToList(), new WaitOptions { Timeout = TimeSpan.FromSeconds(120) });
-        Assert.False(r.TimedOut, "jobs did not finish: " + string.Join(", ", r.Unfinished.Select(j => $"{j.JobId} {j.State} {j.Reason}")));
+        var r = await JobWaiter.WaitAsync(
+            _slurm,
+            jobs.Select(j => j.JobId).ToList(),
+            new WaitOptions { Timeout = TimeSpan.FromSeconds(120) }
+        );
+        Assert.False(
+            r.TimedOut,
+            "jobs did not finish: " + string.Join(", ", r.Unfinished.Select(j => $"{j.JobId} {j.State} {j.Reason}"))
+        );
         return r.Finished.ToList();
     }
 
@@ -39,10 +47,25 @@ public sealed class SlurmClusterTests : IDisposable
     {
         var spec = new ResourceSpec
         {
-            Nodes = 1, TasksPerNode = 1, CpusPerTask = 2, Memory = ByteSize.Parse("300MB"), Walltime = TimeSpan.FromMinutes(7),
-            Partition = "debug", Qos = "normal", Account = "root", Constraint = "hpcjobs",
+            Nodes = 1,
+            TasksPerNode = 1,
+            CpusPerTask = 2,
+            Memory = ByteSize.Parse("300MB"),
+            Walltime = TimeSpan.FromMinutes(7),
+            Partition = "debug",
+            Qos = "normal",
+            Account = "root",
+            Constraint = "hpcjobs",
         };
-        var job = await Submit(Cmd("sleep", "30") with { Name = "resources check", Resources = spec, OutputPath = "res-%j.out", ErrorPath = "res-%j.err" });
+        var job = await Submit(
+            Cmd("sleep", "30") with
+            {
+                Name = "resources check",
+                Resources = spec,
+                OutputPath = "res-%j.out",
+                ErrorPath = "res-%j.err",
+            }
+        );
         var rec = await SlurmCluster.ShowJob(job.JobId);
         Assert.Equal("resources check", rec["JobName"]);
         Assert.Equal("1", rec["NumNodes"].Split('-')[0]);
@@ -74,7 +97,9 @@ public sealed class SlurmClusterTests : IDisposable
         ];
         foreach (var (spec, message) in cases)
         {
-            var e = await Assert.ThrowsAsync<SubmitFailedException>(() => _slurm.SubmitAsync(Cmd("true") with { Resources = spec }));
+            var e = await Assert.ThrowsAsync<SubmitFailedException>(() =>
+                _slurm.SubmitAsync(Cmd("true") with { Resources = spec })
+            );
             Assert.Contains(message, e.Message);
             Assert.Equal("HpcSubmitFailed", e.ErrorId);
         }
@@ -90,7 +115,10 @@ public sealed class SlurmClusterTests : IDisposable
         var killed = await Submit(Cmd("sh", "-c", "kill -9 $$"));
         var done = (await WaitAll(ok, three, killed)).ToDictionary(j => j.JobId);
         Assert.Equal((JobState.Completed, 0), (done[ok.JobId].State, done[ok.JobId].ExitCode));
-        Assert.Equal((JobState.Failed, 3, (int?)null), (done[three.JobId].State, done[three.JobId].ExitCode, done[three.JobId].Signal));
+        Assert.Equal(
+            (JobState.Failed, 3, (int?)null),
+            (done[three.JobId].State, done[three.JobId].ExitCode, done[three.JobId].Signal)
+        );
         Assert.Equal("NonZeroExitCode", done[three.JobId].Reason);
         Assert.Equal((JobState.Failed, 9), (done[killed.JobId].State, done[killed.JobId].Signal));
     }
@@ -99,14 +127,32 @@ public sealed class SlurmClusterTests : IDisposable
     public async Task Dependency_chains_follow_success_and_failure()
     {
         var fails = await Submit(Cmd("sh", "-c", "sleep 2; exit 1"));
-        var afterOk = await Submit(Cmd("true") with { Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterOk)] });
-        var afterNotOk = await Submit(Cmd("true") with { Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterNotOk)] });
-        var afterAny = await Submit(Cmd("true") with { Dependencies = [new JobDependency(afterOk.JobId, DependencyKind.AfterAny)] });
+        var afterOk = await Submit(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterOk)],
+            }
+        );
+        var afterNotOk = await Submit(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(fails.JobId, DependencyKind.AfterNotOk)],
+            }
+        );
+        var afterAny = await Submit(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(afterOk.JobId, DependencyKind.AfterAny)],
+            }
+        );
         var pending = Assert.Single((await _slurm.GetStatusAsync([afterOk.JobId])).Jobs);
         Assert.Equal((JobState.Pending, "Dependency"), (pending.State, pending.Reason));
         var done = (await WaitAll(fails, afterOk, afterNotOk, afterAny)).ToDictionary(j => j.JobId);
         Assert.Equal(JobState.Failed, done[fails.JobId].State);
-        Assert.Equal((JobState.Cancelled, "DependencyNeverSatisfied"), (done[afterOk.JobId].State, done[afterOk.JobId].Reason));
+        Assert.Equal(
+            (JobState.Cancelled, "DependencyNeverSatisfied"),
+            (done[afterOk.JobId].State, done[afterOk.JobId].Reason)
+        );
         Assert.Null(done[afterOk.JobId].ExitCode);
         Assert.Equal(JobState.Completed, done[afterNotOk.JobId].State);
         Assert.Equal(JobState.Completed, done[afterAny.JobId].State);
@@ -116,7 +162,14 @@ public sealed class SlurmClusterTests : IDisposable
     public async Task A_dependency_on_a_job_slurm_does_not_know_is_refused_before_submitting()
     {
         var before = (await SlurmCluster.RunAsync("squeue", "-h", "-t", "all", "-o", "%i")).StandardOutput;
-        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() => _slurm.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency("99999999", DependencyKind.AfterOk)] }));
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            _slurm.SubmitAsync(
+                Cmd("true") with
+                {
+                    Dependencies = [new JobDependency("99999999", DependencyKind.AfterOk)],
+                }
+            )
+        );
         Assert.Equal("HpcDependencyNotFound", e.ErrorId);
         Assert.Equal(before, (await SlurmCluster.RunAsync("squeue", "-h", "-t", "all", "-o", "%i")).StandardOutput);
     }
@@ -124,25 +177,45 @@ public sealed class SlurmClusterTests : IDisposable
     [SlurmFact]
     public async Task Arrays_honour_the_throttle_report_per_task_and_cancel_per_task()
     {
-        var array = await Submit(Cmd("sh", "-c", "echo task $SLURM_ARRAY_TASK_ID; sleep 2; [ $SLURM_ARRAY_TASK_ID = 2 ] && exit 7; exit 0") with { Array = ArrayRange.Parse("0-4%2") });
+        var array = await Submit(
+            Cmd(
+                "sh",
+                "-c",
+                "echo task $SLURM_ARRAY_TASK_ID; sleep 2; [ $SLURM_ARRAY_TASK_ID = 2 ] && exit 7; exit 0"
+            ) with
+            {
+                Array = ArrayRange.Parse("0-4%2"),
+            }
+        );
         var status = (await _slurm.GetStatusAsync([array.JobId])).Jobs;
         Assert.Equal(new[] { 0, 1, 2, 3, 4 }, status.Select(j => j.ArrayTaskId!.Value));
         Assert.True(status.Count(j => j.State == JobState.Running) <= 2);
         var stop = await JobOperations.StopAsync(_slurm, [$"{array.JobId}_4"]);
         Assert.Equal($"{array.JobId}_4", Assert.Single(stop.Cancelled).JobId);
         var done = await WaitAll(array);
-        Assert.Equal(new[] { JobState.Completed, JobState.Completed, JobState.Failed, JobState.Completed, JobState.Cancelled }, done.Select(j => j.State));
+        Assert.Equal(
+            new[] { JobState.Completed, JobState.Completed, JobState.Failed, JobState.Completed, JobState.Cancelled },
+            done.Select(j => j.State)
+        );
         Assert.Equal(7, done[2].ExitCode);
         Assert.Equal($"task 3\n", File.ReadAllText(done[3].StdOutPath!));
         var ordered = done.Take(4).OrderBy(j => j.StartTime).ToList();
-        Assert.True(ordered[2].StartTime >= ordered.Take(2).Min(j => j.EndTime), "throttle %2 let a third task start early");
+        Assert.True(
+            ordered[2].StartTime >= ordered.Take(2).Min(j => j.EndTime),
+            "throttle %2 let a third task start early"
+        );
     }
 
     [SlurmFact]
     public async Task Pending_and_running_jobs_are_cancelled_and_unknown_ids_are_not_found()
     {
         var running = await Submit(Cmd("sleep", "300"));
-        var pending = await Submit(Cmd("true") with { Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)] });
+        var pending = await Submit(
+            Cmd("true") with
+            {
+                Dependencies = [new JobDependency(running.JobId, DependencyKind.AfterOk)],
+            }
+        );
         await Poll.Until(async () => (await _slurm.GetStatusAsync([running.JobId])).Jobs[0].State == JobState.Running);
         var report = await JobOperations.StopAsync(_slurm, [running.JobId, pending.JobId, "99999998"]);
         Assert.Equal(2, report.Cancelled.Count);
@@ -170,7 +243,14 @@ public sealed class SlurmClusterTests : IDisposable
     {
         var script = Path.Combine(_work, "job.sh");
         File.WriteAllText(script, "#!/bin/sh\necho \"$GREETING|$1|$2\"\n");
-        var job = await Submit(new JobRequest { ScriptPath = script, ScriptArguments = ["one arg", "two"], Environment = new Dictionary<string, string> { ["GREETING"] = "hello, world; $HOME" } });
+        var job = await Submit(
+            new JobRequest
+            {
+                ScriptPath = script,
+                ScriptArguments = ["one arg", "two"],
+                Environment = new Dictionary<string, string> { ["GREETING"] = "hello, world; $HOME" },
+            }
+        );
         var done = Assert.Single(await WaitAll(job));
         Assert.Equal("hello, world; $HOME|one arg|two\n", File.ReadAllText(done.StdOutPath!));
     }
@@ -179,7 +259,8 @@ public sealed class SlurmClusterTests : IDisposable
     public async Task Status_of_many_jobs_costs_a_fixed_number_of_scheduler_calls()
     {
         var jobs = new List<JobInfo>();
-        for (var i = 0; i < 40; i++) jobs.Add(await Submit(Cmd("sh", "-c", i % 2 == 0 ? "true" : "exit 2")));
+        for (var i = 0; i < 40; i++)
+            jobs.Add(await Submit(Cmd("sh", "-c", i % 2 == 0 ? "true" : "exit 2")));
         await WaitAll([.. jobs]);
         var before = _slurm.SchedulerCalls;
         var report = await _slurm.GetStatusAsync(jobs.Select(j => j.JobId).ToList());
@@ -191,10 +272,21 @@ public sealed class SlurmClusterTests : IDisposable
     [SlurmFact]
     public async Task A_job_submitted_outside_hpcjobs_can_be_followed()
     {
-        var r = await SlurmCluster.RunAsync("sbatch", "--parsable", "-J", "outside", "--chdir", _work, "--wrap", "exit 4");
+        var r = await SlurmCluster.RunAsync(
+            "sbatch",
+            "--parsable",
+            "-J",
+            "outside",
+            "--chdir",
+            _work,
+            "--wrap",
+            "exit 4"
+        );
         var id = r.StandardOutput.Trim();
         _submitted.Add(id);
-        var done = (await JobWaiter.WaitAsync(_slurm, [id], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) })).Finished.Single();
+        var done = (
+            await JobWaiter.WaitAsync(_slurm, [id], new WaitOptions { Timeout = TimeSpan.FromSeconds(60) })
+        ).Finished.Single();
         Assert.Equal(("outside", JobState.Failed, 4), (done.Name, done.State, done.ExitCode));
         Assert.Equal(Path.Combine(_work, $"slurm-{id}.out"), done.StdOutPath);
     }

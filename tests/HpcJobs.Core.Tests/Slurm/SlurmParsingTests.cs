@@ -9,15 +9,44 @@ namespace HpcJobs.Core.Tests.Slurm;
 public class SlurmParsingTests
 {
     // the captures' squeue format: -o '%i|%T|%r|%A|%K|%F'
-    private static readonly string[] CapturedSqueueFields = ["JobArrayID", "State", "Reason", "JobID", "ArrayTaskID", "ArrayJobID"];
+    private static readonly string[] CapturedSqueueFields =
+    [
+        "JobArrayID",
+        "State",
+        "Reason",
+        "JobID",
+        "ArrayTaskID",
+        "ArrayJobID",
+    ];
+
     // the captures' sacct format: -o JobID,JobIDRaw,JobName,State,ExitCode,DerivedExitCode,Reason,Submit,Start,End,Elapsed,NodeList
-    private static readonly string[] CapturedSacctFields = ["JobID", "JobIDRaw", "JobName", "State", "ExitCode", "DerivedExitCode", "Reason", "Submit", "Start", "End", "Elapsed", "NodeList"];
+    private static readonly string[] CapturedSacctFields =
+    [
+        "JobID",
+        "JobIDRaw",
+        "JobName",
+        "State",
+        "ExitCode",
+        "DerivedExitCode",
+        "Reason",
+        "Submit",
+        "Start",
+        "End",
+        "Elapsed",
+        "NodeList",
+    ];
 
-    private static List<SqueueRow> Squeue(string file) => SlurmOutput.ParseSqueue(Fixture.Load($"slurm/{file}").StdOut, '|', CapturedSqueueFields);
-    private static List<SacctRow> Sacct(string file) => SlurmOutput.ParseSacct(Fixture.Load($"slurm/{file}").StdOut, '|', CapturedSacctFields);
+    private static List<SqueueRow> Squeue(string file) =>
+        SlurmOutput.ParseSqueue(Fixture.Load($"slurm/{file}").StdOut, '|', CapturedSqueueFields);
 
-    public static TheoryData<string> SqueueCaptures() => [.. Fixture.All("slurm", ".squeue.txt"), .. Fixture.All("slurm", ".squeue-by-task.txt")];
+    private static List<SacctRow> Sacct(string file) =>
+        SlurmOutput.ParseSacct(Fixture.Load($"slurm/{file}").StdOut, '|', CapturedSacctFields);
+
+    public static TheoryData<string> SqueueCaptures() =>
+        [.. Fixture.All("slurm", ".squeue.txt"), .. Fixture.All("slurm", ".squeue-by-task.txt")];
+
     public static TheoryData<string> SacctCaptures() => [.. Fixture.All("slurm", ".sacct-X.txt")];
+
     public static TheoryData<string> ScontrolCaptures() => [.. Fixture.All("slurm", ".scontrol-o.txt")];
 
     [Theory]
@@ -43,12 +72,15 @@ public class SlurmParsingTests
     {
         var records = SlurmOutput.ParseScontrol(Fixture.Load(file).StdOut);
         Assert.NotEmpty(records);
-        Assert.All(records, r =>
-        {
-            Assert.Matches(@"^\d+$", r["JobId"]);
-            Assert.Matches(@"^\d+:\d+$", r["ExitCode"]);
-            Assert.NotEqual(JobState.Unknown, SlurmStates.Map(r["JobState"], r["Reason"]));
-        });
+        Assert.All(
+            records,
+            r =>
+            {
+                Assert.Matches(@"^\d+$", r["JobId"]);
+                Assert.Matches(@"^\d+:\d+$", r["ExitCode"]);
+                Assert.NotEqual(JobState.Unknown, SlurmStates.Map(r["JobState"], r["Reason"]));
+            }
+        );
     }
 
     [Fact]
@@ -56,7 +88,18 @@ public class SlurmParsingTests
     {
         var jobs = SlurmJobs.FromSqueue(Squeue("array_running_pending.squeue.txt"), "41");
         Assert.Equal(new[] { "41_0", "41_1", "41_2", "41_3", "41_4", "41_5" }, jobs.Select(j => j.JobId));
-        Assert.Equal(new[] { JobState.Running, JobState.Running, JobState.Pending, JobState.Pending, JobState.Pending, JobState.Pending }, jobs.Select(j => j.State));
+        Assert.Equal(
+            new[]
+            {
+                JobState.Running,
+                JobState.Running,
+                JobState.Pending,
+                JobState.Pending,
+                JobState.Pending,
+                JobState.Pending,
+            },
+            jobs.Select(j => j.State)
+        );
         Assert.All(jobs.Skip(2), j => Assert.Equal("JobArrayTaskLimit", j.Reason));
         Assert.All(jobs, j => Assert.Equal("41", j.ArrayJobId));
     }
@@ -88,7 +131,13 @@ public class SlurmParsingTests
     [InlineData("timeout.sacct-X.txt", "38", JobState.TimedOut, 0, null)]
     [InlineData("cancelled_running.sacct-X.txt", "36", JobState.Cancelled, 0, null)]
     [InlineData("cancelled_pending.sacct-X.txt", "37", JobState.Cancelled, null, null)]
-    public void Accounting_rows_give_state_exit_code_and_signal(string file, string id, JobState state, int? exit, int? signal)
+    public void Accounting_rows_give_state_exit_code_and_signal(
+        string file,
+        string id,
+        JobState state,
+        int? exit,
+        int? signal
+    )
     {
         var job = Assert.Single(SlurmJobs.FromSacct(Sacct(file), id));
         Assert.Equal(state, job.State);
@@ -100,7 +149,12 @@ public class SlurmParsingTests
     [InlineData("cancelled_running.sacct-steps.txt", "36", JobState.Cancelled, 15)]
     [InlineData("timeout.sacct-steps.txt", "38", JobState.TimedOut, 15)]
     [InlineData("signal_self.sacct-steps.txt", "33", JobState.Failed, 9)]
-    public void The_signal_of_a_cancelled_or_timed_out_job_comes_from_its_batch_step(string file, string id, JobState state, int signal)
+    public void The_signal_of_a_cancelled_or_timed_out_job_comes_from_its_batch_step(
+        string file,
+        string id,
+        JobState state,
+        int signal
+    )
     {
         var job = Assert.Single(SlurmJobs.FromSacct(Sacct(file), id));
         Assert.Equal((state, signal), (job.State, job.Signal!.Value));
@@ -116,7 +170,10 @@ public class SlurmParsingTests
         var midway = SlurmJobs.FromSacct(Sacct("array_midway.sacct-X.txt"), "41");
         Assert.Equal(new[] { "41_0", "41_1", "41_2", "41_3", "41_4", "41_5" }, midway.Select(j => j.JobId));
         Assert.Equal(JobState.Pending, midway.Single(j => j.JobId == "41_5").State);
-        Assert.Equal(JobState.Failed, Assert.Single(SlurmJobs.FromSacct(Sacct("array_one_failed.sacct-X.txt"), "44_2")).State);
+        Assert.Equal(
+            JobState.Failed,
+            Assert.Single(SlurmJobs.FromSacct(Sacct("array_one_failed.sacct-X.txt"), "44_2")).State
+        );
     }
 
     [Theory]
@@ -134,7 +191,8 @@ public class SlurmParsingTests
         var bashc = SlurmOutput.ParseScontrol(Fixture.Load("slurm/signal_bashc.scontrol-o.txt").StdOut).Single();
         Assert.Equal("137:0", bashc["ExitCode"]);
         Assert.Equal(JobState.Failed, SlurmStates.Map(bashc["JobState"], bashc["Reason"]));
-        var line = "JobId=7 JobName=name with spaces UserId=root(0) ExitCode=3:0 WorkDir=/tmp/a dir StdOut=/tmp/a dir/x.out";
+        var line =
+            "JobId=7 JobName=name with spaces UserId=root(0) ExitCode=3:0 WorkDir=/tmp/a dir StdOut=/tmp/a dir/x.out";
         var r = SlurmOutput.ParseScontrol(line).Single();
         Assert.Equal("name with spaces", r["JobName"]);
         Assert.Equal("/tmp/a dir", r["WorkDir"]);
@@ -150,9 +208,33 @@ public class SlurmParsingTests
     [Fact]
     public void Every_slurm_job_state_code_maps_to_a_unified_state()
     {
-        string[] all = ["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "COMPLETED", "FAILED", "BOOT_FAIL", "NODE_FAIL", "OUT_OF_MEMORY",
-            "DEADLINE", "TIMEOUT", "PREEMPTED", "CANCELLED", "SUSPENDED", "STOPPED", "SPECIAL_EXIT", "REVOKED", "REQUEUED", "REQUEUE_HOLD",
-            "REQUEUE_FED", "RESV_DEL_HOLD", "RESIZING", "SIGNALING", "STAGE_OUT"];
+        string[] all =
+        [
+            "PENDING",
+            "CONFIGURING",
+            "RUNNING",
+            "COMPLETING",
+            "COMPLETED",
+            "FAILED",
+            "BOOT_FAIL",
+            "NODE_FAIL",
+            "OUT_OF_MEMORY",
+            "DEADLINE",
+            "TIMEOUT",
+            "PREEMPTED",
+            "CANCELLED",
+            "SUSPENDED",
+            "STOPPED",
+            "SPECIAL_EXIT",
+            "REVOKED",
+            "REQUEUED",
+            "REQUEUE_HOLD",
+            "REQUEUE_FED",
+            "RESV_DEL_HOLD",
+            "RESIZING",
+            "SIGNALING",
+            "STAGE_OUT",
+        ];
         Assert.All(all, s => Assert.NotEqual(JobState.Unknown, SlurmStates.Map(s, null)));
         Assert.Equal(JobState.Failed, SlurmStates.Map("OUT_OF_MEMORY", null));
         Assert.Equal(JobState.Cancelled, SlurmStates.Map("CANCELLED by 0", null));

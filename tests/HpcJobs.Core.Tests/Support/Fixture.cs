@@ -12,10 +12,16 @@ public sealed record Fixture(string Command, string StdOut, string StdErr, int E
     {
         var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", relativePath));
         var at = text.IndexOf(Marker, StringComparison.Ordinal);
-        if (at < 0) throw new InvalidDataException($"{relativePath}: no marker line");
+        if (at < 0)
+            throw new InvalidDataException($"{relativePath}: no marker line");
         var header = text[..at];
         var body = text[(at + Marker.Length + 1)..];
-        var command = header.Split('\n').FirstOrDefault(l => l.StartsWith("# command: ", StringComparison.Ordinal))?["# command: ".Length..] ?? "";
+        var command =
+            header
+                .Split('\n')
+                .FirstOrDefault(l => l.StartsWith("# command: ", StringComparison.Ordinal))
+                ?["# command: ".Length..]
+            ?? "";
         var exitAt = body.LastIndexOf("#### exit code: ", StringComparison.Ordinal);
         var exitCode = exitAt < 0 ? 0 : int.Parse(body[(exitAt + 16)..].Trim());
         var outputs = exitAt < 0 ? body : body[..exitAt];
@@ -33,7 +39,8 @@ public sealed record Fixture(string Command, string StdOut, string StdErr, int E
     {
         var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", relativePath));
         var at = text.IndexOf(Marker, StringComparison.Ordinal);
-        if (at >= 0) text = text[(at + Marker.Length + 1)..];
+        if (at >= 0)
+            text = text[(at + Marker.Length + 1)..];
         var result = new List<(string, string)>();
         string title = "";
         var current = new System.Text.StringBuilder();
@@ -41,17 +48,22 @@ public sealed record Fixture(string Command, string StdOut, string StdErr, int E
         {
             if (line.StartsWith("#### ", StringComparison.Ordinal))
             {
-                if (current.Length > 0 || title.Length > 0) result.Add((title, current.ToString()));
+                if (current.Length > 0 || title.Length > 0)
+                    result.Add((title, current.ToString()));
                 title = line[5..];
                 current.Clear();
                 continue;
             }
             current.Append(line).Append('\n');
         }
-        if (current.ToString().Trim().Length > 0 || title.Length > 0) result.Add((title, current.ToString()));
+        if (current.ToString().Trim().Length > 0 || title.Length > 0)
+            result.Add((title, current.ToString()));
         return result;
     }
 
     public static IEnumerable<string> All(string folder, string suffix) =>
-        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "TestData", folder), "*" + suffix).Select(f => Path.Combine(folder, Path.GetFileName(f))).Order();
+        Directory
+            .GetFiles(Path.Combine(AppContext.BaseDirectory, "TestData", folder), "*" + suffix)
+            .Select(f => Path.Combine(folder, Path.GetFileName(f)))
+            .Order();
 }

@@ -13,20 +13,32 @@ public sealed class PbsFactAttribute : FactAttribute
     public PbsFactAttribute()
     {
         if (!PbsServer.IsUp && Environment.GetEnvironmentVariable("CI") != "true")
-            Skip = "no OpenPBS test server (build and start it with: sudo bash tests/cluster/start-openpbs.sh path/to/openpbs-src.tar.gz)";
+            Skip =
+                "no OpenPBS test server (build and start it with: sudo bash tests/cluster/start-openpbs.sh path/to/openpbs-src.tar.gz)";
     }
 }
 
 public static class PbsServer
 {
     public const string Bin = "/opt/pbs/bin";
-    private static readonly IReadOnlySet<string> Programs = new HashSet<string> { "qsub", "qstat", "qdel", "qmgr", "qsig", "qhold", "qrls" };
+    private static readonly IReadOnlySet<string> Programs = new HashSet<string>
+    {
+        "qsub",
+        "qstat",
+        "qdel",
+        "qmgr",
+        "qsig",
+        "qhold",
+        "qrls",
+    };
 
     /// <summary>PBS's own commands from /opt/pbs/bin (SLURM's wrappers own /usr/bin/qsub on this machine).</summary>
-    public static IProcessRunner Runner { get; } = new CommandDirectoryRunner(CliWrapProcessRunner.Instance, Bin, Programs);
+    public static IProcessRunner Runner { get; } =
+        new CommandDirectoryRunner(CliWrapProcessRunner.Instance, Bin, Programs);
 
     private static readonly Lazy<bool> Up = new(() =>
-        File.Exists(Path.Combine(Bin, "qstat")) && Runner.RunAsync("qstat", ["-B"]).GetAwaiter().GetResult().Succeeded);
+        File.Exists(Path.Combine(Bin, "qstat")) && Runner.RunAsync("qstat", ["-B"]).GetAwaiter().GetResult().Succeeded
+    );
 
     public static bool IsUp => Up.Value;
 
@@ -48,9 +60,19 @@ public static class PbsServer
     /// <summary>Runs PBS's commands as another user (runuser keeps the environment, so qsub -v still finds the values).</summary>
     private sealed class AsUserRunner(IProcessRunner inner, string user) : IProcessRunner
     {
-        public Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, ProcessOptions? options = null, CancellationToken cancellationToken = default) =>
+        public Task<ProcessResult> RunAsync(
+            string program,
+            IReadOnlyList<string> arguments,
+            ProcessOptions? options = null,
+            CancellationToken cancellationToken = default
+        ) =>
             Programs.Contains(program)
-                ? CliWrapProcessRunner.Instance.RunAsync("runuser", ["-u", user, "--", Path.Combine(Bin, program), .. arguments], options, cancellationToken)
+                ? CliWrapProcessRunner.Instance.RunAsync(
+                    "runuser",
+                    ["-u", user, "--", Path.Combine(Bin, program), .. arguments],
+                    options,
+                    cancellationToken
+                )
                 : inner.RunAsync(program, arguments, options, cancellationToken);
     }
 
@@ -59,7 +81,8 @@ public static class PbsServer
     public static async Task Qmgr(string command)
     {
         var r = await Run("qmgr", "-c", command);
-        if (!r.Succeeded) throw new InvalidOperationException($"qmgr -c '{command}' failed: {r.StandardError}");
+        if (!r.Succeeded)
+            throw new InvalidOperationException($"qmgr -c '{command}' failed: {r.StandardError}");
     }
 
     /// <summary>One job's attributes from <c>qstat -f -F json -x</c>, flattened (Resource_List.ncpus).</summary>

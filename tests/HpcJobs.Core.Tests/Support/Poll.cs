@@ -8,10 +8,12 @@ public static class Poll
         var until = DateTime.UtcNow.AddSeconds(seconds);
         while (!await condition())
         {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"condition not met within {seconds} s");
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"condition not met within {seconds} s");
             await Task.Delay(intervalMs);
         }
     }
 
-    public static Task Until(Func<bool> condition, int seconds = 20) => Until(() => Task.FromResult(condition()), seconds, 50);
+    public static Task Until(Func<bool> condition, int seconds = 20) =>
+        Until(() => Task.FromResult(condition()), seconds, 50);
 }

@@ -5,10 +5,14 @@ namespace HpcJobs.Core.Tests.Support;
 /// <summary>A process runner that answers from a script of replies (recorded real output) and records every call.</summary>
 public sealed class ScriptedProcessRunner : IProcessRunner
 {
-    private readonly List<(Func<string, IReadOnlyList<string>, bool> Match, Queue<Func<ProcessResult>> Replies)> _rules = [];
+    private readonly List<(
+        Func<string, IReadOnlyList<string>, bool> Match,
+        Queue<Func<ProcessResult>> Replies
+    )> _rules = [];
     public List<(string Program, IReadOnlyList<string> Args, ProcessOptions? Options)> Calls { get; } = [];
 
-    public ScriptedProcessRunner On(string program, params ProcessResult[] replies) => On((p, _) => p == program, replies);
+    public ScriptedProcessRunner On(string program, params ProcessResult[] replies) =>
+        On((p, _) => p == program, replies);
 
     public ScriptedProcessRunner On(Func<string, IReadOnlyList<string>, bool> match, params ProcessResult[] replies)
     {
@@ -23,7 +27,12 @@ public sealed class ScriptedProcessRunner : IProcessRunner
         return this;
     }
 
-    public Task<ProcessResult> RunAsync(string program, IReadOnlyList<string> arguments, ProcessOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ProcessResult> RunAsync(
+        string program,
+        IReadOnlyList<string> arguments,
+        ProcessOptions? options = null,
+        CancellationToken cancellationToken = default
+    )
     {
         Calls.Add((program, arguments, options));
         foreach (var (match, replies) in _rules)

@@ -19,7 +19,8 @@ public static class SlurmCluster
 {
     private static readonly Lazy<bool> Up = new(() =>
     {
-        if (ProgramLocator.Find("scontrol") is null) return false;
+        if (ProgramLocator.Find("scontrol") is null)
+            return false;
         var r = CliWrapProcessRunner.Instance.RunAsync("scontrol", ["ping"]).GetAwaiter().GetResult();
         return r.Succeeded && r.StandardOutput.Contains("is UP");
     });
@@ -31,17 +32,22 @@ public static class SlurmCluster
         get
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HpcJobs.sln"))) dir = dir.Parent;
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HpcJobs.sln")))
+                dir = dir.Parent;
             return dir?.FullName ?? throw new DirectoryNotFoundException("repository root (HpcJobs.sln) not found");
         }
     }
 
-    public static Task<ProcessResult> RunAsync(string program, params string[] args) => CliWrapProcessRunner.Instance.RunAsync(program, args);
+    public static Task<ProcessResult> RunAsync(string program, params string[] args) =>
+        CliWrapProcessRunner.Instance.RunAsync(program, args);
 
     public static async Task Reconfigure(params string[] args)
     {
         var r = await RunAsync("bash", [Path.Combine(RepoRoot, "tests", "cluster", "reconfigure-slurm.sh"), .. args]);
-        if (!r.Succeeded) throw new InvalidOperationException($"reconfigure-slurm.sh {string.Join(' ', args)} failed: {r.StandardError}");
+        if (!r.Succeeded)
+            throw new InvalidOperationException(
+                $"reconfigure-slurm.sh {string.Join(' ', args)} failed: {r.StandardError}"
+            );
     }
 
     /// <summary>One job's <c>scontrol -o show job</c> record.</summary>
