@@ -89,6 +89,9 @@ function Start-TestPbsServer {
 
 function Invoke-Test {
     $passed = 0; $failed = 0
+    Step 'format: dotnet csharpier check . (fix with: dotnet csharpier format .)'
+    dotnet csharpier check $Root
+    if ($LASTEXITCODE -ne 0) { Step 'format check FAILED: files above are not formatted'; $failed++ } else { $passed++ }
     Start-TestCluster
     Start-TestPbsServer
     Step 'xUnit: tests/HpcJobs.Core.Tests'
