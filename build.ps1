@@ -94,13 +94,15 @@ function Invoke-Test {
     if ($LASTEXITCODE -ne 0) { Step 'format check FAILED: files above are not formatted'; $failed++ } else { $passed++ }
     Start-TestCluster
     Start-TestPbsServer
-    Step 'xUnit: tests/HpcJobs.Core.Tests'
-    $out = dotnet test (Join-Path $Root 'tests/HpcJobs.Core.Tests') -c $Configuration --nologo -v quiet 2>&1 | Tee-Object -Variable lines | ForEach-Object { Write-Host $_; $_ }
-    $xunitExit = $LASTEXITCODE
-    $summary = $out | Select-String 'Failed:\s+(\d+), Passed:\s+(\d+)' | Select-Object -Last 1
-    if (-not $summary) { throw "xUnit printed no summary (exit $xunitExit)" }
-    $failed += [int]$summary.Matches[0].Groups[1].Value; $passed += [int]$summary.Matches[0].Groups[2].Value
-    if ($xunitExit -ne 0 -and [int]$summary.Matches[0].Groups[1].Value -eq 0) { $failed++ }
+    foreach ($project in 'tests/HpcJobs.Core.Tests', 'tests/HpcJobs.Tests') {
+        Step "xUnit: $project"
+        $out = dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet 2>&1 | ForEach-Object { Write-Host $_; $_ }
+        $xunitExit = $LASTEXITCODE
+        $summary = $out | Select-String 'Failed:\s+(\d+), Passed:\s+(\d+)' | Select-Object -Last 1
+        if (-not $summary) { throw "xUnit printed no summary for $project (exit $xunitExit)" }
+        $failed += [int]$summary.Matches[0].Groups[1].Value; $passed += [int]$summary.Matches[0].Groups[2].Value
+        if ($xunitExit -ne 0 -and [int]$summary.Matches[0].Groups[1].Value -eq 0) { $failed++ }
+    }
 
     Step 'Pester: tests/pester (child pwsh, against module/HpcJobs.psd1)'
     $pester = Get-Pester

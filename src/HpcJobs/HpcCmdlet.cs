@@ -16,7 +16,12 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     private static readonly Lazy<SchedulerResolver> SharedResolver = new(() => SchedulerResolver.CreateDefault());
 
     protected CancellationToken CancelToken => _stopping.Token;
-    protected static SchedulerResolver Resolver => SharedResolver.Value;
+    private static SchedulerResolver? _resolverForTests;
+
+    protected static SchedulerResolver Resolver => _resolverForTests ?? SharedResolver.Value;
+
+    /// <summary>Lets in-process tests put fake back ends behind every cmdlet (null: the real ones again).</summary>
+    internal static void UseResolver(SchedulerResolver? resolver) => _resolverForTests = resolver;
 
     protected override void StopProcessing() => _stopping.Cancel();
 
@@ -147,6 +152,8 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
     {
         if (_jobs.Count == 0)
             return;
+        // bare ids and job objects that end up at the same scheduler are asked for in one call
+        var byScheduler = new Dictionary<IScheduler, List<string>>();
         foreach (var group in _jobs.GroupBy(j => j.Kind))
         {
             IScheduler scheduler;
@@ -159,8 +166,12 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
                 WriteError(ToErrorRecord(e, group.Select(j => j.Id).ToArray()));
                 continue;
             }
-            ProcessJobs(scheduler, group.Select(j => j.Id).Distinct().ToList());
+            if (!byScheduler.TryGetValue(scheduler, out var ids))
+                byScheduler[scheduler] = ids = [];
+            ids.AddRange(group.Select(j => j.Id));
         }
+        foreach (var (scheduler, ids) in byScheduler)
+            ProcessJobs(scheduler, ids.Distinct().ToList());
     }
 
     /// <summary>Handles every job of one scheduler at once.</summary>

@@ -80,15 +80,7 @@ public sealed class PbsScheduler : IScheduler
             Dialect == PbsDialect.Pro ? "PBS Professional/OpenPBS" : "Torque",
             _identity.Version,
             $"dialect {Dialect} ({_identity.Evidence})",
-            SchedulerCapabilities.Arrays
-                | SchedulerCapabilities.ArrayThrottle
-                | SchedulerCapabilities.Dependencies
-                | SchedulerCapabilities.Gpus
-                | SchedulerCapabilities.Walltime
-                | SchedulerCapabilities.Memory
-                | SchedulerCapabilities.Partition
-                | SchedulerCapabilities.Account
-                | SchedulerCapabilities.ReadOutput
+            SchedulerCapabilities.ClusterBatch
                 | (
                     Dialect == PbsDialect.Pro
                         ? SchedulerCapabilities.FinishedJobHistory

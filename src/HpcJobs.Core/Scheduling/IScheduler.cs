@@ -65,6 +65,9 @@ public enum SchedulerCapabilities
 
     /// <summary>Reports CPU time and memory used (<see cref="IJobAccounting"/>).</summary>
     Accounting = 1 << 13,
+
+    /// <summary>What every cluster batch system here offers.</summary>
+    ClusterBatch = Arrays | ArrayThrottle | Dependencies | Gpus | Walltime | Memory | Partition | Account | ReadOutput,
 }
 
 /// <param name="Kind">The back end.</param>

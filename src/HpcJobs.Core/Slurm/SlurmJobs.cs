@@ -46,23 +46,20 @@ internal static class SlurmJobs
 
     private static JobInfo FromRow(SqueueRow row, int? task)
     {
-        var state = SlurmStates.Map(row.State, row.Reason);
-        var start = SlurmStates.ParseTime(row.Start);
-        var end = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null;
-        return new JobInfo
+        var job = Job(
+            task is null ? row.RawId : $"{row.ArrayJobId}_{task}",
+            row.ArrayJobId,
+            task,
+            row.Name,
+            row.State,
+            row.Reason,
+            row.Submit,
+            row.Start,
+            row.End
+        );
+        return job with
         {
-            JobId = task is null ? row.RawId : $"{row.ArrayJobId}_{task}",
-            ArrayJobId = task is null ? null : row.ArrayJobId,
-            ArrayTaskId = task,
-            Name = row.Name,
-            Scheduler = Scheduler,
-            State = state,
-            NativeState = row.State,
-            Reason = SlurmStates.CleanReason(row.Reason),
-            ExitCode = state == JobState.Completed ? 0 : null,
-            SubmitTime = SlurmStates.ParseTime(row.Submit),
-            StartTime = start,
-            EndTime = end,
+            ExitCode = job.State == JobState.Completed ? 0 : null,
             WorkingDirectory = row.WorkDir,
             StdOutPath = Resolve(
                 OutputPattern.Expand(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name),
@@ -106,28 +103,41 @@ internal static class SlurmJobs
                     && batchSteps.TryGetValue(row.JobId, out var step)
                 )
                     (exit, signal) = SlurmStates.DecodeExitCode(step) is { Signal: not null } s ? s : (exit, signal);
-                result.Add(
-                    new JobInfo
-                    {
-                        JobId = taskId,
-                        ArrayJobId = task is null ? null : baseId,
-                        ArrayTaskId = task,
-                        Name = row.Name,
-                        Scheduler = Scheduler,
-                        State = state,
-                        NativeState = row.State,
-                        Reason = SlurmStates.CleanReason(row.Reason),
-                        ExitCode = exit,
-                        Signal = signal,
-                        SubmitTime = SlurmStates.ParseTime(row.Submit),
-                        StartTime = started,
-                        EndTime = state.IsFinished() ? SlurmStates.ParseTime(row.End) : null,
-                        WorkingDirectory = NullIfEmpty(row.WorkDir),
-                    }
-                );
+                var job = Job(taskId, baseId, task, row.Name, row.State, row.Reason, row.Submit, row.Start, row.End);
+                result.Add(job with { ExitCode = exit, Signal = signal, WorkingDirectory = NullIfEmpty(row.WorkDir) });
             }
         }
         return result.DistinctBy(j => j.JobId).OrderBy(j => j.ArrayTaskId ?? -1).ToList();
+    }
+
+    /// <summary>What squeue and sacct rows share: ids, name, state, reason and times.</summary>
+    private static JobInfo Job(
+        string jobId,
+        string arrayJobId,
+        int? task,
+        string name,
+        string nativeState,
+        string reason,
+        string submit,
+        string start,
+        string end
+    )
+    {
+        var state = SlurmStates.Map(nativeState, reason);
+        return new JobInfo
+        {
+            JobId = jobId,
+            ArrayJobId = task is null ? null : arrayJobId,
+            ArrayTaskId = task,
+            Name = name,
+            Scheduler = Scheduler,
+            State = state,
+            NativeState = nativeState,
+            Reason = SlurmStates.CleanReason(reason),
+            SubmitTime = SlurmStates.ParseTime(submit),
+            StartTime = SlurmStates.ParseTime(start),
+            EndTime = state.IsFinished() ? SlurmStates.ParseTime(end) : null,
+        };
     }
 
     public static JobInfo WithExit(JobInfo job, string exitCode)

@@ -55,17 +55,9 @@ public sealed partial class SlurmScheduler : IScheduler
             null,
             "sbatch/squeue/sacct/scancel/scontrol"
                 + (_accountingDisabled ? "; accounting disabled (finished jobs known only until MinJobAge)" : ""),
-            SchedulerCapabilities.Arrays
-                | SchedulerCapabilities.ArrayThrottle
-                | SchedulerCapabilities.Dependencies
-                | SchedulerCapabilities.Gpus
-                | SchedulerCapabilities.Walltime
-                | SchedulerCapabilities.Memory
-                | SchedulerCapabilities.Partition
+            SchedulerCapabilities.ClusterBatch
                 | SchedulerCapabilities.Qos
-                | SchedulerCapabilities.Account
                 | SchedulerCapabilities.Constraint
-                | SchedulerCapabilities.ReadOutput
                 | (_accountingDisabled ? SchedulerCapabilities.None : SchedulerCapabilities.FinishedJobHistory)
         );
 
