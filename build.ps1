@@ -47,6 +47,8 @@ function Invoke-Build {
              'HpcJobs.LocalAgent.dll', 'HpcJobs.LocalAgent.runtimeconfig.json', 'HpcJobs.LocalAgent.deps.json'
     foreach ($f in $files) { Copy-Item (Join-Path $bin $f) $ModuleDir }
     Copy-Item (Join-Path $Root 'src/HpcJobs/HpcJobs.format.ps1xml') $ModuleDir
+    New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'en-US') | Out-Null
+    Copy-Item (Join-Path $Root 'docs/about_HpcJobs.help.txt') (Join-Path $ModuleDir 'en-US')
     (Get-Content -Raw (Join-Path $Root 'HpcJobs.psd1')) -replace "module/", '' | Set-Content (Join-Path $ModuleDir 'HpcJobs.psd1')
     Step 'help (MAML) from docs/HpcJobs.help.psd1'
     Exec 'help generation' { & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-HpcJobsHelp.ps1') `

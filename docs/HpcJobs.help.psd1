@@ -17,10 +17,22 @@
             Environment      = 'Extra environment variables for the job, as a hashtable.'
             OutputPath       = 'The stdout file. Patterns: %j job id, %A array id, %a task index, %x job name. Defaults to the scheduler''s usual file in the working directory.'
             ErrorPath        = 'The stderr file (same patterns). Defaults to the stdout file.'
-            Scheduler        = 'Local, Slurm or Pbs. Defaults to $env:HPCJOBS_SCHEDULER, else auto-detection (see Get-HpcScheduler).'
+            Scheduler        = 'Local, Slurm or Pbs. Defaults to $env:HPCJOBS_SCHEDULER, else auto-detection (see Get-HpcScheduler). Tab completes the schedulers that answer here.'
+            Partition        = 'The partition (PBS: queue), overriding the one in -Resources. Tab completes the scheduler''s partitions (sinfo; qstat -Q).'
+            Qos              = 'The quality of service (SLURM), overriding the one in -Resources. Tab completes from sacctmgr.'
+            Account          = 'The account to charge, overriding the one in -Resources. Tab completes your accounts from sacctmgr.'
+            WhatIf           = 'Shows the exact native submission (argument list, generated script, or the Local scheduler''s settings) and submits nothing.'
+            Confirm          = 'Asks before submitting.'
         }
+        Inputs      = @(
+            @{ Type = 'System.String'; Description = 'Script paths, also by the property names FullName and Path (Get-ChildItem *.sh | Submit-HpcJob).' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'The submitted job (State Pending), to pipe into Wait-HpcJob, Get-HpcJobStatus, Receive-HpcJob or Stop-HpcJob.' }
+        )
         Examples    = @(
-            @{ Code = 'Submit-HpcJob -Command hostname | Wait-HpcJob'; Remarks = 'Runs hostname as a job on the detected scheduler and waits for it.' }
+            @{ Code = 'Submit-HpcJob -Command hostname | Wait-HpcJob'; Remarks = 'Runs hostname as a job on the detected scheduler and waits for it (parameter set Command).' }
+            @{ Code = 'Submit-HpcJob ./job.sh -Resources @{ Cpus = 4; Memory = ''8GB''; Walltime = ''2h'' } -Partition debug'; Remarks = 'Submits a script (parameter set Script) with resources given as a hashtable.' }
             @{ Code = @'
 $r = New-HpcResourceSpec -CpusPerTask 4 -Memory 8GB -Walltime 2h
 Submit-HpcJob ./train.sh -Resources $r -ArrayRange 0-99%10 -Name sweep
@@ -33,15 +45,28 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
         )
     }
     'Get-HpcJobStatus' = @{
-        Synopsis    = 'Gets the current state of jobs: one batched scheduler query for all of them.'
-        Description = 'Returns a fresh JobInfo for every job id or job object given, in the order given. Array job ids expand to one object per task. All ids of one scheduler are queried together, whatever their number. Jobs the scheduler does not know give a non-terminating HpcJobNotFound error. Jobs submitted outside HpcJobs can be looked up by id.'
+        Synopsis    = 'Gets the current state of jobs (one batched scheduler query for all of them), or lists your jobs.'
+        Description = 'With jobs (parameter set ById): returns a fresh JobInfo for every job id or job object given, in the order given. Array job ids expand to one object per task. All ids of one scheduler are queried together, whatever their number. Jobs the scheduler does not know give a non-terminating HpcJobNotFound error. Jobs submitted outside HpcJobs can be looked up by id. Without jobs (parameter set List): lists your unfinished jobs on the selected scheduler, like squeue --me or qstat -u $USER; -State, -Name, -User and -Since filter the list.'
         Parameters  = @{
-            JobId       = 'Job ids (123, 123_4, 123[4].server). Binds from the pipeline, also by the JobId property.'
-            InputObject = 'JobInfo objects, for example from Submit-HpcJob.'
-            Scheduler   = 'The scheduler that owns bare ids. JobInfo objects carry their own.'
+            JobId     = 'Jobs: JobInfo objects, objects with JobId (and Scheduler) properties, hashtables, or ids (123, 123_4, 123[4].server). Positional, by name or from the pipeline; a job object always goes to its own scheduler. Tab completes your jobs.'
+            Scheduler = 'The scheduler that owns bare ids, or whose jobs to list. JobInfo objects carry their own.'
+            State     = 'List only jobs in these states (Pending, Held, Running, Completed, Failed, Cancelled, TimedOut, Unknown). Naming a finished state also lists finished jobs the scheduler still knows.'
+            Name      = 'List only jobs whose name matches this wildcard pattern (sweep*).'
+            User      = 'List another user''s jobs, or * for everyone''s, where the scheduler shows them. Default: yours.'
+            Since     = 'Also list jobs that ended at or after this time (from sacct, qstat -x history, the Local store).'
         }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'A fresh object per job or array task.' }
+        )
         Examples    = @(
-            @{ Code = 'Get-HpcJobStatus 12, 13'; Remarks = 'Shows jobs 12 and 13.' }
+            @{ Code = 'Get-HpcJobStatus'; Remarks = 'Lists your unfinished jobs (parameter set List).' }
+            @{ Code = 'Get-HpcJobStatus -Name sweep* -State Pending | Stop-HpcJob'; Remarks = 'Cancels your pending jobs whose names start with sweep.' }
+            @{ Code = 'Get-HpcJobStatus -Since (Get-Date).AddHours(-1) | Group-Object State'; Remarks = 'Counts by state what ran or ended in the last hour.' }
+            @{ Code = 'Get-HpcJobStatus 12, 13'; Remarks = 'Shows jobs 12 and 13 (parameter set ById).' }
             @{ Code = '$jobs | Get-HpcJobStatus | Where-Object State -eq Failed | Format-List *'; Remarks = 'Shows every detail of the jobs that failed.' }
         )
     }
@@ -49,13 +74,19 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
         Synopsis    = 'Waits until jobs finish and returns them.'
         Description = 'Polls the scheduler once per round for all jobs (adaptive interval: fast at first, backing off while nothing changes) and shows progress with counts per state. Returns the finished jobs. A scheduler that stops answering is retried with backoff. Ctrl+C stops waiting at once. On timeout the finished jobs are returned and an HpcWaitTimeout error names the jobs still running.'
         Parameters  = @{
-            JobId        = 'Job ids to wait for.'
-            InputObject  = 'JobInfo objects to wait for.'
+            JobId        = 'Jobs to wait for: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
             Scheduler    = 'The scheduler that owns bare ids.'
             Timeout      = 'Seconds to wait at most; -1 (default) waits for ever.'
             Any          = 'Return as soon as one job has finished.'
-            PollInterval = 'Fixed seconds between polls instead of the adaptive default.'
+            PollInterval = 'Fixed seconds between polls instead of the adaptive default (never faster than the scheduler allows: 1 s for PBS).'
         }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'The finished jobs, in the order given. A job the scheduler says can never run is an HpcJobCannotRun error instead.' }
+        )
         Examples    = @(
             @{ Code = 'Submit-HpcJob ./run.sh | Wait-HpcJob | Get-HpcJobStatus'; Remarks = 'Submits, waits, and shows the final state.' }
             @{ Code = '$jobs | Wait-HpcJob -Timeout 3600 -ErrorAction Stop'; Remarks = 'Waits at most an hour and stops the script if jobs are still running then.' }
@@ -65,11 +96,19 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
         Synopsis    = 'Cancels pending or running jobs.'
         Description = 'Cancels all given jobs of one scheduler with one call. Jobs that already finished are skipped (see -Verbose); ids the scheduler does not know give an HpcJobNotFound error, even where the scheduler itself would stay silent. Running local jobs are stopped with their whole process tree.'
         Parameters  = @{
-            JobId       = 'Job ids to cancel.'
-            InputObject = 'JobInfo objects to cancel.'
-            Scheduler   = 'The scheduler that owns bare ids.'
-            PassThru    = 'Return the cancelled jobs.'
+            JobId     = 'Jobs to cancel: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
+            Scheduler = 'The scheduler that owns bare ids.'
+            PassThru  = 'Return the cancelled jobs, in their state after the cancel (a job the scheduler is still ending says CancelRequested in Reason).'
+            WhatIf    = 'Shows which jobs on which scheduler would be cancelled, and cancels nothing.'
+            Confirm   = 'Asks before cancelling each job.'
         }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'With -PassThru, the cancelled jobs.' }
+        )
         Examples    = @(
             @{ Code = 'Get-HpcJobStatus 12, 13 | Stop-HpcJob'; Remarks = 'Cancels jobs 12 and 13.' }
             @{ Code = '$jobs | Stop-HpcJob -WhatIf'; Remarks = 'Shows what would be cancelled.' }
@@ -90,6 +129,12 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             Account      = 'Account to charge.'
             Constraint   = 'Node features required (SLURM --constraint).'
         }
+        Inputs      = @(
+            @{ Type = 'None'; Description = 'Takes no pipeline input.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.ResourceSpec'; Description = 'An immutable, validated request for Submit-HpcJob -Resources.' }
+        )
         Examples    = @(
             @{ Code = 'New-HpcResourceSpec -Nodes 2 -TasksPerNode 32 -Memory 64GB -Walltime 1-00:00:00 -Partition compute'; Remarks = 'Two nodes, 32 tasks each, 64 GB per node, one day.' }
         )
@@ -99,10 +144,41 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
         Description = 'Reports the back end that Submit-HpcJob and the other cmdlets would use, what selected it (-Scheduler, $env:HPCJOBS_SCHEDULER or auto-detection), and what each candidate answered. Auto-detection tries SLURM, then PBS, and falls back to the embedded Local scheduler.'
         Parameters  = @{
             Scheduler = 'Check one named scheduler instead of auto-detecting.'
-            Detailed  = 'Also describe the chosen back end: version, capacity, capabilities.'
+            Detailed  = 'Also report on the chosen back end: version, capabilities, and the settings that make results less exact, with the consequence: SLURM accounting, MinJobAge, MaxArraySize, JobAcctGatherFrequency, partitions with their limits; PBS job history, max_array_size, queues with their limits; the status path used.'
         }
+        Inputs      = @(
+            @{ Type = 'None'; Description = 'Takes no pipeline input.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Scheduling.SchedulerSelection'; Description = 'The choice, what made it, and each candidate''s answer.' }
+            @{ Type = 'HpcJobs.Core.Scheduling.SchedulerDescription'; Description = 'With -Detailed: the back end''s capabilities and settings.' }
+        )
         Examples    = @(
             @{ Code = 'Get-HpcScheduler -Detailed'; Remarks = 'Shows the selected scheduler, every candidate''s answer, and details of the selected one.' }
+        )
+    }
+    'Receive-HpcJob' = @{
+        Synopsis    = 'Gets the output of jobs: the whole file, the last lines, or the lines as they are written.'
+        Description = 'Reads each job''s output file (array tasks each), as the scheduler reports it, also for jobs submitted outside HpcJobs. -Tail keeps the last lines, -Error reads the separate error file, -Wait follows the files while the jobs run (like tail -f) and returns when every job has ended, waiting for a pending job''s file to appear. One job gives plain lines; several give JobOutputLine objects (JobId, LineNumber, Line) that print as their line, unless -Raw. A file whose folder is not on this host (another node''s local disk) is an HpcOutputNotReadable error; a file that is not there (yet) is HpcOutputNotFound.'
+        Parameters  = @{
+            JobId     = 'Jobs whose output to read: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
+            Scheduler = 'The scheduler that owns bare ids.'
+            Tail      = 'Only the last N lines (of what is written when the cmdlet starts, with -Wait).'
+            Error     = 'Read the error file (stderr) instead; only jobs submitted with -ErrorPath have one.'
+            Wait      = 'Follow the files while the jobs run; return when every job has ended.'
+            Raw       = 'Plain strings, never tagged with the job id.'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'System.String'; Description = 'The lines of one job''s file, or of several with -Raw.' }
+            @{ Type = 'HpcJobs.Core.Scheduling.JobOutputLine'; Description = 'With several jobs: each line with its JobId and LineNumber.' }
+        )
+        Examples    = @(
+            @{ Code = 'Submit-HpcJob ./train.sh | Receive-HpcJob -Wait'; Remarks = 'Shows the output as the job writes it, and returns when it ends.' }
+            @{ Code = 'Get-HpcJobStatus -Name sweep* -State Failed | Receive-HpcJob -Tail 5'; Remarks = 'The last five lines of every failed sweep task, each tagged with its job id.' }
         )
     }
 }

@@ -4,8 +4,19 @@ param([Parameter(Mandatory)][string]$ModuleManifest, [Parameter(Mandatory)][stri
 $ErrorActionPreference = 'Stop'
 Import-Module $ModuleManifest
 $help = Import-PowerShellDataFile $HelpSource
-$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm are shown and described like any parameter, as pwsh's own help does; the others are <CommonParameters>
+$common = [System.Management.Automation.Cmdlet]::CommonParameters + @('UseTransaction')
 function Esc([string]$s) { [System.Security.SecurityElement]::Escape($s) }
+# what users read in SYNTAX: SchedulerKind, not Nullable`1; JobReference[]; switches have no value
+function TypeName([type]$t) {
+    $u = [Nullable]::GetUnderlyingType($t)
+    if ($u) { return $u.Name }
+    $t.Name
+}
+function ValueOf($p) {
+    if ($p.ParameterType -eq [System.Management.Automation.SwitchParameter]) { return '' }
+    "<command:parameterValue required=`"true`">$(Esc (TypeName $p.ParameterType))</command:parameterValue>"
+}
 function Para([string]$s) { ($s -split "`n" | ForEach-Object { "<maml:para>$(Esc $_)</maml:para>" }) -join '' }
 
 $sb = [System.Text.StringBuilder]::new()
@@ -24,7 +35,7 @@ foreach ($cmd in Get-Command -Module HpcJobs -CommandType Cmdlet | Sort-Object N
         [void]$sb.AppendLine("<command:syntaxItem><maml:name>$($cmd.Name)</maml:name>")
         foreach ($sp in $set.Parameters | Where-Object Name -notin $common) {
             $pos = if ($sp.Position -ge 0) { $sp.Position + 1 } else { 'named' }
-            [void]$sb.AppendLine("<command:parameter required=`"$($sp.IsMandatory.ToString().ToLower())`" position=`"$pos`"><maml:name>$($sp.Name)</maml:name><command:parameterValue required=`"true`">$(Esc $sp.ParameterType.Name)</command:parameterValue></command:parameter>")
+            [void]$sb.AppendLine("<command:parameter required=`"$($sp.IsMandatory.ToString().ToLower())`" position=`"$pos`"><maml:name>$($sp.Name)</maml:name>$(ValueOf $sp)</command:parameter>")
         }
         [void]$sb.AppendLine('</command:syntaxItem>')
     }
@@ -36,11 +47,14 @@ foreach ($cmd in Get-Command -Module HpcJobs -CommandType Cmdlet | Sort-Object N
         $mandatory = [bool]($attrs | Where-Object Mandatory)
         $position = ($attrs | Where-Object { $_.Position -ge 0 } | Select-Object -First 1).Position
         $pos = if ($null -ne $position) { $position + 1 } else { 'named' }
-        [void]$sb.AppendLine("<command:parameter required=`"$($mandatory.ToString().ToLower())`" pipelineInput=`"$pipeText`" position=`"$pos`" aliases=`"$(($p.Aliases) -join ', ')`"><maml:name>$($p.Name)</maml:name><maml:description>$(Para $text.Parameters[$p.Name])</maml:description><command:parameterValue required=`"true`">$(Esc $p.ParameterType.Name)</command:parameterValue><dev:type><maml:name>$(Esc $p.ParameterType.FullName)</maml:name></dev:type></command:parameter>")
+        [void]$sb.AppendLine("<command:parameter required=`"$($mandatory.ToString().ToLower())`" pipelineInput=`"$pipeText`" position=`"$pos`" aliases=`"$(($p.Aliases) -join ', ')`"><maml:name>$($p.Name)</maml:name><maml:description>$(Para $text.Parameters[$p.Name])</maml:description>$(ValueOf $p)<dev:type><maml:name>$(Esc (TypeName $p.ParameterType))</maml:name></dev:type></command:parameter>")
     }
     [void]$sb.AppendLine('</command:parameters>')
-    [void]$sb.AppendLine('<command:returnValues>')
-    foreach ($t in $cmd.OutputType) { [void]$sb.AppendLine("<command:returnValue><dev:type><maml:name>$(Esc $t.Name)</maml:name></dev:type></command:returnValue>") }
+    if (-not $text.Inputs -or -not $text.Outputs) { throw "docs/HpcJobs.help.psd1: $($cmd.Name) needs Inputs and Outputs" }
+    [void]$sb.AppendLine('<command:inputTypes>')
+    foreach ($t in $text.Inputs) { [void]$sb.AppendLine("<command:inputType><dev:type><maml:name>$(Esc $t.Type)</maml:name></dev:type><maml:description>$(Para $t.Description)</maml:description></command:inputType>") }
+    [void]$sb.AppendLine('</command:inputTypes><command:returnValues>')
+    foreach ($t in $text.Outputs) { [void]$sb.AppendLine("<command:returnValue><dev:type><maml:name>$(Esc $t.Type)</maml:name></dev:type><maml:description>$(Para $t.Description)</maml:description></command:returnValue>") }
     [void]$sb.AppendLine('</command:returnValues><command:examples>')
     $i = 0
     foreach ($ex in $text.Examples) {

@@ -13,12 +13,15 @@ namespace HpcJobs;
 public abstract class HpcCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private static readonly Lazy<SchedulerResolver> SharedResolver = new(() => SchedulerResolver.CreateDefault());
+    private static readonly Lazy<SchedulerResolver> DefaultResolver = new(() => SchedulerResolver.CreateDefault());
 
     protected CancellationToken CancelToken => _stopping.Token;
     private static SchedulerResolver? _resolverForTests;
 
-    protected static SchedulerResolver Resolver => _resolverForTests ?? SharedResolver.Value;
+    /// <summary>The session's one resolver (probe results are kept), shared by cmdlets and completers.</summary>
+    internal static SchedulerResolver SharedResolver => _resolverForTests ?? DefaultResolver.Value;
+
+    protected static SchedulerResolver Resolver => SharedResolver;
 
     /// <summary>Lets in-process tests put fake back ends behind every cmdlet (null: the real ones again).</summary>
     internal static void UseResolver(SchedulerResolver? resolver) => _resolverForTests = resolver;
@@ -119,7 +122,17 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
 {
     private readonly List<(string Id, SchedulerKind? Kind)> _jobs = [];
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The parameter set of cmdlets that take jobs.</summary>
+    protected const string ById = "ById";
+
+    [Parameter(
+        Mandatory = true,
+        Position = 0,
+        ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true,
+        ParameterSetName = ById
+    )]
+    [JobIdCompleter]
     [Alias("Id", "InputObject")]
     [AllowNull]
     [JobReferenceTransformation]

@@ -12,7 +12,7 @@ namespace HpcJobs.Core.Local;
 /// later session can follow them. There is no daemon: whoever changes the state (a submit, a cancel, a shepherd whose job
 /// ended) runs the scheduling pass that starts what can start.
 /// </summary>
-public sealed class LocalScheduler : IScheduler
+public sealed partial class LocalScheduler : IScheduler
 {
     private readonly LocalStateStore _store;
     private readonly LocalAgentLauncher _launcher;
@@ -84,6 +84,7 @@ public sealed class LocalScheduler : IScheduler
                 | SchedulerCapabilities.Walltime
                 | SchedulerCapabilities.FinishedJobHistory
                 | SchedulerCapabilities.ReadOutput
+                | SchedulerCapabilities.ListJobs
         );
 
     public SubmissionPlan Plan(JobRequest request)

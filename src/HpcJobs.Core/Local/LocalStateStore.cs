@@ -236,6 +236,20 @@ internal sealed class LocalStateStore
         File.Delete(Path.Combine(ScriptsDir, Safe(baseId)));
     }
 
+    /// <summary>Ids of the units that are pending or running (a marker each, so this never scans history).</summary>
+    public IEnumerable<string> ActiveUnitIds() =>
+        Directory.EnumerateFiles(ActiveDir).Select(Path.GetFileName).OfType<string>().Where(IsValidId);
+
+    /// <summary>Ids of every unit on record, finished ones included.</summary>
+    public IEnumerable<string> AllUnitIds() =>
+        Directory
+            .EnumerateFiles(UnitsDir, "*.json")
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .Where(IsValidId);
+
+    public int RecordCount => Directory.EnumerateFiles(UnitsDir, "*.json").Count();
+
     /// <summary>Units that are pending or running, in submission order. Unreadable records are left out (status reports them).</summary>
     public List<LocalJobRecord> LoadActiveUnits()
     {

@@ -17,6 +17,7 @@ public enum HpcErrorCategory
     InvalidData,
     PermissionDenied,
     ResourceUnavailable,
+    ReadError,
 }
 
 /// <summary>A stable ErrorId and the category it always carries.</summary>
@@ -120,6 +121,16 @@ public static class HpcErrors
         HpcErrorCategory.ObjectNotFound,
         "the scheduler does not know the job"
     );
+    public static readonly HpcError OutputNotFound = new(
+        "HpcOutputNotFound",
+        HpcErrorCategory.ObjectNotFound,
+        "a job's output file does not exist (yet): the job has not started, or wrote nothing there"
+    );
+    public static readonly HpcError OutputNotReadable = new(
+        "HpcOutputNotReadable",
+        HpcErrorCategory.ReadError,
+        "a job's output file cannot be read from this host (its folder is not here: another node's local disk?)"
+    );
     public static readonly HpcError JobCannotRun = new(
         "HpcJobCannotRun",
         HpcErrorCategory.ResourceUnavailable,
@@ -176,6 +187,8 @@ public static class HpcErrors
         InvalidSetting,
         SubmitFailed,
         JobNotFound,
+        OutputNotFound,
+        OutputNotReadable,
         JobCannotRun,
         WaitTimeout,
         SchedulerNotAvailable,

@@ -66,7 +66,7 @@ internal static class PbsOutput
     /// PBS Pro's JSON. Anything before the JSON object (the text-then-JSON bug of some OpenPBS versions, see
     /// qstat_u_fF_json_mixed_output_bug) or a document without "Jobs" where jobs were expected is an error, never a guess.
     /// </summary>
-    public static List<PbsJobRecord> ParseJson(string text)
+    public static List<PbsJobRecord> ParseJson(string text, string section = "Jobs")
     {
         var trimmed = text.TrimStart();
         if (trimmed.Length == 0)
@@ -90,7 +90,7 @@ internal static class PbsOutput
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new SchedulerOutputException("qstat -f -F json", "the JSON is not an object", text);
-            if (!doc.RootElement.TryGetProperty("Jobs", out var jobs))
+            if (!doc.RootElement.TryGetProperty(section, out var jobs))
                 return [];
             var records = new List<PbsJobRecord>();
             foreach (var job in jobs.EnumerateObject())

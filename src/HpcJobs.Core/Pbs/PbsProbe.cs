@@ -15,7 +15,13 @@ namespace HpcJobs.Core.Pbs;
 /// <param name="pbsConfFile">PBS's configuration file; default $PBS_CONF_FILE, else /etc/pbs.conf.</param>
 public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) : ISchedulerProbe
 {
-    private static readonly IReadOnlySet<string> PbsPrograms = new HashSet<string> { "qsub", "qstat", "qdel" };
+    private static readonly IReadOnlySet<string> PbsPrograms = new HashSet<string>
+    {
+        "qsub",
+        "qstat",
+        "qdel",
+        "qselect",
+    };
     private PbsIdentity? _identity;
     private IProcessRunner? _located;
     private IProcessRunner Runner => _located ?? runner;

@@ -8,7 +8,7 @@ namespace HpcJobs.Core.Pbs;
 /// PBS Professional/OpenPBS and Torque through qsub/qstat/qdel. Status of any number of jobs is one qstat call
 /// (PBS Pro: <c>qstat -f -F json -x -t</c>, with finished jobs from server history; Torque: <c>qstat -f -t</c>).
 /// </summary>
-public sealed class PbsScheduler : IScheduler
+public sealed partial class PbsScheduler : IScheduler
 {
     /// <summary>Server-connection failures worth trying again (PBS_NET errors, a restarting server, a busy datastore).</summary>
     private static readonly string[] TransientMarkers =
@@ -81,6 +81,7 @@ public sealed class PbsScheduler : IScheduler
             _identity.Version,
             $"dialect {Dialect} ({_identity.Evidence})",
             SchedulerCapabilities.ClusterBatch
+                | SchedulerCapabilities.ListJobs
                 | (
                     Dialect == PbsDialect.Pro
                         ? SchedulerCapabilities.FinishedJobHistory
@@ -133,6 +134,7 @@ public sealed class PbsScheduler : IScheduler
         // rendered once, with the path the generated script will have; the folder is made only when there is one to write
         var scriptFile = Path.Combine(Path.GetTempPath(), $"hpcjobs-qsub-{Guid.NewGuid():N}", "job.sh");
         var (args, script, _) = Render(request, scriptFile);
+        await CheckArraySizeAsync(request, cancellationToken).ConfigureAwait(false);
         await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -58,6 +58,7 @@ public sealed partial class SlurmScheduler : IScheduler
             SchedulerCapabilities.ClusterBatch
                 | SchedulerCapabilities.Qos
                 | SchedulerCapabilities.Constraint
+                | SchedulerCapabilities.ListJobs
                 | (_accountingDisabled ? SchedulerCapabilities.None : SchedulerCapabilities.FinishedJobHistory)
         );
 
@@ -78,6 +79,16 @@ public sealed partial class SlurmScheduler : IScheduler
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         Plan(request);
+        if (
+            request.Array is { } array
+            && await MaxArraySizeAsync(cancellationToken).ConfigureAwait(false) is { } max
+            && array.Indices.Max() >= max
+        )
+            throw new InvalidJobRequestException(
+                $"ArrayRange '{array}' goes up to index {array.Indices.Max()}, but this cluster's MaxArraySize is {max}: indices must be "
+                    + $"0-{max - 1}. Submit several arrays (e.g. 0-{max - 1} and {max}-..., with the script adding an offset) or ask the admins.",
+                HpcErrors.InvalidArrayRange
+            );
         request = await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
         var token = Guid.NewGuid().ToString("N");
         var plan = SlurmSubmission.Render(request, token);

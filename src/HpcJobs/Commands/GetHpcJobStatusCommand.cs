@@ -1,14 +1,84 @@
 using System.Management.Automation;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
+using JobState = HpcJobs.Core.Model.JobState;
 
 namespace HpcJobs.Commands;
 
-/// <summary>Fresh status of jobs, all of one scheduler in one batched query. Array ids expand to one object per task.</summary>
-[Cmdlet(VerbsCommon.Get, "HpcJobStatus")]
+/// <summary>
+/// Fresh status of jobs, all of one scheduler in one batched query; array ids expand to one object per task. Without ids,
+/// lists the current user's unfinished jobs (squeue --me, qselect -u, the Local store), filtered by state, name, user and
+/// end time.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "HpcJobStatus", DefaultParameterSetName = List)]
 [OutputType(typeof(JobInfo))]
 public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
 {
+    private const string List = "List";
+
+    /// <summary>Only jobs in these states. Naming a finished state also lists finished jobs the scheduler still knows.</summary>
+    [Parameter(ParameterSetName = List)]
+    public JobState[]? State { get; set; }
+
+    /// <summary>Only jobs whose name matches this wildcard pattern.</summary>
+    [Parameter(ParameterSetName = List)]
+    [SupportsWildcards]
+    public string? Name { get; set; }
+
+    /// <summary>Another user's jobs, or * for everyone's, where the scheduler shows them.</summary>
+    [Parameter(ParameterSetName = List)]
+    public string? User { get; set; }
+
+    /// <summary>Also jobs that ended at or after this time (sacct, qstat -x, the Local store).</summary>
+    [Parameter(ParameterSetName = List)]
+    public DateTime? Since { get; set; }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName != List)
+        {
+            base.EndProcessing();
+            return;
+        }
+        IScheduler scheduler;
+        try
+        {
+            scheduler = GetScheduler(Scheduler);
+        }
+        catch (HpcJobsException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, Scheduler));
+            return;
+        }
+        if (scheduler is not IJobLister lister)
+        {
+            ThrowTerminatingError(
+                ToErrorRecord(
+                    HpcErrors.SchedulerNotAvailable,
+                    $"{scheduler.Kind} cannot list jobs; give job ids.",
+                    scheduler.Kind
+                )
+            );
+            return;
+        }
+        var query = new JobListQuery
+        {
+            States = State,
+            Name = Name,
+            User = User,
+            Since = Since is { } since ? new DateTimeOffset(since) : null,
+        };
+        try
+        {
+            foreach (var job in Run(ct => lister.ListJobsAsync(query, ct)))
+                WriteObject(job);
+        }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, scheduler.Kind));
+        }
+    }
+
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
         StatusReport report;

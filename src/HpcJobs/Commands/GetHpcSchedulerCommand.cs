@@ -6,13 +6,16 @@ namespace HpcJobs.Commands;
 
 /// <summary>Shows which scheduler HpcJobs would use here, what chose it, and what every candidate said.</summary>
 [Cmdlet(VerbsCommon.Get, "HpcScheduler")]
-[OutputType(typeof(SchedulerSelection))]
+[OutputType(typeof(SchedulerSelection), typeof(SchedulerDescription))]
 public sealed class GetHpcSchedulerCommand : HpcCmdlet
 {
     [Parameter(Position = 0)]
     public SchedulerKind? Scheduler { get; set; }
 
-    /// <summary>Also describe the chosen back end (version, slots, capabilities).</summary>
+    /// <summary>
+    /// Also report on the chosen back end: version, capabilities, and the settings that change how exact HpcJobs' answers
+    /// are (accounting, MinJobAge, MaxArraySize, job history, partitions and queues with their limits, the status path).
+    /// </summary>
     [Parameter]
     public SwitchParameter Detailed { get; set; }
 
@@ -22,8 +25,14 @@ public sealed class GetHpcSchedulerCommand : HpcCmdlet
         {
             var selection = Run(ct => Resolver.SelectAsync(Scheduler, ct));
             WriteObject(selection);
-            if (Detailed)
-                WriteObject(Resolver.Get(selection.Kind).Describe());
+            if (!Detailed)
+                return;
+            var scheduler = Resolver.Get(selection.Kind);
+            WriteObject(
+                scheduler is ISchedulerInspector inspector
+                    ? Run(ct => inspector.InspectAsync(ct))
+                    : scheduler.Describe()
+            );
         }
         catch (HpcJobsException e)
         {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Commands;
 
@@ -28,21 +29,26 @@ public sealed class NewHpcResourceSpecCommand : HpcCmdlet
     /// <summary>A size with a unit (4GB, 512MB) or a number of bytes (PowerShell's 4GB literal).</summary>
     [Parameter]
     [Alias("Mem")]
+    [ArgumentCompleter(typeof(MemoryCompleter))]
     public string? Memory { get; set; }
 
     /// <summary>HH:MM:SS, D-HH:MM:SS, 90m, 2h, 1d, or a TimeSpan.</summary>
     [Parameter]
     [Alias("Time")]
+    [ArgumentCompleter(typeof(WalltimeCompleter))]
     public string? Walltime { get; set; }
 
     [Parameter]
     [Alias("Queue")]
+    [CatalogCompleter(CatalogKind.Partition)]
     public string? Partition { get; set; }
 
     [Parameter]
+    [CatalogCompleter(CatalogKind.Qos)]
     public string? Qos { get; set; }
 
     [Parameter]
+    [CatalogCompleter(CatalogKind.Account)]
     public string? Account { get; set; }
 
     [Parameter]

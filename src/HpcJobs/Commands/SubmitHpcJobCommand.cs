@@ -40,9 +40,26 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
     [ResourceSpecTransformation]
     public ResourceSpec? Resources { get; set; }
 
+    /// <summary>The partition (PBS: queue); overrides the one in -Resources.</summary>
+    [Parameter]
+    [Alias("Queue")]
+    [CatalogCompleter(CatalogKind.Partition)]
+    public string? Partition { get; set; }
+
+    /// <summary>The quality of service (SLURM); overrides the one in -Resources.</summary>
+    [Parameter]
+    [CatalogCompleter(CatalogKind.Qos)]
+    public string? Qos { get; set; }
+
+    /// <summary>The account charged; overrides the one in -Resources.</summary>
+    [Parameter]
+    [CatalogCompleter(CatalogKind.Account)]
+    public string? Account { get; set; }
+
     /// <summary>Jobs this one waits for: JobInfo objects or job ids (of the scheduler the job goes to).</summary>
     [Parameter]
     [Alias("Dependency")]
+    [JobIdCompleter]
     [AllowNull]
     [JobReferenceTransformation]
     public JobReference[]? DependsOn { get; set; }
@@ -141,7 +158,7 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             ScriptArguments = ParameterSetName == "Script" ? ArgumentList : [],
             Command = ParameterSetName == "Command" ? Command : [],
             Name = Name,
-            Resources = Resources ?? ResourceSpec.Default,
+            Resources = WithNames(Resources ?? ResourceSpec.Default),
             Dependencies = deps,
             Array = ArrayRange is null ? null : Core.Model.ArrayRange.Parse(ArrayRange),
             // jobs start where the user is in PowerShell, which is not the process's current directory
@@ -153,4 +170,12 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             ErrorPath = ErrorPath,
         }.Validate();
     }
+
+    private ResourceSpec WithNames(ResourceSpec spec) =>
+        spec with
+        {
+            Partition = Partition ?? spec.Partition,
+            Qos = Qos ?? spec.Qos,
+            Account = Account ?? spec.Account,
+        };
 }

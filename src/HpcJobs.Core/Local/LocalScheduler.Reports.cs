@@ -1,0 +1,42 @@
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Core.Local;
+
+/// <summary>What the Local store can say beyond the status of given ids: the user's jobs and its own settings.</summary>
+public sealed partial class LocalScheduler : IJobLister, ISchedulerInspector
+{
+    /// <summary>
+    /// The store's active markers for unfinished jobs (no history scan); every record when finished jobs are wanted. The
+    /// store is the user's own, so another user's jobs are never there.
+    /// </summary>
+    public async Task<IReadOnlyList<JobInfo>> ListJobsAsync(
+        JobListQuery query,
+        CancellationToken cancellationToken = default
+    )
+    {
+        if (query.User is { } user && !query.AllUsers && user != Environment.UserName)
+            return [];
+        var ids = (query.WantsFinished ? _store.AllUnitIds() : _store.ActiveUnitIds()).ToList();
+        var report = await GetStatusAsync(ids, cancellationToken).ConfigureAwait(false);
+        return report.Jobs.Where(query.Matches).OrderBy(j => j.SubmitTime).ThenBy(j => j.ArrayTaskId ?? -1).ToList();
+    }
+
+    public Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default)
+    {
+        var settings = new List<KeyValuePair<string, string>>
+        {
+            new(
+                "CPU slots",
+                ConfiguredCpus() is { } n
+                    ? $"{n} (${CpusVariable})"
+                    : $"{Environment.ProcessorCount} (this machine's CPUs)"
+            ),
+            new("Memory", $"{ByteSize.ToDisplay(MachineMemory)} (larger requests are refused; memory is not enforced)"),
+            new("State folder", _store.Root),
+            new("Jobs on record", $"{_store.RecordCount}, {_store.ActiveUnitIds().Count()} pending or running"),
+            new("Status path", "the state folder's records; no external command"),
+        };
+        return Task.FromResult(Describe() with { Settings = settings });
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Core.Pbs;
+
+/// <summary>What PBS can say beyond the status of given ids: job lists, queue names, the server's settings.</summary>
+public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISchedulerInspector
+{
+    private IReadOnlyDictionary<string, string>? _server;
+
+    /// <summary>
+    /// <c>qselect -u USER</c> (<c>-x</c> when finished jobs are wanted) for the ids, then one status call for all of them:
+    /// PBS's qstat cannot combine <c>-u</c> with the full format.
+    /// </summary>
+    public async Task<IReadOnlyList<JobInfo>> ListJobsAsync(
+        JobListQuery query,
+        CancellationToken cancellationToken = default
+    )
+    {
+        List<string> args = query.AllUsers ? [] : ["-u", query.User ?? Environment.UserName];
+        if (query.WantsFinished && Dialect == PbsDialect.Pro)
+            args.Add("-x");
+        var r = await _commands.RunAsync("qselect", args, cancellationToken).ConfigureAwait(false);
+        if (!r.Succeeded && r.StandardError.Trim().Length > 0)
+            throw new SchedulerUnavailableException($"qselect failed (exit {r.ExitCode}): {r.StandardError.Trim()}");
+        var ids = r.StandardOutput.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (ids.Count == 0)
+            return [];
+        var report = await GetStatusAsync(ids, cancellationToken).ConfigureAwait(false);
+        return report.Jobs.Where(query.Matches).OrderBy(j => j.SubmitTime).ThenBy(j => j.ArrayTaskId ?? -1).ToList();
+    }
+
+    public async Task<IReadOnlyList<string>> ListNamesAsync(
+        CatalogKind kind,
+        CancellationToken cancellationToken = default
+    )
+    {
+        if (kind != CatalogKind.Partition)
+            return []; // PBS has no QoS, and accounts are free text
+        var r = await _commands.RunAsync("qstat", ["-Q"], cancellationToken).ConfigureAwait(false);
+        // a table: header, a line of dashes, then one queue per line, its name first
+        return r
+            .StandardOutput.Split('\n')
+            .SkipWhile(l => !l.StartsWith("---", StringComparison.Ordinal))
+            .Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault())
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The server's attributes (<c>qstat -B -f</c>), read once per session.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> ServerAsync(CancellationToken ct)
+    {
+        if (_server is not null)
+            return _server;
+        var r = await _commands
+            .RunAsync("qstat", Dialect == PbsDialect.Pro ? ["-B", "-f", "-F", "json"] : ["-B", "-f"], ct)
+            .ConfigureAwait(false);
+        if (!r.Succeeded)
+            throw new SchedulerUnavailableException(
+                $"qstat -B -f failed (exit {r.ExitCode}): {r.StandardError.Trim()}"
+            );
+        var records =
+            Dialect == PbsDialect.Pro
+                ? PbsOutput.ParseJson(r.StandardOutput, "Server")
+                : PbsOutput.ParseFullText(r.StandardOutput);
+        return _server = records.FirstOrDefault()?.Attributes ?? new Dictionary<string, string>();
+    }
+
+    /// <summary>Refuses an array larger than the server's max_array_size (default 10,000) before qsub does, with the limit named.</summary>
+    private async Task CheckArraySizeAsync(JobRequest request, CancellationToken ct)
+    {
+        if (request.Array is not { } array)
+            return;
+        IReadOnlyDictionary<string, string> server;
+        try
+        {
+            server = await ServerAsync(ct).ConfigureAwait(false);
+        }
+        catch (SchedulerUnavailableException)
+        {
+            return; // qsub will refuse with its own message
+        }
+        if (
+            int.TryParse(server.GetValueOrDefault("max_array_size"), CultureInfo.InvariantCulture, out var max)
+            && array.Count > max
+        )
+            throw new InvalidJobRequestException(
+                $"ArrayRange '{array}' has {array.Count} tasks, but this PBS server's max_array_size is {max}. "
+                    + "Submit several arrays, or ask the admins to raise max_array_size.",
+                HpcErrors.InvalidArrayRange
+            );
+    }
+
+    public async Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default)
+    {
+        var server = await ServerAsync(cancellationToken).ConfigureAwait(false);
+        var history = server.GetValueOrDefault("job_history_enable", "False");
+        var historyOn = history.Equals("True", StringComparison.OrdinalIgnoreCase);
+        var duration = server.GetValueOrDefault("job_history_duration", "336:00:00 (default)");
+        var settings = new List<KeyValuePair<string, string>>
+        {
+            new(
+                "Server",
+                $"{server.GetValueOrDefault("server_host", "?")} ({server.GetValueOrDefault("server_state", "?")})"
+            ),
+            new(
+                "Job history",
+                historyOn
+                    ? $"on, kept {duration}"
+                    : "OFF: finished jobs vanish at once and are reported Unknown, never Completed by guess (qmgr -c 'set server job_history_enable=True')"
+            ),
+            new("max_array_size", server.GetValueOrDefault("max_array_size", "? (PBS default 10000)")),
+            new(
+                "Status path",
+                Dialect == PbsDialect.Pro
+                    ? "qstat -f -F json -x -t <ids>; text qstat -f -x -t when the JSON lists only the first job (openpbs#2672); at most 1 poll/s"
+                    : "qstat -f -t <ids>"
+            ),
+        };
+        var queues = await _commands
+            .RunAsync("qstat", Dialect == PbsDialect.Pro ? ["-Q", "-f", "-F", "json"] : ["-Q", "-f"], cancellationToken)
+            .ConfigureAwait(false);
+        var queueRecords =
+            Dialect == PbsDialect.Pro
+                ? PbsOutput.ParseJson(queues.StandardOutput, "Queue")
+                : PbsOutput.ParseFullText(queues.StandardOutput);
+        foreach (var q in queueRecords)
+        {
+            var limits = q
+                .Attributes.Where(a => a.Key.StartsWith("resources_max.", StringComparison.Ordinal))
+                .Select(a => $"{a.Key["resources_max.".Length..]} ≤ {a.Value}")
+                .ToList();
+            settings.Add(
+                new(
+                    $"Queue {q.Id}",
+                    $"{q["queue_type"]}, enabled {q["enabled"]}, started {q["started"]}"
+                        + (limits.Count > 0 ? "; " + string.Join(", ", limits) : "; no limits")
+                )
+            );
+        }
+        return Describe() with { Settings = settings };
+    }
+}

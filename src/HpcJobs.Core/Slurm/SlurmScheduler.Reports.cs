@@ -1,0 +1,188 @@
+using System.Globalization;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Core.Slurm;
+
+/// <summary>What SLURM can say beyond the status of given ids: job lists, names for completion, its settings.</summary>
+public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISchedulerInspector
+{
+    private Dictionary<string, string>? _config;
+
+    /// <summary>
+    /// squeue for what the controller holds (<c>--me</c>, <c>-u USER</c>, or everyone), one call; with a Since, one sacct
+    /// call for jobs that ended after it (and are older than MinJobAge).
+    /// </summary>
+    public async Task<IReadOnlyList<JobInfo>> ListJobsAsync(
+        JobListQuery query,
+        CancellationToken cancellationToken = default
+    )
+    {
+        List<string> args = ["-h", "-O", SlurmOutput.SqueueFormat()];
+        args.AddRange(
+            query.User is null ? ["--me"]
+            : query.AllUsers ? []
+            : ["-u", query.User]
+        );
+        if (query.WantsFinished)
+            args.AddRange(["-t", "all"]);
+        var squeue = await _commands.RunAsync("squeue", args, cancellationToken).ConfigureAwait(false);
+        if (!squeue.Succeeded)
+            throw new SchedulerUnavailableException($"squeue failed: {squeue.StandardError.Trim()}");
+        var rows = SlurmOutput.ParseSqueue(squeue.StandardOutput);
+        var index = new SqueueIndex(rows);
+        var jobs = rows.Select(r => r.IsArray ? r.ArrayJobId : r.RawId)
+            .Distinct()
+            .SelectMany(id => SlurmJobs.FromSqueue(index, id))
+            .DistinctBy(j => j.JobId)
+            .ToList();
+        foreach (var j in jobs.Where(j => !j.IsFinished))
+            _memory.SawLive(j.JobId);
+
+        if (query.Since is { } since && !_accountingDisabled)
+        {
+            List<string> sacctArgs =
+            [
+                "-P",
+                "-n",
+                "-X",
+                $"--delimiter={SlurmOutput.Delimiter}",
+                "-S",
+                since.LocalDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
+                "-o",
+                string.Join(',', SlurmOutput.SacctFields),
+            ];
+            sacctArgs.AddRange(
+                query.User is null ? []
+                : query.AllUsers ? ["--allusers"]
+                : ["-u", query.User]
+            );
+            var sacct = await _commands.RunAsync("sacct", sacctArgs, cancellationToken).ConfigureAwait(false);
+            if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
+                _accountingDisabled = true;
+            else if (sacct.Succeeded)
+            {
+                var accounting = SlurmOutput.ParseSacct(sacct.StandardOutput);
+                var have = jobs.Select(j => j.JobId).ToHashSet();
+                jobs.AddRange(
+                    accounting
+                        .Select(r => r.JobId.Split('_')[0])
+                        .Distinct()
+                        .SelectMany(id => SlurmJobs.FromSacct(accounting, id))
+                        .Where(j => have.Add(j.JobId))
+                );
+            }
+        }
+        return jobs.Where(query.Matches).OrderBy(j => j.SubmitTime).ThenBy(j => j.ArrayTaskId ?? -1).ToList();
+    }
+
+    public async Task<IReadOnlyList<string>> ListNamesAsync(
+        CatalogKind kind,
+        CancellationToken cancellationToken = default
+    )
+    {
+        var (program, args) = kind switch
+        {
+            CatalogKind.Partition => ("sinfo", new[] { "-h", "-o", "%R" }),
+            CatalogKind.Qos => ("sacctmgr", new[] { "-nP", "show", "qos", "format=name" }),
+            _ => ("sacctmgr", new[] { "-nP", "show", "assoc", $"user={Environment.UserName}", "format=account" }),
+        };
+        var r = await _commands.RunAsync(program, args, cancellationToken).ConfigureAwait(false);
+        return r.Succeeded
+            ? r
+                .StandardOutput.Split('\n')
+                .Select(l => l.Trim())
+                .Where(l => l.Length > 0)
+                .Distinct()
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : [];
+    }
+
+    /// <summary>The controller's configuration (<c>scontrol show config</c>), read once per session.</summary>
+    private async Task<Dictionary<string, string>> ConfigAsync(CancellationToken ct)
+    {
+        if (_config is not null)
+            return _config;
+        var r = await _commands.RunAsync("scontrol", ["show", "config"], ct).ConfigureAwait(false);
+        if (!r.Succeeded)
+            throw new SchedulerUnavailableException($"scontrol show config failed: {r.StandardError.Trim()}");
+        var config = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in r.StandardOutput.Split('\n'))
+        {
+            var eq = line.IndexOf(" = ", StringComparison.Ordinal);
+            if (eq > 0)
+                config[line[..eq].Trim()] = line[(eq + 3)..].Trim();
+        }
+        return _config = config;
+    }
+
+    /// <summary>
+    /// The largest array index SLURM accepts plus one (MaxArraySize); null when the controller does not say (then sbatch
+    /// refuses with its own message).
+    /// </summary>
+    private async Task<int?> MaxArraySizeAsync(CancellationToken ct)
+    {
+        try
+        {
+            var config = await ConfigAsync(ct).ConfigureAwait(false);
+            return int.TryParse(config.GetValueOrDefault("MaxArraySize"), CultureInfo.InvariantCulture, out var n)
+                ? n
+                : null;
+        }
+        catch (SchedulerUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default)
+    {
+        var config = await ConfigAsync(cancellationToken).ConfigureAwait(false);
+        var sacct = await _commands
+            .RunAsync("sacct", ["-n", "-X", "-S", "now", "-o", "JobID"], cancellationToken)
+            .ConfigureAwait(false);
+        var accounting = sacct.Succeeded;
+        _accountingDisabled = !accounting;
+        var partitions = await _commands
+            .RunAsync("sinfo", ["-h", "-o", "%R|%l|%D|%c|%m|%a"], cancellationToken)
+            .ConfigureAwait(false);
+        var settings = new List<KeyValuePair<string, string>>
+        {
+            new("Version", config.GetValueOrDefault("SLURM_VERSION", "?")),
+            new(
+                "Accounting",
+                accounting
+                    ? $"yes (sacct answers; {config.GetValueOrDefault("AccountingStorageType")})"
+                    : $"NO: {sacct.StandardError.Trim()} — jobs older than MinJobAge become Unknown, never Completed by guess"
+            ),
+            new("MinJobAge", $"{config.GetValueOrDefault("MinJobAge", "?")} (finished jobs stay in squeue this long)"),
+            new(
+                "MaxArraySize",
+                $"{config.GetValueOrDefault("MaxArraySize", "?")} (larger -ArrayRange indices are refused)"
+            ),
+            new(
+                "JobAcctGatherFrequency",
+                $"{config.GetValueOrDefault("JobAcctGatherFrequency", "?")}"
+                    + " (MaxRSS is sampled this often: shorter jobs may show none)"
+            ),
+            new(
+                "Status path",
+                "squeue -t all -j <ids> (1 call per 100,000 characters of ids)"
+                    + (
+                        accounting
+                            ? "; sacct for jobs older than MinJobAge; scontrol for exact exit codes"
+                            : "; scontrol for exact exit codes"
+                    )
+            ),
+        };
+        foreach (var line in partitions.StandardOutput.Split('\n').Where(l => l.Contains('|')))
+        {
+            var f = line.Split('|');
+            settings.Add(
+                new($"Partition {f[0]}", $"timelimit {f[1]}, {f[2]} nodes, {f[3]} CPUs/node, {f[4]} MB/node, {f[5]}")
+            );
+        }
+        return Describe() with { Version = config.GetValueOrDefault("SLURM_VERSION"), Settings = settings };
+    }
+}

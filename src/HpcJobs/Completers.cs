@@ -1,0 +1,203 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs;
+
+/// <summary>
+/// What every completer shares: the scheduler the command line names (or the default one), a per-scheduler cache with a
+/// short lifetime, and a time box, so that Tab never waits on a slow scheduler for more than about 250 ms: what the
+/// scheduler has not answered by then is returned from the cache (or nothing), and the answer fills the cache for the
+/// next Tab.
+/// </summary>
+public abstract class HpcCompleter : IArgumentCompleter
+{
+    public static readonly TimeSpan TimeBox = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(10);
+
+    private static readonly ConcurrentDictionary<
+        string,
+        (DateTimeOffset At, IReadOnlyList<CompletionResult> Results)
+    > Cache = new();
+    private static readonly ConcurrentDictionary<string, Task<IReadOnlyList<CompletionResult>>> Running = new();
+
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName,
+        string parameterName,
+        string wordToComplete,
+        CommandAst commandAst,
+        IDictionary fakeBoundParameters
+    )
+    {
+        var kind =
+            fakeBoundParameters["Scheduler"] is { } named
+            && Enum.TryParse<SchedulerKind>(named.ToString(), true, out var k)
+                ? k
+                : (SchedulerKind?)null;
+        var key = $"{GetType().Name}|{kind}";
+        var candidates = Lookup(key, kind) ?? [];
+        var pattern = new WildcardPattern((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        return candidates.Where(c => pattern.IsMatch(c.CompletionText)).ToList();
+    }
+
+    /// <summary>The candidates of one scheduler (its kind, or null for the default one); may take long, runs off the prompt.</summary>
+    protected abstract Task<IReadOnlyList<CompletionResult>> QueryAsync(IScheduler scheduler, CancellationToken ct);
+
+    private IReadOnlyList<CompletionResult>? Lookup(string key, SchedulerKind? kind)
+    {
+        if (Cache.TryGetValue(key, out var hit) && DateTimeOffset.Now - hit.At < CacheLifetime)
+            return hit.Results;
+        var task = Running.GetOrAdd(
+            key,
+            _ =>
+                Task.Run(async () =>
+                {
+                    try
+                    {
+                        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                        var scheduler = await HpcCmdlet.SharedResolver.GetAsync(kind, cts.Token).ConfigureAwait(false);
+                        var results = await QueryAsync(scheduler, cts.Token).ConfigureAwait(false);
+                        Cache[key] = (DateTimeOffset.Now, results);
+                        return results;
+                    }
+                    catch (Exception e) when (e is HpcJobsException or OperationCanceledException)
+                    {
+                        return (IReadOnlyList<CompletionResult>)[];
+                    }
+                    finally
+                    {
+                        Running.TryRemove(key, out Task<IReadOnlyList<CompletionResult>>? _);
+                    }
+                })
+        );
+        if (task.Wait(TimeBox))
+            return task.Result;
+        return Cache.TryGetValue(key, out var stale) ? stale.Results : null;
+    }
+
+    protected static CompletionResult Value(string text, string tooltip) =>
+        new(
+            text.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '`' or '[')
+                ? $"'{text.Replace("'", "''")}'"
+                : text,
+            text,
+            CompletionResultType.ParameterValue,
+            tooltip
+        );
+}
+
+/// <summary>Completes job ids from the user's unfinished jobs, with name and state in the tooltip.</summary>
+public sealed class JobIdCompleterAttribute : ArgumentCompleterAttribute
+{
+    public JobIdCompleterAttribute()
+        : base(typeof(JobIdCompleter)) { }
+}
+
+public sealed class JobIdCompleter : HpcCompleter
+{
+    protected override async Task<IReadOnlyList<CompletionResult>> QueryAsync(
+        IScheduler scheduler,
+        CancellationToken ct
+    )
+    {
+        if (scheduler is not IJobLister lister)
+            return [];
+        var jobs = await lister.ListJobsAsync(new JobListQuery(), ct).ConfigureAwait(false);
+        return jobs.Select(j =>
+                Value(j.JobId, $"{j.JobId}  {j.Name}  {j.State}{(j.Reason is null ? "" : $" ({j.Reason})")}")
+            )
+            .ToList();
+    }
+}
+
+/// <summary>Completes partitions (PBS queues), QoS or accounts from the scheduler.</summary>
+public sealed class CatalogCompleterAttribute(CatalogKind kind)
+    : ArgumentCompleterAttribute(
+        kind switch
+        {
+            CatalogKind.Partition => typeof(PartitionCompleter),
+            CatalogKind.Qos => typeof(QosCompleter),
+            _ => typeof(AccountCompleter),
+        }
+    );
+
+public abstract class CatalogCompleter(CatalogKind kind) : HpcCompleter
+{
+    protected override async Task<IReadOnlyList<CompletionResult>> QueryAsync(
+        IScheduler scheduler,
+        CancellationToken ct
+    ) =>
+        scheduler is ISchedulerCatalog catalog
+            ? (await catalog.ListNamesAsync(kind, ct).ConfigureAwait(false))
+                .Select(n => Value(n, $"{kind} {n} on {scheduler.Kind}"))
+                .ToList()
+            : [];
+}
+
+public sealed class PartitionCompleter() : CatalogCompleter(CatalogKind.Partition);
+
+public sealed class QosCompleter() : CatalogCompleter(CatalogKind.Qos);
+
+public sealed class AccountCompleter() : CatalogCompleter(CatalogKind.Account);
+
+/// <summary>Offers the sizes people ask for, in the forms -Memory reads.</summary>
+public sealed class MemoryCompleter : IArgumentCompleter
+{
+    private static readonly string[] Sizes =
+    [
+        "512MB",
+        "1GB",
+        "2GB",
+        "4GB",
+        "8GB",
+        "16GB",
+        "32GB",
+        "64GB",
+        "128GB",
+        "256GB",
+    ];
+
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName,
+        string parameterName,
+        string wordToComplete,
+        CommandAst commandAst,
+        IDictionary fakeBoundParameters
+    ) =>
+        Sizes
+            .Where(s => s.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
+            .Select(s => new CompletionResult(s, s, CompletionResultType.ParameterValue, $"{s} per node"));
+}
+
+/// <summary>Offers the walltimes people ask for, in the forms -Walltime reads.</summary>
+public sealed class WalltimeCompleter : IArgumentCompleter
+{
+    private static readonly string[] Times =
+    [
+        "30m",
+        "1h",
+        "2h",
+        "4h",
+        "8h",
+        "12h",
+        "1d",
+        "2d",
+        "7d",
+        "00:30:00",
+        "1-00:00:00",
+    ];
+
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName,
+        string parameterName,
+        string wordToComplete,
+        CommandAst commandAst,
+        IDictionary fakeBoundParameters
+    ) =>
+        Times
+            .Where(t => t.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
+            .Select(t => new CompletionResult(t, t, CompletionResultType.ParameterValue, $"walltime {t}"));
+}

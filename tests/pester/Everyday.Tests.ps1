@@ -1,0 +1,171 @@
+# The everyday habits (issue 11): list my jobs, read output, tab completion, help that reads like pwsh's own.
+BeforeDiscovery {
+    $script:hasSlurm = (Get-Command scontrol -ErrorAction Ignore) -and ((scontrol ping 2>$null) -match 'is UP')
+}
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $script:work = New-TestStateDirectory
+    Push-Location $script:work
+    function Complete([string]$line) { (TabExpansion2 $line $line.Length).CompletionMatches }
+}
+AfterAll { Pop-Location }
+
+Describe 'Get-HpcJobStatus without ids lists my jobs' {
+    It 'lists unfinished Local jobs and filters by -Name, -State and -Since' {
+        $done = Submit-HpcJob -Command true -Name 'listme-done' | Wait-HpcJob -Timeout 30
+        $a = Submit-HpcJob -Command sleep, 30 -Name 'listme-a'
+        $b = Submit-HpcJob -Command sleep, 30 -Name 'listme-b'
+        $mine = Get-HpcJobStatus
+        $mine.JobId | Should -Contain $a.JobId
+        $mine.JobId | Should -Contain $b.JobId
+        $mine.JobId | Should -Not -Contain $done.JobId # finished jobs only with -Since or a finished -State
+        (Get-HpcJobStatus -Name 'listme-?').JobId | Should -Be @($a.JobId, $b.JobId)
+        (Get-HpcJobStatus -Name 'LISTME-A').JobId | Should -Be $a.JobId # case-insensitive, like squeue -n
+        (Get-HpcJobStatus -Since (Get-Date).AddMinutes(-5) -Name 'listme*').JobId | Should -Contain $done.JobId
+        (Get-HpcJobStatus -State Completed -Name 'listme*').JobId | Should -Be $done.JobId
+        @(Get-HpcJobStatus -State Pending, Held -Name 'listme*' | Where-Object State -notin 'Pending', 'Held').Count | Should -Be 0
+        Get-HpcJobStatus -Name 'listme-?' | Stop-HpcJob -Confirm:$false
+        @(Get-HpcJobStatus -Name 'listme-?').Count | Should -Be 0
+    }
+
+    It 'lists my SLURM jobs with one squeue and composes with Stop-HpcJob' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {
+        $jobs = 1..2 | ForEach-Object { Submit-HpcJob -Scheduler Slurm -Command sleep, 60 -Name "sweep-list-$_" }
+        $array = Submit-HpcJob -Scheduler Slurm -Command sleep, 60 -Name 'sweep-list-arr' -ArrayRange '1-3'
+        $listed = Get-HpcJobStatus -Scheduler Slurm -Name 'sweep-list-*'
+        $listed.JobId | Should -Contain $jobs[0].JobId
+        ($listed | Where-Object ArrayJobId -eq $array.JobId).ArrayTaskId | Should -Be @(1, 2, 3) # per task, as status does
+        (Get-HpcJobStatus -Scheduler Slurm -User '*' -Name 'sweep-list-*').Count | Should -Be $listed.Count
+        Get-HpcJobStatus -Scheduler Slurm -Name 'sweep-list-*' | Stop-HpcJob -Confirm:$false
+        ($jobs + $array | Wait-HpcJob -Timeout 60).State | Select-Object -Unique | Should -Be 'Cancelled'
+        $ended = Get-HpcJobStatus -Scheduler Slurm -Since (Get-Date).AddMinutes(-10) -Name 'sweep-list-*' -State Cancelled
+        $ended.JobId | Should -Contain $jobs[0].JobId
+        $ended.JobId | Should -Contain $jobs[1].JobId
+    }
+}
+
+Describe 'Receive-HpcJob' {
+    It 'returns the lines of a finished job, the last ones with -Tail, stderr with -Error' {
+        $job = Submit-HpcJob -Command sh, -c, 'echo one; echo two; echo three; echo oops >&2' -ErrorPath 'err-%j.txt' | Wait-HpcJob -Timeout 30
+        $job | Receive-HpcJob | Should -Be @('one', 'two', 'three')
+        $job | Receive-HpcJob -Tail 2 | Should -Be @('two', 'three')
+        $job | Receive-HpcJob -Error | Should -Be 'oops'
+    }
+
+    It 'follows a running job with -Wait: lines arrive before the job ends' {
+        $job = Submit-HpcJob -Command sh, -c, 'echo first; sleep 3; echo second'
+        $seen = [System.Collections.Generic.List[object]]::new()
+        $job | Receive-HpcJob -Wait | ForEach-Object { $seen.Add([pscustomobject]@{ Line = $_; Running = ((Get-HpcJobStatus $job).State -eq 'Running') }) }
+        $seen.Line | Should -Be @('first', 'second')
+        $seen[0].Running | Should -BeTrue -Because 'the first line is read while the job still runs'
+        (Get-HpcJobStatus $job).State | Should -Be 'Completed'
+    }
+
+    It 'waits for a pending job''s file to appear' {
+        $blocker = Submit-HpcJob -Command sleep, 2
+        $job = Submit-HpcJob -Command sh, -c, 'echo after' -DependsOn $blocker
+        $job | Receive-HpcJob -Wait | Should -Be 'after'
+    }
+
+    It 'tags each line with its task when several jobs are read, and -Raw gives plain lines' {
+        $array = Submit-HpcJob -Command sh, -c, 'echo task $HPCJOBS_ARRAY_TASK_ID' -ArrayRange '1-3'
+        $array | Wait-HpcJob -Timeout 30 | Out-Null
+        $lines = $array | Receive-HpcJob
+        $lines.JobId | Should -Be @("$($array.JobId)_1", "$($array.JobId)_2", "$($array.JobId)_3")
+        $lines.Line | Should -Be @('task 1', 'task 2', 'task 3')
+        "$($lines[0])" | Should -Be 'task 1'
+        $array | Receive-HpcJob -Raw | Should -Be @('task 1', 'task 2', 'task 3')
+    }
+
+    It 'says clearly when the output file is missing or not on this host' {
+        $job = Submit-HpcJob -Command sh, -c, 'rm -f "$0"; echo gone' | Wait-HpcJob -Timeout 30
+        Remove-Item $job.StdOutPath
+        $job | Receive-HpcJob -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'HpcOutputNotFound,*'
+        $e[0].Exception.Message | Should -Match ([regex]::Escape($job.StdOutPath))
+        $pending = Submit-HpcJob -Command true -DependsOn (Submit-HpcJob -Command sleep, 5)
+        $pending | Receive-HpcJob -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2[0].Exception.Message | Should -Match 'is Pending.*Use -Wait'
+        $pending | Stop-HpcJob -Confirm:$false
+    }
+}
+
+Describe 'Tab completion' {
+    It 'completes job ids with name and state in the tooltip' {
+        $job = Submit-HpcJob -Command sleep, 30 -Name 'tab-me'
+        Complete 'Stop-HpcJob ' | Out-Null
+        Start-Sleep -Milliseconds 500
+        $m = Complete 'Stop-HpcJob ' | Where-Object CompletionText -eq $job.JobId
+        $m.ToolTip | Should -Match 'tab-me\s+(Running|Pending)'
+        $job | Stop-HpcJob -Confirm:$false
+    }
+
+    It 'completes -Scheduler with the scheduler names (PowerShell completes enum parameters itself)' {
+        (Complete 'Get-HpcScheduler -Scheduler ').CompletionText | Should -Be @('Local', 'Pbs', 'Slurm')
+    }
+
+    It 'completes sizes and walltimes instead of file names' {
+        (Complete 'New-HpcResourceSpec -Memory 4').CompletionText | Should -Be '4GB'
+        (Complete 'New-HpcResourceSpec -Walltime 1').CompletionText | Should -Contain '1h'
+    }
+
+    It 'completes SLURM partitions on Submit-HpcJob and New-HpcResourceSpec' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {
+        Complete 'Submit-HpcJob -Command true -Scheduler Slurm -Partition ' | Out-Null
+        Start-Sleep -Milliseconds 1000
+        (Complete 'Submit-HpcJob -Command true -Scheduler Slurm -Partition ').CompletionText | Should -Contain 'debug'
+        (Complete 'Submit-HpcJob -Command true -Scheduler Slurm -Partition de').CompletionText | Should -Be 'debug'
+    }
+
+    It 'returns within the time box when the scheduler hangs, and answers from the cache later' {
+        # a squeue that hangs: PATH puts a fake first in a fresh pwsh session
+        $bin = New-Item -ItemType Directory -Force (Join-Path $script:work 'hangbin')
+        foreach ($c in 'squeue', 'sinfo', 'sacctmgr') { Set-Content (Join-Path $bin $c) "#!/bin/sh`nsleep 5`nexec /usr/bin/$c `"`$@`""; chmod +x (Join-Path $bin $c) }
+        $text = & $script:Pwsh -NoProfile -NonInteractive -Command @"
+`$env:PATH = '$($bin):' + `$env:PATH; Import-Module '$script:ModuleManifest'
+Get-HpcScheduler -Scheduler Slurm | Out-Null
+`$sw = [Diagnostics.Stopwatch]::StartNew(); `$r = TabExpansion2 'Stop-HpcJob -Scheduler Slurm ' 29; `$sw.Stop()
+"ms=`$([int]`$sw.Elapsed.TotalMilliseconds) count=`$(`$r.CompletionMatches.Count)"
+"@
+        "$text" | Should -Match 'ms=(\d+)'
+        [int]([regex]::Match("$text", 'ms=(\d+)').Groups[1].Value) | Should -BeLessThan 2000 -Because 'the prompt never waits on a hanging scheduler (time box 250 ms; generous bound)'
+    } -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true')
+}
+
+Describe 'Help' {
+    It 'has an about_HpcJobs topic covering the concepts' {
+        $about = Get-Help about_HpcJobs | Out-String
+        foreach ($topic in 'SCHEDULERS AND SELECTION', 'JOBINFO AND STATES', 'THE PIPELINE', 'ERRORS', 'THE LOCAL SCHEDULER', 'ENVIRONMENT VARIABLES') {
+            $about | Should -Match $topic
+        }
+    }
+
+    It '<Name> has INPUTS, OUTPUTS, readable SYNTAX and an example per parameter set' -ForEach @(Get-Command -Module HpcJobs | ForEach-Object { @{ Name = $_.Name } }) {
+        $help = Get-Help $Name -Full
+        @($help.inputTypes.inputType).Count | Should -BeGreaterThan 0
+        @($help.returnValues.returnValue).Count | Should -BeGreaterThan 0
+        $syntax = $help.syntax | Out-String -Width 300
+        $syntax | Should -Not -Match 'Nullable'
+        if ((Get-Command $Name).Parameters.ContainsKey('WhatIf')) { $syntax | Should -Match '\[-WhatIf\] \[-Confirm\]' }
+        @($help.examples.example).Count | Should -BeGreaterOrEqual @((Get-Command $Name).ParameterSets).Count
+    }
+}
+
+Describe 'Get-HpcScheduler -Detailed' {
+    It 'reports the Local scheduler''s settings' {
+        $d = Get-HpcScheduler -Scheduler Local -Detailed
+        $d[1].Settings.Key | Should -Contain 'CPU slots'
+        $d[1].Settings.Key | Should -Contain 'State folder'
+        $d[1].Can([HpcJobs.Core.Scheduling.SchedulerCapabilities]::ListJobs) | Should -BeTrue
+    }
+
+    It 'reports SLURM''s accounting, MinJobAge, MaxArraySize, partitions and status path' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {
+        $s = (Get-HpcScheduler -Scheduler Slurm -Detailed)[1].Settings
+        foreach ($k in 'Accounting', 'MinJobAge', 'MaxArraySize', 'JobAcctGatherFrequency', 'Status path', 'Partition debug') { $s.Key | Should -Contain $k }
+        ($s | Where-Object Key -eq 'Accounting').Value | Should -Match '^yes'
+    }
+
+    It 'refuses an array beyond SLURM''s MaxArraySize, naming the limit' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {
+        Submit-HpcJob -Scheduler Slurm -Command true -ArrayRange '0-5000' -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'HpcInvalidArrayRange,*'
+        $e[0].Exception.Message | Should -Match 'MaxArraySize is \d+'
+    }
+}
