@@ -181,4 +181,25 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Code = 'Get-HpcJobStatus -Name sweep* -State Failed | Receive-HpcJob -Tail 5'; Remarks = 'The last five lines of every failed sweep task, each tagged with its job id.' }
         )
     }
+    'Measure-HpcJob' = @{
+        Synopsis    = 'Reports how efficiently jobs used what they asked for (what seff prints), for any number of jobs at once.'
+        Description = 'For each job (array tasks each): Elapsed against the walltime asked, CPU time (user + system) against Elapsed x CPUs allocated (CPU efficiency), peak resident memory (MaxRss, the largest step or process) against the memory asked. One accounting query for all jobs of a scheduler: SLURM sacct (TotalCPU, AllocCPUS, ElapsedRaw, Timelimit, ReqMem, MaxRSS of the steps), PBS qstat -f -x (resources_used.cput, mem, walltime, ncpus), Local the supervisor''s wait4 rusage. A running job reports what is known so far. MaxRss is empty with a Note, never 0, when it was not sampled (a job shorter than SLURM''s JobAcctGatherFrequency). Without accounting (SLURM with accounting disabled) the error is HpcAccountingUnavailable. -Summary gives one line: min/median/max of each figure and the CPU-hours used and allocated.'
+        Parameters  = @{
+            JobId     = 'Jobs to measure: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
+            Scheduler = 'The scheduler that owns bare ids.'
+            Summary   = 'One summary over all jobs instead of one object per job.'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Scheduling.JobEfficiency'; Description = 'One per job or array task.' }
+            @{ Type = 'HpcJobs.Core.Scheduling.JobEfficiencySummary'; Description = 'With -Summary: one over all jobs.' }
+        )
+        Examples    = @(
+            @{ Code = '$sweep | Wait-HpcJob | Measure-HpcJob | Sort-Object CpuEfficiencyPercent | Select-Object -First 5'; Remarks = 'The five least CPU-efficient tasks of an array.' }
+            @{ Code = 'Get-HpcJobStatus -Since (Get-Date).AddDays(-7) | Measure-HpcJob -Summary'; Remarks = 'One line over last week''s jobs: spread of each figure and the CPU-hours used against allocated.' }
+        )
+    }
 }

@@ -86,7 +86,7 @@ SlurmdDebug=info
 # default: no cgroups (track processes by parent pid, no task binding, --mem not enforced)
 $TRACK
 JobAcctGatherType=jobacct_gather/linux
-JobAcctGatherFrequency=30
+JobAcctGatherFrequency=1
 # scheduling
 SchedulerType=sched/backfill
 # default batch_sched_delay=3 => only ~0.7 short jobs/s on 2 CPUs; 0 => ~2/s (1 s ctld loop)

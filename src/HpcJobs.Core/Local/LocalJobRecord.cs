@@ -41,6 +41,12 @@ internal sealed class LocalJobRecord
     /// <summary>The job's process group (= its leader's pid: jobs start in a session of their own).</summary>
     public int? ProcessGroup { get; set; }
 
+    /// <summary>User + system CPU time of the job's processes, from wait4's rusage (set when the job ends).</summary>
+    public TimeSpan? CpuTime { get; set; }
+
+    /// <summary>Peak resident memory of the job's largest process, from wait4's rusage (set when the job ends).</summary>
+    public long? MaxRssBytes { get; set; }
+
     [JsonIgnore]
     public bool IsFinished => State.IsFinished();
 

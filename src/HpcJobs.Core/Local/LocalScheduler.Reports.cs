@@ -40,3 +40,34 @@ public sealed partial class LocalScheduler : IJobLister, ISchedulerInspector
         return Task.FromResult(Describe() with { Settings = settings });
     }
 }
+
+/// <summary>Usage from the supervisor's wait4 rusage: exact CPU time and peak memory of every job, when it ends.</summary>
+public sealed partial class LocalScheduler : IJobAccounting
+{
+    public Task<IReadOnlyList<JobUsage>> GetUsageAsync(
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken = default
+    )
+    {
+        var usages = new List<JobUsage>();
+        foreach (var id in jobIds.Distinct())
+        foreach (var unitId in UnitIdsFor(id) ?? [])
+            if (_store.LoadUnit(unitId) is { } unit)
+                usages.Add(
+                    new JobUsage
+                    {
+                        JobId = unit.Id,
+                        Elapsed = unit.StartTime is { } start ? (unit.EndTime ?? DateTimeOffset.Now) - start : null,
+                        CpuTime = unit.CpuTime,
+                        AllocatedCpus = unit.Cpus,
+                        MaxRss = unit.MaxRssBytes,
+                        WalltimeRequested = unit.Resources?.Walltime,
+                        MemoryRequested = unit.Resources?.Memory,
+                        Note = unit.IsFinished
+                            ? null
+                            : "running: CPU time and memory are known when the job ends (wait4)",
+                    }
+                );
+        return Task.FromResult<IReadOnlyList<JobUsage>>(usages);
+    }
+}

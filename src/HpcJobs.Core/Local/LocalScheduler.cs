@@ -85,6 +85,7 @@ public sealed partial class LocalScheduler : IScheduler
                 | SchedulerCapabilities.FinishedJobHistory
                 | SchedulerCapabilities.ReadOutput
                 | SchedulerCapabilities.ListJobs
+                | SchedulerCapabilities.Accounting
         );
 
     public SubmissionPlan Plan(JobRequest request)

@@ -66,9 +66,11 @@ public static class LocalShepherd
         (JobState State, string Native, string Reason)? killedFor = null;
         DateTimeOffset? killAt = null;
         int status;
+        Native.Rusage usage;
         while (true)
         {
-            var rc = Native.waitpid(pid, out status, Native.WNOHANG);
+            // reaped with wait4: the exit status and, for free, the job's CPU time and peak memory
+            var rc = Native.wait4(pid, out status, Native.WNOHANG, out usage);
             if (rc == pid)
                 break;
             if (rc < 0)
@@ -108,6 +110,11 @@ public static class LocalShepherd
         using (store.Lock())
         {
             var current = store.LoadUnit(unit.Id) ?? unit;
+            if (status != -1)
+            {
+                current.CpuTime = usage.CpuTime;
+                current.MaxRssBytes = usage.MaxRssKiB * 1024;
+            }
             if (status == -1)
                 current.Finish(JobState.Failed, "FAILED", "The job's exit status was lost");
             else

@@ -45,6 +45,38 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     public static partial int waitpid(int pid, out int status, int options);
 
+    /// <summary>struct rusage on 64-bit Linux: two timevals, then 14 longs (ru_maxrss, in KiB, first).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Rusage
+    {
+        public long UserSeconds,
+            UserMicroseconds,
+            SystemSeconds,
+            SystemMicroseconds,
+            MaxRssKiB;
+        public long Ixrss,
+            Idrss,
+            Isrss,
+            Minflt,
+            Majflt,
+            Nswap,
+            Inblock,
+            Oublock,
+            Msgsnd,
+            Msgrcv,
+            Nsignals,
+            Nvcsw,
+            Nivcsw;
+
+        public readonly TimeSpan CpuTime =>
+            TimeSpan.FromSeconds(UserSeconds + SystemSeconds)
+            + TimeSpan.FromMicroseconds(UserMicroseconds + SystemMicroseconds);
+    }
+
+    /// <summary>waitpid that also returns what the child (and the descendants it waited for) used: CPU time, max RSS.</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int wait4(int pid, out int status, int options, out Rusage usage);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int setsid();
 

@@ -131,6 +131,11 @@ public static class HpcErrors
         HpcErrorCategory.ReadError,
         "a job's output file cannot be read from this host (its folder is not here: another node's local disk?)"
     );
+    public static readonly HpcError AccountingUnavailable = new(
+        "HpcAccountingUnavailable",
+        HpcErrorCategory.ResourceUnavailable,
+        "the scheduler records no CPU time or memory use (SLURM accounting disabled, a back end without accounting)"
+    );
     public static readonly HpcError JobCannotRun = new(
         "HpcJobCannotRun",
         HpcErrorCategory.ResourceUnavailable,
@@ -189,6 +194,7 @@ public static class HpcErrors
         JobNotFound,
         OutputNotFound,
         OutputNotReadable,
+        AccountingUnavailable,
         JobCannotRun,
         WaitTimeout,
         SchedulerNotAvailable,

@@ -144,3 +144,39 @@ public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISched
         return Describe() with { Settings = settings };
     }
 }
+
+/// <summary>Usage from the job records: resources_used.* (cput, mem, walltime, ncpus) and Resource_List.* as asked.</summary>
+public sealed partial class PbsScheduler : IJobAccounting
+{
+    public async Task<IReadOnlyList<JobUsage>> GetUsageAsync(
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken cancellationToken = default
+    )
+    {
+        var ids = jobIds.Distinct().ToList();
+        var (records, _) = await QueryAsync(ids, cancellationToken).ConfigureAwait(false);
+        return ids.SelectMany(id => Match(records, id))
+            .DistinctBy(r => r.Id)
+            .Select(r =>
+            {
+                // the mom samples usage every $min_check_poll..$max_check_poll seconds: a short job may have none
+                var mem = UsageUnits.ParseSize(r["resources_used.mem"]);
+                var cput = UsageUnits.ParseDuration(r["resources_used.cput"]);
+                var sampled = mem is > 0 || cput > TimeSpan.Zero;
+                return new JobUsage
+                {
+                    JobId = r.Id,
+                    Elapsed = UsageUnits.ParseDuration(r["resources_used.walltime"]),
+                    CpuTime = sampled ? cput : null,
+                    AllocatedCpus = PbsOutput.ParseInt(r["resources_used.ncpus"] ?? r["Resource_List.ncpus"]),
+                    MaxRss = mem is > 0 ? mem : null,
+                    WalltimeRequested = UsageUnits.ParseDuration(r["Resource_List.walltime"]),
+                    MemoryRequested = UsageUnits.ParseSize(r["Resource_List.mem"]),
+                    Note = sampled
+                        ? null
+                        : "not sampled: the mom had not measured the job yet (it samples every few seconds)",
+                };
+            })
+            .ToList();
+    }
+}

@@ -82,6 +82,7 @@ public sealed partial class PbsScheduler : IScheduler
             $"dialect {Dialect} ({_identity.Evidence})",
             SchedulerCapabilities.ClusterBatch
                 | SchedulerCapabilities.ListJobs
+                | SchedulerCapabilities.Accounting
                 | (
                     Dialect == PbsDialect.Pro
                         ? SchedulerCapabilities.FinishedJobHistory

@@ -83,6 +83,11 @@ public sealed record JobUsage
     /// <summary>Largest resident set of any task or step, in bytes; null when it was not sampled.</summary>
     public long? MaxRss { get; init; }
 
+    public TimeSpan? WalltimeRequested { get; init; }
+
+    /// <summary>Memory asked for the whole job, in bytes.</summary>
+    public long? MemoryRequested { get; init; }
+
     /// <summary>Why a figure is missing, when it is (not sampled, accounting lag).</summary>
     public string? Note { get; init; }
 }

@@ -59,7 +59,11 @@ public sealed partial class SlurmScheduler : IScheduler
                 | SchedulerCapabilities.Qos
                 | SchedulerCapabilities.Constraint
                 | SchedulerCapabilities.ListJobs
-                | (_accountingDisabled ? SchedulerCapabilities.None : SchedulerCapabilities.FinishedJobHistory)
+                | (
+                    _accountingDisabled
+                        ? SchedulerCapabilities.None
+                        : SchedulerCapabilities.FinishedJobHistory | SchedulerCapabilities.Accounting
+                )
         );
 
     public SubmissionPlan Plan(JobRequest request)
