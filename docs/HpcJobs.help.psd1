@@ -21,6 +21,7 @@
             Partition        = 'The partition (PBS: queue), overriding the one in -Resources. Tab completes the scheduler''s partitions (sinfo; qstat -Q).'
             Qos              = 'The quality of service (SLURM), overriding the one in -Resources. Tab completes from sacctmgr.'
             Account          = 'The account to charge, overriding the one in -Resources. Tab completes your accounts from sacctmgr.'
+            AsJob            = 'Returns a PowerShell job instead of the JobInfo: Get-Job lists it (jobs of this session), Wait-Job waits for the scheduler''s end, Receive-Job returns the job''s output lines (with -Keep as usual), Stop-Job cancels it on the scheduler, Remove-Job refuses a running one without -Force. An array''s tasks are its child jobs (Get-Job -IncludeChildJob). States: Pending and Held are NotStarted, Running is Running, Completed is Completed, Failed and TimedOut are Failed, Cancelled is Stopped.'
             WhatIf           = 'Shows the exact native submission (argument list, generated script, or the Local scheduler''s settings) and submits nothing.'
             Confirm          = 'Asks before submitting.'
         }
@@ -29,6 +30,7 @@
         )
         Outputs     = @(
             @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'The submitted job (State Pending), to pipe into Wait-HpcJob, Get-HpcJobStatus, Receive-HpcJob or Stop-HpcJob.' }
+            @{ Type = 'HpcJobs.HpcPowerShellJob'; Description = 'With -AsJob: a PowerShell job for Get-Job, Wait-Job, Receive-Job and Stop-Job.' }
         )
         Examples    = @(
             @{ Code = 'Submit-HpcJob -Command hostname | Wait-HpcJob'; Remarks = 'Runs hostname as a job on the detected scheduler and waits for it (parameter set Command).' }
@@ -42,6 +44,7 @@ $prep = Submit-HpcJob ./prep.sh
 Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
 '@; Remarks = 'Runs analyse.sh only after prep.sh succeeded.' }
             @{ Code = 'Get-ChildItem *.sh | Submit-HpcJob -WhatIf'; Remarks = 'Shows the native submission of every script without submitting anything.' }
+            @{ Code = 'Submit-HpcJob -Command hostname -AsJob | Wait-Job | Receive-Job'; Remarks = 'The job as a PowerShell job: Wait-Job waits for the scheduler, Receive-Job returns its output.' }
         )
     }
     'Get-HpcJobStatus' = @{

@@ -7,7 +7,7 @@ namespace HpcJobs.Commands;
 
 /// <summary>Submits a batch script or a command (an argument list) and returns the job.</summary>
 [Cmdlet(VerbsLifecycle.Submit, "HpcJob", SupportsShouldProcess = true, DefaultParameterSetName = "Script")]
-[OutputType(typeof(JobInfo))]
+[OutputType(typeof(JobInfo), typeof(HpcPowerShellJob))]
 public sealed class SubmitHpcJobCommand : HpcCmdlet
 {
     [Parameter(
@@ -91,6 +91,10 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
     [Parameter]
     public SchedulerKind? Scheduler { get; set; }
 
+    /// <summary>Return a PowerShell job (Get-Job, Wait-Job, Receive-Job, Stop-Job) instead of the JobInfo.</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
     protected override void ProcessRecord()
     {
         IScheduler scheduler;
@@ -127,7 +131,8 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
         try
         {
             WriteVerbose($"{scheduler.Kind}: {plan.CommandLine}");
-            WriteObject(Run(ct => scheduler.SubmitAsync(request, ct)));
+            var submitted = Run(ct => scheduler.SubmitAsync(request, ct));
+            WriteObject(AsJob ? HpcJobSourceAdapter.Register(this, scheduler, submitted, plan.CommandLine) : submitted);
         }
         catch (HpcJobsException e)
         {
