@@ -1,4 +1,5 @@
-# Benchmark on the real SLURM test cluster: status cost vs raw squeue and a per-job loop, submission cost vs raw sbatch.
+# Benchmark on the real SLURM test cluster and OpenPBS server: status cost vs raw squeue/qstat and a per-job loop,
+# submission cost vs raw sbatch/qsub.
 # Prints a table; asserts nothing. Run through build.ps1: `dotnet pwsh ./build.ps1 Bench` (needs tests/cluster/start-slurm.sh).
 param([Parameter(Mandatory)][string]$ModuleManifest, [int]$Repeat = 10, [int]$Submissions = 200)
 $ErrorActionPreference = 'Stop'
@@ -67,6 +68,38 @@ Row 'raw sbatch in a bash loop, per job' ($rounds * 50) $rawPerJob 1 ''
 Row 'Submit-HpcJob, one call per job (pwsh loop)' ($rounds * 50) (Mid $loop) 1 ('{0:0.00}x raw sbatch' -f ((Mid $loop) / $rawPerJob))
 Row 'Get-ChildItem *.sh | Submit-HpcJob, per job' ($rounds * 50) (Mid $piped) 1 ('{0:0.00}x raw sbatch' -f ((Mid $piped) / $rawPerJob))
 Row 'raw sbatch typed in pwsh (pwsh loop), per job' ($rounds * 50) (Mid $pwshRaw) 1 ('Submit-HpcJob is {0:0.00}x this' -f ((Mid $loop) / (Mid $pwshRaw)))
+
+# ---- PBS (the real OpenPBS test server, tests/cluster/start-openpbs.sh), when it answers
+$qstat = '/opt/pbs/bin/qstat'
+if ((Test-Path $qstat) -and (& $qstat -B 2>$null)) {
+    Write-Host "[bench] PBS: 100 held jobs with raw qsub (status targets)"
+    # qstat sleeps 200 ms when the same user called it within the same second (delay_query): both sides start fresh
+    $lastQuery = "/var/tmp/.pbs_last_query_$(id -u)"
+    $pbsIds = 1..100 | ForEach-Object { (bash -c "echo true | /opt/pbs/bin/qsub -h -o /dev/null -e /dev/null").Trim() }
+    try {
+        $pbs = [HpcJobs.Core.Pbs.PbsScheduler]::new([HpcJobs.Core.Pbs.PbsIdentity]::FromVersionOutput(
+            [HpcJobs.Core.Processes.ProcessResult]::new(0, (& $qstat --version), ''), $false),
+            [HpcJobs.Core.Processes.CommandDirectoryRunner]::new([HpcJobs.Core.Processes.CliWrapProcessRunner]::Instance, '/opt/pbs/bin', [System.Collections.Generic.HashSet[string]]@('qsub', 'qstat', 'qdel', 'qselect')), $null, $null)
+        foreach ($n in 1, 100) {
+            $some = $pbsIds[0..($n - 1)]
+            $raw = BashLoopMs "rm -f $lastQuery; /opt/pbs/bin/qstat -f -F json -x -t $($some -join ' ') >/dev/null" $Repeat
+            Row 'PBS: raw qstat -f -F json -x -t <ids>, one call from bash' $n $raw 1 ''
+            $before = $pbs.SchedulerCalls
+            $null = $pbs.GetStatusAsync([string[]]$some).GetAwaiter().GetResult()
+            $calls = $pbs.SchedulerCalls - $before
+            $ours = Median { Remove-Item $lastQuery -ErrorAction Ignore; Get-HpcJobStatus -Scheduler Pbs -Id $some }
+            Row 'PBS: Get-HpcJobStatus' $n $ours $calls ('{0:0.00}x raw qstat; this OpenPBS lists only the first job of -F json, so HpcJobs asks in text' -f ($ours / $raw))
+        }
+    } finally {
+        & /opt/pbs/bin/qdel $pbsIds 2>$null
+    }
+    Write-Host "[bench] PBS: 50 submissions each way"
+    $rawQsub = BashLoopMs "cd /tmp && echo true | /opt/pbs/bin/qsub -o /dev/null -e /dev/null >/dev/null" 50
+    Row 'PBS: raw qsub in a bash loop, per job' 50 $rawQsub 1 ''
+    $null = Submit-HpcJob -Scheduler Pbs -Command true -OutputPath /dev/null   # warm-up
+    $oursQsub = (Measure-Command { foreach ($i in 1..50) { $null = Submit-HpcJob -Scheduler Pbs -Command true -OutputPath /dev/null } }).TotalMilliseconds / 50
+    Row 'PBS: Submit-HpcJob, one call per job (pwsh loop)' 50 $oursQsub 1 ('{0:0.00}x raw qsub' -f ($oursQsub / $rawQsub))
+} else { Write-Host '[bench] PBS: no OpenPBS server answers (tests/cluster/start-openpbs.sh); PBS rows skipped' }
 
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 "| Measurement | Jobs | Median ms | Scheduler calls | Note |"

@@ -1,9 +1,9 @@
-// The Local back end's shepherd: `HpcJobs.LocalAgent run STATE_DIR JOB_ID`. Started detached by the Local scheduler.
+// The Local scheduler's daemon: `HpcJobs.LocalAgent daemon STATE_DIR`. Started detached by the Local scheduler's clients.
 using HpcJobs.Core.Local;
 
-if (args.Length == 3 && args[0] == "run")
-    return await LocalShepherd.RunAsync(args[1], args[2]);
+if (args.Length == 2 && args[0] == "daemon")
+    return LocalDaemon.Run(args[1]);
 Console.Error.WriteLine(
-    "usage: HpcJobs.LocalAgent run STATE_DIR JOB_ID  (started by the HpcJobs Local scheduler, not by hand)"
+    "usage: HpcJobs.LocalAgent daemon STATE_DIR  (started by the HpcJobs Local scheduler, not by hand)"
 );
 return 2;

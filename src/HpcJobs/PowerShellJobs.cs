@@ -116,7 +116,7 @@ public sealed class HpcPowerShellJob : Job2
                                 + (info.ExitCode is { } x ? $" with exit code {x}" : "")
                                 + (info.Reason is { } r ? $" ({r})" : "")
                         ),
-                        "HpcJobFailed",
+                        HpcErrors.JobFailed.Id,
                         ErrorCategory.InvalidResult,
                         info
                     )

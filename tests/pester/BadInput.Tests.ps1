@@ -141,7 +141,7 @@ BeforeAll {
     Set-Content ./noshebang.sh "echo no interpreter"
     Set-Content ./empty.sh -Value $null
     New-Item -ItemType Directory ./afolder | Out-Null
-    function Get-RecordCount { @(Get-ChildItem (Join-Path $env:HPCJOBS_STATE_DIR 'units') -ErrorAction Ignore).Count }
+    function Get-RecordCount { @(Get-ChildItem (Join-Path $env:HPCJOBS_STATE_DIR 'units') -Filter *.json -ErrorAction Ignore).Count }
     # -WhatIf text goes to the host, not to a stream: read it from a child pwsh's console output
     function Invoke-WhatIf([string]$Command) {
         (& $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; $Command -WhatIf") -join ' '

@@ -45,8 +45,8 @@ Describe 'Error ids' {
     }
     It 'are never written as string literals outside the catalogue' {
         $src = Join-Path $PSScriptRoot '../../src'
-        $hits = Get-ChildItem $src -Recurse -Filter *.cs | Where-Object Name -ne 'HpcErrors.cs' | Select-String -CaseSensitive -Pattern '"Hpc(Invalid|Job|Script|Dependency|Submit|Scheduler|State|Wait|No)\w*"' |
-            Where-Object Line -NotMatch '\[Cmdlet\(' # cmdlet nouns are not error ids
+        $hits = Get-ChildItem $src -Recurse -Filter *.cs | Where-Object { $_.Name -ne 'HpcErrors.cs' -and $_.FullName -notmatch '[/\\](obj|bin)[/\\]' } | Select-String -CaseSensitive -Pattern '"Hpc(Invalid|Job|Script|Dependency|Submit|Scheduler|State|Wait|No)\w*"' |
+            Where-Object { $_.Line -notmatch '\[Cmdlet\(|PSJobTypeName|^\s*///' } # cmdlet nouns, job type names and docs are not error ids
         $hits | Should -BeNullOrEmpty
     }
 }

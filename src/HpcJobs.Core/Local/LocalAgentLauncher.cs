@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
+using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Local;
 
 /// <summary>
-/// Starts the shepherd (HpcJobs.LocalAgent.dll) for a unit as a detached process: <c>setsid -f dotnet
-/// HpcJobs.LocalAgent.dll run STATE ID</c>.
-/// setsid forks and returns at once, so the shepherd is in a session of its own and outlives the pwsh that submitted the job.
+/// Starts the Local scheduler's daemon (HpcJobs.LocalAgent.dll) as a detached process: <c>setsid -f dotnet
+/// HpcJobs.LocalAgent.dll daemon STATE</c>. setsid forks and returns at once, so the daemon is in a session of its own and
+/// outlives the pwsh that started it.
 /// </summary>
 internal sealed class LocalAgentLauncher(IProcessRunner runner)
 {
@@ -33,16 +34,27 @@ internal sealed class LocalAgentLauncher(IProcessRunner runner)
         }
     }
 
-    public async Task LaunchAsync(string stateRoot, string unitId, CancellationToken ct)
+    public async Task LaunchDaemonAsync(string stateRoot, CancellationToken ct)
     {
         if (!File.Exists(AgentPath))
-            throw new FileNotFoundException($"The Local back end's shepherd is missing: {AgentPath}");
-        var result = await runner
-            .RunAsync("setsid", ["-f", DotnetHost, AgentPath, "run", stateRoot, unitId], cancellationToken: ct)
-            .ConfigureAwait(false);
+            throw new SchedulerUnavailableException($"The Local scheduler's daemon is missing: {AgentPath}");
+        ProcessResult result;
+        try
+        {
+            result = await runner
+                .RunAsync("setsid", ["-f", DotnetHost, AgentPath, "daemon", stateRoot], cancellationToken: ct)
+                .ConfigureAwait(false);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new SchedulerUnavailableException(
+                $"setsid could not be run to start the Local scheduler's daemon: {e.Message}",
+                e
+            );
+        }
         if (!result.Succeeded)
-            throw new IOException(
-                $"setsid could not start the shepherd for job {unitId}: {result.StandardError.Trim()}"
+            throw new SchedulerUnavailableException(
+                $"setsid could not start the Local scheduler's daemon: {result.StandardError.Trim()}"
             );
     }
 }

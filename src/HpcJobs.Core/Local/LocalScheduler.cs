@@ -12,10 +12,10 @@ namespace HpcJobs.Core.Local;
 /// later session can follow them. There is no daemon: whoever changes the state (a submit, a cancel, a shepherd whose job
 /// ended) runs the scheduling pass that starts what can start.
 /// </summary>
-public sealed partial class LocalScheduler : IScheduler
+public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
 {
     private readonly LocalStateStore _store;
-    private readonly LocalAgentLauncher _launcher;
+    private readonly LocalDaemonClient _daemon;
 
     public LocalScheduler(string? stateRoot = null, IProcessRunner? runner = null)
         : this(new LocalStateStore(stateRoot ?? LocalStateStore.DefaultRoot()), runner ?? CliWrapProcessRunner.Instance)
@@ -24,7 +24,7 @@ public sealed partial class LocalScheduler : IScheduler
     internal LocalScheduler(LocalStateStore store, IProcessRunner runner)
     {
         _store = store;
-        _launcher = new LocalAgentLauncher(runner);
+        _daemon = new LocalDaemonClient(_store.Root, new LocalAgentLauncher(runner));
     }
 
     public SchedulerKind Kind => SchedulerKind.Local;
@@ -57,7 +57,7 @@ public sealed partial class LocalScheduler : IScheduler
     /// The slots the scheduling pass may fill: as <see cref="TotalCpus"/>, but a bad setting never stops running jobs'
     /// successors.
     /// </summary>
-    private static int SlotsForScheduling()
+    internal static int SlotsForScheduling()
     {
         try
         {
@@ -225,10 +225,12 @@ public sealed partial class LocalScheduler : IScheduler
         }
         try
         {
-            await ScheduleAsync(cancellationToken).ConfigureAwait(false);
+            await _daemon
+                .SendAsync("submitted " + string.Join(' ', units.Select(u => u.Id)), null, cancellationToken)
+                .ConfigureAwait(false);
         }
-        catch (HpcJobsException)
-        { /* the job is recorded; the next scheduling pass (any submit, cancel or job end) starts it */
+        catch (SchedulerUnavailableException)
+        { /* the job is recorded: the next daemon (any later submit, status or cancel starts one) runs it */
         }
         if (request.Array is null)
             return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
@@ -304,7 +306,7 @@ public sealed partial class LocalScheduler : IScheduler
             .ToArray();
     }
 
-    public Task<StatusReport> GetStatusAsync(
+    public async Task<StatusReport> GetStatusAsync(
         IReadOnlyCollection<string> jobIds,
         CancellationToken cancellationToken = default
     )
@@ -352,7 +354,18 @@ public sealed partial class LocalScheduler : IScheduler
                 }
             }
         }
-        return Task.FromResult(new StatusReport(jobs, notFound));
+        // pending jobs need a daemon to run them (the one that took them may have died)
+        if (jobs.Any(j => j.State == JobState.Pending))
+        {
+            try
+            {
+                await _daemon.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SchedulerUnavailableException)
+            { /* status still answers from the store */
+            }
+        }
+        return new StatusReport(jobs, notFound);
     }
 
     /// <summary>The unit ids an id stands for: an array's tasks, or the job itself; null when there is no such job.</summary>
@@ -367,133 +380,45 @@ public sealed partial class LocalScheduler : IScheduler
 
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {
-        var running = new List<string>();
-        using (_store.Lock())
-        {
-            foreach (var job in jobs)
-            {
-                var unit = _store.LoadUnit(job.JobId);
-                if (unit is null || unit.IsFinished)
-                    continue;
-                if (unit.State == JobState.Running)
-                {
-                    _store.RequestCancel(unit.Id);
-                    running.Add(unit.Id);
-                }
-                else
-                {
-                    unit.Finish(JobState.Cancelled, "CANCELLED", "Cancelled by user");
-                    _store.SaveUnit(unit);
-                }
-            }
-        }
-        // the shepherds do the killing; wait for them so that the caller sees the jobs ended
-        var deadline = DateTimeOffset.Now + LocalShepherd.KillWait + TimeSpan.FromSeconds(5);
+        var ids = jobs.Select(j => j.JobId).Where(LocalStateStore.IsValidId).ToList();
+        await _daemon.SendAsync("cancel " + string.Join(' ', ids), null, cancellationToken).ConfigureAwait(false);
+        // the daemon ends pending jobs at once and running ones with SIGTERM (SIGKILL after KillWait): wait for that
+        var running = ids.ToList();
+        var deadline = DateTimeOffset.Now + LocalDaemon.KillWait + TimeSpan.FromSeconds(5);
         while (running.Count > 0 && DateTimeOffset.Now < deadline)
         {
             running.RemoveAll(id => _store.LoadUnit(id) is not { } u || CheckAlive(u).IsFinished);
             if (running.Count > 0)
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                await WaitForEndAsync(running, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
         }
-        await ScheduleAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The scheduling pass: cancels jobs whose dependencies can never be met, then starts pending jobs in submission order
-    /// while CPU slots, dependencies and array throttles allow.
-    /// </summary>
-    public async Task ScheduleAsync(CancellationToken cancellationToken)
-    {
-        var toLaunch = new List<string>();
-        using (_store.Lock())
-        {
-            var active = _store.LoadActiveUnits();
-            foreach (var unit in active.Where(u => u.State == JobState.Running))
-                ReapIfLost(unit);
-            var cache = new Dictionary<string, List<LocalJobRecord>?>();
-            List<LocalJobRecord>? Targets(string id)
-            {
-                if (!cache.TryGetValue(id, out var t))
-                    cache[id] = t = LoadUnitsFor(id);
-                return t;
-            }
-            bool changed;
-            do
-            {
-                changed = false;
-                foreach (var unit in active.Where(u => u.State == JobState.Pending))
-                {
-                    if (EvaluateDependencies(unit, Targets) is not false)
-                        continue;
-                    unit.Finish(JobState.Cancelled, "CANCELLED", "DependencyNeverSatisfied");
-                    _store.SaveUnit(unit);
-                    cache.Clear();
-                    changed = true;
-                }
-            } while (changed);
+    /// <summary>Asks the daemon to run a scheduling pass now (it runs one after every submit, cancel and job end anyway).</summary>
+    public Task ScheduleAsync(CancellationToken cancellationToken) =>
+        _daemon.SendAsync("schedule", null, cancellationToken);
 
-            var slots = SlotsForScheduling();
-            var used = active.Where(u => u.State == JobState.Running).Sum(u => u.Cpus);
-            var runningPerArray = active
-                .Where(u => u.State == JobState.Running && u.ArrayJobId is not null)
-                .GroupBy(u => u.ArrayJobId!)
-                .ToDictionary(g => g.Key, g => g.Count());
-            foreach (var unit in active.Where(u => u.State == JobState.Pending))
-            {
-                string reason;
-                if (EvaluateDependencies(unit, Targets) is null)
-                    reason = "Dependency";
-                else if (
-                    unit.ArrayJobId is not null
-                    && unit.ArrayThrottle is { } limit
-                    && runningPerArray.GetValueOrDefault(unit.ArrayJobId) >= limit
-                )
-                    reason = "JobArrayTaskLimit";
-                else if (used + unit.Cpus > slots)
-                    reason = "Resources";
-                else
-                {
-                    used += unit.Cpus;
-                    if (unit.ArrayJobId is not null)
-                        runningPerArray[unit.ArrayJobId] = runningPerArray.GetValueOrDefault(unit.ArrayJobId) + 1;
-                    unit.State = JobState.Running;
-                    unit.NativeState = "CONFIGURING";
-                    unit.Reason = null;
-                    unit.StartTime = DateTimeOffset.Now;
-                    _store.SaveUnit(unit);
-                    toLaunch.Add(unit.Id);
-                    continue;
-                }
-                if (unit.Reason != reason)
-                {
-                    unit.Reason = reason;
-                    _store.SaveUnit(unit);
-                }
-            }
-        }
-        foreach (var id in toLaunch)
+    /// <summary>Returns when one of <paramref name="jobIds"/> ends, or after <paramref name="atMost"/>: no polling.</summary>
+    public async Task WaitForEndAsync(
+        IReadOnlyCollection<string> jobIds,
+        TimeSpan atMost,
+        CancellationToken cancellationToken
+    )
+    {
+        var ids = jobIds.Where(LocalStateStore.IsValidId).ToList();
+        if (ids.Count == 0)
+            return;
+        try
         {
-            try
-            {
-                await _launcher.LaunchAsync(_store.Root, id, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e)
-                when (e is IOException or System.ComponentModel.Win32Exception or CliWrap.Exceptions.CliWrapException)
-            {
-                using (_store.Lock())
-                {
-                    var unit = _store.LoadUnit(id);
-                    if (unit is null || unit.IsFinished)
-                        continue;
-                    unit.Finish(JobState.Failed, "FAILED", $"LaunchFailed: {e.Message}");
-                    _store.SaveUnit(unit);
-                }
-            }
+            await _daemon.SendAsync("wait " + string.Join(' ', ids), atMost, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SchedulerUnavailableException)
+        {
+            await Task.Delay(atMost, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>True: can start. False: can never start. Null: must wait.</summary>
-    private static bool? EvaluateDependencies(LocalJobRecord unit, Func<string, List<LocalJobRecord>?> targets)
+    internal static bool? EvaluateDependencies(LocalJobRecord unit, Func<string, List<LocalJobRecord>?> targets)
     {
         bool? result = true;
         foreach (var dep in unit.Dependencies)
@@ -526,7 +451,10 @@ public sealed partial class LocalScheduler : IScheduler
         return _store.LoadUnit(id) is { } unit ? [unit] : null;
     }
 
-    /// <summary>A running unit whose shepherd died (killed, machine rebooted) would read Running forever: mark it failed.</summary>
+    /// <summary>
+    /// A running unit whose supervisor (the daemon) died would read Running forever, and nobody would ever know its exit
+    /// status: it is ended (its process group killed) and marked failed, as a batch system does after a node failure.
+    /// </summary>
     private LocalJobRecord CheckAlive(LocalJobRecord unit)
     {
         if (unit.State != JobState.Running || ShepherdAlive(unit))
@@ -534,17 +462,18 @@ public sealed partial class LocalScheduler : IScheduler
         using (_store.Lock())
         {
             var current = _store.LoadUnit(unit.Id) ?? unit;
-            ReapIfLost(current);
+            if (current.State != JobState.Running || ShepherdAlive(current))
+                return current;
+            if (current.ProcessGroup is { } group && Native.ProcessGroupAlive(group))
+                Native.kill(-group, Native.SIGKILL);
+            current.Finish(
+                JobState.Failed,
+                "NODE_FAIL",
+                "The process supervising the job is gone; its outcome is unknown"
+            );
+            _store.SaveUnit(current);
             return current;
         }
-    }
-
-    private void ReapIfLost(LocalJobRecord unit)
-    {
-        if (unit.State != JobState.Running || ShepherdAlive(unit))
-            return;
-        unit.Finish(JobState.Failed, "NODE_FAIL", "The process supervising the job is gone; its outcome is unknown");
-        _store.SaveUnit(unit);
     }
 
     private static bool ShepherdAlive(LocalJobRecord unit)

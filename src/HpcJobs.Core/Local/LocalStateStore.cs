@@ -276,7 +276,7 @@ internal sealed class LocalStateStore
 
     private string UnitPath(string id) => Path.Combine(UnitsDir, Safe(id) + ".json");
 
-    private static (long, long) IdOrder(string id)
+    internal static (long, long) IdOrder(string id)
     {
         var parts = id.Split('_');
         return (

@@ -18,6 +18,7 @@ public enum HpcErrorCategory
     PermissionDenied,
     ResourceUnavailable,
     ReadError,
+    InvalidResult,
 }
 
 /// <summary>A stable ErrorId and the category it always carries.</summary>
@@ -141,6 +142,11 @@ public static class HpcErrors
         HpcErrorCategory.ResourceUnavailable,
         "the scheduler says a job can never run (it asks for more than any node has); Wait-HpcJob stops waiting for it"
     );
+    public static readonly HpcError JobFailed = new(
+        "HpcJobFailed",
+        HpcErrorCategory.InvalidResult,
+        "a job run as a PowerShell job (-AsJob) ended Failed or TimedOut: the error in its Error stream says how"
+    );
     public static readonly HpcError WaitTimeout = new(
         "HpcWaitTimeout",
         HpcErrorCategory.OperationTimeout,
@@ -196,6 +202,7 @@ public static class HpcErrors
         OutputNotReadable,
         AccountingUnavailable,
         JobCannotRun,
+        JobFailed,
         WaitTimeout,
         SchedulerNotAvailable,
         SchedulerUnavailable,

@@ -129,7 +129,10 @@ public static class JobWaiter
             var delay = options.Timeout is { } t
                 ? TimeSpan.FromTicks(Math.Min(interval.Ticks, Math.Max(0, (t - elapsed).Ticks)))
                 : interval;
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            if (scheduler is IJobEndNotifier notifier && problem is null)
+                await notifier.WaitForEndAsync(pending, delay, cancellationToken).ConfigureAwait(false); // wakes on the end itself
+            else
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
