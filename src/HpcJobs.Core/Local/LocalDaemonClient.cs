@@ -12,8 +12,34 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
 
     private string SocketPath => LocalDaemon.SocketPath(stateRoot);
 
-    /// <summary>Sends one request and returns when the daemon has carried it out (or <paramref name="timeout"/> passed: false).</summary>
+    /// <summary>
+    /// Sends one request and returns when the daemon has carried it out (or <paramref name="timeout"/> passed: false). A
+    /// daemon that dies mid-request is replaced and asked again: every request is idempotent (a new daemon reads every
+    /// pending job from the store anyway).
+    /// </summary>
     public async Task<bool> SendAsync(string request, TimeSpan? timeout, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync(request, timeout, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException && attempt < 3)
+            {
+                await Task.Delay(50 * attempt, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                throw new SchedulerUnavailableException(
+                    $"The Local scheduler's daemon ({SocketPath}) did not answer: {e.Message}",
+                    e
+                );
+            }
+        }
+    }
+
+    private async Task<bool> SendOnceAsync(string request, TimeSpan? timeout, CancellationToken ct)
     {
         using var socket = await ConnectAsync(ct).ConfigureAwait(false);
         var bytes = Encoding.UTF8.GetBytes(request + "\n");

@@ -480,7 +480,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
     {
         if (unit.ShepherdPid is not { } pid)
             return DateTimeOffset.Now - unit.StartTime < TimeSpan.FromSeconds(60); // still being launched
-        return Native.ProcessAlive(pid) && Native.ProcessStartTicks(pid) == unit.ShepherdStartTicks;
+        return Native.ProcessRunning(pid) && Native.ProcessStartTicks(pid) == unit.ShepherdStartTicks;
     }
 
     private static string[] BuildArgv(JobRequest request, string? script)

@@ -266,6 +266,20 @@ internal static unsafe partial class Native
 
     public static bool ProcessAlive(int pid) => kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
 
+    /// <summary>Alive and not a zombie: a killed orphan stays a zombie where PID 1 does not reap (containers).</summary>
+    public static bool ProcessRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The kernel's start time of a process (clock ticks since boot), to tell a live pid from a reused one.</summary>
     public static long? ProcessStartTicks(int pid)
     {
