@@ -182,7 +182,7 @@ public sealed class LocalDaemon
                 unit.State == JobState.Running
                 && unit.ShepherdPid is { } pid
                 && pid != _pid
-                && Native.ProcessAlive(pid)
+                && Native.ProcessRunning(pid)
                 && Native.ProcessStartTicks(pid) == unit.ShepherdStartTicks
             )
                 continue; // an old per-job supervisor still runs it: leave it to that one
