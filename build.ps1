@@ -136,7 +136,8 @@ foreach ($t in $Task) {
         }
         'Bench' {
             if ($Task -notcontains 'Build') { Invoke-Build }
-            Exec 'bench' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-HpcJobs.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
+            Exec 'bench (Local scheduler)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-LocalScheduler.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
+            Exec 'bench (SLURM, PBS)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-HpcJobs.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
         }
     }
 }

@@ -84,7 +84,8 @@ public sealed class LocalDaemon
             {
                 var client = listener.Accept();
                 _lastActivity = DateTimeOffset.Now;
-                new Thread(() => Handle(client)) { IsBackground = true }.Start();
+                // short requests on the thread pool; a wait, which may block for long, moves to a thread of its own
+                ThreadPool.UnsafeQueueUserWorkItem(_ => Handle(client), null);
                 continue;
             }
             lock (_gate)
@@ -100,9 +101,10 @@ public sealed class LocalDaemon
 
     private void Handle(Socket client)
     {
-        using var stream = new NetworkStream(client, ownsSocket: true);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+        var stream = new NetworkStream(client, ownsSocket: true);
+        var reader = new StreamReader(stream, Encoding.UTF8);
+        var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+        var handedOver = false;
         try
         {
             var line = reader.ReadLine();
@@ -134,8 +136,26 @@ public sealed class LocalDaemon
                     }
                     break;
                 case "wait":
-                    WaitForAnyEnd(ids);
-                    break;
+                    var waiter = new Thread(() =>
+                    {
+                        try
+                        {
+                            WaitForAnyEnd(ids);
+                            writer.WriteLine("ok");
+                        }
+                        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+                        finally
+                        {
+                            writer.Dispose();
+                            stream.Dispose();
+                        }
+                    })
+                    {
+                        IsBackground = true,
+                    };
+                    handedOver = true;
+                    waiter.Start();
+                    return;
                 default:
                     writer.WriteLine($"error unknown request '{line}'");
                     return;
@@ -149,6 +169,11 @@ public sealed class LocalDaemon
         finally
         {
             _lastActivity = DateTimeOffset.Now;
+            if (!handedOver)
+            {
+                writer.Dispose();
+                stream.Dispose();
+            }
         }
     }
 

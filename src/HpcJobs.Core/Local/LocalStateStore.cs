@@ -95,6 +95,8 @@ internal sealed class LocalStateStore
         if (fd < 0)
             throw Unusable(new IOException($"its lock file cannot be opened: {Marshal.GetLastPInvokeErrorMessage()}"));
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        // held for well under a millisecond at a time: spin briefly before sleeping, or every waiter pays a whole sleep
+        var spins = 0;
         while (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
         {
             if (DateTime.UtcNow > deadline)
@@ -102,7 +104,10 @@ internal sealed class LocalStateStore
                 Native.close(fd);
                 throw Unusable(new TimeoutException("its lock was held by another process for over a minute"));
             }
-            Thread.Sleep(2);
+            if (++spins < 200)
+                Thread.Yield();
+            else
+                Thread.Sleep(1);
         }
         return new Releaser(fd);
     }
@@ -147,7 +152,8 @@ internal sealed class LocalStateStore
         var next = stored is { } s && !IdTaken(s) ? s : HighestIdOnDisk() + 1;
         try
         {
-            WriteAtomic(path, (next + 1).ToString(CultureInfo.InvariantCulture));
+            // written in place, under the lock: a torn write is garbage, which the next allocation recovers from
+            File.WriteAllText(path, (next + 1).ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -330,15 +336,18 @@ internal sealed class LocalStateStore
     {
         var tmp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
         File.WriteAllText(tmp, content);
-        try
+        if (!createNew)
         {
-            File.Move(tmp, path, overwrite: !createNew);
-        } // without overwrite: link + unlink, so an existing file is kept
-        catch (IOException) when (createNew && File.Exists(path))
-        {
-            File.Delete(tmp);
-            return false;
+            File.Move(tmp, path, overwrite: true);
+            return true;
         }
-        return true;
+        // one rename that refuses to replace (File.Move without overwrite costs a link and an unlink)
+        if (Native.renameat2(Native.AT_FDCWD, tmp, Native.AT_FDCWD, path, Native.RENAME_NOREPLACE) == 0)
+            return true;
+        var error = Marshal.GetLastPInvokeError();
+        File.Delete(tmp);
+        if (error == Native.EEXIST)
+            return false;
+        throw new IOException($"Cannot create '{path}': {Marshal.GetPInvokeErrorMessage(error)}");
     }
 }

@@ -80,6 +80,14 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     public static partial int setsid();
 
+    public const int AT_FDCWD = -100,
+        RENAME_NOREPLACE = 1,
+        EEXIST = 17;
+
+    /// <summary>rename(2) that fails with EEXIST instead of replacing the target (Linux 3.15+).</summary>
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int dup2(int oldfd, int newfd);
 
