@@ -143,23 +143,9 @@ public sealed class QosCompleter() : CatalogCompleter(CatalogKind.Qos);
 
 public sealed class AccountCompleter() : CatalogCompleter(CatalogKind.Account);
 
-/// <summary>Offers the sizes people ask for, in the forms -Memory reads.</summary>
-public sealed class MemoryCompleter : IArgumentCompleter
+/// <summary>Offers a fixed list of the values people type most, in the forms the parameter reads.</summary>
+public abstract class FixedValuesCompleter(string[] values, string tooltip) : IArgumentCompleter
 {
-    private static readonly string[] Sizes =
-    [
-        "512MB",
-        "1GB",
-        "2GB",
-        "4GB",
-        "8GB",
-        "16GB",
-        "32GB",
-        "64GB",
-        "128GB",
-        "256GB",
-    ];
-
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName,
         string parameterName,
@@ -167,37 +153,26 @@ public sealed class MemoryCompleter : IArgumentCompleter
         CommandAst commandAst,
         IDictionary fakeBoundParameters
     ) =>
-        Sizes
-            .Where(s => s.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
-            .Select(s => new CompletionResult(s, s, CompletionResultType.ParameterValue, $"{s} per node"));
+        values
+            .Where(v => v.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
+            .Select(v => new CompletionResult(
+                v,
+                v,
+                CompletionResultType.ParameterValue,
+                string.Format(System.Globalization.CultureInfo.InvariantCulture, tooltip, v)
+            ));
 }
 
-/// <summary>Offers the walltimes people ask for, in the forms -Walltime reads.</summary>
-public sealed class WalltimeCompleter : IArgumentCompleter
-{
-    private static readonly string[] Times =
-    [
-        "30m",
-        "1h",
-        "2h",
-        "4h",
-        "8h",
-        "12h",
-        "1d",
-        "2d",
-        "7d",
-        "00:30:00",
-        "1-00:00:00",
-    ];
+/// <summary>Sizes for -Memory.</summary>
+public sealed class MemoryCompleter()
+    : FixedValuesCompleter(
+        ["512MB", "1GB", "2GB", "4GB", "8GB", "16GB", "32GB", "64GB", "128GB", "256GB"],
+        "{0} per node"
+    );
 
-    public IEnumerable<CompletionResult> CompleteArgument(
-        string commandName,
-        string parameterName,
-        string wordToComplete,
-        CommandAst commandAst,
-        IDictionary fakeBoundParameters
-    ) =>
-        Times
-            .Where(t => t.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
-            .Select(t => new CompletionResult(t, t, CompletionResultType.ParameterValue, $"walltime {t}"));
-}
+/// <summary>Durations for -Walltime.</summary>
+public sealed class WalltimeCompleter()
+    : FixedValuesCompleter(
+        ["30m", "1h", "2h", "4h", "8h", "12h", "1d", "2d", "7d", "00:30:00", "1-00:00:00"],
+        "walltime {0}"
+    );

@@ -87,6 +87,37 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
 
     protected IScheduler GetScheduler(SchedulerKind? kind) => Run(ct => Resolver.GetAsync(kind, ct));
 
+    /// <summary>The scheduler, or a terminating error when it cannot be had (nothing can proceed without it).</summary>
+    protected IScheduler GetSchedulerOrStop(SchedulerKind? kind)
+    {
+        try
+        {
+            return GetScheduler(kind);
+        }
+        catch (HpcJobsException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, kind));
+            throw; // not reached: ThrowTerminatingError throws
+        }
+    }
+
+    /// <summary>Status of the ids in one batched call; a failure is written as an error and gives null.</summary>
+    protected StatusReport? TryGetStatus(IScheduler scheduler, IReadOnlyList<string> jobIds)
+    {
+        try
+        {
+            var report = Run(ct => scheduler.GetStatusAsync(jobIds, ct));
+            foreach (var missing in report.NotFound)
+                WriteLookupFailure(missing);
+            return report;
+        }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
+            return null;
+        }
+    }
+
     protected static ErrorRecord ToErrorRecord(HpcJobsException e, object? target) =>
         new(e, e.ErrorId, Category(e.Error), target);
 

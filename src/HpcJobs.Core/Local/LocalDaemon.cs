@@ -27,6 +27,9 @@ public sealed class LocalDaemon
     public const string SocketName = "daemon.sock";
     public const string IdleVariable = "HPCJOBS_LOCAL_DAEMON_IDLE";
 
+    /// <summary>Days a finished job's record is kept (like SLURM's MinJobAge and accounting purge); default 30, 0 keeps all.</summary>
+    public const string RetentionVariable = "HPCJOBS_LOCAL_RETENTION_DAYS";
+
     private readonly LocalStateStore _store;
     private readonly object _gate = new();
     private readonly Dictionary<string, LocalJobRecord> _active = [];
@@ -77,6 +80,7 @@ public sealed class LocalDaemon
             Recover();
             Schedule();
         }
+        var nextPurge = DateTimeOffset.Now;
         new Thread(Reap) { IsBackground = true, Name = "reaper" }.Start();
         while (true)
         {
@@ -87,6 +91,11 @@ public sealed class LocalDaemon
                 // short requests on the thread pool; a wait, which may block for long, moves to a thread of its own
                 ThreadPool.UnsafeQueueUserWorkItem(_ => Handle(client), null);
                 continue;
+            }
+            if (DateTimeOffset.Now >= nextPurge)
+            {
+                Purge();
+                nextPurge = DateTimeOffset.Now.AddHours(1);
             }
             lock (_gate)
             {
@@ -193,6 +202,35 @@ public sealed class LocalDaemon
                 while (_changes == seen)
                     Monitor.Wait(_gate);
         }
+    }
+
+    /// <summary>
+    /// Forgets finished jobs older than the retention (by their record's last write, which is their end), so the store
+    /// does not grow without bound. Ids are not reused: next-id keeps counting.
+    /// </summary>
+    private void Purge()
+    {
+        var days =
+            int.TryParse(Environment.GetEnvironmentVariable(RetentionVariable), CultureInfo.InvariantCulture, out var d)
+            && d >= 0
+                ? d
+                : 30;
+        if (days == 0)
+            return;
+        var cutoff = DateTime.UtcNow.AddDays(-days);
+        var active = _store.ActiveUnitIds().ToHashSet();
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(_store.Root, "units"), "*.json"))
+        {
+            var id = Path.GetFileNameWithoutExtension(path);
+            if (!active.Contains(id) && File.GetLastWriteTimeUtc(path) < cutoff)
+                File.Delete(path);
+        }
+        // an array or script goes with the last record of its job
+        var kept = _store.AllUnitIds().Select(id => id.Split('_')[0]).ToHashSet();
+        foreach (var dir in new[] { "arrays", "scripts" })
+        foreach (var path in Directory.EnumerateFiles(Path.Combine(_store.Root, dir)))
+            if (!kept.Contains(Path.GetFileNameWithoutExtension(path)) && File.GetLastWriteTimeUtc(path) < cutoff)
+                File.Delete(path);
     }
 
     /// <summary>

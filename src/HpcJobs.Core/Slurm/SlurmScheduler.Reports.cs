@@ -211,25 +211,7 @@ public sealed partial class SlurmScheduler : IJobAccounting
         var ids = jobIds.Distinct().ToList();
         var rows = new List<string[]>();
         var fields = string.Join(',', UsageFields);
-        foreach (
-            var r in await _commands
-                .RunChunkedAsync(
-                    "sacct",
-                    ids,
-                    chunk =>
-                        [
-                            "-P",
-                            "-n",
-                            $"--delimiter={SlurmOutput.Delimiter}",
-                            "-j",
-                            string.Join(',', chunk),
-                            "-o",
-                            fields,
-                        ],
-                    cancellationToken
-                )
-                .ConfigureAwait(false)
-        )
+        foreach (var r in await SacctAsync(ids, fields, cancellationToken).ConfigureAwait(false))
         {
             if (r.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
             {

@@ -270,25 +270,7 @@ public sealed partial class SlurmScheduler : IScheduler
         if (askAccounting.Count > 0 && !_accountingDisabled)
         {
             var fields = string.Join(',', SlurmOutput.SacctFields);
-            foreach (
-                var sacct in await _commands
-                    .RunChunkedAsync(
-                        "sacct",
-                        askAccounting,
-                        chunk =>
-                            [
-                                "-P",
-                                "-n",
-                                $"--delimiter={SlurmOutput.Delimiter}",
-                                "-j",
-                                string.Join(',', chunk),
-                                "-o",
-                                fields,
-                            ],
-                        ct
-                    )
-                    .ConfigureAwait(false)
-            )
+            foreach (var sacct in await SacctAsync(askAccounting, fields, ct).ConfigureAwait(false))
             {
                 if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
                 {
@@ -336,6 +318,15 @@ public sealed partial class SlurmScheduler : IScheduler
         }
         return (live, fromAccounting.DistinctBy(j => j.JobId).ToList(), notFound);
     }
+
+    /// <summary><c>sacct -P -n -j IDS -o FIELDS</c>, delimited by the unit separator, one call per chunk of ids.</summary>
+    private Task<List<ProcessResult>> SacctAsync(IReadOnlyList<string> ids, string fields, CancellationToken ct) =>
+        _commands.RunChunkedAsync(
+            "sacct",
+            ids,
+            chunk => ["-P", "-n", $"--delimiter={SlurmOutput.Delimiter}", "-j", string.Join(',', chunk), "-o", fields],
+            ct
+        );
 
     private static bool NeedsExitCode(JobInfo j) => j.IsFinished && j.State != JobState.Completed;
 

@@ -40,16 +40,7 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
             base.EndProcessing();
             return;
         }
-        IScheduler scheduler;
-        try
-        {
-            scheduler = GetScheduler(Scheduler);
-        }
-        catch (HpcJobsException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, Scheduler));
-            return;
-        }
+        var scheduler = GetSchedulerOrStop(Scheduler);
         if (scheduler is not IJobLister lister)
         {
             ThrowTerminatingError(
@@ -81,18 +72,7 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
-        StatusReport report;
-        try
-        {
-            report = Run(ct => scheduler.GetStatusAsync(jobIds, ct));
-        }
-        catch (HpcJobsException e)
-        {
-            WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
-            return;
-        }
-        WriteInInputOrder(report.Jobs, jobIds);
-        foreach (var missing in report.NotFound)
-            WriteLookupFailure(missing);
+        if (TryGetStatus(scheduler, jobIds) is { } report)
+            WriteInInputOrder(report.Jobs, jobIds);
     }
 }

@@ -32,18 +32,8 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
-        StatusReport report;
-        try
-        {
-            report = Run(ct => scheduler.GetStatusAsync(jobIds, ct));
-        }
-        catch (HpcJobsException e)
-        {
-            WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
+        if (TryGetStatus(scheduler, jobIds) is not { } report)
             return;
-        }
-        foreach (var missing in report.NotFound)
-            WriteLookupFailure(missing);
         var jobs = JobOrdering.InInputOrder(report.Jobs, jobIds).ToList();
         var tagged = !Raw && jobs.Count > 1;
         void Emit(JobOutputLine line) => WriteObject(tagged ? line : line.Line);

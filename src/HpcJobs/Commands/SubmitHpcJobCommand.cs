@@ -97,16 +97,7 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
 
     protected override void ProcessRecord()
     {
-        IScheduler scheduler;
-        try
-        {
-            scheduler = GetScheduler(Scheduler);
-        }
-        catch (HpcJobsException e)
-        {
-            ThrowTerminatingError(ToErrorRecord(e, Scheduler));
-            return;
-        }
+        var scheduler = GetSchedulerOrStop(Scheduler);
 
         JobRequest request;
         SubmissionPlan plan;

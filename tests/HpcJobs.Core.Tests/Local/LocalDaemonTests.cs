@@ -177,6 +177,35 @@ public sealed class LocalDaemonTests : IDisposable
         Assert.True(late < TimeSpan.FromSeconds(2), $"Wait returned {late.TotalMilliseconds:0} ms after the job ended");
         Assert.InRange(sw.Elapsed.TotalSeconds, 2, 10);
     }
+
+    [Fact]
+    public async Task Finished_records_older_than_the_retention_are_purged_and_ids_go_on_counting()
+    {
+        Environment.SetEnvironmentVariable(LocalDaemon.RetentionVariable, "1");
+        Environment.SetEnvironmentVariable(LocalDaemon.IdleVariable, "1");
+        try
+        {
+            var local = new LocalScheduler(_state);
+            var old = await local.SubmitAsync(Cmd("true"));
+            var recent = await local.SubmitAsync(Cmd("true"));
+            await JobWaiter.WaitAsync(
+                local,
+                [old.JobId, recent.JobId],
+                new WaitOptions { Timeout = TimeSpan.FromSeconds(30) }
+            );
+            File.SetLastWriteTimeUtc(Path.Combine(_state, "units", old.JobId + ".json"), DateTime.UtcNow.AddDays(-3));
+            await Support.Poll.Until(() => DaemonPid() is null, 20); // idle exit; the next daemon purges when it starts
+            var next = await local.SubmitAsync(Cmd("true"));
+            await Support.Poll.Until(() => !File.Exists(Path.Combine(_state, "units", old.JobId + ".json")), 10);
+            Assert.Single((await local.GetStatusAsync([old.JobId])).NotFound);
+            Assert.Single((await local.GetStatusAsync([recent.JobId])).Jobs);
+            Assert.Equal(long.Parse(recent.JobId) + 1, long.Parse(next.JobId));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LocalDaemon.RetentionVariable, null);
+        }
+    }
 }
 
 [CollectionDefinition("local-daemon", DisableParallelization = true)]
