@@ -31,7 +31,8 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
             Any = Any,
             PollInterval = PollInterval > 0 ? TimeSpan.FromSeconds(PollInterval) : null,
         };
-        var activity = $"Waiting for {jobIds.Count} {scheduler.Kind} job(s)";
+        // counts are of what the scheduler answers: jobs, and each task of an array
+        var activity = $"Waiting for {jobIds.Count} {scheduler.Kind} job(s) (array tasks counted each)";
         WaitResult result;
         try
         {
