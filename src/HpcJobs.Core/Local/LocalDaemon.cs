@@ -397,7 +397,10 @@ public sealed class LocalDaemon
             Kill(id, (JobState.Cancelled, "CANCELLED", "Cancelled by user"));
     }
 
-    /// <summary>SIGTERM to the job's process group (after SIGCONT, so a stopped job can act on it), SIGKILL after <see cref="KillWait"/>.</summary>
+    /// <summary>
+    /// SIGTERM to the job's process group (after SIGCONT, so a stopped job can act on it), SIGKILL after <see
+    /// cref="KillWait"/>.
+    /// </summary>
     private void Kill(string id, (JobState, string, string) why)
     {
         lock (_gate)

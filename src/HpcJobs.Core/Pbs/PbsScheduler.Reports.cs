@@ -110,13 +110,15 @@ public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISched
                 "Job history",
                 historyOn
                     ? $"on, kept {duration}"
-                    : "OFF: finished jobs vanish at once and are reported Unknown, never Completed by guess (qmgr -c 'set server job_history_enable=True')"
+                    : "OFF: finished jobs vanish at once and are reported Unknown, never Completed by guess "
+                        + "(qmgr -c 'set server job_history_enable=True')"
             ),
             new("max_array_size", server.GetValueOrDefault("max_array_size", "? (PBS default 10000)")),
             new(
                 "Status path",
                 Dialect == PbsDialect.Pro
-                    ? "qstat -f -F json -x -t <ids>; text qstat -f -x -t when the JSON lists only the first job (openpbs#2672); at most 1 poll/s"
+                    ? "qstat -f -F json -x -t <ids>; text qstat -f -x -t when the JSON lists only the first job "
+                        + "(openpbs#2672); at most 1 poll/s"
                     : "qstat -f -t <ids>"
             ),
         };

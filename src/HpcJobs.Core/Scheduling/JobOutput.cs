@@ -12,7 +12,10 @@ public sealed record JobOutputLine(string JobId, long LineNumber, string Line)
 /// <summary>Reads the output files of jobs: whole, the last lines, or followed while the jobs run (like tail -f).</summary>
 public static class JobOutput
 {
-    /// <summary>The file a job writes <paramref name="error"/> output (stderr) or standard output to, checked to be readable here.</summary>
+    /// <summary>
+    /// The file a job writes <paramref name="error"/> output (stderr) or standard output to, checked to be readable
+    /// here.
+    /// </summary>
     public static string PathOf(JobInfo job, bool error)
     {
         var path = error ? job.StdErrPath : job.StdOutPath;
@@ -20,7 +23,8 @@ public static class JobOutput
             throw new HpcErrorException(
                 HpcErrors.OutputNotFound,
                 error
-                    ? $"Job {job.JobId} has no separate error file: its stderr goes to its output file ({job.StdOutPath}). Leave out -Error."
+                    ? $"Job {job.JobId} has no separate error file: its stderr goes to its output file ({job.StdOutPath}). "
+                        + "Leave out -Error."
                     : $"Job {job.JobId} has no output file the scheduler reports."
             );
         var folder = Path.GetDirectoryName(path);

@@ -218,7 +218,8 @@ public sealed partial class SlurmScheduler : IJobAccounting
                 _accountingDisabled = true;
                 throw new HpcErrorException(
                     HpcErrors.AccountingUnavailable,
-                    "SLURM accounting is disabled on this cluster (sacct: \"Slurm accounting storage is disabled\"), so CPU time and memory use are not recorded."
+                    "SLURM accounting is disabled on this cluster (sacct: \"Slurm accounting storage is disabled\"), "
+                        + "so CPU time and memory use are not recorded."
                 );
             }
             if (!r.Succeeded)

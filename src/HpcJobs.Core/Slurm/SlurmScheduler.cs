@@ -90,7 +90,8 @@ public sealed partial class SlurmScheduler : IScheduler
         )
             throw new InvalidJobRequestException(
                 $"ArrayRange '{array}' goes up to index {array.Indices.Max()}, but this cluster's MaxArraySize is {max}: indices must be "
-                    + $"0-{max - 1}. Submit several arrays (e.g. 0-{max - 1} and {max}-..., with the script adding an offset) or ask the admins.",
+                    + $"0-{max - 1}. Submit several arrays (e.g. 0-{max - 1} and {max}-..., with the script adding an offset) "
+                    + "or ask the admins.",
                 HpcErrors.InvalidArrayRange
             );
         request = await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,10 @@ public sealed class MeasureHpcJobCommand : HpcJobInputCmdlet
 {
     private readonly List<JobEfficiency> _all = [];
 
-    /// <summary>One summary over all jobs (min/median/max of each figure, CPU-hours used and allocated) instead of one object per job.</summary>
+    /// <summary>
+    /// One summary over all jobs (min/median/max of each figure, CPU-hours used and allocated) instead of one object
+    /// per job.
+    /// </summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
