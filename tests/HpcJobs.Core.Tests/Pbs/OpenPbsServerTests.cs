@@ -46,10 +46,13 @@ public sealed class OpenPbsServerTests
             }
         );
         Assert.Matches(@"^\d+\.\w+$", ok.JobId);
+        // the mom has started the job's session (state R comes a little earlier): only then is there a process to kill
         await Poll.Until(
-            async () => (await pbs.GetStatusAsync([killedByPbs.JobId])).Jobs.Single().State == JobState.Running,
-            30
+            async () => (await PbsServer.Attributes(killedByPbs.JobId)).ContainsKey("session_id"),
+            60,
+            500
         );
+        await Task.Delay(1000);
         Assert.True((await PbsServer.Run("qsig", "-s", "KILL", killedByPbs.JobId)).Succeeded);
         var done = (await WaitAll(pbs, ok, three, killedInside, killedByPbs, slow)).ToDictionary(j => j.JobId);
         Assert.Equal(
