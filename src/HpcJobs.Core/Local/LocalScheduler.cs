@@ -1,6 +1,4 @@
-using System.Collections;
 using System.Globalization;
-using System.Text;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
 using HpcJobs.Core.Scheduling;
@@ -88,87 +86,14 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
                 | SchedulerCapabilities.Accounting
         );
 
-    public SubmissionPlan Plan(JobRequest request)
-    {
-        request.Validate(Kind);
-        var r = request.Resources;
-        if (r.GpusPerNode is > 0)
-            throw new InvalidResourceSpecException(
-                nameof(ResourceSpec.GpusPerNode),
-                r.GpusPerNode,
-                "the Local scheduler has no GPUs; submit to SLURM or PBS"
-            );
-        if (r.Nodes is > 1)
-            throw new InvalidResourceSpecException(
-                nameof(ResourceSpec.Nodes),
-                r.Nodes,
-                "the Local scheduler has one node"
-            );
-        if (r.TotalCpus > TotalCpus)
-            throw new InvalidResourceSpecException(
-                "CPUs",
-                r.TotalCpus,
-                $"this machine has {TotalCpus} CPU slots, so the job could never start"
-            );
-        if (r.Memory > MachineMemory)
-            throw new InvalidResourceSpecException(
-                "Memory",
-                ByteSize.ToDisplay(r.Memory.Value),
-                $"this machine has {ByteSize.ToDisplay(MachineMemory)}, so the job could never start"
-            );
-        var notes = new List<string>();
-        foreach (
-            var (name, value) in new[]
-            {
-                ("Partition", r.Partition),
-                ("Qos", r.Qos),
-                ("Account", r.Account),
-                ("Constraint", r.Constraint),
-            }
-        )
-            if (value is not null)
-                notes.Add($"The Local scheduler has no {name.ToLowerInvariant()}s: {name} '{value}' is ignored.");
-        var argv = BuildArgv(request, request.ScriptPath);
-        var details = new List<string> { $"cpus: {r.TotalCpus} of {TotalCpus} slots" };
-        if (r.Memory is { } mem)
-            details.Add($"memory: {ByteSize.ToDisplay(mem)} (recorded; not enforced)");
-        if (r.Walltime is { } wall)
-            details.Add($"walltime: {Walltime.ToSlurm(wall)}");
-        if (request.Array is { } array)
-            details.Add($"array: {array} ({array.Indices.Count()} tasks)");
-        if (request.Dependencies.Count > 0)
-            details.Add($"dependencies: {string.Join(",", request.Dependencies)}");
-        if (request.WorkingDirectory is not null)
-            details.Add($"working directory: {request.WorkingDirectory}");
-        details.Add(
-            $"output: {request.OutputPath ?? (request.Array is null ? "hpcjobs-%j.out" : "hpcjobs-%A_%a.out")}"
-        );
-        if (request.ErrorPath is not null)
-            details.Add($"error: {request.ErrorPath}");
-        if (request.Environment.Count > 0)
-            details.Add($"environment: {string.Join(", ", request.Environment.Keys)}");
-        return new SubmissionPlan(argv[0], argv.Skip(1).ToList(), null) { Notes = notes, Details = details };
-    }
+    public SubmissionPlan Plan(JobRequest request) =>
+        LocalSubmission.Plan(request.Validate(Kind), TotalCpus, MachineMemory);
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         Plan(request);
         var workDir = Path.GetFullPath(request.WorkingDirectory ?? Environment.CurrentDirectory);
-        var baseEnv = Environment
-            .GetEnvironmentVariables()
-            .Cast<DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
-        foreach (var (k, v) in request.Environment)
-            baseEnv[k] = v;
-        foreach (
-            var k in baseEnv
-                .Keys.Where(k =>
-                    k.StartsWith("HPCJOBS_", StringComparison.Ordinal)
-                    && k is not ("HPCJOBS_STATE_DIR" or "HPCJOBS_LOCAL_CPUS")
-                )
-                .ToList()
-        )
-            baseEnv.Remove(k);
+        var baseEnv = LocalSubmission.JobEnvironment(request);
 
         LocalJobRecord[] units;
         string baseId;
@@ -184,7 +109,13 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
                         HpcErrors.DependencyNotFound
                     );
             baseId = _store.AllocateId().ToString(CultureInfo.InvariantCulture);
-            units = NewUnits(request, baseId, baseEnv, workDir);
+            units = LocalSubmission.NewUnits(
+                request,
+                baseId,
+                baseEnv,
+                workDir,
+                request.ScriptPath is null ? null : ScriptCopy(baseId)
+            );
             // all or nothing: a submission that cannot be written whole leaves no trace
             try
             {
@@ -244,67 +175,6 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
     }
 
     private string ScriptCopy(string baseId) => Path.Combine(_store.ScriptsDir, baseId);
-
-    private LocalJobRecord[] NewUnits(
-        JobRequest request,
-        string baseId,
-        Dictionary<string, string> baseEnv,
-        string workDir
-    )
-    {
-        var argv = BuildArgv(request, request.ScriptPath is null ? null : ScriptCopy(baseId));
-        var now = DateTimeOffset.Now;
-        var indices = request.Array?.Indices.Select(i => (int?)i).ToArray() ?? [null];
-        return indices
-            .Select(task =>
-            {
-                var id = task is null ? baseId : $"{baseId}_{task}";
-                var env = new Dictionary<string, string>(baseEnv)
-                {
-                    ["HPCJOBS_JOB_ID"] = id,
-                    ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
-                    ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
-                    ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
-                };
-                if (task is not null)
-                {
-                    env["HPCJOBS_ARRAY_JOB_ID"] = baseId;
-                    env["HPCJOBS_ARRAY_TASK_ID"] = env["SLURM_ARRAY_TASK_ID"] = task.Value.ToString(
-                        CultureInfo.InvariantCulture
-                    );
-                }
-                return new LocalJobRecord
-                {
-                    Id = id,
-                    ArrayJobId = task is null ? null : baseId,
-                    ArrayTaskId = task,
-                    ArrayThrottle = request.Array?.Throttle,
-                    Name = request.EffectiveName,
-                    Argv = argv,
-                    Environment = env,
-                    WorkingDirectory = workDir,
-                    StdOutPath = OutputPath(
-                        request.OutputPath,
-                        "hpcjobs-%j.out",
-                        "hpcjobs-%A_%a.out",
-                        id,
-                        baseId,
-                        task,
-                        request.EffectiveName,
-                        workDir
-                    ),
-                    StdErrPath = request.ErrorPath is null
-                        ? null
-                        : OutputPath(request.ErrorPath, "", "", id, baseId, task, request.EffectiveName, workDir),
-                    Cpus = request.Resources.TotalCpus,
-                    Resources = request.Resources,
-                    Dependencies = request.Dependencies.ToList(),
-                    SubmitTime = now,
-                    Reason = "None",
-                };
-            })
-            .ToArray();
-    }
 
     public async Task<StatusReport> GetStatusAsync(
         IReadOnlyCollection<string> jobIds,
@@ -482,40 +352,4 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             return DateTimeOffset.Now - unit.StartTime < TimeSpan.FromSeconds(60); // still being launched
         return Native.ProcessRunning(pid) && Native.ProcessStartTicks(pid) == unit.ShepherdStartTicks;
     }
-
-    private static string[] BuildArgv(JobRequest request, string? script)
-    {
-        if (request.ScriptPath is null)
-            return request.Command.ToArray();
-        var interpreter = SubmissionRules.RequireInterpreterLine(request.ScriptPath)[2..].Trim();
-        var space = interpreter.IndexOfAny([' ', '\t']);
-        // Linux passes everything after the interpreter as one argument
-        string[] head = space < 0 ? [interpreter] : [interpreter[..space], interpreter[(space + 1)..].Trim()];
-        return [.. head, script ?? request.ScriptPath, .. request.ScriptArguments];
-    }
-
-    /// <summary>
-    /// The output file of one unit: the given pattern, else the default, expanded as sbatch does, under the working
-    /// directory.
-    /// </summary>
-    internal static string OutputPath(
-        string? given,
-        string defaultPattern,
-        string defaultArrayPattern,
-        string id,
-        string baseId,
-        int? task,
-        string name,
-        string workDir
-    ) =>
-        Path.GetFullPath(
-            OutputPattern.Expand(
-                given ?? (task is null ? defaultPattern : defaultArrayPattern),
-                id,
-                baseId,
-                task,
-                name
-            ),
-            workDir
-        );
 }
