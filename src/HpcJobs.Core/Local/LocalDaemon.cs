@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Local;
 
@@ -284,7 +285,7 @@ public sealed class LocalDaemon
             changed = false;
             foreach (var unit in pending.Where(u => u.State == JobState.Pending))
             {
-                if (LocalScheduler.EvaluateDependencies(unit, Targets) is not false)
+                if (EvaluateDependencies(unit, Targets) is not false)
                     continue;
                 unit.Finish(JobState.Cancelled, "CANCELLED", "DependencyNeverSatisfied");
                 End(unit);
@@ -293,7 +294,7 @@ public sealed class LocalDaemon
             }
         } while (changed);
 
-        var slots = LocalScheduler.SlotsForScheduling();
+        var slots = SlotsForScheduling();
         var running = _active.Values.Where(u => u.State == JobState.Running).ToList();
         var used = running.Sum(u => u.Cpus);
         var perArray = running
@@ -303,7 +304,7 @@ public sealed class LocalDaemon
         foreach (var unit in pending.Where(u => u.State == JobState.Pending))
         {
             string reason;
-            if (LocalScheduler.EvaluateDependencies(unit, Targets) is null)
+            if (EvaluateDependencies(unit, Targets) is null)
                 reason = "Dependency";
             else if (
                 unit.ArrayJobId is not null
@@ -327,6 +328,47 @@ public sealed class LocalDaemon
                 Save(unit);
             }
         }
+    }
+
+    /// <summary>
+    /// The slots the scheduling pass may fill: as <see cref="LocalScheduler.TotalCpus"/>, but a bad setting never stops running jobs'
+    /// successors.
+    /// </summary>
+    private static int SlotsForScheduling()
+    {
+        try
+        {
+            return LocalScheduler.TotalCpus;
+        }
+        catch (HpcErrorException)
+        {
+            return Environment.ProcessorCount;
+        }
+    }
+
+    /// <summary>True: can start. False: can never start. Null: must wait.</summary>
+    private static bool? EvaluateDependencies(LocalJobRecord unit, Func<string, List<LocalJobRecord>?> targets)
+    {
+        bool? result = true;
+        foreach (var dep in unit.Dependencies)
+        {
+            List<LocalJobRecord>? t;
+            try
+            {
+                t = targets(dep.JobId);
+            }
+            catch (LocalStateException)
+            {
+                result = null; // the record it waits for is unreadable: wait rather than guess
+                continue;
+            }
+            var met = DependencyRule.IsMet(dep.Kind, t?.Select(x => x.State).ToList() ?? []);
+            if (met is false)
+                return false;
+            if (met is null)
+                result = null;
+        }
+        return result;
     }
 
     /// <summary>The units a dependency names: from memory when active, else the store (finished ones never change).</summary>

@@ -51,22 +51,6 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         );
     }
 
-    /// <summary>
-    /// The slots the scheduling pass may fill: as <see cref="TotalCpus"/>, but a bad setting never stops running jobs'
-    /// successors.
-    /// </summary>
-    internal static int SlotsForScheduling()
-    {
-        try
-        {
-            return TotalCpus;
-        }
-        catch (HpcErrorException)
-        {
-            return Environment.ProcessorCount;
-        }
-    }
-
     /// <summary>Memory a Local job may ask for: what this machine (or its cgroup) has.</summary>
     public static long MachineMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
@@ -285,40 +269,6 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         {
             await Task.Delay(atMost, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>True: can start. False: can never start. Null: must wait.</summary>
-    internal static bool? EvaluateDependencies(LocalJobRecord unit, Func<string, List<LocalJobRecord>?> targets)
-    {
-        bool? result = true;
-        foreach (var dep in unit.Dependencies)
-        {
-            List<LocalJobRecord>? t;
-            try
-            {
-                t = targets(dep.JobId);
-            }
-            catch (LocalStateException)
-            {
-                result = null; // the record it waits for is unreadable: wait rather than guess
-                continue;
-            }
-            var met = DependencyRule.IsMet(dep.Kind, t?.Select(x => x.State).ToList() ?? []);
-            if (met is false)
-                return false;
-            if (met is null)
-                result = null;
-        }
-        return result;
-    }
-
-    private List<LocalJobRecord>? LoadUnitsFor(string id)
-    {
-        if (!LocalStateStore.IsValidId(id))
-            return null;
-        if (_store.LoadArray(id) is { } array)
-            return array.TaskIds.Select(_store.LoadUnit).OfType<LocalJobRecord>().ToList();
-        return _store.LoadUnit(id) is { } unit ? [unit] : null;
     }
 
     /// <summary>

@@ -7,9 +7,9 @@ using HpcJobs.Core.Model;
 namespace HpcJobs.Core.Local;
 
 /// <summary>
-/// The Local back end's state directory: one JSON file per unit, one per array, a marker per active unit, a cancel marker per
-/// cancel request, and one lock file. Files are replaced by rename, so readers never see half a record; writers hold the lock.
-/// Layout: <c>next-id</c>, <c>lock</c>, <c>units/ID.json</c>, <c>arrays/ID.json</c>, <c>active/ID</c>, <c>cancel/ID</c>, <c>scripts/ID</c>.
+/// The Local back end's state directory: one JSON file per unit, one per array, a marker per active unit, and one lock
+/// file. Files are replaced by rename, so readers never see half a record; writers hold the lock.
+/// Layout: <c>next-id</c>, <c>lock</c>, <c>units/ID.json</c>, <c>arrays/ID.json</c>, <c>active/ID</c>, <c>scripts/ID</c>.
 /// </summary>
 internal sealed class LocalStateStore
 {
@@ -27,7 +27,7 @@ internal sealed class LocalStateStore
         {
             if (File.Exists(Root))
                 throw new IOException("it is a file, not a folder");
-            foreach (var dir in new[] { Root, UnitsDir, ArraysDir, ActiveDir, CancelDir, ScriptsDir })
+            foreach (var dir in new[] { Root, UnitsDir, ArraysDir, ActiveDir, ScriptsDir })
                 Directory.CreateDirectory(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -65,7 +65,6 @@ internal sealed class LocalStateStore
     private string UnitsDir => Path.Combine(Root, "units");
     private string ArraysDir => Path.Combine(Root, "arrays");
     private string ActiveDir => Path.Combine(Root, "active");
-    private string CancelDir => Path.Combine(Root, "cancel");
     public string ScriptsDir => Path.Combine(Root, "scripts");
 
     /// <summary>
@@ -217,7 +216,6 @@ internal sealed class LocalStateStore
         if (unit.IsFinished)
         {
             File.Delete(marker);
-            File.Delete(Path.Combine(CancelDir, Safe(unit.Id)));
         }
         else if (!File.Exists(marker))
             File.WriteAllText(marker, "");
@@ -275,10 +273,6 @@ internal sealed class LocalStateStore
         }
         return units.OrderBy(u => u.SubmitTime).ThenBy(u => IdOrder(u.Id)).ToList();
     }
-
-    public void RequestCancel(string id) => File.WriteAllText(Path.Combine(CancelDir, Safe(id)), "");
-
-    public bool IsCancelRequested(string id) => File.Exists(Path.Combine(CancelDir, Safe(id)));
 
     private string UnitPath(string id) => Path.Combine(UnitsDir, Safe(id) + ".json");
 

@@ -260,8 +260,8 @@ public sealed partial class PbsScheduler : IScheduler
         if (!json)
             return (records, unknown);
         var missing = ids.Where(id => !unknown.Contains(id) && Match(records, id).Count == 0).ToList();
-        if (ids.Count > 1)
-            _jsonListsAll ??= missing.Count == 0 ? true : null;
+        if (ids.Count > 1 && missing.Count == 0)
+            _jsonListsAll = true;
         if (missing.Count == 0)
             return (records, unknown);
         var before = records.Count;

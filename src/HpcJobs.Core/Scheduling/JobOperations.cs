@@ -14,10 +14,12 @@ public static class JobOperations
     /// <summary>How long Stop waits for cancelled jobs to reach their end state before saying the cancel is in progress.</summary>
     public static readonly TimeSpan CancelSettleTime = TimeSpan.FromSeconds(3);
 
+    private static readonly TimeSpan SettlePoll = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
-    /// One status call, one cancel call for the live jobs, then status calls (every 0.25 s, for at most
-    /// <see cref="CancelSettleTime"/>) until they all ended: a fixed number of calls whatever the number of jobs. A job still
-    /// ending then (SLURM's COMPLETING, PBS's E) says so in its Reason.
+    /// One status call, one cancel call for the live jobs, then status calls (every 0.25 s, or the scheduler's poll floor,
+    /// for at most <see cref="CancelSettleTime"/>) until they all ended: a fixed number of calls whatever the number of
+    /// jobs. A job still ending then (SLURM's COMPLETING, PBS's E) says so in its Reason.
     /// </summary>
     public static async Task<StopReport> StopAsync(
         IScheduler scheduler,
@@ -40,7 +42,9 @@ public static class JobOperations
             byId = after.Jobs.GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First());
             if (ids.All(id => byId.TryGetValue(id, out var j) && j.IsFinished) || DateTimeOffset.Now >= deadline)
                 break;
-            await Task.Delay(250, ct).ConfigureAwait(false);
+            // at the scheduler's own pace: PBS's qstat pauses when called twice within a second
+            await Task.Delay(TimeSpan.FromTicks(Math.Max(SettlePoll.Ticks, scheduler.MinPollInterval.Ticks)), ct)
+                .ConfigureAwait(false);
         }
         var cancelled = live.Select(j => byId.GetValueOrDefault(j.JobId, j))
             .Select(j =>

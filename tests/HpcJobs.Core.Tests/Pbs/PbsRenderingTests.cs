@@ -146,51 +146,15 @@ public class PbsRenderingTests
     [Fact]
     public void Qos_and_pbs_pro_constraints_are_refused_with_the_field_named()
     {
-        Assert.Equal(
-            "Qos",
+        static string RefusedField(PbsDialect d, ResourceSpec spec) =>
             Assert
                 .Throws<InvalidResourceSpecException>(() =>
-                    For(PbsDialect.Pro)
-                        .Plan(
-                            new JobRequest
-                            {
-                                Command = ["true"],
-                                Resources = new ResourceSpec { Qos = "high" },
-                            }
-                        )
+                    For(d).Plan(new JobRequest { Command = ["true"], Resources = spec })
                 )
-                .Field
-        );
-        Assert.Equal(
-            "Qos",
-            Assert
-                .Throws<InvalidResourceSpecException>(() =>
-                    For(PbsDialect.Torque)
-                        .Plan(
-                            new JobRequest
-                            {
-                                Command = ["true"],
-                                Resources = new ResourceSpec { Qos = "high" },
-                            }
-                        )
-                )
-                .Field
-        );
-        Assert.Equal(
-            "Constraint",
-            Assert
-                .Throws<InvalidResourceSpecException>(() =>
-                    For(PbsDialect.Pro)
-                        .Plan(
-                            new JobRequest
-                            {
-                                Command = ["true"],
-                                Resources = new ResourceSpec { Constraint = "x" },
-                            }
-                        )
-                )
-                .Field
-        );
+                .Field;
+        Assert.Equal("Qos", RefusedField(PbsDialect.Pro, new ResourceSpec { Qos = "high" }));
+        Assert.Equal("Qos", RefusedField(PbsDialect.Torque, new ResourceSpec { Qos = "high" }));
+        Assert.Equal("Constraint", RefusedField(PbsDialect.Pro, new ResourceSpec { Constraint = "x" }));
     }
 
     [Fact]
