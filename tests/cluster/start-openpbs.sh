@@ -35,7 +35,9 @@ TEST_USER=${PBS_TEST_USER:-pbsuser}
 SCHED_ITER=${PBS_SCHED_ITERATION:-10}
 MOM_MIN_POLL=${PBS_MOM_MIN_POLL:-2}
 MOM_MAX_POLL=${PBS_MOM_MAX_POLL:-5}
+# absolute at once: the build step cd's into $PBS_BUILD_DIR, and a relative path (as CI passes it) must still resolve
 SRC_TARBALL=${1:-}
+if [ -n "$SRC_TARBALL" ]; then SRC_TARBALL=$(readlink -f -- "$SRC_TARBALL"); fi
 MARKER=$PBS_HOME_DIR/.start-openpbs-initialized
 export DEBIAN_FRONTEND=noninteractive
 
@@ -100,6 +102,8 @@ if [ $need_build -eq 1 ]; then
 	log "building OpenPBS (about 2 min on 2 cores) from $SRC_TARBALL in $PBS_BUILD_DIR"
 	rm -rf "$PBS_BUILD_DIR"; mkdir -p "$PBS_BUILD_DIR"
 	tar -xzf "$SRC_TARBALL" -C "$PBS_BUILD_DIR" --strip-components=1
+	# the source mark is computed before the cd below, from the tarball that is about to be built
+	source_sum=$(sha256sum "$SRC_TARBALL" | cut -d' ' -f1)
 	cd "$PBS_BUILD_DIR"
 	# Build against Debian's /usr/bin/python3: with root's PATH containing e.g. pyenv shims,
 	# configure would pick that Python and bake its libpython path into RUNPATH.
@@ -112,7 +116,7 @@ if [ $need_build -eq 1 ]; then
 	TIMING[make]=$(since "$t")
 	t=$(now); make install >build-install.log 2>&1 || { tail -30 build-install.log >&2; die "make install failed"; }
 	TIMING[make_install]=$(since "$t")
-	sha256sum "$SRC_TARBALL" | cut -d' ' -f1 >"$SOURCE_MARK"
+	echo "$source_sum" >"$SOURCE_MARK"
 	cd /
 fi
 # INSTALL step 12: pbs_iff / pbs_rcp must be setuid root (non-root clients authenticate via pbs_iff)
