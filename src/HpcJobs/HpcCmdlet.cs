@@ -214,8 +214,14 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
                 byScheduler[scheduler] = ids = [];
             ids.AddRange(group.Select(j => j.Id));
         }
-        foreach (var (scheduler, ids) in byScheduler)
-            ProcessJobs(scheduler, ids.Distinct().ToList());
+        ProcessGroups(byScheduler.Select(g => (g.Key, (IReadOnlyList<string>)g.Value.Distinct().ToList())).ToList());
+    }
+
+    /// <summary>Handles the jobs of every scheduler; by default one scheduler after the other.</summary>
+    protected virtual void ProcessGroups(IReadOnlyList<(IScheduler Scheduler, IReadOnlyList<string> JobIds)> groups)
+    {
+        foreach (var (scheduler, ids) in groups)
+            ProcessJobs(scheduler, ids);
     }
 
     /// <summary>Handles every job of one scheduler at once.</summary>

@@ -26,10 +26,6 @@ public sealed class LocalDaemon
     public static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
     public const string SocketName = "daemon.sock";
-    public const string IdleVariable = "HPCJOBS_LOCAL_DAEMON_IDLE";
-
-    /// <summary>Days a finished job's record is kept (like SLURM's MinJobAge and accounting purge); default 30, 0 keeps all.</summary>
-    public const string RetentionVariable = "HPCJOBS_LOCAL_RETENTION_DAYS";
 
     private readonly LocalStateStore _store;
     private readonly object _gate = new();
@@ -40,18 +36,26 @@ public sealed class LocalDaemon
     private readonly SemaphoreSlim _children = new(0);
     private readonly int _pid = Environment.ProcessId;
     private readonly long? _startTicks = Native.ProcessStartTicks(Environment.ProcessId);
+    private readonly Dictionary<string, LocalJobRecord> _unsaved = [];
+    private readonly DaemonLog _log;
     private DateTimeOffset _lastActivity = DateTimeOffset.Now;
     private long _changes;
+    private volatile int _slots = LocalSettings.Cpus(orDefault: true);
 
-    private LocalDaemon(LocalStateStore store) => _store = store;
+    private LocalDaemon(LocalStateStore store)
+    {
+        _store = store;
+        _log = new DaemonLog(Path.Combine(store.Root, "daemon.log"));
+    }
 
     public static string SocketPath(string stateRoot) => Path.Combine(stateRoot, SocketName);
 
-    /// <summary>Runs the daemon until it has been idle for <see cref="IdleVariable"/> seconds (default 60). Returns 0.</summary>
+    /// <summary>Runs the daemon until it has been idle for <see cref="LocalSettings.DaemonIdle"/>. Returns 0.</summary>
     public static int Run(string stateRoot)
     {
         Native.DetachStandardStreams();
         Native.setsid();
+        Native.umask(0x3F); // 077: what the daemon itself creates is private; each job gets its submitter's umask
         var store = new LocalStateStore(stateRoot);
         var fd = Native.open(
             Path.Combine(store.Root, "daemon.lock"),
@@ -60,12 +64,7 @@ public sealed class LocalDaemon
         );
         if (fd < 0 || Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
             return 0; // another daemon serves this state folder
-        var idle =
-            int.TryParse(Environment.GetEnvironmentVariable(IdleVariable), CultureInfo.InvariantCulture, out var s)
-            && s > 0
-                ? s
-                : 60;
-        new LocalDaemon(store).Serve(TimeSpan.FromSeconds(idle));
+        new LocalDaemon(store).Serve(LocalSettings.DaemonIdle(orDefault: true));
         return 0;
     }
 
@@ -75,14 +74,22 @@ public sealed class LocalDaemon
         File.Delete(path);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         listener.Listen(512);
         lock (_gate)
         {
-            Recover();
-            Schedule();
+            Guarded(
+                "recovery",
+                () =>
+                {
+                    Recover();
+                    Schedule();
+                }
+            );
         }
         var nextPurge = DateTimeOffset.Now;
         new Thread(Reap) { IsBackground = true, Name = "reaper" }.Start();
+        var nextHousekeeping = DateTimeOffset.Now;
         while (true)
         {
             if (listener.Poll(1_000_000, SelectMode.SelectRead))
@@ -91,21 +98,41 @@ public sealed class LocalDaemon
                 _lastActivity = DateTimeOffset.Now;
                 // short requests on the thread pool; a wait, which may block for long, moves to a thread of its own
                 ThreadPool.UnsafeQueueUserWorkItem(_ => Handle(client), null);
-                continue;
             }
+            // once a second however busy the socket is: records that could not be written are tried again
+            if (DateTimeOffset.Now < nextHousekeeping)
+                continue;
+            nextHousekeeping = DateTimeOffset.Now.AddSeconds(1);
             if (DateTimeOffset.Now >= nextPurge)
             {
-                Purge();
+                Guarded("retention purge", Purge);
                 nextPurge = DateTimeOffset.Now.AddHours(1);
             }
             lock (_gate)
             {
-                if (_active.Count == 0 && DateTimeOffset.Now - _lastActivity > idle)
+                Guarded("saving records", SaveUnsaved);
+                if (_active.Count == 0 && _unsaved.Count == 0 && DateTimeOffset.Now - _lastActivity > idle)
                 {
                     File.Delete(path);
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs one piece of the daemon's work so that no exception can end the daemon (and with it every running job's
+    /// exit status): a failure is written to <c>daemon.log</c> in the state folder and the daemon carries on.
+    /// </summary>
+    private void Guarded(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            _log.Write($"{what} failed: {e}");
         }
     }
 
@@ -117,14 +144,22 @@ public sealed class LocalDaemon
         var handedOver = false;
         try
         {
+            if (PeerUid(client) is { } uid && uid != StateFolderTrust.CurrentUser)
+            {
+                writer.WriteLine(
+                    $"{LocalDaemonProtocol.Error} this daemon serves uid {StateFolderTrust.CurrentUser} only"
+                );
+                return;
+            }
             var line = reader.ReadLine();
             if (line is null)
                 return;
-            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var ids = words.Skip(1).Where(LocalStateStore.IsValidId).ToList();
-            switch (words.FirstOrDefault())
+            var (verb, slots, ids) = LocalDaemonProtocol.Parse(line);
+            if (slots is { } n)
+                _slots = n;
+            switch (verb)
             {
-                case "submitted":
+                case LocalDaemonProtocol.Submitted:
                     lock (_gate)
                     {
                         foreach (var id in ids)
@@ -133,11 +168,11 @@ public sealed class LocalDaemon
                         Schedule();
                     }
                     break;
-                case "schedule":
+                case LocalDaemonProtocol.Schedule:
                     lock (_gate)
                         Schedule();
                     break;
-                case "cancel":
+                case LocalDaemonProtocol.Cancel:
                     lock (_gate)
                     {
                         foreach (var id in ids)
@@ -145,13 +180,13 @@ public sealed class LocalDaemon
                         Schedule();
                     }
                     break;
-                case "wait":
+                case LocalDaemonProtocol.Wait:
                     var waiter = new Thread(() =>
                     {
                         try
                         {
                             WaitForAnyEnd(ids);
-                            writer.WriteLine("ok");
+                            writer.WriteLine(LocalDaemonProtocol.Ok);
                         }
                         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
                         finally
@@ -167,14 +202,24 @@ public sealed class LocalDaemon
                     waiter.Start();
                     return;
                 default:
-                    writer.WriteLine($"error unknown request '{line}'");
+                    writer.WriteLine($"{LocalDaemonProtocol.Error} unknown request '{line}'");
                     return;
             }
-            writer.WriteLine("ok");
+            writer.WriteLine(LocalDaemonProtocol.Ok);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or LocalStateException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            // the client went away (a wait it stopped), or a record cannot be read: that request alone fails
+            // the client went away (a wait it stopped): that request alone ends
+        }
+        catch (Exception e)
+        {
+            // a record that cannot be read or written, or a bug: that request fails, the daemon carries on
+            _log.Write($"request failed: {e}");
+            try
+            {
+                writer.WriteLine($"{LocalDaemonProtocol.Error} {e.Message.ReplaceLineEndings(" ")}");
+            }
+            catch (Exception) { }
         }
         finally
         {
@@ -187,6 +232,20 @@ public sealed class LocalDaemon
         }
     }
 
+    /// <summary>The uid of the process at the other end of a Unix socket (SO_PEERCRED: struct ucred {pid, uid, gid}).</summary>
+    private static uint? PeerUid(Socket socket)
+    {
+        var credentials = new byte[12];
+        try
+        {
+            return socket.GetRawSocketOption(1, 17, credentials) == 12 ? BitConverter.ToUInt32(credentials, 4) : null;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Returns when one of <paramref name="ids"/> (a unit, or any task of an array) is not pending or running.</summary>
     private void WaitForAnyEnd(List<string> ids)
     {
@@ -196,7 +255,11 @@ public sealed class LocalDaemon
             lock (_gate)
             {
                 seen = _changes;
-                if (ids.Count == 0 || ids.Any(id => !_active.Values.Any(u => u.Id == id || u.ArrayJobId == id)))
+                // a job has ended for its waiters once its end is on record (not while the record waits to be written)
+                if (
+                    ids.Count == 0
+                    || ids.Any(id => !_active.Values.Concat(_unsaved.Values).Any(u => u.Id == id || u.ArrayJobId == id))
+                )
                     return;
             }
             lock (_gate)
@@ -205,60 +268,26 @@ public sealed class LocalDaemon
         }
     }
 
-    /// <summary>
-    /// Forgets finished jobs older than the retention (by their record's last write, which is their end), so the store
-    /// does not grow without bound. Ids are not reused: next-id keeps counting.
-    /// </summary>
+    /// <summary>Forgets finished jobs older than the retention, so the store does not grow without bound.</summary>
     private void Purge()
     {
-        var days =
-            int.TryParse(Environment.GetEnvironmentVariable(RetentionVariable), CultureInfo.InvariantCulture, out var d)
-            && d >= 0
-                ? d
-                : 30;
-        if (days == 0)
-            return;
-        var cutoff = DateTime.UtcNow.AddDays(-days);
-        var active = _store.ActiveUnitIds().ToHashSet();
-        foreach (var path in Directory.EnumerateFiles(Path.Combine(_store.Root, "units"), "*.json"))
-        {
-            var id = Path.GetFileNameWithoutExtension(path);
-            if (!active.Contains(id) && File.GetLastWriteTimeUtc(path) < cutoff)
-                File.Delete(path);
-        }
-        // an array or script goes with the last record of its job
-        var kept = _store.AllUnitIds().Select(id => id.Split('_')[0]).ToHashSet();
-        foreach (var dir in new[] { "arrays", "scripts" })
-        foreach (var path in Directory.EnumerateFiles(Path.Combine(_store.Root, dir)))
-            if (!kept.Contains(Path.GetFileNameWithoutExtension(path)) && File.GetLastWriteTimeUtc(path) < cutoff)
-                File.Delete(path);
+        if (LocalSettings.RetentionDays(orDefault: true) is { } days)
+            _store.PurgeFinishedBefore(DateTime.UtcNow - days);
     }
 
     /// <summary>
-    /// Running jobs a previous daemon (or a previous version's per-job supervisor) left behind: without their supervisor
-    /// their exit status can never be known, so they are ended and reported like a node failure.
+    /// Running jobs a previous daemon left behind: without their supervisor their exit status can never be known, so
+    /// they are ended and reported like a node failure. Pending ones are taken over.
     /// </summary>
     private void Recover()
     {
         foreach (var unit in _store.LoadActiveUnits())
         {
-            if (
-                unit.State == JobState.Running
-                && unit.ShepherdPid is { } pid
-                && pid != _pid
-                && Native.ProcessRunning(pid)
-                && Native.ProcessStartTicks(pid) == unit.ShepherdStartTicks
-            )
-                continue; // an old per-job supervisor still runs it: leave it to that one
             if (unit.State == JobState.Running)
             {
-                if (unit.ProcessGroup is { } group && Native.ProcessGroupAlive(group))
-                    Native.kill(-group, Native.SIGKILL);
-                unit.Finish(
-                    JobState.Failed,
-                    "NODE_FAIL",
-                    "The Local scheduler's daemon died while the job ran; the job was ended"
-                );
+                if (unit.DaemonPid != _pid && JobProcesses.DaemonAlive(unit))
+                    continue; // another daemon (of an older version, say) still runs it
+                JobProcesses.EndOrphan(unit);
                 Save(unit);
                 continue;
             }
@@ -294,7 +323,7 @@ public sealed class LocalDaemon
             }
         } while (changed);
 
-        var slots = SlotsForScheduling();
+        var slots = _slots;
         var running = _active.Values.Where(u => u.State == JobState.Running).ToList();
         var used = running.Sum(u => u.Cpus);
         var perArray = running
@@ -327,22 +356,6 @@ public sealed class LocalDaemon
                 unit.Reason = reason;
                 Save(unit);
             }
-        }
-    }
-
-    /// <summary>
-    /// The slots the scheduling pass may fill: as <see cref="LocalScheduler.TotalCpus"/>, but a bad setting never stops running jobs'
-    /// successors.
-    /// </summary>
-    private static int SlotsForScheduling()
-    {
-        try
-        {
-            return LocalScheduler.TotalCpus;
-        }
-        catch (HpcErrorException)
-        {
-            return Environment.ProcessorCount;
         }
     }
 
@@ -396,34 +409,36 @@ public sealed class LocalDaemon
         unit.NativeState = "RUNNING";
         unit.Reason = null;
         unit.StartTime = DateTimeOffset.Now;
-        unit.ShepherdPid = _pid;
-        unit.ShepherdStartTicks = _startTicks;
+        unit.DaemonPid = _pid;
+        unit.DaemonStartTicks = _startTicks;
+        int pid;
+        // the job inherits the umask at the spawn (its output files are created with it): the submitter's, not ours
+        var ownUmask = Native.umask((uint)(unit.Umask ?? 0x12));
         try
         {
-            var pid = Native.SpawnJob(
-                unit.Argv,
-                unit.Environment,
-                unit.WorkingDirectory,
-                unit.StdOutPath,
-                unit.StdErrPath
-            );
-            unit.ProcessGroup = pid;
-            _byPid[pid] = unit.Id;
-            _children.Release();
-            if (unit.Resources?.Walltime is { } wall)
-                _timers[unit.Id] = new Timer(
-                    _ => Kill(unit.Id, (JobState.TimedOut, "TIMEOUT", "TimeLimit")),
-                    null,
-                    wall,
-                    Timeout.InfiniteTimeSpan
-                );
-            Save(unit);
+            pid = Native.SpawnJob(unit.Argv, unit.Environment, unit.WorkingDirectory, unit.StdOutPath, unit.StdErrPath);
         }
         catch (IOException e)
         {
             unit.Finish(JobState.Failed, "FAILED", $"LaunchFailed: {e.Message}", exitCode: 127);
             End(unit);
+            return;
         }
+        finally
+        {
+            Native.umask(ownUmask);
+        }
+        JobProcesses.Remember(unit, pid);
+        _byPid[pid] = unit.Id;
+        _children.Release();
+        if (unit.Resources?.Walltime is { } wall)
+            _timers[unit.Id] = new Timer(
+                _ => Kill(unit.Id, (JobState.TimedOut, "TIMEOUT", "TimeLimit")),
+                null,
+                wall,
+                Timeout.InfiniteTimeSpan
+            );
+        Save(unit);
     }
 
     private void Cancel(string id)
@@ -443,24 +458,33 @@ public sealed class LocalDaemon
     /// SIGTERM to the job's process group (after SIGCONT, so a stopped job can act on it), SIGKILL after <see
     /// cref="KillWait"/>.
     /// </summary>
-    private void Kill(string id, (JobState, string, string) why)
-    {
-        lock (_gate)
-        {
-            if (
-                !_active.TryGetValue(id, out var unit)
-                || unit.ProcessGroup is not { } group
-                || _killedFor.ContainsKey(id)
-            )
-                return;
-            _killedFor[id] = why;
-            Native.kill(-group, Native.SIGCONT);
-            Native.kill(-group, Native.SIGTERM);
-            _timers.Remove(id, out var old);
-            old?.Dispose();
-            _timers[id] = new Timer(_ => Native.kill(-group, Native.SIGKILL), null, KillWait, Timeout.InfiniteTimeSpan);
-        }
-    }
+    private void Kill(string id, (JobState, string, string) why) =>
+        Guarded(
+            $"ending job {id}",
+            () =>
+            {
+                lock (_gate)
+                {
+                    if (
+                        !_active.TryGetValue(id, out var unit)
+                        || unit.ProcessGroup is null
+                        || _killedFor.ContainsKey(id)
+                    )
+                        return;
+                    _killedFor[id] = why;
+                    JobProcesses.Signal(unit, Native.SIGCONT);
+                    JobProcesses.Signal(unit, Native.SIGTERM);
+                    _timers.Remove(id, out var old);
+                    old?.Dispose();
+                    _timers[id] = new Timer(
+                        _ => Guarded($"killing job {id}", () => JobProcesses.Signal(unit, Native.SIGKILL)),
+                        null,
+                        KillWait,
+                        Timeout.InfiniteTimeSpan
+                    );
+                }
+            }
+        );
 
     /// <summary>The reaper: blocks in wait4 for any child, so a job's end is seen the moment it happens.</summary>
     private void Reap()
@@ -474,32 +498,35 @@ public sealed class LocalDaemon
                 continue;
             }
             lock (_gate)
-            {
-                if (!_byPid.Remove(pid, out var id) || !_active.TryGetValue(id, out var unit))
-                    continue;
-                // like a batch system, the job's end ends every process it left in its group
-                if (Native.ProcessGroupAlive(pid))
-                {
-                    Native.kill(-pid, Native.SIGTERM);
-                    _ = Task.Delay(TimeSpan.FromSeconds(2))
-                        .ContinueWith(_ => Native.kill(-pid, Native.SIGKILL), TaskScheduler.Default);
-                }
-                unit.CpuTime = usage.CpuTime;
-                unit.MaxRssBytes = usage.MaxRssKiB * 1024;
-                var (exitCode, signal) = Native.DecodeWaitStatus(status);
-                var code = signal is null ? exitCode : 128 + signal;
-                if (_killedFor.Remove(id, out var k))
-                    unit.Finish(k.State, k.Native, k.Reason, code, signal);
-                else if (signal is not null)
-                    unit.Finish(JobState.Failed, "FAILED", $"Killed by signal {signal}", code, signal);
-                else if (exitCode == 0)
-                    unit.Finish(JobState.Completed, "COMPLETED", null, 0);
-                else
-                    unit.Finish(JobState.Failed, "FAILED", "NonZeroExitCode", exitCode);
-                End(unit);
-                Schedule();
-            }
+                Guarded($"recording the end of process {pid}", () => Reaped(pid, status, usage));
         }
+    }
+
+    private void Reaped(int pid, int status, Native.Rusage usage)
+    {
+        if (!_byPid.Remove(pid, out var id) || !_active.TryGetValue(id, out var unit))
+            return;
+        // like a batch system, the job's end ends every process it left in its group
+        if (JobProcesses.Signal(unit, Native.SIGTERM) > 0)
+            _ = Task.Delay(TimeSpan.FromSeconds(2))
+                .ContinueWith(
+                    _ => Guarded($"killing what job {id} left", () => JobProcesses.Signal(unit, Native.SIGKILL)),
+                    TaskScheduler.Default
+                );
+        unit.CpuTime = usage.CpuTime;
+        unit.MaxRssBytes = usage.MaxRssKiB * 1024;
+        var (exitCode, signal) = Native.DecodeWaitStatus(status);
+        var code = signal is null ? exitCode : 128 + signal;
+        if (_killedFor.Remove(id, out var k))
+            unit.Finish(k.State, k.Native, k.Reason, code, signal);
+        else if (signal is not null)
+            unit.Finish(JobState.Failed, "FAILED", $"Killed by signal {signal}", code, signal);
+        else if (exitCode == 0)
+            unit.Finish(JobState.Completed, "COMPLETED", null, 0);
+        else
+            unit.Finish(JobState.Failed, "FAILED", "NonZeroExitCode", exitCode);
+        End(unit);
+        Schedule();
     }
 
     /// <summary>A unit left the active set: its record is written, its timers dropped, waiting clients woken.</summary>
@@ -514,9 +541,34 @@ public sealed class LocalDaemon
         Monitor.PulseAll(_gate);
     }
 
+    /// <summary>
+    /// Writes a record. A write that fails (a full disk, the folder removed) must not lose the outcome: the record is
+    /// kept in memory and written again every second until it lands (the daemon does not exit before that).
+    /// </summary>
     private void Save(LocalJobRecord unit)
     {
-        using (_store.Lock())
-            _store.SaveUnit(unit);
+        try
+        {
+            using (_store.Lock())
+                _store.SaveUnit(unit);
+            if (_unsaved.Remove(unit.Id))
+            {
+                _log.Write($"job {unit.Id}: record written");
+                _changes++;
+                Monitor.PulseAll(_gate);
+            }
+        }
+        catch (LocalStateException e)
+        {
+            if (_unsaved.TryAdd(unit.Id, unit))
+                _log.Write($"job {unit.Id}: record not written, kept in memory and retried: {e.Message}");
+            _unsaved[unit.Id] = unit;
+        }
+    }
+
+    private void SaveUnsaved()
+    {
+        foreach (var unit in _unsaved.Values.ToList())
+            Save(unit);
     }
 }

@@ -12,12 +12,40 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
 
     private string SocketPath => LocalDaemon.SocketPath(stateRoot);
 
+    /// <summary>How long a request other than a wait may take before the daemon is called unresponsive.</summary>
+    public static TimeSpan RequestTimeout =>
+        TimeSpan.FromSeconds(
+            double.TryParse(
+                Environment.GetEnvironmentVariable("HPCJOBS_LOCAL_REQUEST_TIMEOUT"),
+                System.Globalization.CultureInfo.InvariantCulture,
+                out var s
+            )
+            && s > 0
+                ? s
+                : 30
+        );
+
     /// <summary>
-    /// Sends one request and returns when the daemon has carried it out (or <paramref name="timeout"/> passed: false). A
-    /// daemon that dies mid-request is replaced and asked again: every request is idempotent (a new daemon reads every
-    /// pending job from the store anyway).
+    /// Sends one request and returns when the daemon has carried it out. A daemon that dies mid-request is replaced and
+    /// asked again: every request is idempotent (a new daemon reads every pending job from the store anyway). A daemon
+    /// that does not answer within <see cref="RequestTimeout"/> (stopped, wedged) is an error, never a hang.
     /// </summary>
-    public async Task<bool> SendAsync(string request, TimeSpan? timeout, CancellationToken ct)
+    public async Task SendAsync(string verb, IEnumerable<string> ids, CancellationToken ct)
+    {
+        var request = LocalDaemonProtocol.Request(verb, ids, LocalSettings.Cpus(orDefault: true));
+        if (!await SendWithRetryAsync(request, RequestTimeout, ct).ConfigureAwait(false))
+            throw new SchedulerUnavailableException(
+                $"The Local scheduler's daemon (socket {SocketPath}) did not answer a '{verb}' request within "
+                    + $"{RequestTimeout.TotalSeconds:0} s: it may be stopped (SIGSTOP) or hung. Its log is "
+                    + $"{Path.Combine(stateRoot, "daemon.log")}; killing it is safe (running jobs are then reported NODE_FAIL)."
+            );
+    }
+
+    /// <summary>Asks the daemon to answer when one of <paramref name="ids"/> ends: true if it did within <paramref name="atMost"/>.</summary>
+    public Task<bool> WaitAsync(IEnumerable<string> ids, TimeSpan atMost, CancellationToken ct) =>
+        SendWithRetryAsync(LocalDaemonProtocol.Request(LocalDaemonProtocol.Wait, ids), atMost, ct);
+
+    private async Task<bool> SendWithRetryAsync(string request, TimeSpan timeout, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -39,19 +67,27 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
         }
     }
 
-    private async Task<bool> SendOnceAsync(string request, TimeSpan? timeout, CancellationToken ct)
+    private async Task<bool> SendOnceAsync(string request, TimeSpan timeout, CancellationToken ct)
     {
-        using var socket = await ConnectAsync(ct).ConfigureAwait(false);
-        var bytes = Encoding.UTF8.GetBytes(request + "\n");
-        await socket.SendAsync(bytes, SocketFlags.None, ct).ConfigureAwait(false);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (timeout is { } t)
-            limit.CancelAfter(t);
-        var buffer = new byte[256];
+        limit.CancelAfter(timeout);
         try
         {
+            using var socket = await ConnectAsync(limit.Token).ConfigureAwait(false);
+            var bytes = Encoding.UTF8.GetBytes(request + "\n");
+            await socket.SendAsync(bytes, SocketFlags.None, limit.Token).ConfigureAwait(false);
+            var buffer = new byte[4096];
             var n = await socket.ReceiveAsync(buffer, SocketFlags.None, limit.Token).ConfigureAwait(false);
-            return n > 0 && Encoding.UTF8.GetString(buffer, 0, n).StartsWith("ok", StringComparison.Ordinal);
+            if (n == 0)
+                throw new IOException("the daemon closed the connection without an answer");
+            var answer = Encoding.UTF8.GetString(buffer, 0, n).Trim();
+            if (answer.StartsWith(LocalDaemonProtocol.Error, StringComparison.Ordinal))
+                throw new LocalStateException(
+                    HpcErrors.StateUnusable,
+                    stateRoot,
+                    $"The Local scheduler's daemon could not carry out the request: {answer[LocalDaemonProtocol.Error.Length..].Trim()}"
+                );
+            return answer.StartsWith(LocalDaemonProtocol.Ok, StringComparison.Ordinal);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -5,7 +5,8 @@ namespace HpcJobs.Core.Local;
 
 /// <summary>
 /// One runnable unit of the Local back end (a job, or one task of an array) as stored in the state directory.
-/// The only mutable object in the core, and only ever changed under the state lock by <see cref="LocalStateStore"/>.
+/// The only mutable object in the core: written by the submitting client, then by the daemon that runs it (and by a
+/// client that finds its daemon gone), always under the store's lock.
 /// </summary>
 internal sealed class LocalJobRecord
 {
@@ -34,12 +35,19 @@ internal sealed class LocalJobRecord
     public DateTimeOffset? StartTime { get; set; }
     public DateTimeOffset? EndTime { get; set; }
 
-    /// <summary>The shepherd process that runs this unit, with its kernel start time (a pid alone can be reused).</summary>
-    public int? ShepherdPid { get; set; }
-    public long? ShepherdStartTicks { get; set; }
+    /// <summary>The daemon that runs this unit, with its kernel start time (a pid alone can be reused).</summary>
+    public int? DaemonPid { get; set; }
+    public long? DaemonStartTicks { get; set; }
 
     /// <summary>The job's process group (= its leader's pid: jobs start in a session of their own).</summary>
     public int? ProcessGroup { get; set; }
+
+    /// <summary>The leader's kernel start time and the boot it ran in: what proves a group is still this job's.</summary>
+    public long? LeaderStartTicks { get; set; }
+    public string? BootId { get; set; }
+
+    /// <summary>The submitter's umask, applied to the job (its output files are created with it).</summary>
+    public int? Umask { get; set; }
 
     /// <summary>User + system CPU time of the job's processes, from wait4's rusage (set when the job ends).</summary>
     public TimeSpan? CpuTime { get; set; }

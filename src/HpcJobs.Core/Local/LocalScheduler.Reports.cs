@@ -28,8 +28,8 @@ public sealed partial class LocalScheduler : IJobLister, ISchedulerInspector
         {
             new(
                 "CPU slots",
-                ConfiguredCpus() is { } n
-                    ? $"{n} (${CpusVariable})"
+                LocalSettings.ConfiguredCpus() is { } n
+                    ? $"{n} (${LocalSettings.CpusVariable})"
                     : $"{Environment.ProcessorCount} (this machine's CPUs)"
             ),
             new("Memory", $"{ByteSize.ToDisplay(MachineMemory)} (larger requests are refused; memory is not enforced)"),

@@ -6,9 +6,9 @@ using HpcJobs.Core.Scheduling;
 namespace HpcJobs.Core.Local;
 
 /// <summary>
-/// The embedded batch system: jobs are detached processes on this machine, state lives in a per-user directory, so any
-/// later session can follow them. There is no daemon: whoever changes the state (a submit, a cancel, a shepherd whose job
-/// ended) runs the scheduling pass that starts what can start.
+/// The embedded batch system: jobs run on this machine under a per-user daemon (<see cref="LocalDaemon"/>); their records
+/// live in a per-user state folder (<see cref="LocalStateStore"/>), so any later session can follow them. Clients write
+/// new records and tell the daemon; status is read from the store, without the daemon.
 /// </summary>
 public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
 {
@@ -28,28 +28,8 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
     public SchedulerKind Kind => SchedulerKind.Local;
     public string StateDirectory => _store.Root;
 
-    public const string CpusVariable = "HPCJOBS_LOCAL_CPUS";
-
-    /// <summary>Slots: $HPCJOBS_LOCAL_CPUS, else the machine's CPU count. A value that is not a count is an error at submission.</summary>
-    public static int TotalCpus => ConfiguredCpus() ?? Environment.ProcessorCount;
-
-    /// <summary>$HPCJOBS_LOCAL_CPUS as a count; null when unset; throws <see cref="HpcErrorException"/> when it is not a count.</summary>
-    public static int? ConfiguredCpus()
-    {
-        var text = Environment.GetEnvironmentVariable(CpusVariable);
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        if (
-            int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-            && n is >= 1 and <= 100_000
-        )
-            return n;
-        throw new HpcErrorException(
-            HpcErrors.InvalidSetting,
-            $"${CpusVariable} is '{text}'; it must be a whole number of CPU slots of at least 1 "
-                + $"(or unset, to use this machine's {Environment.ProcessorCount} CPUs)."
-        );
-    }
+    /// <summary>Slots: $HPCJOBS_LOCAL_CPUS, else the machine's CPU count. A bad value is an error.</summary>
+    public static int TotalCpus => LocalSettings.Cpus();
 
     /// <summary>Memory a Local job may ask for: what this machine (or its cgroup) has.</summary>
     public static long MachineMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -70,8 +50,11 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
                 | SchedulerCapabilities.Accounting
         );
 
-    public SubmissionPlan Plan(JobRequest request) =>
-        LocalSubmission.Plan(request.Validate(Kind), TotalCpus, MachineMemory);
+    public SubmissionPlan Plan(JobRequest request)
+    {
+        LocalSettings.Validate();
+        return LocalSubmission.Plan(request.Validate(Kind), TotalCpus, MachineMemory);
+    }
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
@@ -104,14 +87,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             try
             {
                 if (request.ScriptPath is not null)
-                {
-                    // a batch system runs the script as it was at submission, not as it is when the job starts
-                    File.Copy(request.ScriptPath, ScriptCopy(baseId), overwrite: false);
-                    File.SetUnixFileMode(
-                        ScriptCopy(baseId),
-                        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                    );
-                }
+                    _store.SaveScript(baseId, request.ScriptPath);
                 if (request.Array is not null)
                     _store.CreateArray(
                         new LocalArrayRecord
@@ -141,11 +117,12 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         try
         {
             await _daemon
-                .SendAsync("submitted " + string.Join(' ', units.Select(u => u.Id)), null, cancellationToken)
+                .SendAsync(LocalDaemonProtocol.Submitted, units.Select(u => u.Id), cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (SchedulerUnavailableException)
-        { /* the job is recorded: the next daemon (any later submit, status or cancel starts one) runs it */
+        catch (SchedulerUnavailableException e)
+        {
+            WithdrawUntaken(units, e);
         }
         if (request.Array is null)
             return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
@@ -156,6 +133,25 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             SubmitTime = units[0].SubmitTime,
             StdOutPath = units[0].StdOutPath,
         };
+    }
+
+    /// <summary>
+    /// No daemon took the new records: rather than leave jobs Pending that nobody may ever run, those still pending are
+    /// ended as never run, and the submission fails. A task a (slow) daemon did start stays its job.
+    /// </summary>
+    private void WithdrawUntaken(LocalJobRecord[] units, SchedulerUnavailableException cause)
+    {
+        var withdrawn = 0;
+        using (_store.Lock())
+            foreach (var unit in units)
+                if (_store.LoadUnit(unit.Id) is { State: JobState.Pending } pending)
+                {
+                    pending.Finish(JobState.Cancelled, "CANCELLED", "NotSubmitted: the Local daemon did not answer");
+                    _store.SaveUnit(pending);
+                    withdrawn++;
+                }
+        if (withdrawn == units.Length)
+            throw new SchedulerUnavailableException($"{cause.Message} Nothing was submitted.", cause);
     }
 
     private string ScriptCopy(string baseId) => Path.Combine(_store.ScriptsDir, baseId);
@@ -235,7 +231,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
     public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
     {
         var ids = jobs.Select(j => j.JobId).Where(LocalStateStore.IsValidId).ToList();
-        await _daemon.SendAsync("cancel " + string.Join(' ', ids), null, cancellationToken).ConfigureAwait(false);
+        await _daemon.SendAsync(LocalDaemonProtocol.Cancel, ids, cancellationToken).ConfigureAwait(false);
         // the daemon ends pending jobs at once and running ones with SIGTERM (SIGKILL after KillWait): wait for that
         var running = ids.ToList();
         var deadline = DateTimeOffset.Now + LocalDaemon.KillWait + TimeSpan.FromSeconds(5);
@@ -249,7 +245,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
 
     /// <summary>Asks the daemon to run a scheduling pass now (it runs one after every submit, cancel and job end anyway).</summary>
     public Task ScheduleAsync(CancellationToken cancellationToken) =>
-        _daemon.SendAsync("schedule", null, cancellationToken);
+        _daemon.SendAsync(LocalDaemonProtocol.Schedule, [], cancellationToken);
 
     /// <summary>Returns when one of <paramref name="jobIds"/> ends, or after <paramref name="atMost"/>: no polling.</summary>
     public async Task WaitForEndAsync(
@@ -263,7 +259,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             return;
         try
         {
-            await _daemon.SendAsync("wait " + string.Join(' ', ids), atMost, cancellationToken).ConfigureAwait(false);
+            await _daemon.WaitAsync(ids, atMost, cancellationToken).ConfigureAwait(false);
         }
         catch (SchedulerUnavailableException)
         {
@@ -271,35 +267,19 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         }
     }
 
-    /// <summary>
-    /// A running unit whose supervisor (the daemon) died would read Running forever, and nobody would ever know its exit
-    /// status: it is ended (its process group killed) and marked failed, as a batch system does after a node failure.
-    /// </summary>
+    /// <summary>A running unit whose daemon died would read Running forever: it is ended (<see cref="JobProcesses.EndOrphan"/>).</summary>
     private LocalJobRecord CheckAlive(LocalJobRecord unit)
     {
-        if (unit.State != JobState.Running || ShepherdAlive(unit))
+        if (unit.State != JobState.Running || JobProcesses.DaemonAlive(unit))
             return unit;
         using (_store.Lock())
         {
             var current = _store.LoadUnit(unit.Id) ?? unit;
-            if (current.State != JobState.Running || ShepherdAlive(current))
+            if (current.State != JobState.Running || JobProcesses.DaemonAlive(current))
                 return current;
-            if (current.ProcessGroup is { } group && Native.ProcessGroupAlive(group))
-                Native.kill(-group, Native.SIGKILL);
-            current.Finish(
-                JobState.Failed,
-                "NODE_FAIL",
-                "The process supervising the job is gone; its outcome is unknown"
-            );
+            JobProcesses.EndOrphan(current);
             _store.SaveUnit(current);
             return current;
         }
-    }
-
-    private static bool ShepherdAlive(LocalJobRecord unit)
-    {
-        if (unit.ShepherdPid is not { } pid)
-            return DateTimeOffset.Now - unit.StartTime < TimeSpan.FromSeconds(60); // still being launched
-        return Native.ProcessRunning(pid) && Native.ProcessStartTicks(pid) == unit.ShepherdStartTicks;
     }
 }

@@ -20,15 +20,47 @@ internal sealed class LocalStateStore
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// Opens (creating, private to you, what is missing) the store at <paramref name="root"/>, refusing a folder another
+    /// user could write to (<see cref="StateFolderTrust"/>). An existing folder is never changed.
+    /// </summary>
     public LocalStateStore(string root)
     {
         Root = Path.GetFullPath(root);
+        EnsureLayout();
+    }
+
+    /// <summary>Checks the store can be trusted and creates what is missing of it (also after the folder was deleted).</summary>
+    private void EnsureLayout()
+    {
         try
         {
-            if (File.Exists(Root))
-                throw new IOException("it is a file, not a folder");
-            foreach (var dir in new[] { Root, UnitsDir, ArraysDir, ActiveDir, ScriptsDir })
-                Directory.CreateDirectory(dir);
+            StateFolderTrust.CheckFolder(Root, create: true);
+            foreach (var dir in new[] { UnitsDir, ArraysDir, ActiveDir, ScriptsDir })
+                StateFolderTrust.CheckFolder(dir, create: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable(e);
+        }
+    }
+
+    /// <summary>
+    /// Runs a store write; when the state folder (or one of its folders) was removed under us, lays it out again and
+    /// tries once more. Any other failure (a full disk, a read-only mount) is <see cref="HpcErrors.StateUnusable"/>.
+    /// </summary>
+    private T Write<T>(Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            EnsureLayout();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -36,10 +68,11 @@ internal sealed class LocalStateStore
         }
         try
         {
-            File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return write();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { /* not ours to change: fine */
+        {
+            throw Unusable(e);
         }
     }
 
@@ -152,7 +185,7 @@ internal sealed class LocalStateStore
         try
         {
             // written in place, under the lock: a torn write is garbage, which the next allocation recovers from
-            File.WriteAllText(path, (next + 1).ToString(CultureInfo.InvariantCulture));
+            WritePrivate(path, (next + 1).ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -173,7 +206,7 @@ internal sealed class LocalStateStore
     {
         long highest = 0;
         foreach (var dir in new[] { UnitsDir, ArraysDir, ScriptsDir })
-        foreach (var file in Directory.EnumerateFiles(dir))
+        foreach (var file in Files(dir, "*"))
         {
             var name = Path.GetFileName(file);
             var digits = name.Length - name.TrimStart("0123456789".ToCharArray()).Length;
@@ -196,7 +229,8 @@ internal sealed class LocalStateStore
     /// <summary>Writes a new job's record; an existing record with that id is never overwritten.</summary>
     public void CreateUnit(LocalJobRecord unit)
     {
-        if (!WriteAtomic(UnitPath(unit.Id), JsonSerializer.Serialize(unit, Json), createNew: true))
+        var text = JsonSerializer.Serialize(unit, Json);
+        if (!Write(() => WriteAtomic(UnitPath(unit.Id), text, createNew: true)))
             throw Corrupt(
                 UnitPath(unit.Id),
                 "a record with this id already exists, so the id was not new; submit again"
@@ -206,25 +240,29 @@ internal sealed class LocalStateStore
 
     public void SaveUnit(LocalJobRecord unit)
     {
-        WriteAtomic(UnitPath(unit.Id), JsonSerializer.Serialize(unit, Json));
+        var text = JsonSerializer.Serialize(unit, Json);
+        Write(() => WriteAtomic(UnitPath(unit.Id), text));
         MarkActive(unit);
     }
 
     private void MarkActive(LocalJobRecord unit)
     {
         var marker = Path.Combine(ActiveDir, Safe(unit.Id));
-        if (unit.IsFinished)
+        Write(() =>
         {
-            File.Delete(marker);
-        }
-        else if (!File.Exists(marker))
-            File.WriteAllText(marker, "");
+            if (unit.IsFinished)
+                File.Delete(marker);
+            else if (!File.Exists(marker))
+                WritePrivate(marker, "");
+            return true;
+        });
     }
 
     public void CreateArray(LocalArrayRecord array)
     {
         var path = Path.Combine(ArraysDir, Safe(array.Id) + ".json");
-        if (!WriteAtomic(path, JsonSerializer.Serialize(array, Json), createNew: true))
+        var text = JsonSerializer.Serialize(array, Json);
+        if (!Write(() => WriteAtomic(path, text, createNew: true)))
             throw Corrupt(path, "a record with this id already exists, so the id was not new; submit again");
     }
 
@@ -233,32 +271,84 @@ internal sealed class LocalStateStore
     {
         foreach (var id in unitIds)
         {
-            File.Delete(UnitPath(id));
-            File.Delete(Path.Combine(ActiveDir, Safe(id)));
+            TryDelete(UnitPath(id));
+            TryDelete(Path.Combine(ActiveDir, Safe(id)));
         }
-        File.Delete(Path.Combine(ArraysDir, Safe(baseId) + ".json"));
-        File.Delete(Path.Combine(ScriptsDir, Safe(baseId)));
+        TryDelete(Path.Combine(ArraysDir, Safe(baseId) + ".json"));
+        TryDelete(Path.Combine(ScriptsDir, Safe(baseId)));
+    }
+
+    /// <summary>
+    /// Keeps the script a submission runs, as it was at submission (a batch system never runs a later edit), private.
+    /// </summary>
+    public string SaveScript(string baseId, string sourcePath)
+    {
+        var copy = Path.Combine(ScriptsDir, Safe(baseId));
+        Write(() =>
+        {
+            using var source = File.OpenRead(sourcePath);
+            using var target = new FileStream(
+                copy,
+                new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = Private,
+                }
+            );
+            source.CopyTo(target);
+            return true;
+        });
+        return copy;
+    }
+
+    /// <summary>
+    /// Forgets finished jobs whose record was last written (their end) before <paramref name="cutoff"/>, and arrays and
+    /// scripts no record needs any more. Ids are not reused: next-id keeps counting.
+    /// </summary>
+    public void PurgeFinishedBefore(DateTime cutoff)
+    {
+        var active = ActiveUnitIds().ToHashSet();
+        foreach (var path in Files(UnitsDir, "*.json"))
+        {
+            var id = Path.GetFileNameWithoutExtension(path);
+            if (!active.Contains(id) && File.GetLastWriteTimeUtc(path) < cutoff)
+                TryDelete(path);
+        }
+        var kept = AllUnitIds().Select(id => id.Split('_')[0]).ToHashSet();
+        foreach (var path in Files(ArraysDir, "*").Concat(Files(ScriptsDir, "*")))
+            if (!kept.Contains(Path.GetFileNameWithoutExtension(path)) && File.GetLastWriteTimeUtc(path) < cutoff)
+                TryDelete(path);
+    }
+
+    /// <summary>A store folder's files; none when the folder was removed (the next write lays it out again).</summary>
+    private static IEnumerable<string> Files(string dir, string pattern)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(dir, pattern).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Ids of the units that are pending or running (a marker each, so this never scans history).</summary>
     public IEnumerable<string> ActiveUnitIds() =>
-        Directory.EnumerateFiles(ActiveDir).Select(Path.GetFileName).OfType<string>().Where(IsValidId);
+        Files(ActiveDir, "*").Select(Path.GetFileName).OfType<string>().Where(IsValidId);
 
     /// <summary>Ids of every unit on record, finished ones included.</summary>
     public IEnumerable<string> AllUnitIds() =>
-        Directory
-            .EnumerateFiles(UnitsDir, "*.json")
-            .Select(Path.GetFileNameWithoutExtension)
-            .OfType<string>()
-            .Where(IsValidId);
+        Files(UnitsDir, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(IsValidId);
 
-    public int RecordCount => Directory.EnumerateFiles(UnitsDir, "*.json").Count();
+    public int RecordCount => Files(UnitsDir, "*.json").Count();
 
     /// <summary>Units that are pending or running, in submission order. Unreadable records are left out (status reports them).</summary>
     public List<LocalJobRecord> LoadActiveUnits()
     {
         var units = new List<LocalJobRecord>();
-        foreach (var id in Directory.EnumerateFiles(ActiveDir).Select(Path.GetFileName))
+        foreach (var id in Files(ActiveDir, "*").Select(Path.GetFileName))
         {
             if (id is null || !IsValidId(id))
                 continue;
@@ -301,6 +391,7 @@ internal sealed class LocalStateStore
         string text;
         try
         {
+            StateFolderTrust.CheckRecord(path);
             text = File.ReadAllText(path);
         }
         catch (FileNotFoundException)
@@ -325,15 +416,48 @@ internal sealed class LocalStateStore
         }
     }
 
+    /// <summary>Writes a file only its owner can read (records hold the job's whole environment), whatever the umask.</summary>
+    private static void WritePrivate(string path, string content)
+    {
+        using var stream = new FileStream(
+            path,
+            new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                UnixCreateMode = PrivateFile,
+            }
+        );
+        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
+        writer.Write(content);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
     /// <summary>Writes by rename, so readers never see half a file. With <paramref name="createNew"/>, false if the file exists.</summary>
     private static bool WriteAtomic(string path, string content, bool createNew = false)
     {
         var tmp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-        File.WriteAllText(tmp, content);
-        if (!createNew)
+        try
         {
-            File.Move(tmp, path, overwrite: true);
-            return true;
+            WritePrivate(tmp, content);
+            if (!createNew)
+            {
+                File.Move(tmp, path, overwrite: true);
+                return true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp); // a full disk must not leave half-written files behind
+            throw;
         }
         // one rename that refuses to replace (File.Move without overwrite costs a link and an unlink)
         if (Native.renameat2(Native.AT_FDCWD, tmp, Native.AT_FDCWD, path, Native.RENAME_NOREPLACE) == 0)

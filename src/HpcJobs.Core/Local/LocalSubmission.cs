@@ -105,6 +105,7 @@ internal static class LocalSubmission
     {
         var argv = BuildArgv(request, scriptCopy);
         var now = DateTimeOffset.Now;
+        var umask = Native.CurrentUmask();
         var indices = request.Array?.Indices.Select(i => (int?)i).ToArray() ?? [null];
         return indices
             .Select(task =>
@@ -116,6 +117,7 @@ internal static class LocalSubmission
                     ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
                     ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
                     ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
+                    [JobProcesses.TokenVariable] = Guid.NewGuid().ToString("N"),
                 };
                 if (task is not null)
                 {
@@ -152,6 +154,7 @@ internal static class LocalSubmission
                     Dependencies = request.Dependencies.ToList(),
                     SubmitTime = now,
                     Reason = "None",
+                    Umask = umask,
                 };
             })
             .ToArray();

@@ -17,6 +17,7 @@ internal static unsafe partial class Native
         SIGTERM = 15,
         SIGCHLD = 17,
         SIGCONT = 18,
+        SIGSTOP = 19,
         SIGTSTP = 20,
         SIGTTIN = 21,
         SIGTTOU = 22,
@@ -29,6 +30,10 @@ internal static unsafe partial class Native
         O_TRUNC = 0x200,
         O_APPEND = 0x400,
         O_CLOEXEC = 0x80000;
+    public const int O_NONBLOCK = 0x800;
+
+    /// <summary>Output files: created with 0666 minus the job's umask (as a shell's redirection), never blocking.</summary>
+    private const int OutputFlags = O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04,
         POSIX_SPAWN_SETSIGMASK = 0x08,
         POSIX_SPAWN_SETSID = 0x80;
@@ -104,6 +109,99 @@ internal static unsafe partial class Native
     public static partial int getpid();
 
     [LibraryImport("libc")]
+    public static partial uint geteuid();
+
+    [LibraryImport("libc")]
+    public static partial uint umask(uint mask);
+
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_BASIC_STATS = 0x7ff;
+    public const int S_IFMT = 0xF000,
+        S_IFDIR = 0x4000,
+        S_IFREG = 0x8000,
+        S_IFLNK = 0xA000,
+        S_ISVTX = 0x200;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary>Owner, mode and type of a path as lstat sees it (a symlink is not followed); null when it does not exist.</summary>
+    public readonly record struct FileStatus(uint Uid, int Mode, ulong Inode = 0, ulong Device = 0, long Size = 0)
+    {
+        public int Type => Mode & S_IFMT;
+        public bool IsDirectory => Type == S_IFDIR;
+        public bool IsRegularFile => Type == S_IFREG;
+        public bool IsSymlink => Type == S_IFLNK;
+
+        public string TypeName =>
+            Type switch
+            {
+                S_IFDIR => "folder",
+                S_IFREG => "regular file",
+                S_IFLNK => "symbolic link",
+                0x1000 => "FIFO",
+                0x2000 => "character device",
+                0x6000 => "block device",
+                0xC000 => "socket",
+                _ => "unknown",
+            };
+
+        /// <summary>Writable by group or others.</summary>
+        public bool WritableByOthers => (Mode & 0x12) != 0;
+        public bool Sticky => (Mode & S_ISVTX) != 0;
+
+        public string Permissions => Convert.ToString(Mode & 0xFFF, 8).PadLeft(4, '0');
+    }
+
+    public static FileStatus? LStat(string path) => Status(path, followLinks: false);
+
+    /// <summary>struct statx has one layout on every architecture (unlike struct stat): uid at 20, mode at 28.</summary>
+    public static FileStatus? Status(string path, bool followLinks)
+    {
+        var buffer = stackalloc byte[256];
+        if (statx(AT_FDCWD, path, followLinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            if (error is 2 or 20) // ENOENT, ENOTDIR
+                return null;
+            throw new IOException($"cannot examine '{path}': {Marshal.GetPInvokeErrorMessage(error)}");
+        }
+        return new FileStatus(
+            *(uint*)(buffer + 20),
+            *(ushort*)(buffer + 28),
+            *(ulong*)(buffer + 32),
+            ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
+            *(long*)(buffer + 40)
+        );
+    }
+
+    /// <summary>This process's umask, read without changing it (Linux 4.7+ shows it in /proc/self/status).</summary>
+    public static int? CurrentUmask()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("Umask:", StringComparison.Ordinal))
+                    return Convert.ToInt32(line["Umask:".Length..].Trim(), 8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        return null;
+    }
+
+    /// <summary>This boot's random id: a pid and a start time only name the same process within one boot.</summary>
+    public static string? BootId()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport("libc")]
     private static partial int posix_spawn_file_actions_init(void* actions);
 
     [LibraryImport("libc")]
@@ -168,6 +266,15 @@ internal static unsafe partial class Native
         string? stderrPath
     )
     {
+        // a FIFO or device as output would block this (vfork'd) spawn, and the daemon with it: refused, and the opens
+        // are non-blocking in case one appears after this check
+        foreach (var output in new[] { stdoutPath, stderrPath })
+            if (
+                output is not null
+                && output != "/dev/null"
+                && Status(output, followLinks: true) is { IsRegularFile: false } existing
+            )
+                throw new IOException($"the output '{output}' is a {existing.TypeName}, not a regular file");
         // glibc's opaque types are 80, 336 and 128 bytes on x86_64/arm64; room to spare
         var actions = NativeMemory.AllocZeroed(1024);
         var attr = NativeMemory.AllocZeroed(1024);
@@ -180,17 +287,11 @@ internal static unsafe partial class Native
             Check(posix_spawnattr_init(attr), "posix_spawnattr_init");
             Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "chdir");
             Check(posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0), "open stdin");
-            Check(
-                posix_spawn_file_actions_addopen(actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0x1A4),
-                "open stdout"
-            );
+            Check(posix_spawn_file_actions_addopen(actions, 1, stdoutPath, OutputFlags, 0x1B6), "open stdout");
             if (stderrPath is null || stderrPath == stdoutPath)
                 Check(posix_spawn_file_actions_adddup2(actions, 1, 2), "dup2 stderr");
             else
-                Check(
-                    posix_spawn_file_actions_addopen(actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0x1A4),
-                    "open stderr"
-                );
+                Check(posix_spawn_file_actions_addopen(actions, 2, stderrPath, OutputFlags, 0x1B6), "open stderr");
             // the .NET runtime ignores SIGPIPE and blocks some signals; a job must start with the defaults a shell would give it
             sigemptyset(defaults);
             foreach (

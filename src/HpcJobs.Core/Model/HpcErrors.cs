@@ -19,6 +19,7 @@ public enum HpcErrorCategory
     ResourceUnavailable,
     ReadError,
     InvalidResult,
+    SecurityError,
 }
 
 /// <summary>A stable ErrorId and the category it always carries.</summary>
@@ -177,6 +178,16 @@ public static class HpcErrors
         HpcErrorCategory.PermissionDenied,
         "the Local scheduler's state folder cannot be created, read or written"
     );
+    public static readonly HpcError SchedulerTimeout = new(
+        "HpcSchedulerTimeout",
+        HpcErrorCategory.OperationTimeout,
+        "a scheduler command did not answer within $HPCJOBS_COMMAND_TIMEOUT and was killed (a submit may still have landed)"
+    );
+    public static readonly HpcError StateUntrusted = new(
+        "HpcStateUntrusted",
+        HpcErrorCategory.SecurityError,
+        "the Local state folder, a folder or link on its path, or a record could be changed by another user; refused, never repaired"
+    );
 
     public static IReadOnlyList<HpcError> All { get; } =
     [
@@ -209,5 +220,7 @@ public static class HpcErrors
         SchedulerOutputUnreadable,
         StateCorrupt,
         StateUnusable,
+        StateUntrusted,
+        SchedulerTimeout,
     ];
 }

@@ -52,8 +52,8 @@ public sealed class SubmitFailedException : HpcJobsException
 /// <summary>A scheduler command failed in a way that is not about one job (controller down, command missing, output unreadable).</summary>
 public sealed class SchedulerUnavailableException : HpcJobsException
 {
-    public SchedulerUnavailableException(string message, Exception? inner = null)
-        : base(HpcErrors.SchedulerUnavailable, message, inner) { }
+    public SchedulerUnavailableException(string message, Exception? inner = null, HpcError? error = null)
+        : base(error ?? HpcErrors.SchedulerUnavailable, message, inner) { }
 }
 
 /// <summary>The scheduler printed something we cannot read. Never guessed around: the text is kept.</summary>

@@ -22,6 +22,19 @@ public sealed partial record JobRequest
     public string? OutputPath { get; init; }
     public string? ErrorPath { get; init; }
 
+    /// <summary>Names the job may not set: the schedulers' own tools read them, or the scheduler sets them.</summary>
+    public static readonly IReadOnlyList<string> ReservedEnvironmentPrefixes =
+    [
+        "SBATCH_",
+        "SALLOC_",
+        "SRUN_",
+        "SLURM_",
+        "PBS_",
+        "HPCJOBS_",
+    ];
+
+    private const int MaxEnvironmentEntryBytes = 128 * 1024;
+
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentNamePattern();
 
@@ -109,6 +122,25 @@ public sealed partial record JobRequest
                     $"Environment variable '{key}' contains a NUL character.",
                     HpcErrors.InvalidEnvironment
                 );
+            if (
+                ReservedEnvironmentPrefixes.FirstOrDefault(p =>
+                    key.StartsWith(p, StringComparison.OrdinalIgnoreCase)
+                ) is
+                { } prefix
+            )
+                throw new InvalidJobRequestException(
+                    $"Environment variable '{key}' is not allowed: names starting with {prefix} configure the scheduler's "
+                        + "own tools (sbatch reads SBATCH_*, qsub PBS_*) or are set by the scheduler for the job. Say "
+                        + "what you want with Submit-HpcJob's parameters (-ArrayRange, -Resources, ...), or use another name.",
+                    HpcErrors.InvalidEnvironment
+                );
+            // Linux refuses one NAME=value string over 128 KiB (MAX_ARG_STRLEN) with E2BIG when the job starts
+            if (System.Text.Encoding.UTF8.GetByteCount(value) + key.Length + 2 > MaxEnvironmentEntryBytes)
+                throw new InvalidJobRequestException(
+                    $"Environment variable '{key}' is {System.Text.Encoding.UTF8.GetByteCount(value)} bytes long; "
+                        + $"Linux takes at most {MaxEnvironmentEntryBytes} bytes for one NAME=value. Pass large data in a file.",
+                    HpcErrors.InvalidEnvironment
+                );
         }
         CheckOutputPath("-OutputPath", OutputPath);
         CheckOutputPath("-ErrorPath", ErrorPath);
@@ -140,6 +172,16 @@ public sealed partial record JobRequest
         if (Directory.Exists(full))
             throw new InvalidJobRequestException(
                 $"{parameter} '{path}' is a folder; give a file name in it (for example '{Path.Combine(path, "job-%j.out")}').",
+                HpcErrors.InvalidOutputPath
+            );
+        if (
+            OperatingSystem.IsLinux()
+            && full != "/dev/null"
+            && Local.Native.Status(full, followLinks: true) is { IsRegularFile: false } existing
+        )
+            throw new InvalidJobRequestException(
+                $"{parameter} '{path}' is not a regular file (file type {existing.TypeName}): a job writing to it could "
+                    + "block or fill memory. Give a regular file, or /dev/null to discard the output.",
                 HpcErrors.InvalidOutputPath
             );
         var folder = Path.GetDirectoryName(full);

@@ -80,12 +80,21 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
         try
         {
             r = await Runner
-                .RunAsync("qstat", ["--version"], cancellationToken: cancellationToken)
+                .RunAsync(
+                    "qstat",
+                    ["--version"],
+                    new ProcessOptions { Timeout = CommandTimeouts.Probe },
+                    cancellationToken
+                )
                 .ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             return new SchedulerCandidate(Kind, false, $"qstat could not run: {e.Message}");
+        }
+        catch (TimeoutException e)
+        {
+            return new SchedulerCandidate(Kind, false, $"qstat hangs: {e.Message} (${CommandTimeouts.ProbeVariable})");
         }
         _identity = PbsIdentity.FromVersionOutput(r, wrapper);
         if (_identity.Dialect is null)

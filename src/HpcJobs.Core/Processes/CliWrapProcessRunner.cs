@@ -22,7 +22,20 @@ public sealed class CliWrapProcessRunner : IProcessRunner
             command = command.WithEnvironmentVariables(options.Environment);
         if (options?.StandardInput is not null)
             command = command.WithStandardInputPipe(PipeSource.FromString(options.StandardInput));
-        var result = await command.ExecuteBufferedAsync(cancellationToken).ConfigureAwait(false);
-        return new ProcessResult(result.ExitCode, result.StandardOutput, result.StandardError);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options?.Timeout is { } timeout)
+            limit.CancelAfter(timeout);
+        try
+        {
+            var result = await command.ExecuteBufferedAsync(limit.Token).ConfigureAwait(false);
+            return new ProcessResult(result.ExitCode, result.StandardOutput, result.StandardError);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"'{program}' did not finish within {options!.Timeout!.Value.TotalSeconds:0.#} s and was killed",
+                e
+            );
+        }
     }
 }

@@ -29,4 +29,7 @@ public sealed record ProcessOptions
     public string? WorkingDirectory { get; init; }
     public IReadOnlyDictionary<string, string?>? Environment { get; init; }
     public string? StandardInput { get; init; }
+
+    /// <summary>Kill the program after this long and throw <see cref="TimeoutException"/>; null waits for ever.</summary>
+    public TimeSpan? Timeout { get; init; }
 }

@@ -33,16 +33,34 @@ public sealed record JobListQuery
         return Name is null || WildcardRegex(Name).IsMatch(job.Name ?? "");
     }
 
-    private static Regex WildcardRegex(string pattern) =>
-        new(
-            "^"
-                + Regex
-                    .Escape(pattern)
-                    .Replace(@"\*", ".*", StringComparison.Ordinal)
-                    .Replace(@"\?", ".", StringComparison.Ordinal)
-                + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant
-        );
+    /// <summary>
+    /// PowerShell's wildcard language, as -Name promises: * ? [abc] [a-z], and ` to take the next character as it is.
+    /// </summary>
+    internal static Regex WildcardRegex(string pattern)
+    {
+        var regex = new System.Text.StringBuilder("^");
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '`' && i + 1 < pattern.Length)
+                regex.Append(Regex.Escape(pattern[++i].ToString()));
+            else if (c == '*')
+                regex.Append(".*");
+            else if (c == '?')
+                regex.Append('.');
+            else if (c == '[' && pattern.IndexOf(']', i + 1) is var close && close > i + 1)
+            {
+                regex.Append('[');
+                foreach (var member in pattern[(i + 1)..close])
+                    regex.Append(member == '-' ? "-" : Regex.Escape(member.ToString()).Replace("]", @"\]"));
+                regex.Append(']');
+                i = close;
+            }
+            else
+                regex.Append(Regex.Escape(c.ToString()));
+        }
+        return new Regex(regex.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    }
 }
 
 /// <summary>A back end that lists jobs without being given ids (squeue --me, qstat -u, the Local store).</summary>

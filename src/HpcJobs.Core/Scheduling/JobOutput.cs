@@ -1,17 +1,30 @@
 using System.Text;
+using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Scheduling;
 
-/// <summary>One line a job wrote, with the job it came from (its ToString is the line, so it reads as text).</summary>
-public sealed record JobOutputLine(string JobId, long LineNumber, string Line)
+/// <summary>
+/// One line a job wrote, with the job it came from (its ToString is the line, so it reads as text). LineNumber counts
+/// from the file's start; it is null for lines read with -Tail, which reads from the end and never counts the lines
+/// before.
+/// </summary>
+public sealed record JobOutputLine(string JobId, long? LineNumber, string Line)
 {
     public override string ToString() => Line;
 }
 
-/// <summary>Reads the output files of jobs: whole, the last lines, or followed while the jobs run (like tail -f).</summary>
+/// <summary>A job whose output is followed, with the scheduler that answers for it.</summary>
+public sealed record FollowedJob(IScheduler Scheduler, JobInfo Job);
+
+/// <summary>
+/// Reads the output files of jobs: whole, the last lines, or followed while the jobs run (like tail -f). Memory stays
+/// bounded whatever the file's size: files are streamed, and -Tail seeks back from the end.
+/// </summary>
 public static class JobOutput
 {
+    private const int BlockSize = 64 * 1024;
+
     /// <summary>
     /// The file a job writes <paramref name="error"/> output (stderr) or standard output to, checked to be readable
     /// here.
@@ -37,8 +50,11 @@ public static class JobOutput
         return path;
     }
 
-    /// <summary>The lines of a finished or running job's file (the last <paramref name="tail"/> when given).</summary>
-    public static IReadOnlyList<JobOutputLine> Read(JobInfo job, bool error, int? tail)
+    /// <summary>
+    /// The lines of a finished or running job's file (the last <paramref name="tail"/> when given), read as they are
+    /// enumerated. The file is opened (and every problem with it reported) before the first line.
+    /// </summary>
+    public static IEnumerable<JobOutputLine> Read(JobInfo job, bool error, int? tail)
     {
         var path = PathOf(job, error);
         if (!File.Exists(path))
@@ -49,10 +65,42 @@ public static class JobOutput
                     : $"Job {job.JobId} ({job.State}) has no output file '{path}'"
                         + (job.IsFinished ? "; it wrote nothing there, or the file was removed." : " yet.")
             );
-        string[] lines;
+        var stream = Open(job, path);
+        if (tail is { } t)
+            stream.Position = TailStart(stream, t);
+        return ReadLines(job.JobId, stream, numbered: tail is null);
+    }
+
+    private static IEnumerable<JobOutputLine> ReadLines(string jobId, FileStream stream, bool numbered)
+    {
+        using (stream)
+        {
+            var reader = new LineReader();
+            var buffer = new byte[BlockSize];
+            long number = 0;
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                foreach (var line in reader.Feed(buffer.AsSpan(0, n)))
+                    yield return new JobOutputLine(jobId, numbered ? ++number : null, line);
+            if (reader.Finish() is { } last)
+                yield return new JobOutputLine(jobId, numbered ? ++number : null, last);
+        }
+    }
+
+    /// <summary>
+    /// Opens a job's file for reading, shared with the writer. Only regular files: a FIFO would block and a device such
+    /// as /dev/zero never ends.
+    /// </summary>
+    private static FileStream Open(JobInfo job, string path)
+    {
+        if (OperatingSystem.IsLinux() && Native.Status(path, followLinks: true) is { IsRegularFile: false } status)
+            throw new HpcErrorException(
+                HpcErrors.OutputNotReadable,
+                $"Job {job.JobId}'s output '{path}' is a {status.TypeName}, not a regular file; it is not read."
+            );
         try
         {
-            lines = ReadShared(path).Split('\n');
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -61,60 +109,107 @@ public static class JobOutput
                 $"Job {job.JobId}'s output '{path}' cannot be read: {e.Message}"
             );
         }
-        var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
-        var first = tail is { } t ? Math.Max(0, count - t) : 0;
-        return Enumerable
-            .Range(first, count - first)
-            .Select(i => new JobOutputLine(job.JobId, i + 1, lines[i].TrimEnd('\r')))
-            .ToList();
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            throw new HpcErrorException(
+                HpcErrors.OutputNotReadable,
+                $"Job {job.JobId}'s output '{path}' cannot be read: {e.Message}"
+            );
+        }
     }
 
     /// <summary>
-    /// Follows the files of <paramref name="jobs"/> until every job has ended and its file is read to the end, calling
-    /// <paramref name="emit"/> for each complete line as it appears. Files are read every 0.2 s; the scheduler is asked
-    /// (one batched call) at its own polling pace. A file that does not exist yet (a pending job) is waited for.
+    /// The offset where the last <paramref name="lines"/> lines start, found by reading backwards from the end a block
+    /// at a time (a final newline ends the last line; it does not start another).
+    /// </summary>
+    internal static long TailStart(Stream stream, int lines)
+    {
+        var length = stream.Length;
+        if (lines <= 0)
+            return length;
+        var buffer = new byte[BlockSize];
+        var end = length;
+        var found = 0;
+        var skipFinalNewline = true;
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - BlockSize);
+            var count = (int)(end - start);
+            stream.Position = start;
+            stream.ReadExactly(buffer, 0, count);
+            for (var i = count - 1; i >= 0; i--)
+            {
+                if (buffer[i] != (byte)'\n')
+                {
+                    skipFinalNewline = false;
+                    continue;
+                }
+                if (skipFinalNewline && start + i == length - 1)
+                {
+                    skipFinalNewline = false;
+                    continue;
+                }
+                if (++found == lines)
+                    return start + i + 1;
+            }
+            end = start;
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Follows the files of <paramref name="jobs"/> (of any schedulers) until every job has ended and its file is read to
+    /// the end, calling <paramref name="emit"/> for each complete line as it appears and <paramref name="warn"/> for what
+    /// a user must know (a file truncated, replaced, deleted, or never written). Files are read every 0.2 s; each
+    /// scheduler is asked (one batched call) at its own polling pace. A file that does not exist yet is waited for.
     /// </summary>
     public static async Task FollowAsync(
-        IScheduler scheduler,
-        IReadOnlyList<JobInfo> jobs,
+        IReadOnlyList<FollowedJob> jobs,
         bool error,
         int? tail,
         Action<JobOutputLine> emit,
+        Action<string> warn,
         CancellationToken ct
     )
     {
-        var followers = jobs.Select(j => new Follower(j, PathOf(j, error), tail)).ToList();
-        var statusEvery = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, scheduler.MinPollInterval.Ticks));
-        var nextStatus = DateTimeOffset.Now;
+        var followers = jobs.Select(j => new Follower(j, PathOf(j.Job, error), tail)).ToList();
+        var nextStatus = new Dictionary<IScheduler, DateTimeOffset>();
         while (followers.Count > 0)
         {
             foreach (var f in followers)
-                f.ReadNew(emit);
-            if (DateTimeOffset.Now >= nextStatus)
+                f.ReadNew(emit, warn);
+            foreach (var group in followers.Where(f => f.EndedAt is null).GroupBy(f => f.Followed.Scheduler).ToList())
             {
-                var running = followers.Where(f => f.EndedAt is null).Select(f => f.Job.JobId).ToList();
-                if (running.Count > 0)
+                var scheduler = group.Key;
+                if (nextStatus.TryGetValue(scheduler, out var due) && DateTimeOffset.Now < due)
+                    continue;
+                var report = await scheduler
+                    .GetStatusAsync(group.Select(f => f.Followed.Job.JobId).ToList(), ct)
+                    .ConfigureAwait(false);
+                var ended = report
+                    .Jobs.Where(j => j.IsFinished || j.CanNeverRun)
+                    .Select(j => j.JobId)
+                    .Concat(report.NotFound.Select(n => n.JobId))
+                    .ToHashSet();
+                foreach (var f in group.Where(f => ended.Contains(f.Followed.Job.JobId)))
                 {
-                    var report = await scheduler.GetStatusAsync(running, ct).ConfigureAwait(false);
-                    var ended = report
-                        .Jobs.Where(j => j.IsFinished || j.CanNeverRun)
-                        .Select(j => j.JobId)
-                        .Concat(report.NotFound.Select(n => n.JobId))
-                        .ToHashSet();
-                    foreach (var f in followers.Where(f => ended.Contains(f.Job.JobId)))
-                        f.EndedAt = DateTimeOffset.Now;
+                    f.EndedAt = DateTimeOffset.Now;
+                    f.EndState = report.Jobs.FirstOrDefault(j => j.JobId == f.Followed.Job.JobId)?.State;
                 }
-                nextStatus = DateTimeOffset.Now + statusEvery;
+                var every = TimeSpan.FromTicks(
+                    Math.Max(TimeSpan.FromSeconds(1).Ticks, scheduler.MinPollInterval.Ticks)
+                );
+                nextStatus[scheduler] = DateTimeOffset.Now + every;
             }
             // an ended job is read once more; its file may appear late (PBS copies output back after the job)
             foreach (
                 var f in followers
-                    .Where(f => f.EndedAt is { } at && (f.Exists || DateTimeOffset.Now - at > TimeSpan.FromSeconds(10)))
+                    .Where(f => f.EndedAt is { } at && (f.Opened || DateTimeOffset.Now - at > TimeSpan.FromSeconds(10)))
                     .ToList()
             )
             {
-                f.ReadNew(emit);
-                f.Flush(emit);
+                f.ReadNew(emit, warn);
+                f.Finish(emit, warn);
                 followers.Remove(f);
             }
             if (followers.Count > 0)
@@ -122,59 +217,148 @@ public static class JobOutput
         }
     }
 
-    private static string ReadShared(string path)
+    /// <summary>Splits bytes into lines on '\n' (a '\r' before it is dropped), keeping one decoder for the whole file.</summary>
+    private sealed class LineReader
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
-
-    private sealed class Follower(JobInfo job, string path, int? tail)
-    {
-        private long _position;
-        private long _lineNumber;
+        private readonly Decoder _decoder = new UTF8Encoding(false).GetDecoder();
         private readonly StringBuilder _partial = new();
-        private bool _started;
+        private char[] _chars = new char[BlockSize + 4];
 
-        public JobInfo Job => job;
-        public DateTimeOffset? EndedAt { get; set; }
-        public bool Exists => File.Exists(path);
-
-        public void ReadNew(Action<JobOutputLine> emit)
+        public List<string> Feed(ReadOnlySpan<byte> bytes)
         {
-            if (!File.Exists(path))
-                return;
-            using var stream = new FileStream(
-                path,
-                FileMode.Open,
-                FileAccess.Read,
-                FileShare.ReadWrite | FileShare.Delete
-            );
-            if (stream.Length < _position)
-                _position = 0; // truncated or replaced: start over
-            stream.Seek(_position, SeekOrigin.Begin);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            var text = reader.ReadToEnd();
-            _position = stream.Position;
-            _partial.Append(text);
-            var all = _partial.ToString();
-            var lastNewline = all.LastIndexOf('\n');
-            if (lastNewline < 0)
-                return;
-            var complete = all[..lastNewline].Split('\n');
-            _partial.Clear().Append(all[(lastNewline + 1)..]);
-            var skip = !_started && tail is { } t ? Math.Max(0, complete.Length - t) : 0;
-            _lineNumber += skip;
-            _started = true;
-            foreach (var line in complete.Skip(skip))
-                emit(new JobOutputLine(job.JobId, ++_lineNumber, line.TrimEnd('\r')));
+            var needed = _decoder.GetCharCount(bytes, flush: false);
+            if (_chars.Length < needed)
+                _chars = new char[needed];
+            var n = _decoder.GetChars(bytes, _chars, flush: false);
+            var lines = new List<string>();
+            var span = _chars.AsSpan(0, n);
+            int newline;
+            while ((newline = span.IndexOf('\n')) >= 0)
+            {
+                _partial.Append(span[..newline]);
+                lines.Add(Take());
+                span = span[(newline + 1)..];
+            }
+            _partial.Append(span);
+            return lines;
         }
 
-        public void Flush(Action<JobOutputLine> emit)
+        /// <summary>The last line when the file does not end with a newline.</summary>
+        public string? Finish()
         {
-            if (_partial.Length > 0)
-                emit(new JobOutputLine(job.JobId, ++_lineNumber, _partial.ToString().TrimEnd('\r')));
+            var n = _decoder.GetChars([], _chars, flush: true);
+            _partial.Append(_chars, 0, n);
+            return _partial.Length > 0 ? Take() : null;
+        }
+
+        private string Take()
+        {
+            if (_partial.Length > 0 && _partial[^1] == '\r')
+                _partial.Length--;
+            var line = _partial.ToString();
             _partial.Clear();
+            return line;
+        }
+    }
+
+    /// <summary>
+    /// One followed file: kept open between reads, so nothing written to it is lost when it is moved away; the path is
+    /// looked at again after each read, so a replaced, truncated or deleted file is noticed and said.
+    /// </summary>
+    private sealed class Follower(FollowedJob followed, string path, int? tail)
+    {
+        private FileStream? _stream;
+        private LineReader _reader = new();
+        private (ulong Inode, ulong Device)? _identity;
+        private long? _lineNumber;
+        private bool _tailApplied;
+        private bool _deletedSaid;
+
+        public FollowedJob Followed => followed;
+        public DateTimeOffset? EndedAt { get; set; }
+        public JobState? EndState { get; set; }
+        public bool Opened => _stream is not null;
+        private string JobId => followed.Job.JobId;
+
+        public void ReadNew(Action<JobOutputLine> emit, Action<string> warn)
+        {
+            if (_stream is null && !TryOpen())
+                return;
+            var stream = _stream!;
+            if (stream.Length < stream.Position)
+            {
+                warn($"Job {JobId}'s output '{path}' was truncated while followed; reading it again from its start.");
+                stream.Position = 0;
+                _reader = new LineReader();
+                _lineNumber = 0;
+            }
+            var buffer = new byte[BlockSize];
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                foreach (var line in _reader.Feed(buffer.AsSpan(0, n)))
+                    emit(new JobOutputLine(JobId, _lineNumber is { } l ? _lineNumber = l + 1 : null, line));
+            if (!OperatingSystem.IsLinux())
+                return;
+            var now = Native.Status(path, followLinks: true);
+            if (now is null)
+            {
+                if (!_deletedSaid)
+                    warn(
+                        $"Job {JobId}'s output '{path}' was deleted while followed; what the job writes to it is lost."
+                    );
+                _deletedSaid = true;
+            }
+            else if (_identity is { } id && (now.Value.Inode, now.Value.Device) != id)
+            {
+                // the old file is read to its end above; what follows is in the new one
+                if (_reader.Finish() is { } last)
+                    emit(new JobOutputLine(JobId, _lineNumber is { } l ? _lineNumber = l + 1 : null, last));
+                warn(
+                    $"Job {JobId}'s output '{path}' was replaced while followed; following the new file from its start."
+                );
+                Close();
+                TryOpen();
+            }
+        }
+
+        private bool TryOpen()
+        {
+            if (!File.Exists(path))
+                return false;
+            _stream = Open(followed.Job, path);
+            _reader = new LineReader();
+            _lineNumber = 0;
+            _deletedSaid = false;
+            if (OperatingSystem.IsLinux() && Native.Status(path, followLinks: true) is { } status)
+                _identity = (status.Inode, status.Device);
+            if (tail is { } t && !_tailApplied)
+            {
+                _stream.Position = TailStart(_stream, t);
+                _lineNumber = null;
+            }
+            _tailApplied = true;
+            return true;
+        }
+
+        public void Finish(Action<JobOutputLine> emit, Action<string> warn)
+        {
+            if (_stream is null)
+            {
+                warn(
+                    $"Job {JobId} ended ({EndState?.ToString() ?? "no longer known to its scheduler"}) and its output "
+                        + $"'{path}' never appeared: the job wrote nothing there, or it never ran."
+                );
+                return;
+            }
+            if (_reader.Finish() is { } last)
+                emit(new JobOutputLine(JobId, _lineNumber is { } l ? _lineNumber = l + 1 : null, last));
+            Close();
+        }
+
+        private void Close()
+        {
+            _stream?.Dispose();
+            _stream = null;
         }
     }
 }

@@ -40,9 +40,26 @@ public sealed class SchedulerCommands(
     )
     {
         Interlocked.Increment(ref _calls);
+        var timeout = options?.Timeout ?? CommandTimeouts.Command;
         try
         {
-            return await runner.RunAsync(program, args, options, ct).ConfigureAwait(false);
+            return await runner
+                .RunAsync(program, args, (options ?? new ProcessOptions()) with { Timeout = timeout }, ct)
+                .ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new SchedulerUnavailableException(
+                $"{scheduler}'s '{program}' did not answer within {timeout.TotalSeconds:0.#} s and was killed "
+                    + $"(${CommandTimeouts.CommandVariable} sets the limit). "
+                    + (
+                        IsSubmission(program)
+                            ? "The job may have been submitted all the same: look with Get-HpcJobStatus before submitting again."
+                            : "The scheduler's controller may be down or overloaded."
+                    ),
+                e,
+                HpcErrors.SchedulerTimeout
+            );
         }
         catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == 2) // ENOENT
         {
@@ -59,6 +76,8 @@ public sealed class SchedulerCommands(
             );
         }
     }
+
+    private static bool IsSubmission(string program) => Path.GetFileName(program) is "sbatch" or "qsub";
 
     /// <summary>Runs a read-only or idempotent command, retrying transient errors.</summary>
     public async Task<ProcessResult> RunAsync(

@@ -46,7 +46,12 @@ public sealed class SchedulerResolver
     }
 
     public static SchedulerKind ParseKind(string name, string source) =>
-        Enum.TryParse<SchedulerKind>(name.Trim(), ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+        // names only: Enum.TryParse would also take "1" (a number) and "Local,Slurm" (flags)
+        name.Trim()
+            is { Length: > 0 } trimmed
+        && trimmed.All(char.IsAsciiLetter)
+        && Enum.TryParse<SchedulerKind>(trimmed, ignoreCase: true, out var kind)
+        && Enum.IsDefined(kind)
             ? kind
             : throw new SchedulerSelectionException(
                 $"{source} names scheduler '{name}'; known schedulers are {string.Join(", ", Enum.GetNames<SchedulerKind>())}."

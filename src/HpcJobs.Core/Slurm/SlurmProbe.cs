@@ -18,12 +18,25 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
         try
         {
             ping = await runner
-                .RunAsync("scontrol", ["ping"], cancellationToken: cancellationToken)
+                .RunAsync(
+                    "scontrol",
+                    ["ping"],
+                    new ProcessOptions { Timeout = CommandTimeouts.Probe },
+                    cancellationToken
+                )
                 .ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             return new SchedulerCandidate(Kind, false, $"scontrol could not run: {e.Message}");
+        }
+        catch (TimeoutException e)
+        {
+            return new SchedulerCandidate(
+                Kind,
+                false,
+                $"scontrol hangs: {e.Message} (${CommandTimeouts.ProbeVariable})"
+            );
         }
         var text = (ping.StandardOutput + ping.StandardError).Trim().Replace('\n', ' ');
         return ping.Succeeded && text.Contains("is UP", StringComparison.Ordinal)

@@ -30,41 +30,55 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
     [Parameter]
     public SwitchParameter Raw { get; set; }
 
-    protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
-    {
-        if (TryGetStatus(scheduler, jobIds) is not { } report)
-            return;
-        var jobs = JobOrdering.InInputOrder(report.Jobs, jobIds).ToList();
-        var tagged = !Raw && jobs.Count > 1;
-        void Emit(JobOutputLine line) => WriteObject(tagged ? line : line.Line);
+    private bool _tagged;
 
-        if (!Wait)
+    /// <summary>Lines are tagged with their job when more than one job is read, whatever schedulers they are on.</summary>
+    protected override void ProcessGroups(IReadOnlyList<(IScheduler Scheduler, IReadOnlyList<string> JobIds)> groups)
+    {
+        var found = new List<FollowedJob>();
+        foreach (var (scheduler, ids) in groups)
+            if (TryGetStatus(scheduler, ids) is { } report)
+                found.AddRange(JobOrdering.InInputOrder(report.Jobs, ids).Select(j => new FollowedJob(scheduler, j)));
+        _tagged = !Raw && found.Count > 1;
+        if (Wait)
+            Follow(found);
+        else
+            foreach (var job in found.Select(f => f.Job))
+                ReadWhole(job);
+    }
+
+    protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds) =>
+        ProcessGroups([(scheduler, jobIds)]);
+
+    private void Emit(JobOutputLine line) => WriteObject(_tagged ? line : line.Line);
+
+    private void ReadWhole(JobInfo job)
+    {
+        try
         {
-            foreach (var job in jobs)
-            {
-                try
-                {
-                    foreach (var line in JobOutput.Read(job, Error, Tail))
-                        Emit(line);
-                }
-                catch (HpcJobsException e)
-                {
-                    WriteError(ToErrorRecord(e, job));
-                }
-            }
-            return;
+            foreach (var line in JobOutput.Read(job, Error, Tail))
+                Emit(line);
         }
-        var followed = new List<JobInfo>();
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, job));
+        }
+    }
+
+    /// <summary>Follows every job together (one poll loop for all of them), several schedulers included.</summary>
+    private void Follow(List<FollowedJob> jobs)
+    {
+        var followed = new List<FollowedJob>();
         foreach (var job in jobs)
         {
             try
             {
-                JobOutput.PathOf(job, Error);
+                JobOutput.PathOf(job.Job, Error);
                 followed.Add(job);
             }
             catch (HpcJobsException e)
             {
-                WriteError(ToErrorRecord(e, job));
+                WriteError(ToErrorRecord(e, job.Job));
             }
         }
         try
@@ -73,7 +87,14 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
                 async (ct, post) =>
                 {
                     await JobOutput
-                        .FollowAsync(scheduler, followed, Error, Tail, line => post(() => Emit(line)), ct)
+                        .FollowAsync(
+                            followed,
+                            Error,
+                            Tail,
+                            line => post(() => Emit(line)),
+                            warning => post(() => WriteWarning(warning)),
+                            ct
+                        )
                         .ConfigureAwait(false);
                     return true;
                 }
@@ -81,7 +102,7 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
         }
         catch (HpcJobsException e)
         {
-            WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
+            WriteError(ToErrorRecord(e, string.Join(",", followed.Select(f => f.Job.JobId))));
         }
     }
 }

@@ -146,8 +146,17 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
         var env = new Dictionary<string, string>();
         if (Environment is not null)
             foreach (DictionaryEntry e in Environment)
-                env[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] =
-                    Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            {
+                var name = Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                var value = e.Value is PSObject wrapped ? wrapped.BaseObject : e.Value;
+                if (value is System.Collections.IEnumerable and not string)
+                    throw new InvalidJobRequestException(
+                        $"Environment variable '{name}' is a {value.GetType().Name}, not one value; join it into one "
+                            + "string yourself (for example ($list -join ':')).",
+                        HpcErrors.InvalidEnvironment
+                    );
+                env[name] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            }
         return new JobRequest
         {
             ScriptPath = ParameterSetName == "Script" ? ResolvePath(ScriptPath) : null,

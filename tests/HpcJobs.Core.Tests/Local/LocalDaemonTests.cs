@@ -21,7 +21,7 @@ public sealed class LocalDaemonTests : IDisposable
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable(LocalDaemon.IdleVariable, null);
+        Environment.SetEnvironmentVariable(LocalSettings.IdleVariable, null);
         var active = Path.Combine(_state, "active");
         if (Directory.Exists(active))
         {
@@ -56,7 +56,7 @@ public sealed class LocalDaemonTests : IDisposable
     [Fact]
     public async Task The_daemon_starts_on_demand_and_exits_when_idle()
     {
-        Environment.SetEnvironmentVariable(LocalDaemon.IdleVariable, "2");
+        Environment.SetEnvironmentVariable(LocalSettings.IdleVariable, "2");
         var local = new LocalScheduler(_state);
         Assert.Null(DaemonPid());
         var job = await local.SubmitAsync(Cmd("true"));
@@ -181,8 +181,8 @@ public sealed class LocalDaemonTests : IDisposable
     [Fact]
     public async Task Finished_records_older_than_the_retention_are_purged_and_ids_go_on_counting()
     {
-        Environment.SetEnvironmentVariable(LocalDaemon.RetentionVariable, "1");
-        Environment.SetEnvironmentVariable(LocalDaemon.IdleVariable, "1");
+        Environment.SetEnvironmentVariable(LocalSettings.RetentionVariable, "1");
+        Environment.SetEnvironmentVariable(LocalSettings.IdleVariable, "1");
         try
         {
             var local = new LocalScheduler(_state);
@@ -203,7 +203,7 @@ public sealed class LocalDaemonTests : IDisposable
         }
         finally
         {
-            Environment.SetEnvironmentVariable(LocalDaemon.RetentionVariable, null);
+            Environment.SetEnvironmentVariable(LocalSettings.RetentionVariable, null);
         }
     }
 }

@@ -354,7 +354,7 @@ public sealed class LocalSchedulerTests : IDisposable
         Native.kill(-RecordField(job.JobId, "ProcessGroup"), Native.SIGKILL); // nobody supervises the orphan now
     }
 
-    private int ShepherdPid(string id) => RecordField(id, "ShepherdPid");
+    private int ShepherdPid(string id) => RecordField(id, "DaemonPid");
 
     private int RecordField(string id, string field)
     {

@@ -1,0 +1,51 @@
+namespace HpcJobs.Core.Local;
+
+/// <summary>
+/// The words client and daemon exchange over <c>daemon.sock</c>, written once for both sides: one request line per
+/// connection, <c>VERB [slots=N] ID…</c>, answered by one line, <see cref="Ok"/> or <c>error TEXT</c>.
+/// </summary>
+internal static class LocalDaemonProtocol
+{
+    /// <summary>New records were written: schedule them.</summary>
+    public const string Submitted = "submitted";
+
+    /// <summary>End these jobs (pending at once, running with SIGTERM then SIGKILL).</summary>
+    public const string Cancel = "cancel";
+
+    /// <summary>Run a scheduling pass.</summary>
+    public const string Schedule = "schedule";
+
+    /// <summary>Answer when one of these jobs (or any task of these arrays) ends.</summary>
+    public const string Wait = "wait";
+
+    public const string Ok = "ok";
+    public const string Error = "error";
+
+    /// <summary>
+    /// The slot count of the client's session (HPCJOBS_LOCAL_CPUS), sent with every request, so the daemon schedules
+    /// with the setting of whoever spoke last, not of whoever happened to start it.
+    /// </summary>
+    public const string SlotsPrefix = "slots=";
+
+    public static string Request(string verb, IEnumerable<string> ids, int? slots = null) =>
+        string.Join(' ', new[] { verb }.Concat(slots is { } n ? [SlotsPrefix + n] : []).Concat(ids));
+
+    public static (string Verb, int? Slots, List<string> Ids) Parse(string line)
+    {
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int? slots = null;
+        var ids = new List<string>();
+        foreach (var word in words.Skip(1))
+        {
+            if (
+                word.StartsWith(SlotsPrefix, StringComparison.Ordinal)
+                && int.TryParse(word[SlotsPrefix.Length..], out var n)
+                && n > 0
+            )
+                slots = n;
+            else if (LocalStateStore.IsValidId(word))
+                ids.Add(word);
+        }
+        return (words.FirstOrDefault() ?? "", slots, ids);
+    }
+}

@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using HpcJobs.Core.Local;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Tests.Support;
+
+namespace HpcJobs.Core.Tests.Local;
+
+/// <summary>
+/// The Local back end against a hostile-but-fair world (issue 20): a second Unix user who plants jobs or links, a
+/// session's umask, stale records after a daemon's death, bad settings, a full disk, a FIFO as output, a stopped daemon.
+/// Each test failed before the fix it stands for.
+/// </summary>
+[Collection("local-daemon")]
+public sealed class LocalHostileTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("hpcjobs-hostile-").FullName;
+    private readonly string _state;
+    private readonly string _work;
+    private readonly List<Process> _strays = [];
+
+    public LocalHostileTests()
+    {
+        _state = Path.Combine(_root, "state");
+        _work = Directory.CreateDirectory(Path.Combine(_root, "work")).FullName;
+    }
+
+    public void Dispose()
+    {
+        foreach (
+            var v in new[]
+            {
+                LocalSettings.RetentionVariable,
+                LocalSettings.IdleVariable,
+                "HPCJOBS_LOCAL_REQUEST_TIMEOUT",
+            }
+        )
+            Environment.SetEnvironmentVariable(v, null);
+        foreach (var p in _strays)
+            if (!p.HasExited)
+                p.Kill(entireProcessTree: true);
+        if (DaemonPid(_state) is { } pid)
+        {
+            Native.kill(pid, Native.SIGCONT);
+            Native.kill(pid, Native.SIGKILL);
+        }
+    }
+
+    private JobRequest Cmd(params string[] argv) => new() { Command = argv, WorkingDirectory = _work };
+
+    private static async Task<JobInfo> Finished(LocalScheduler local, string id) =>
+        (
+            await JobWaiter.WaitAsync(local, [id], new WaitOptions { Timeout = TimeSpan.FromSeconds(30) })
+        ).Finished.Single();
+
+    private static int? DaemonPid(string state)
+    {
+        foreach (
+            var dir in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(d => d!.All(char.IsAsciiDigit))
+        )
+        {
+            try
+            {
+                if (
+                    File.ReadAllText($"/proc/{dir}/cmdline")
+                        .Contains("daemon\0" + state + "\0", StringComparison.Ordinal)
+                )
+                    return int.Parse(dir!);
+            }
+            catch (IOException) { }
+        }
+        return null;
+    }
+
+    /// <summary>What another user would plant: a pending record (and its active marker) that writes a file when run.</summary>
+    private string Plant(string state, string id)
+    {
+        var marker = Path.Combine(_root, $"planted-{id}-ran");
+        Directory.CreateDirectory(Path.Combine(state, "units"));
+        Directory.CreateDirectory(Path.Combine(state, "active"));
+        File.WriteAllText(
+            Path.Combine(state, "units", id + ".json"),
+            $$"""
+            {"Id":"{{id}}","Name":"planted","Argv":["touch","{{marker}}"],"Environment":{"PATH":"/usr/bin:/bin"},
+             "WorkingDirectory":"/","StdOutPath":"/dev/null","State":"Pending","NativeState":"PENDING",
+             "SubmitTime":"2026-01-01T00:00:00+00:00"}
+            """
+        );
+        File.WriteAllText(Path.Combine(state, "active", id), "");
+        return marker;
+    }
+
+    [RootFact]
+    public async Task A_state_folder_another_user_owns_is_refused_and_its_planted_job_never_runs()
+    {
+        var marker = Plant(_state, "1");
+        OtherUser.Run("chown", "-R", $"{OtherUser.Uid}", _state);
+        var e = Assert.Throws<LocalStateException>(() => new LocalScheduler(_state));
+        Assert.Equal("HpcStateUntrusted", e.ErrorId);
+        Assert.Contains(_state, e.Message);
+        Assert.Contains(OtherUser.Name, e.Message);
+        await Task.Delay(1500);
+        Assert.False(File.Exists(marker));
+        Assert.Null(DaemonPid(_state));
+    }
+
+    [RootFact]
+    public void A_symlink_another_user_owns_on_the_way_is_refused()
+    {
+        var theirs = Directory.CreateDirectory(Path.Combine(_root, "theirs")).FullName;
+        Plant(theirs, "1");
+        var link = Path.Combine(_root, "link");
+        File.CreateSymbolicLink(link, theirs);
+        OtherUser.Own(link);
+        var e = Assert.Throws<LocalStateException>(() => new LocalScheduler(link));
+        Assert.Equal("HpcStateUntrusted", e.ErrorId);
+        Assert.Contains("symbolic link", e.Message);
+    }
+
+    [Fact]
+    public void A_folder_others_may_write_is_refused_and_left_as_it_was()
+    {
+        Directory.CreateDirectory(_state);
+        File.SetUnixFileMode(_state, (UnixFileMode)Convert.ToInt32("1777", 8));
+        var e = Assert.Throws<LocalStateException>(() => new LocalScheduler(_state));
+        Assert.Equal("HpcStateUntrusted", e.ErrorId);
+        Assert.Contains("1777", e.Message);
+        Assert.Equal((UnixFileMode)Convert.ToInt32("1777", 8), File.GetUnixFileMode(_state));
+    }
+
+    [Fact]
+    public async Task An_existing_folder_of_mine_is_used_as_it_is_and_records_are_private()
+    {
+        Directory.CreateDirectory(_state);
+        File.SetUnixFileMode(_state, (UnixFileMode)Convert.ToInt32("755", 8));
+        var local = new LocalScheduler(_state);
+        var job = await local.SubmitAsync(Cmd("true"));
+        Assert.Equal((UnixFileMode)Convert.ToInt32("755", 8), File.GetUnixFileMode(_state));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            File.GetUnixFileMode(Path.Combine(_state, "units", job.JobId + ".json"))
+        );
+        Assert.Equal((UnixFileMode)Convert.ToInt32("700", 8), File.GetUnixFileMode(Path.Combine(_state, "units")));
+    }
+
+    [Fact]
+    public async Task A_record_others_may_write_is_neither_run_nor_read()
+    {
+        var local = new LocalScheduler(_state);
+        await local.SubmitAsync(Cmd("true")); // the daemon and the folders exist
+        var marker = Plant(_state, "900");
+        File.SetUnixFileMode(Path.Combine(_state, "units", "900.json"), (UnixFileMode)Convert.ToInt32("666", 8));
+        await local.ScheduleAsync(CancellationToken.None);
+        var report = await local.GetStatusAsync(["900"]);
+        Assert.Empty(report.Jobs);
+        Assert.Equal("HpcStateUntrusted", Assert.Single(report.NotFound).ErrorKind.Id);
+        // a new daemon's recovery does not run it either
+        Native.kill(DaemonPid(_state)!.Value, Native.SIGKILL);
+        await new LocalScheduler(_state).SubmitAsync(Cmd("true"));
+        await Task.Delay(1000);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task A_job_gets_the_umask_of_the_session_that_submitted_it()
+    {
+        var local = new LocalScheduler(_state);
+        await local.SubmitAsync(Cmd("true")); // the daemon starts under the default umask
+        var old = Native.umask(Convert.ToUInt32("077", 8));
+        JobInfo job;
+        try
+        {
+            job = await local.SubmitAsync(Cmd("true") with { OutputPath = "private.out" });
+        }
+        finally
+        {
+            Native.umask(old);
+        }
+        await Poll.Until(async () => (await local.GetStatusAsync([job.JobId])).Jobs[0].IsFinished);
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            File.GetUnixFileMode(Path.Combine(_work, "private.out"))
+        );
+        var shared = await local.SubmitAsync(Cmd("true") with { OutputPath = "shared.out" });
+        await Poll.Until(async () => (await local.GetStatusAsync([shared.JobId])).Jobs[0].IsFinished);
+        Assert.Equal((UnixFileMode)(0x1B6 & ~(int)old), File.GetUnixFileMode(Path.Combine(_work, "shared.out")));
+    }
+
+    [Fact]
+    public async Task A_stale_running_record_never_signals_a_process_group_it_cannot_prove_is_the_jobs()
+    {
+        var local = new LocalScheduler(_state);
+        var job = await local.SubmitAsync(Cmd("sleep", "60"));
+        await Poll.Until(async () => (await local.GetStatusAsync([job.JobId])).Jobs[0].State == JobState.Running);
+        // the daemon dies (an OOM kill) and then the job's processes; later, an unrelated group has the recorded number
+        var unit = Path.Combine(_state, "units", job.JobId + ".json");
+        Native.kill(DaemonPid(_state)!.Value, Native.SIGKILL);
+        var text = File.ReadAllText(unit);
+        var group = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("ProcessGroup").GetInt32();
+        Native.kill(-group, Native.SIGKILL);
+        var stranger = Process.Start(new ProcessStartInfo("setsid", ["sleep", "60"]))!;
+        _strays.Add(stranger);
+        await Poll.Until(() => Native.ProcessStartTicks(stranger.Id) is not null);
+        File.WriteAllText(unit, text.Replace($"\"ProcessGroup\": {group}", $"\"ProcessGroup\": {stranger.Id}"));
+        var after = (await local.GetStatusAsync([job.JobId])).Jobs[0];
+        Assert.Equal("NODE_FAIL", after.NativeState);
+        await Task.Delay(300);
+        Assert.False(stranger.HasExited, "a status call killed a process HpcJobs never started");
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("1000000")]
+    public async Task A_keep_forever_retention_does_not_kill_the_daemon(string days)
+    {
+        Environment.SetEnvironmentVariable(LocalSettings.RetentionVariable, days);
+        var local = new LocalScheduler(_state);
+        var job = await local.SubmitAsync(Cmd("sleep", "2"));
+        await Task.Delay(1500);
+        Assert.Equal(JobState.Completed, (await Finished(local, job.JobId)).State);
+    }
+
+    [Theory]
+    [InlineData(LocalSettings.RetentionVariable, "365d")]
+    [InlineData(LocalSettings.RetentionVariable, "-5")]
+    [InlineData(LocalSettings.IdleVariable, "abc")]
+    [InlineData(LocalSettings.IdleVariable, "0")]
+    public async Task A_bad_setting_is_an_error_naming_it_not_silently_the_default(string variable, string value)
+    {
+        Environment.SetEnvironmentVariable(variable, value);
+        var e = await Assert.ThrowsAsync<HpcErrorException>(() => new LocalScheduler(_state).SubmitAsync(Cmd("true")));
+        Assert.Equal("HpcInvalidSetting", e.ErrorId);
+        Assert.Contains(variable, e.Message);
+        Assert.Contains($"'{value}'", e.Message);
+    }
+
+    [Fact]
+    public async Task A_fifo_as_output_is_refused_before_submitting_and_never_wedges_the_daemon()
+    {
+        var fifo = Path.Combine(_work, "fifo.out");
+        OtherUser.Run("mkfifo", fifo);
+        var local = new LocalScheduler(_state);
+        var refused = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            local.SubmitAsync(Cmd("echo", "hi") with { OutputPath = fifo })
+        );
+        Assert.Equal("HpcInvalidOutputPath", refused.ErrorId);
+        Assert.Contains("FIFO", refused.Message);
+        // one that appears after the submission (the job waits for a slot): that job fails, the daemon goes on
+        var later = Path.Combine(_work, "later.out");
+        var blocker = await local.SubmitAsync(
+            Cmd("sleep", "1") with
+            {
+                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus },
+            }
+        );
+        var job = await local.SubmitAsync(Cmd("echo", "hi") with { OutputPath = later });
+        OtherUser.Run("mkfifo", later);
+        var ended = await Finished(local, job.JobId);
+        Assert.Equal(JobState.Failed, ended.State);
+        Assert.Contains("FIFO", ended.Reason);
+        var next = await local.SubmitAsync(Cmd("true"));
+        Assert.Equal(JobState.Completed, (await Finished(local, next.JobId)).State);
+        _ = blocker;
+    }
+
+    [Fact]
+    public async Task A_stopped_daemon_makes_submit_fail_in_bounded_time_leaving_nothing_pending()
+    {
+        Environment.SetEnvironmentVariable("HPCJOBS_LOCAL_REQUEST_TIMEOUT", "2");
+        var local = new LocalScheduler(_state);
+        await local.SubmitAsync(Cmd("true"));
+        var daemon = DaemonPid(_state)!.Value;
+        Native.kill(daemon, Native.SIGSTOP);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var e = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => local.SubmitAsync(Cmd("true")));
+            Assert.InRange(clock.Elapsed.TotalSeconds, 1, 10);
+            Assert.Contains("did not answer", e.Message);
+            Assert.Contains("Nothing was submitted", e.Message);
+            var cancel = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<SchedulerUnavailableException>(() =>
+                local.CancelAsync([new JobInfo { JobId = "1", Scheduler = "Local" }])
+            );
+            Assert.InRange(cancel.Elapsed.TotalSeconds, 1, 10);
+        }
+        finally
+        {
+            Native.kill(daemon, Native.SIGCONT);
+        }
+        var pending = Directory.GetFiles(Path.Combine(_state, "active"));
+        await Poll.Until(() => Directory.GetFiles(Path.Combine(_state, "active")).Length == 0);
+        Assert.NotNull(pending);
+    }
+
+    [RootFact]
+    public async Task A_full_disk_keeps_the_exit_status_and_the_daemon_alive()
+    {
+        var mount = Directory.CreateDirectory(Path.Combine(_root, "small")).FullName;
+        OtherUser.Run("mount", "-t", "tmpfs", "-o", "size=400k,mode=700", "tmpfs", mount);
+        try
+        {
+            var state = Path.Combine(mount, "state");
+            var local = new LocalScheduler(state);
+            var job = await local.SubmitAsync(Cmd("sh", "-c", "sleep 2; exit 3"));
+            var filler = Path.Combine(mount, "filler");
+            using (var f = File.Create(filler))
+            {
+                try
+                {
+                    f.Write(new byte[1024 * 1024]);
+                    f.Flush();
+                }
+                catch (IOException) { } // the disk is full now
+            }
+            await Task.Delay(3500); // the job ends while no record can be written
+            Assert.NotNull(DaemonPid(state));
+            Assert.Empty(Directory.GetFiles(Path.Combine(state, "units"), "*.tmp"));
+            File.Delete(filler);
+            var ended = await Finished(local, job.JobId);
+            Assert.Equal((JobState.Failed, 3), (ended.State, ended.ExitCode));
+            var log = File.ReadAllText(Path.Combine(state, "daemon.log"));
+            Assert.True(log.Contains($"job {job.JobId}: record written"), log); // held in memory, written once there was room
+        }
+        finally
+        {
+            if (DaemonPid(Path.Combine(mount, "state")) is { } pid)
+                Native.kill(pid, Native.SIGKILL);
+            await Task.Delay(200);
+            OtherUser.Run("umount", "-l", mount);
+        }
+    }
+}
