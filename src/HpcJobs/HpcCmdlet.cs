@@ -85,7 +85,15 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    protected IScheduler GetScheduler(SchedulerKind? kind) => Run(ct => Resolver.GetAsync(kind, ct));
+    /// <summary>
+    /// The back end for <paramref name="kind"/> (null: -Scheduler's rules), at <paramref name="location"/> when a job
+    /// names where it lives. Relative settings (a relative $env:HPCJOBS_STATE_DIR) are taken against PowerShell's location.
+    /// </summary>
+    protected IScheduler GetScheduler(SchedulerKind? kind, string? location = null)
+    {
+        Core.Local.LocalStateStore.RelativeTo.Value = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        return Run(ct => Resolver.GetAsync(kind, ct, location));
+    }
 
     /// <summary>The scheduler, or a terminating error when it cannot be had (nothing can proceed without it).</summary>
     protected IScheduler GetSchedulerOrStop(SchedulerKind? kind)
@@ -151,7 +159,7 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
 /// </summary>
 public abstract class HpcJobInputCmdlet : HpcCmdlet
 {
-    private readonly List<(string Id, SchedulerKind? Kind)> _jobs = [];
+    private readonly List<(string Id, SchedulerKind? Kind, string? Location)> _jobs = [];
 
     /// <summary>The parameter set of cmdlets that take jobs.</summary>
     protected const string ById = "ById";
@@ -188,7 +196,7 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
                     )
                 );
             else
-                _jobs.Add((job.JobId, job.Scheduler ?? Scheduler));
+                _jobs.Add((job.JobId, job.Scheduler ?? Scheduler, job.Location));
         }
     }
 
@@ -198,12 +206,12 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
             return;
         // bare ids and job objects that end up at the same scheduler are asked for in one call
         var byScheduler = new Dictionary<IScheduler, List<string>>();
-        foreach (var group in _jobs.GroupBy(j => j.Kind))
+        foreach (var group in _jobs.GroupBy(j => (j.Kind, j.Location)))
         {
             IScheduler scheduler;
             try
             {
-                scheduler = GetScheduler(group.Key);
+                scheduler = GetScheduler(group.Key.Kind, group.Key.Location);
             }
             catch (HpcJobsException e)
             {

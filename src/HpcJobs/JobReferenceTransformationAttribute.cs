@@ -36,8 +36,12 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
                 return JobReference.Invalid("$null is not a job (did an earlier command fail and return nothing?)");
             case JobReference r:
                 return r;
+            case HpcPowerShellJob psJob: // Submit-HpcJob -AsJob's job: its batch job
+                return ToReference(psJob.Info);
+            case HpcPowerShellTaskJob task:
+                return ToReference(task.Info);
             case JobInfo job:
-                return FromParts(job.JobId, job.Scheduler, "the job object");
+                return FromParts(job.JobId, job.Scheduler, "the job object") with { Location = job.Location };
             case string s:
                 return string.IsNullOrWhiteSpace(s)
                     ? JobReference.Invalid($"'{s}' is not a job id: it is empty")
@@ -49,7 +53,10 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
                     Lookup(d, "JobId") ?? Lookup(d, "Id"),
                     Lookup(d, "Scheduler"),
                     $"the hashtable (keys: {string.Join(", ", d.Keys.Cast<object>())})"
-                );
+                ) with
+                {
+                    Location = NullIfEmpty(Lookup(d, "Location")),
+                };
         }
         var ps = PSObject.AsPSObject(input!);
         var custom = ps.BaseObject is PSCustomObject;
@@ -61,7 +68,12 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
                 Convert.ToString(Unwrap(id), CultureInfo.InvariantCulture),
                 Convert.ToString(Unwrap(ps.Properties["Scheduler"]?.Value), CultureInfo.InvariantCulture),
                 $"the {what}"
-            );
+            ) with
+            {
+                Location = NullIfEmpty(
+                    Convert.ToString(Unwrap(ps.Properties["Location"]?.Value), CultureInfo.InvariantCulture)
+                ),
+            };
         return JobReference.Invalid(
             $"a {what} ('{Shorten(value)}') is not a job: give job ids, JobInfo objects, or objects with a JobId (and Scheduler) property"
         );
@@ -82,6 +94,8 @@ public sealed class JobReferenceTransformationAttribute : ArgumentTransformation
             return JobReference.Invalid(e.Message);
         }
     }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static string? Lookup(IDictionary d, string key)
     {

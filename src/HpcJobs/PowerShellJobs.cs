@@ -65,7 +65,7 @@ public sealed class HpcPowerShellJob : Job2
             var child = _tasks.FirstOrDefault(t => t.Info.JobId == task.JobId);
             if (child is null)
             {
-                child = new HpcPowerShellTaskJob(task, Command);
+                child = new HpcPowerShellTaskJob(Scheduler, task, Command);
                 _tasks.Add(child);
                 ChildJobs.Add(child);
             }
@@ -132,6 +132,12 @@ public sealed class HpcPowerShellJob : Job2
         if (IsDone)
             return;
         var report = JobOperations.StopAsync(Scheduler, [JobId]).GetAwaiter().GetResult();
+        // a job its scheduler no longer knows (its Local store removed, say) may still run: it is not called Stopped
+        if (report.NotFound.Concat(report.Refused).FirstOrDefault() is { } lost && report.Cancelled.Count == 0)
+            throw new HpcErrorException(
+                lost.ErrorKind,
+                $"Job {JobId} could not be stopped: {lost.Message} It may still be running."
+            );
         Update(report.Cancelled);
         foreach (var task in _tasks.Where(t => !t.IsDone))
             JobStates.Set(task, PSJobState.Stopped);
@@ -182,9 +188,12 @@ public sealed class HpcPowerShellJob : Job2
 /// <summary>One task of an array job, as a child job.</summary>
 public sealed class HpcPowerShellTaskJob : Job
 {
-    internal HpcPowerShellTaskJob(JobInfo task, string command)
+    private readonly IScheduler _scheduler;
+
+    internal HpcPowerShellTaskJob(IScheduler scheduler, JobInfo task, string command)
         : base(command, task.JobId)
     {
+        _scheduler = scheduler;
         Info = task;
         PSJobTypeName = "HpcJobTask";
     }
@@ -207,8 +216,18 @@ public sealed class HpcPowerShellTaskJob : Job
         HpcPowerShellJob.Apply(this, task, Output, Error);
     }
 
-    public override void StopJob() =>
-        throw new NotSupportedException("Stop the array job (its parent), or Stop-HpcJob this task.");
+    /// <summary>Cancels this task alone (Stop-Job on the parent cancels the whole array).</summary>
+    public override void StopJob()
+    {
+        if (IsDone)
+            return;
+        var report = JobOperations.StopAsync(_scheduler, [Info.JobId]).GetAwaiter().GetResult();
+        if (report.NotFound.Concat(report.Refused).FirstOrDefault() is { } lost && report.Cancelled.Count == 0)
+            throw new HpcErrorException(lost.ErrorKind, $"Task {Info.JobId} could not be stopped: {lost.Message}");
+        if (report.Cancelled.FirstOrDefault() is { } ended)
+            Update(ended);
+        JobStates.Set(this, PSJobState.Stopped);
+    }
 }
 
 /// <summary>

@@ -46,8 +46,10 @@ internal sealed class FakeScheduler(SchedulerKind kind) : IScheduler
         return Task.FromResult(new StatusReport(jobs.ToList(), missing.ToList()));
     }
 
-    public Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default) =>
-        Task.CompletedTask;
+    public Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    ) => Task.FromResult<IReadOnlyList<JobLookupFailure>>([]);
 }
 
 internal sealed class FakeProbe(FakeScheduler scheduler, bool available) : ISchedulerProbe

@@ -58,10 +58,11 @@ internal sealed class LocalJobRecord
     [JsonIgnore]
     public bool IsFinished => State.IsFinished();
 
-    public JobInfo ToJobInfo() =>
+    public JobInfo ToJobInfo(string store) =>
         new()
         {
             JobId = Id,
+            Location = store,
             ArrayJobId = ArrayJobId,
             ArrayTaskId = ArrayTaskId,
             Name = Name,

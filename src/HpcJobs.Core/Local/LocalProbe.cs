@@ -18,4 +18,13 @@ public sealed class LocalProbe : ISchedulerProbe
         );
 
     public IScheduler Create() => new LocalScheduler();
+
+    /// <summary>The store in use changes with $env:HPCJOBS_STATE_DIR (and PowerShell's location, for a relative one).</summary>
+    public bool IsCurrent(IScheduler scheduler) =>
+        scheduler is LocalScheduler local && local.StateDirectory == Path.GetFullPath(LocalStateStore.DefaultRoot());
+
+    public IScheduler CreateAt(string location) => new LocalScheduler(location);
+
+    public bool Serves(IScheduler scheduler, string location) =>
+        scheduler is LocalScheduler local && local.StateDirectory == Path.GetFullPath(location);
 }

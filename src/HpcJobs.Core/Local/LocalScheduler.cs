@@ -67,7 +67,13 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         using (_store.Lock())
         {
             foreach (var dep in request.Dependencies)
-                if (
+                if (dep.Location is { } other && other != _store.Root)
+                    throw new InvalidJobRequestException(
+                        $"Dependency on job '{dep.JobId}' of the Local store '{other}', but this job goes to the store "
+                            + $"'{_store.Root}' ($env:HPCJOBS_STATE_DIR): one store's daemon cannot see the other's jobs.",
+                        HpcErrors.DependencyNotFound
+                    );
+                else if (
                     !LocalStateStore.IsValidId(dep.JobId)
                     || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
                 )
@@ -125,9 +131,10 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             WithdrawUntaken(units, e);
         }
         if (request.Array is null)
-            return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo();
+            return (_store.LoadUnit(baseId) ?? units[0]).ToJobInfo(_store.Root);
         return SubmissionRules.Submitted(Kind, baseId, request with { WorkingDirectory = workDir }) with
         {
+            Location = _store.Root,
             NativeState = "PENDING",
             Reason = null,
             SubmitTime = units[0].SubmitTime,
@@ -189,7 +196,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
                 try
                 {
                     if (_store.LoadUnit(unitId) is { } unit)
-                        jobs.Add(CheckAlive(unit).ToJobInfo());
+                        jobs.Add(CheckAlive(unit).ToJobInfo(_store.Root));
                     else
                         notFound.Add(
                             new JobLookupFailure(
@@ -228,7 +235,10 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         return _store.UnitExists(id) ? [id] : null;
     }
 
-    public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    )
     {
         var ids = jobs.Select(j => j.JobId).Where(LocalStateStore.IsValidId).ToList();
         await _daemon.SendAsync(LocalDaemonProtocol.Cancel, ids, cancellationToken).ConfigureAwait(false);
@@ -241,6 +251,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             if (running.Count > 0)
                 await WaitForEndAsync(running, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
         }
+        return []; // a store is one user's: nothing in it is anybody else's to refuse
     }
 
     /// <summary>Asks the daemon to run a scheduling pass now (it runs one after every submit, cancel and job end anyway).</summary>

@@ -108,7 +108,7 @@ internal sealed class LocalStateStore
     {
         var explicitDir = System.Environment.GetEnvironmentVariable("HPCJOBS_STATE_DIR");
         if (!string.IsNullOrEmpty(explicitDir))
-            return explicitDir;
+            return Resolve(explicitDir);
         var xdg = System.Environment.GetEnvironmentVariable("XDG_DATA_HOME");
         if (string.IsNullOrEmpty(xdg))
             xdg = Path.Combine(
@@ -117,6 +117,23 @@ internal sealed class LocalStateStore
                 "share"
             );
         return Path.Combine(xdg, "hpcjobs", "local");
+    }
+
+    /// <summary>
+    /// The folder relative paths are taken against: PowerShell's current location, which the cmdlet layer sets for the
+    /// call (the process's own current directory is wherever pwsh was started).
+    /// </summary>
+    public static readonly AsyncLocal<string?> RelativeTo = new();
+
+    /// <summary>A state folder as the user wrote it: <c>~</c> is the home folder, relative is relative to <see cref="RelativeTo"/>.</summary>
+    public static string Resolve(string path)
+    {
+        var home = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
+        if (path == "~")
+            path = home;
+        else if (path.StartsWith("~/", StringComparison.Ordinal))
+            path = Path.Combine(home, path[2..]);
+        return Path.GetFullPath(path, RelativeTo.Value ?? System.Environment.CurrentDirectory);
     }
 
     /// <summary>Holds the state lock (an exclusive flock, so it also excludes other processes) until disposed.</summary>

@@ -115,7 +115,7 @@ internal static class LocalSubmission
                 {
                     ["HPCJOBS_JOB_ID"] = id,
                     ["HPCJOBS_JOB_NAME"] = request.EffectiveName,
-                    ["HPCJOBS_SUBMIT_DIR"] = Environment.CurrentDirectory,
+                    ["HPCJOBS_SUBMIT_DIR"] = request.SubmitDirectory ?? Environment.CurrentDirectory,
                     ["HPCJOBS_CPUS"] = request.Resources.TotalCpus.ToString(CultureInfo.InvariantCulture),
                     [JobProcesses.TokenVariable] = Guid.NewGuid().ToString("N"),
                 };
@@ -191,7 +191,8 @@ internal static class LocalSubmission
                 id,
                 baseId,
                 task,
-                name
+                name,
+                Environment.MachineName.Split('.')[0]
             ),
             workDir
         );

@@ -183,6 +183,11 @@ public static class HpcErrors
         HpcErrorCategory.OperationTimeout,
         "a scheduler command did not answer within $HPCJOBS_COMMAND_TIMEOUT and was killed (a submit may still have landed)"
     );
+    public static readonly HpcError OperationRefused = new(
+        "HpcOperationRefused",
+        HpcErrorCategory.PermissionDenied,
+        "the scheduler refused the operation on this job (not your job, not an operator); the other jobs were handled"
+    );
     public static readonly HpcError StateUntrusted = new(
         "HpcStateUntrusted",
         HpcErrorCategory.SecurityError,
@@ -222,5 +227,6 @@ public static class HpcErrors
         StateUnusable,
         StateUntrusted,
         SchedulerTimeout,
+        OperationRefused,
     ];
 }

@@ -6,5 +6,8 @@ namespace HpcJobs.Core.Model;
 /// </summary>
 public sealed record JobDependency(string JobId, DependencyKind Kind, SchedulerKind? Scheduler = null)
 {
+    /// <summary>Where the job depended on lives (the Local store's folder), when known.</summary>
+    public string? Location { get; init; }
+
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{JobId}";
 }

@@ -19,6 +19,12 @@ public sealed record JobInfo
 
     /// <summary>The back end that owns the job: Local, Slurm or Pbs.</summary>
     public string Scheduler { get; internal init; } = "";
+
+    /// <summary>
+    /// Where the job lives when its scheduler has more than one place: the Local store's folder (two stores have
+    /// different jobs with the same numbers). Null for SLURM and PBS on this host.
+    /// </summary>
+    public string? Location { get; internal init; }
     public JobState State { get; internal init; }
 
     /// <summary>The scheduler's own state word (PENDING, OUT_OF_MEMORY, F, C…).</summary>

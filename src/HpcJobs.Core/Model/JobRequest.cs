@@ -18,6 +18,12 @@ public sealed partial record JobRequest
     public IReadOnlyList<JobDependency> Dependencies { get; init; } = [];
     public ArrayRange? Array { get; init; }
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// Where the user submits from (SLURM_SUBMIT_DIR, HPCJOBS_SUBMIT_DIR): PowerShell's location, which the process's own
+    /// current directory is not. Null: the process's.
+    /// </summary>
+    public string? SubmitDirectory { get; init; }
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string? OutputPath { get; init; }
     public string? ErrorPath { get; init; }
@@ -145,7 +151,11 @@ public sealed partial record JobRequest
         CheckOutputPath("-OutputPath", OutputPath);
         CheckOutputPath("-ErrorPath", ErrorPath);
         foreach (var d in Dependencies)
-            if (string.IsNullOrWhiteSpace(d.JobId) || d.JobId.Any(c => char.IsWhiteSpace(c) || c is ',' or ':' or '?'))
+            if (
+                string.IsNullOrWhiteSpace(d.JobId)
+                || d.JobId.StartsWith('-')
+                || d.JobId.Any(c => char.IsWhiteSpace(c) || c is ',' or ':' or '?')
+            )
                 throw new InvalidJobRequestException(
                     $"Dependency job id '{d.JobId}' is not a job id.",
                     HpcErrors.InvalidDependency

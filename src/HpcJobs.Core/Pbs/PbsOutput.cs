@@ -124,16 +124,46 @@ internal static class PbsOutput
     }
 
     /// <summary>Text Variable_List ("A=b,C=d") or JSON's flattened Variable_List.NAME.</summary>
+    /// <remarks>
+    /// qstat escapes with a backslash what it prints of Variable_List: a quote in JSON (<c>"/tmp/it\\'s a, dir"</c>),
+    /// a quote and a comma in text (<c>PBS_O_WORKDIR=/tmp/it\'s a\, dir,</c>), as seen on OpenPBS 23.06 here.
+    /// </remarks>
     public static string? Variable(PbsJobRecord r, string name)
     {
         if (r[$"Variable_List.{name}"] is { } v)
-            return v;
+            return Unescape(v);
         if (r["Variable_List"] is not { } list)
             return null;
-        foreach (var pair in list.Split(','))
+        foreach (var pair in SplitUnescaped(list))
             if (pair.StartsWith(name + "=", StringComparison.Ordinal))
-                return pair[(name.Length + 1)..];
+                return Unescape(pair[(name.Length + 1)..]);
         return null;
+    }
+
+    private static IEnumerable<string> SplitUnescaped(string list)
+    {
+        var start = 0;
+        for (var i = 0; i < list.Length; i++)
+        {
+            if (list[i] == '\\')
+                i++;
+            else if (list[i] == ',')
+            {
+                yield return list[start..i];
+                start = i + 1;
+            }
+        }
+        yield return list[start..];
+    }
+
+    private static string Unescape(string value)
+    {
+        if (!value.Contains('\\'))
+            return value;
+        var sb = new System.Text.StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+            sb.Append(value[i] == '\\' && i + 1 < value.Length ? value[++i] : value[i]);
+        return sb.ToString();
     }
 
     /// <summary>Output_Path is "host:/path" (PBS keeps the submit host); the path is what a user opens.</summary>

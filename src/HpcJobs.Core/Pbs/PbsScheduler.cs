@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
 using HpcJobs.Core.Scheduling;
@@ -193,13 +194,18 @@ public sealed partial class PbsScheduler : IScheduler
         CancellationToken cancellationToken = default
     )
     {
-        var ids = jobIds.Distinct().ToList();
+        // what reaches qstat must be a job id: "--version" or "-1" would be read as options
+        var notFound = jobIds
+            .Distinct()
+            .Where(id => !JobIdPattern().IsMatch(id))
+            .Select(id => new JobLookupFailure(id, $"'{id}' is not a PBS job id (123, 123.server, 123[4].server)."))
+            .ToList();
+        var ids = jobIds.Distinct().Where(id => JobIdPattern().IsMatch(id)).ToList();
         if (ids.Count == 0)
-            return StatusReport.Empty;
+            return new StatusReport([], notFound);
         var (records, unknown) = await QueryAsync(ids, cancellationToken).ConfigureAwait(false);
 
         var jobs = new List<JobInfo>();
-        var notFound = new List<JobLookupFailure>();
         foreach (var id in ids)
         {
             var mine = Match(records, id);
@@ -325,38 +331,36 @@ public sealed partial class PbsScheduler : IScheduler
 
     private static bool NoExitStatus(JobInfo j) => j.NativeState == "C" && j.ExitCode is null && j.Signal is null;
 
-    public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    )
     {
         if (jobs.Count == 0)
-            return;
+            return [];
         foreach (var j in jobs)
             _memory.Cancelled(j.JobId);
-        foreach (
-            var r in await _commands
-                .RunChunkedAsync(
-                    "qdel",
-                    jobs.Select(j => j.JobId).Distinct().ToList(),
-                    chunk => chunk,
-                    cancellationToken
-                )
-                .ConfigureAwait(false)
-        )
-        {
-            // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel
-            var errors = r
-                .StandardError.Split('\n')
-                .Where(l =>
-                    l.Trim().Length > 0
-                    && !l.Contains("Job has finished", StringComparison.Ordinal)
-                    && !l.Contains("Unknown Job Id", StringComparison.Ordinal)
-                )
-                .ToList();
-            if (!r.Succeeded && errors.Count > 0)
-                throw new SchedulerUnavailableException(
-                    $"qdel failed (exit {r.ExitCode}): {string.Join(' ', errors).Trim()}"
-                );
-        }
+        var results = await _commands
+            .RunChunkedAsync("qdel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken)
+            .ConfigureAwait(false);
+        // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel.
+        // "qdel: Unauthorized Request  62.vm" (exit 159) is that job's refusal alone.
+        return CancelRefusals.Read(
+            results,
+            QdelRefusal(),
+            line =>
+                line.Contains("Job has finished", StringComparison.Ordinal)
+                || line.Contains("Unknown Job Id", StringComparison.Ordinal),
+            "qdel"
+        );
     }
+
+    /// <summary>PBS Pro/OpenPBS and Torque job ids: a number, an array part, a server name (123, 123[], 123[4].srv, 123-4).</summary>
+    [GeneratedRegex(@"^\d+(\[\d*\]|-\d+)?(\.[A-Za-z0-9][A-Za-z0-9._-]*)?$")]
+    private static partial Regex JobIdPattern();
+
+    [GeneratedRegex(@"^qdel: (?<why>.+?)\s+(?<id>\S+)$")]
+    private static partial Regex QdelRefusal();
 
     /// <summary>
     /// Records answering an id: the job itself, an array's subjobs (not its B parent when they are listed), or a short

@@ -34,8 +34,16 @@ public interface IScheduler
     /// <summary>The shortest sensible time between status polls (PBS's qstat pauses when called twice within a second).</summary>
     TimeSpan MinPollInterval => TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Cancels live jobs (already checked to exist and not to be finished) in one call.</summary>
-    Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Cancels live jobs (already checked to exist and not to be finished) in one call. Returns the jobs the scheduler
+    /// refused to cancel (another user's job, say), each with the scheduler's reason
+    /// (<see cref="HpcErrors.OperationRefused"/>); every other job was asked to end. Throws only when the scheduler
+    /// could not be asked at all.
+    /// </summary>
+    Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    );
 }
 
 /// <summary>What a back end can do, as a closed set a cmdlet (or a user) can test.</summary>

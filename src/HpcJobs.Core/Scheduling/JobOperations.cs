@@ -6,7 +6,11 @@ public sealed record StopReport(
     IReadOnlyList<JobInfo> Cancelled,
     IReadOnlyList<JobInfo> AlreadyFinished,
     IReadOnlyList<JobLookupFailure> NotFound
-);
+)
+{
+    /// <summary>Jobs the scheduler refused to cancel (<see cref="HpcErrors.OperationRefused"/>); the others were cancelled.</summary>
+    public IReadOnlyList<JobLookupFailure> Refused { get; init; } = [];
+}
 
 /// <summary>Operations every back end shares: stopping (status first, so finished and unknown jobs are told apart) and waiting.</summary>
 public static class JobOperations
@@ -32,7 +36,11 @@ public static class JobOperations
         var finished = before.Jobs.Where(j => j.IsFinished).ToList();
         if (live.Count == 0)
             return new StopReport([], finished, before.NotFound);
-        await scheduler.CancelAsync(live, ct).ConfigureAwait(false);
+        var refused = await scheduler.CancelAsync(live, ct).ConfigureAwait(false);
+        var refusedIds = refused.Select(r => r.JobId).ToHashSet();
+        live = live.Where(j => !refusedIds.Contains(j.JobId)).ToList();
+        if (live.Count == 0)
+            return new StopReport([], finished, before.NotFound) { Refused = refused };
         var ids = live.Select(j => j.JobId).ToList();
         var deadline = DateTimeOffset.Now + CancelSettleTime;
         Dictionary<string, JobInfo> byId;
@@ -57,6 +65,6 @@ public static class JobOperations
                     }
             )
             .ToList();
-        return new StopReport(cancelled, finished, before.NotFound);
+        return new StopReport(cancelled, finished, before.NotFound) { Refused = refused };
     }
 }

@@ -22,6 +22,15 @@ public interface ISchedulerProbe
     /// <param name="cancellationToken">Stops the probe.</param>
     Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken);
     IScheduler Create();
+
+    /// <summary>True while an instance made earlier still serves the current settings (Local: the same state folder).</summary>
+    bool IsCurrent(IScheduler scheduler) => true;
+
+    /// <summary>The back end for jobs that name where they live (<see cref="JobInfo.Location"/>); one place: <see cref="Create"/>.</summary>
+    IScheduler CreateAt(string location) => Create();
+
+    /// <summary>Whether <paramref name="scheduler"/> is the one at <paramref name="location"/> (always, for one place).</summary>
+    bool Serves(IScheduler scheduler, string location) => true;
 }
 
 /// <summary>
@@ -33,7 +42,7 @@ public sealed class SchedulerResolver
 {
     public const string EnvironmentVariable = "HPCJOBS_SCHEDULER";
     private readonly IReadOnlyList<ISchedulerProbe> _probes;
-    private readonly Dictionary<SchedulerKind, IScheduler> _schedulers = [];
+    private readonly Dictionary<(SchedulerKind, string?), IScheduler> _schedulers = [];
     private readonly Dictionary<(SchedulerKind, bool), SchedulerCandidate> _probed = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -80,23 +89,33 @@ public sealed class SchedulerResolver
     /// The back end of the given kind. A cluster back end named explicitly is probed first, so a missing one fails
     /// clearly.
     /// </summary>
-    public async Task<IScheduler> GetAsync(SchedulerKind? requested, CancellationToken ct = default)
+    public async Task<IScheduler> GetAsync(
+        SchedulerKind? requested,
+        CancellationToken ct = default,
+        string? location = null
+    )
     {
         var selection = await SelectAsync(requested, ct).ConfigureAwait(false);
-        return Get(selection.Kind);
+        return Get(selection.Kind, location);
     }
 
-    public IScheduler Get(SchedulerKind kind)
+    /// <summary>
+    /// The back end of <paramref name="kind"/>, at <paramref name="location"/> when a job names where it lives; made
+    /// once per place and kept while its settings are current.
+    /// </summary>
+    public IScheduler Get(SchedulerKind kind, string? location = null)
     {
+        var probe =
+            _probes.FirstOrDefault(p => p.Kind == kind)
+            ?? throw new SchedulerSelectionException($"{kind} is not a back end this build registers.");
+        if (location is not null && Get(kind) is var current && probe.Serves(current, location))
+            return current; // the jobs of the current place go to the same instance: one batched call for all
         lock (_schedulers)
         {
-            if (_schedulers.TryGetValue(kind, out var s))
+            if (_schedulers.TryGetValue((kind, location), out var s) && (location is not null || probe.IsCurrent(s)))
                 return s;
-            s = (
-                _probes.FirstOrDefault(p => p.Kind == kind)
-                ?? throw new SchedulerSelectionException($"{kind} is not a back end this build registers.")
-            ).Create();
-            _schedulers[kind] = s;
+            s = location is null ? probe.Create() : probe.CreateAt(location);
+            _schedulers[(kind, location)] = s;
             return s;
         }
     }

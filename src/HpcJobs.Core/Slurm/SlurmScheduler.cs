@@ -102,6 +102,7 @@ public sealed partial class SlurmScheduler : IScheduler
             // sbatch exports its own environment to the job (--export=ALL): any value, no escaping
             Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
             StandardInput = plan.Script,
+            WorkingDirectory = request.SubmitDirectory, // SLURM_SUBMIT_DIR is sbatch's own directory
         };
         for (var attempt = 1; ; attempt++)
         {
@@ -198,10 +199,13 @@ public sealed partial class SlurmScheduler : IScheduler
         return new StatusReport(live.Concat(fromAccounting).ToList(), notFound);
     }
 
-    public async Task CancelAsync(IReadOnlyCollection<JobInfo> jobs, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    )
     {
         if (jobs.Count == 0)
-            return;
+            return [];
         foreach (var j in jobs)
             _memory.Cancelled(j.JobId);
         var results = await _commands
@@ -212,9 +216,12 @@ public sealed partial class SlurmScheduler : IScheduler
                 cancellationToken
             )
             .ConfigureAwait(false);
-        if (results.FirstOrDefault(r => !r.Succeeded) is { } failed)
-            throw new SchedulerUnavailableException($"scancel failed: {failed.StandardError.Trim()}");
+        // "scancel: error: Kill job error on job id 115: Access/permission denied" (exit 210; the others were cancelled)
+        return CancelRefusals.Read(results, ScancelRefusal(), _ => false, "scancel");
     }
+
+    [GeneratedRegex(@"Kill job error on job id (?<id>\S+): (?<why>.+)$")]
+    private static partial Regex ScancelRefusal();
 
     /// <summary>
     /// The status query: squeue for what the controller holds; one sacct for jobs (and array tasks) it has forgotten;

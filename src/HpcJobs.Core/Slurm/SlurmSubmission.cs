@@ -12,6 +12,19 @@ internal static class SlurmSubmission
 
     public static SubmissionPlan Render(JobRequest request, string token)
     {
+        foreach (
+            var (parameter, path) in new[] { ("-OutputPath", request.OutputPath), ("-ErrorPath", request.ErrorPath) }
+        )
+            if (
+                path is not null
+                && !path.Contains('\\')
+                && path.Contains(OutputPattern.NodePatterns, StringComparison.Ordinal)
+            )
+                throw new InvalidJobRequestException(
+                    $"{parameter} '{path}': %N (the name of the node that runs the job) is known only on that node, so "
+                        + "HpcJobs could never tell where the output went (Receive-HpcJob, -Wait). Use %j, %x, %A or %a.",
+                    HpcErrors.InvalidOutputPath
+                );
         var r = request.Resources;
         var args = new List<string> { "--parsable", $"--job-name={request.EffectiveName}" };
         if (r.Nodes is { } n)

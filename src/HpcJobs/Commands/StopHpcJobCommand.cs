@@ -32,7 +32,7 @@ public sealed class StopHpcJobCommand : HpcJobInputCmdlet
             WriteVerbose($"Job {done.JobId} had already finished ({done.State}); nothing to cancel.");
         if (PassThru)
             WriteInInputOrder(report.Cancelled, confirmed);
-        foreach (var missing in report.NotFound)
+        foreach (var missing in report.NotFound.Concat(report.Refused))
             WriteLookupFailure(missing);
     }
 }

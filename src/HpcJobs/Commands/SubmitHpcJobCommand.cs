@@ -140,7 +140,7 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             )
                 deps.Add(
                     d.IsValid
-                        ? new JobDependency(d.JobId, DependencyType, d.Scheduler)
+                        ? new JobDependency(d.JobId, DependencyType, d.Scheduler) { Location = d.Location }
                         : throw new InvalidJobRequestException($"-DependsOn: {d.Problem}.", HpcErrors.InvalidDependency)
                 );
         var env = new Dictionary<string, string>();
@@ -170,6 +170,7 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             WorkingDirectory = ResolvePath(
                 WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath
             ),
+            SubmitDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             Environment = env,
             OutputPath = OutputPath,
             ErrorPath = ErrorPath,

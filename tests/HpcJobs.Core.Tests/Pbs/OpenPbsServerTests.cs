@@ -335,4 +335,26 @@ public sealed class OpenPbsServerTests
         );
         Assert.Contains("qsub: Unknown queue", e.Message);
     }
+
+    [PbsFact]
+    public async Task A_refused_qdel_is_that_jobs_error_and_the_others_are_deleted()
+    {
+        var user = PbsServer.Scheduler(asUser: PbsServer.TestUser);
+        File.SetUnixFileMode(_work, (UnixFileMode)0x1FF);
+        var roots = await _pbs.SubmitAsync(Cmd("sleep", "60"));
+        var theirs = await user.SubmitAsync(Cmd("sleep", "60"));
+        try
+        {
+            var report = await JobOperations.StopAsync(user, [roots.JobId, theirs.JobId]);
+            Assert.Equal(theirs.JobId, Assert.Single(report.Cancelled).JobId);
+            var refused = Assert.Single(report.Refused);
+            Assert.Equal((roots.JobId, "HpcOperationRefused"), (refused.JobId, refused.ErrorKind.Id));
+            Assert.Contains("Unauthorized Request", refused.Message);
+            Assert.False((await _pbs.GetStatusAsync([roots.JobId])).Jobs.Single().IsFinished);
+        }
+        finally
+        {
+            await _pbs.CancelAsync([roots]);
+        }
+    }
 }

@@ -319,4 +319,21 @@ public class PbsParsingTests
         Assert.Contains(message, e.Message);
         Assert.Single(runner.Calls); // never retried
     }
+
+    private static string Recorded(string file) =>
+        string.Join(
+            '\n',
+            File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "TestData", "openpbs-live", file))
+                .Where(l => !l.StartsWith('#'))
+        );
+
+    [Fact]
+    public void A_working_directory_with_a_quote_and_a_comma_reads_as_it_is_in_json_and_text()
+    {
+        var json = PbsOutput.ParseJson(Recorded("qstat_workdir_quote_comma.json.txt")).Single();
+        var text = PbsOutput.ParseFullText(Recorded("qstat_workdir_quote_comma.txt.txt")).Single();
+        Assert.Equal("/tmp/it's a, dir", PbsOutput.Variable(json, "PBS_O_WORKDIR"));
+        Assert.Equal("/tmp/it's a, dir", PbsOutput.Variable(text, "PBS_O_WORKDIR"));
+        Assert.Equal("/bin/bash", PbsOutput.Variable(text, "PBS_O_SHELL"));
+    }
 }

@@ -303,4 +303,38 @@ public sealed class SlurmClusterTests : IDisposable
         // two squeue chunks, two sacct chunks for the ids the controller does not hold: ceil(N / chunk) each, never per id
         Assert.InRange(_slurm.SchedulerCalls - before, 2, 5);
     }
+
+    [SlurmFact]
+    public async Task A_refused_cancel_is_that_jobs_error_and_the_others_are_cancelled()
+    {
+        var roots = await Submit(Cmd("sleep", "60"));
+        var theirs = (
+            await SlurmCluster.RunAsync(
+                "runuser",
+                "-u",
+                PbsServer.TestUser,
+                "--",
+                "sbatch",
+                "--parsable",
+                "--chdir=/tmp",
+                "--output=/dev/null",
+                "--wrap=sleep 60"
+            )
+        ).StandardOutput.Trim();
+        _submitted.Add(theirs);
+        var asUser = new SlurmScheduler(
+            new AsUserRunner(
+                Processes.CliWrapProcessRunner.Instance,
+                PbsServer.TestUser,
+                new HashSet<string> { "scancel" },
+                p => p
+            )
+        );
+        var report = await JobOperations.StopAsync(asUser, [roots.JobId, theirs]);
+        Assert.Equal(theirs, Assert.Single(report.Cancelled).JobId);
+        var refused = Assert.Single(report.Refused);
+        Assert.Equal((roots.JobId, "HpcOperationRefused"), (refused.JobId, refused.ErrorKind.Id));
+        Assert.Contains("permission denied", refused.Message);
+        Assert.False((await _slurm.GetStatusAsync([roots.JobId])).Jobs.Single().IsFinished);
+    }
 }

@@ -49,32 +49,13 @@ public static class PbsServer
     /// </summary>
     public static PbsScheduler Scheduler(RetryPolicy? retry = null, string? asUser = null)
     {
-        var runner = asUser is null ? Runner : new AsUserRunner(Runner, asUser);
+        var runner = asUser is null ? Runner : new AsUserRunner(Runner, asUser, Programs, p => Path.Combine(Bin, p));
         var version = runner.RunAsync("qstat", ["--version"]).GetAwaiter().GetResult();
         var identity = PbsIdentity.FromVersionOutput(version, isSlurmWrapper: false);
         return new PbsScheduler(identity, runner, retry: retry);
     }
 
     public const string TestUser = "pbsuser";
-
-    /// <summary>Runs PBS's commands as another user (runuser keeps the environment, so qsub -v still finds the values).</summary>
-    private sealed class AsUserRunner(IProcessRunner inner, string user) : IProcessRunner
-    {
-        public Task<ProcessResult> RunAsync(
-            string program,
-            IReadOnlyList<string> arguments,
-            ProcessOptions? options = null,
-            CancellationToken cancellationToken = default
-        ) =>
-            Programs.Contains(program)
-                ? CliWrapProcessRunner.Instance.RunAsync(
-                    "runuser",
-                    ["-u", user, "--", Path.Combine(Bin, program), .. arguments],
-                    options,
-                    cancellationToken
-                )
-                : inner.RunAsync(program, arguments, options, cancellationToken);
-    }
 
     public static Task<ProcessResult> Run(string program, params string[] args) => Runner.RunAsync(program, args);
 

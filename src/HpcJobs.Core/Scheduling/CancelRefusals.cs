@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>
+/// Reads what a cancel command (scancel, qdel) said about each job: the refusals (another user's job) become per-job
+/// failures, and the other jobs of the same call count as cancelled. Only output that names no job is the whole call's
+/// failure: a refusal of one job never hides that the others were ended.
+/// </summary>
+public static class CancelRefusals
+{
+    /// <param name="results">The cancel command's results (one per chunk of ids).</param>
+    /// <param name="perJobLine">Matches one line about one job: groups <c>id</c> and <c>why</c>.</param>
+    /// <param name="harmless">Lines that are no failure (the job ended meanwhile, is already gone).</param>
+    /// <param name="program">The command's name, for messages.</param>
+    public static IReadOnlyList<JobLookupFailure> Read(
+        IEnumerable<ProcessResult> results,
+        Regex perJobLine,
+        Func<string, bool> harmless,
+        string program
+    )
+    {
+        var refused = new List<JobLookupFailure>();
+        foreach (var r in results)
+        {
+            var unexplained = new List<string>();
+            foreach (var line in r.StandardError.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
+            {
+                if (harmless(line))
+                    continue;
+                if (perJobLine.Match(line) is { Success: true } m)
+                    refused.Add(
+                        new JobLookupFailure(
+                            m.Groups["id"].Value,
+                            $"{program} refused to cancel job {m.Groups["id"].Value}: {m.Groups["why"].Value.Trim()}.",
+                            HpcErrors.OperationRefused
+                        )
+                    );
+                else
+                    unexplained.Add(line);
+            }
+            if (!r.Succeeded && unexplained.Count > 0)
+                throw new SchedulerUnavailableException(
+                    $"{program} failed (exit {r.ExitCode}): {string.Join(' ', unexplained)}"
+                );
+        }
+        return refused;
+    }
+}
