@@ -95,6 +95,20 @@ foreach ($what in 'Status', 'Submit', 'Pass') {
 }
 Remove-Item -Recurse -Force $big, $small -ErrorAction Ignore
 
+Write-Host "[bench] Receive-HpcJob -Tail 10 of a 2 GB output (bounded memory, time not proportional to the file)"
+$bigOut = Join-Path $work 'big.out'
+$tailJob = Submit-HpcJob -Command sh, -c, "yes 'a line of job output, 0123456789' | head -c 2147483648" -OutputPath $bigOut | Wait-HpcJob
+$tailMs = @(); $tailAlloc = @(); $rawTail = @()
+foreach ($round in 1..$Repeat) {
+    $a0 = [GC]::GetTotalAllocatedBytes($true)
+    $tailMs += (Measure-Command { $null = $tailJob | Receive-HpcJob -Tail 10 }).TotalMilliseconds
+    $tailAlloc += ([GC]::GetTotalAllocatedBytes($true) - $a0) / 1MB
+    $rawTail += (Measure-Command { $null = tail -n 10 $bigOut }).TotalMilliseconds
+}
+Row 'Receive-HpcJob -Tail 10 of a 2 GB output' (Mid $tailMs) 'ms' ('{0:0.0} ms (tail -n 10)' -f (Mid $rawTail)) 'bounded'
+Row 'memory allocated by that Receive-HpcJob -Tail 10' (Mid $tailAlloc) 'MB' '' 'not proportional to the file'
+Remove-Item $bigOut
+
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 "| Measurement | HpcJobs | xargs/bash, same run | Target |"
 "|---|---:|---|---|"

@@ -12,6 +12,8 @@ internal sealed class FakeScheduler(SchedulerKind kind) : IScheduler
 {
     public List<string> Calls { get; } = [];
     public HashSet<string> Known { get; } = [];
+    public HashSet<string> Running { get; } = [];
+    public HashSet<string> NotMine { get; } = [];
     public SchedulerKind Kind => kind;
 
     public SchedulerDescription Describe() => new(kind, $"fake {kind}", "1", "in memory", SchedulerCapabilities.None);
@@ -37,7 +39,7 @@ internal sealed class FakeScheduler(SchedulerKind kind) : IScheduler
             .Select(id =>
                 SubmissionRules.Submitted(kind, id, new JobRequest { Command = ["x"] }) with
                 {
-                    State = JobState.Completed,
+                    State = Running.Contains(id) ? JobState.Running : JobState.Completed,
                 }
             );
         var missing = jobIds
@@ -49,7 +51,17 @@ internal sealed class FakeScheduler(SchedulerKind kind) : IScheduler
     public Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
         IReadOnlyCollection<JobInfo> jobs,
         CancellationToken cancellationToken = default
-    ) => Task.FromResult<IReadOnlyList<JobLookupFailure>>([]);
+    )
+    {
+        Calls.Add("cancel " + string.Join(",", jobs.Select(j => j.JobId)));
+        foreach (var j in jobs.Where(j => !NotMine.Contains(j.JobId)))
+            Running.Remove(j.JobId);
+        return Task.FromResult<IReadOnlyList<JobLookupFailure>>(
+            jobs.Where(j => NotMine.Contains(j.JobId))
+                .Select(j => new JobLookupFailure(j.JobId, $"fake refused {j.JobId}", HpcErrors.OperationRefused))
+                .ToList()
+        );
+    }
 }
 
 internal sealed class FakeProbe(FakeScheduler scheduler, bool available) : ISchedulerProbe
@@ -174,6 +186,25 @@ public sealed class CmdletLayerTests : IDisposable
             (errors[1].FullyQualifiedErrorId.Split(',')[0], errors[1].CategoryInfo.Category)
         );
         Assert.DoesNotContain(_slurm.Calls, c => c.StartsWith("submit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_refused_cancel_is_that_jobs_error_and_PassThru_returns_the_others()
+    {
+        foreach (var id in new[] { "1", "2", "3" })
+        {
+            _slurm.Known.Add(id);
+            _slurm.Running.Add(id);
+        }
+        _slurm.NotMine.Add("2");
+        var (output, errors) = Run("Stop-HpcJob 1, 2, 3 -Scheduler Slurm -PassThru -Confirm:$false");
+        Assert.Equal(["1", "3"], output.Select(o => ((JobInfo)o.BaseObject).JobId));
+        var error = Assert.Single(errors);
+        Assert.Equal(
+            ("HpcOperationRefused", ErrorCategory.PermissionDenied, "2"),
+            (error.FullyQualifiedErrorId.Split(',')[0], error.CategoryInfo.Category, error.TargetObject?.ToString())
+        );
+        Assert.Single(_slurm.Calls, c => c.StartsWith("cancel", StringComparison.Ordinal));
     }
 
     [Fact]

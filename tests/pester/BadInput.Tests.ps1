@@ -106,6 +106,32 @@ BeforeDiscovery {
             @{ Name = "$cmd with a Local job and -Scheduler Slurm"; Run = [scriptblock]::Create("$cmd (Submit-HpcJob -Command true) -Scheduler Slurm"); Id = 'HpcSchedulerMismatch'; Names = 'belongs to Local' }
             @{ Name = "$cmd with an unknown scheduler in the object"; Run = [scriptblock]::Create("[pscustomobject]@{ JobId = '1'; Scheduler = 'lsf' } | $cmd"); Id = 'HpcInvalidJobId'; Names = 'lsf' }
         }
+        # --- hardening (issue 20): settings, environment, outputs, scheduler names, ids reaching a scheduler's CLI
+        foreach ($setting in @(
+                @('HPCJOBS_LOCAL_RETENTION_DAYS', '365d'), @('HPCJOBS_LOCAL_RETENTION_DAYS', '-5'), @('HPCJOBS_LOCAL_RETENTION_DAYS', 'abc'),
+                @('HPCJOBS_LOCAL_DAEMON_IDLE', 'abc'), @('HPCJOBS_LOCAL_DAEMON_IDLE', '0'), @('HPCJOBS_LOCAL_DAEMON_IDLE', '10s'),
+                @('HPCJOBS_LOCAL_CPUS', '100001'))) {
+            $n, $v = $setting
+            @{ Name = "$n='$v'"; Run = [scriptblock]::Create("`$env:$n = '$v'; try { Submit-HpcJob -Command true } finally { `$env:$n = `$null }"); Id = 'HpcInvalidSetting'; Names = "'$v'" }
+        }
+        @{ Name = 'HPCJOBS_LOCAL_CPUS too large names the largest'; Run = { $env:HPCJOBS_LOCAL_CPUS = '100001'; try { Submit-HpcJob -Command true } finally { $env:HPCJOBS_LOCAL_CPUS = $null } }; Id = 'HpcInvalidSetting'; Names = '100000' }
+        foreach ($v in '1', 'Local,Slurm', '0', ' 2 ') {
+            @{ Name = "HPCJOBS_SCHEDULER='$v' (a number or flags)"; Run = [scriptblock]::Create("`$env:HPCJOBS_SCHEDULER = '$v'; try { Submit-HpcJob -Command true } finally { `$env:HPCJOBS_SCHEDULER = 'Local' }"); Id = 'HpcSchedulerNotAvailable'; Names = $v.Trim() }
+        }
+        foreach ($name in 'SBATCH_ARRAY_INX', 'SLURM_CONF', 'PBS_O_WORKDIR', 'HPCJOBS_JOB_ID', 'sbatch_partition') {
+            @{ Name = "-Environment $name (configures the scheduler's tools)"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -Environment @{ $name = 'x' }"); Id = 'HpcInvalidEnvironment'; Names = $name }
+        }
+        @{ Name = '-Environment a list value'; Run = { Submit-HpcJob -Command true -Environment @{ V = @(1, 2) } }; Id = 'HpcInvalidEnvironment'; Names = 'Object[]' }
+        @{ Name = '-Environment a 200 kB value'; Run = { Submit-HpcJob -Command true -Environment @{ BIG = 'x' * 200000 } }; Id = 'HpcInvalidEnvironment'; Names = '200000 bytes' }
+        @{ Name = '-OutputPath a FIFO'; Run = { Submit-HpcJob -Command echo, hi -OutputPath ./a.fifo }; Id = 'HpcInvalidOutputPath'; Names = 'FIFO' }
+        @{ Name = '-OutputPath /dev/zero'; Run = { Submit-HpcJob -Command echo, hi -OutputPath /dev/zero }; Id = 'HpcInvalidOutputPath'; Names = 'character device' }
+        @{ Name = '-ErrorPath a FIFO'; Run = { Submit-HpcJob -Command echo, hi -ErrorPath ./a.fifo }; Id = 'HpcInvalidOutputPath'; Names = 'FIFO' }
+        @{ Name = '-DependsOn an id that reads as an option'; Run = { Submit-HpcJob -Command true -DependsOn '-1' }; Id = 'HpcInvalidDependency'; Names = '-1' }
+        @{ Name = '-DependsOn --version'; Run = { Submit-HpcJob -Command true -DependsOn '--version' }; Id = 'HpcInvalidDependency'; Names = '--version' }
+        @{ Name = 'a state folder others may write'; Run = { $env:HPCJOBS_STATE_DIR = $script:openFolder; try { Submit-HpcJob -Command true } finally { $env:HPCJOBS_STATE_DIR = $script:stateDir } }; Id = 'HpcStateUntrusted'; Names = '0777' }
+        @{ Name = 'a state folder that is a file'; Run = { $env:HPCJOBS_STATE_DIR = "$PWD/ok.sh"; try { Submit-HpcJob -Command true } finally { $env:HPCJOBS_STATE_DIR = $script:stateDir } }; Id = 'HpcStateUnusable'; Names = 'ok.sh' }
+        @{ Name = 'Get-HpcJobStatus -User empty'; Run = { Get-HpcJobStatus -User '' }; Id = 'ParameterArgumentValidationError'; Names = 'User' }
+        @{ Name = 'Get-HpcJobStatus -User with a space'; Run = { Get-HpcJobStatus -User 'a b' }; Id = 'ParameterArgumentValidationError'; Names = 'a b' }
         @{ Name = 'Wait-HpcJob -Timeout -5'; Run = { Wait-HpcJob 1 -Timeout -5 }; Id = 'ParameterArgumentValidationError'; Names = '-5' }
         @{ Name = 'Wait-HpcJob -PollInterval 0'; Run = { Wait-HpcJob 1 -PollInterval 0 }; Id = 'ParameterArgumentValidationError'; Names = '0' }
         @{ Name = 'Wait-HpcJob -Timeout abc'; Run = { Wait-HpcJob 1 -Timeout abc }; Id = 'CannotConvertArgumentNoMessage'; Names = 'abc' }
@@ -130,6 +156,10 @@ BeforeDiscovery {
         @{ Name = 'an object with an Id property (Select-Object Id)'; Run = { ([pscustomobject]@{ Id = (Submit-HpcJob -Command true).JobId } | Get-HpcJobStatus).Scheduler }; Expect = 'Local' }
         @{ Name = 'a Process piped in is never taken for a job'; Run = { @(Get-Process -Id $PID | Get-HpcJobStatus -ErrorAction SilentlyContinue -ErrorVariable e).Count + 10 * @($e | Where-Object FullyQualifiedErrorId -like 'HpcInvalidJobId,*').Count }; Expect = 10 }
         @{ Name = 'a hashtable with a JobId'; Run = { (@{ JobId = (Submit-HpcJob -Command true).JobId; Scheduler = 'Local' } | Get-HpcJobStatus).Scheduler }; Expect = 'Local' }
+        @{ Name = '-OutputPath ~/x.out is in the home folder'; Run = { (Invoke-WhatIf "Submit-HpcJob -Command true -OutputPath '~/hpcjobs-x.out'") -match [regex]::Escape("$HOME/hpcjobs-x.out") }; Expect = $true }
+        @{ Name = '-OutputPath /dev/null discards the output'; Run = { (Submit-HpcJob -Command echo, hi -OutputPath /dev/null | Wait-HpcJob -Timeout 30).State }; Expect = 'Completed' }
+        @{ Name = '-Name run[12] is a wildcard'; Run = { $j = Submit-HpcJob -Command true -Name run1; @(Get-HpcJobStatus -Name 'run[12]' -Since (Get-Date).AddMinutes(-5) | Where-Object JobId -eq $j.JobId).Count }; Expect = 1 }
+        @{ Name = 'HPCJOBS_SCHEDULER names are case-blind'; Run = { $env:HPCJOBS_SCHEDULER = 'lOcAl'; try { (Submit-HpcJob -Command true).Scheduler } finally { $env:HPCJOBS_SCHEDULER = 'Local' } }; Expect = 'Local' }
     )
 }
 
@@ -141,6 +171,10 @@ BeforeAll {
     Set-Content ./noshebang.sh "echo no interpreter"
     Set-Content ./empty.sh -Value $null
     New-Item -ItemType Directory ./afolder | Out-Null
+    mkfifo ./a.fifo
+    $script:stateDir = $env:HPCJOBS_STATE_DIR
+    $script:openFolder = (New-Item -ItemType Directory ./open-state).FullName
+    chmod 0777 $script:openFolder
     function Get-RecordCount { @(Get-ChildItem (Join-Path $env:HPCJOBS_STATE_DIR 'units') -Filter *.json -ErrorAction Ignore).Count }
     # -WhatIf text goes to the host, not to a stream: read it from a child pwsh's console output
     function Invoke-WhatIf([string]$Command) {

@@ -26,7 +26,7 @@ Describe 'The Local store under damage' {
         $state = New-State
         Set-Content $state 'a file'
         $out = Invoke-Local $state 'Submit-HpcJob -Command true'
-        $out | Should -BeLike "ERR|HpcStateUnusable|*'$state'*it is a file*HPCJOBS_STATE_DIR*"
+        $out | Should -BeLike "ERR|HpcStateUnusable|*'$state'*is a regular file, not a folder*HPCJOBS_STATE_DIR*"
     }
 
     It 'never reuses an id when next-id is garbage, and the submission returns its job' {

@@ -22,6 +22,18 @@ Describe 'PBS (real OpenPBS server)' -Skip:$script:skip {
         $s[1].Name | Should -Be 'PBS Professional/OpenPBS'
     }
 
+    It 'never lets a job id reach qstat as an option, and reads a working directory with a quote as it is' {
+        $null = Get-HpcJobStatus -Scheduler Pbs '--version' -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'HpcJobNotFound,*'
+        $e[0].Exception.Message | Should -BeLike "*'--version' is not a PBS job id*"
+        { Submit-HpcJob -Scheduler Pbs -Command true -DependsOn '-1' -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidDependency,*'
+        $dir = New-Item -ItemType Directory (Join-Path $script:work "it's a, dir") -Force
+        chmod 0777 $script:work $dir.FullName
+        $job = Submit-HpcJob -Scheduler Pbs -Command true -WorkingDirectory $dir.FullName -WarningAction SilentlyContinue
+        ($job | Get-HpcJobStatus).WorkingDirectory | Should -Be $dir.FullName
+        $job | Wait-HpcJob -Timeout 120 | Out-Null
+    }
+
     It 'submits, waits and shows jobs through the pipeline, with exit codes' {
         $spec = New-HpcResourceSpec -CpusPerTask 1 -Memory 100MB -Walltime 5m
         $ok = Submit-HpcJob -Scheduler Pbs -Command 'sh', '-c', 'echo hello from pbs' -Resources $spec -Name 'pester ok' -WarningAction SilentlyContinue

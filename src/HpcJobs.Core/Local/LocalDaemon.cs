@@ -37,6 +37,12 @@ public sealed class LocalDaemon
     private readonly int _pid = Environment.ProcessId;
     private readonly long? _startTicks = Native.ProcessStartTicks(Environment.ProcessId);
     private readonly Dictionary<string, LocalJobRecord> _unsaved = [];
+
+    // wait4's ru_maxrss of a job starts at the daemon's own peak (posix_spawn's child shares our memory until its exec,
+    // and the kernel keeps that peak): below it, the figure says nothing of the job, and only samples of the job's own
+    // VmHWM (every second, as SLURM's jobacct_gather) are told
+    private readonly Dictionary<string, long> _daemonPeakAtSpawnKiB = [];
+    private readonly Dictionary<string, long> _sampledPeakKiB = [];
     private readonly DaemonLog _log;
     private DateTimeOffset _lastActivity = DateTimeOffset.Now;
     private long _changes;
@@ -111,6 +117,7 @@ public sealed class LocalDaemon
             lock (_gate)
             {
                 Guarded("saving records", SaveUnsaved);
+                Guarded("sampling memory", SampleMemory);
                 if (_active.Count == 0 && _unsaved.Count == 0 && DateTimeOffset.Now - _lastActivity > idle)
                 {
                     File.Delete(path);
@@ -429,6 +436,7 @@ public sealed class LocalDaemon
             Native.umask(ownUmask);
         }
         JobProcesses.Remember(unit, pid);
+        _daemonPeakAtSpawnKiB[unit.Id] = Native.PeakRssKiB(_pid) ?? 0;
         _byPid[pid] = unit.Id;
         _children.Release();
         if (unit.Resources?.Walltime is { } wall)
@@ -514,7 +522,7 @@ public sealed class LocalDaemon
                     TaskScheduler.Default
                 );
         unit.CpuTime = usage.CpuTime;
-        unit.MaxRssBytes = usage.MaxRssKiB * 1024;
+        unit.MaxRssBytes = MaxRssOf(unit.Id, usage.MaxRssKiB) * 1024;
         var (exitCode, signal) = Native.DecodeWaitStatus(status);
         var code = signal is null ? exitCode : 128 + signal;
         if (_killedFor.Remove(id, out var k))
@@ -527,6 +535,24 @@ public sealed class LocalDaemon
             unit.Finish(JobState.Failed, "FAILED", "NonZeroExitCode", exitCode);
         End(unit);
         Schedule();
+    }
+
+    private void SampleMemory()
+    {
+        foreach (var unit in _active.Values.Where(u => u.State == JobState.Running && u.ProcessGroup is not null))
+            if (Native.PeakRssKiB(unit.ProcessGroup!.Value) is { } kib)
+                _sampledPeakKiB[unit.Id] = Math.Max(kib, _sampledPeakKiB.GetValueOrDefault(unit.Id));
+    }
+
+    /// <summary>The job's peak memory in KiB: wait4's when above the daemon's own peak at the spawn, else the samples (or null).</summary>
+    private long? MaxRssOf(string id, long waited)
+    {
+        var floor = _daemonPeakAtSpawnKiB.GetValueOrDefault(id);
+        _daemonPeakAtSpawnKiB.Remove(id);
+        _sampledPeakKiB.Remove(id, out var sampled);
+        if (waited > floor)
+            return waited;
+        return sampled > 0 ? sampled : null;
     }
 
     /// <summary>A unit left the active set: its record is written, its timers dropped, waiting clients woken.</summary>

@@ -50,9 +50,10 @@ public sealed partial class LocalScheduler : IJobAccounting
     )
     {
         var usages = new List<JobUsage>();
+        var seen = new HashSet<string>();
         foreach (var id in jobIds.Distinct())
-        foreach (var unitId in UnitIdsFor(id) ?? [])
-            if (_store.LoadUnit(unitId) is { } unit)
+        foreach (var unitId in UnitIdsOrNone(id).Where(seen.Add))
+            if (LoadOrNull(unitId) is { } unit)
                 usages.Add(
                     new JobUsage
                     {
@@ -63,11 +64,39 @@ public sealed partial class LocalScheduler : IJobAccounting
                         MaxRss = unit.MaxRssBytes,
                         WalltimeRequested = unit.Resources?.Walltime,
                         MemoryRequested = unit.Resources?.Memory,
-                        Note = unit.IsFinished
-                            ? null
-                            : "running: CPU time and memory are known when the job ends (wait4)",
+                        Note =
+                            !unit.IsFinished ? "running: CPU time and memory are known when the job ends (wait4)"
+                            : unit.StartTime is null ? "the job never ran"
+                            : unit.MaxRssBytes is null
+                                ? "peak memory not measured: below what wait4 can tell here, and the job ended before the first 1 s sample"
+                            : null,
                     }
                 );
         return Task.FromResult<IReadOnlyList<JobUsage>>(usages);
+    }
+
+    // an unreadable record is that job's error, already reported by the status call: the other jobs are measured
+    private IReadOnlyList<string> UnitIdsOrNone(string id)
+    {
+        try
+        {
+            return UnitIdsFor(id) ?? [];
+        }
+        catch (LocalStateException)
+        {
+            return [];
+        }
+    }
+
+    private LocalJobRecord? LoadOrNull(string unitId)
+    {
+        try
+        {
+            return _store.LoadUnit(unitId);
+        }
+        catch (LocalStateException)
+        {
+            return null;
+        }
     }
 }

@@ -188,6 +188,22 @@ internal static unsafe partial class Native
         return null;
     }
 
+    /// <summary>A process's peak resident memory (VmHWM of /proc/PID/status) in KiB; null when it is gone.</summary>
+    public static long? PeakRssKiB(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(
+                        line["VmHWM:".Length..].Trim().Split(' ')[0],
+                        System.Globalization.CultureInfo.InvariantCulture
+                    );
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        return null;
+    }
+
     /// <summary>This boot's random id: a pid and a start time only name the same process within one boot.</summary>
     public static string? BootId()
     {
@@ -347,7 +363,7 @@ internal static unsafe partial class Native
                 ) ?? argv[0];
             var rc = posix_spawnp(out var pid, Utf8(program), actions, attr, argvPtr, envPtr);
             if (rc != 0)
-                throw new IOException($"cannot start '{argv[0]}': {Marshal.GetPInvokeErrorMessage(rc)}");
+                throw new IOException(SpawnFailure(argv[0], program, workingDirectory, stdoutPath, stderrPath, rc));
             return pid;
         }
         finally
@@ -366,6 +382,47 @@ internal static unsafe partial class Native
             NativeMemory.Free(mask);
         }
     }
+
+    /// <summary>
+    /// What made a spawn fail. posix_spawn reports one errno for its whole set of steps (chdir, the output opens, the
+    /// exec), so the steps are checked one by one to name the one that failed rather than blame the program.
+    /// </summary>
+    private static string SpawnFailure(
+        string given,
+        string program,
+        string workingDirectory,
+        string stdoutPath,
+        string? stderrPath,
+        int errno
+    )
+    {
+        var error = Marshal.GetPInvokeErrorMessage(errno);
+        if (!Directory.Exists(workingDirectory))
+            return $"the working directory '{workingDirectory}' does not exist any more ({error})";
+        foreach (var output in new[] { stdoutPath, stderrPath })
+        {
+            if (output is null || output == "/dev/null")
+                continue;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(output, workingDirectory));
+            if (folder is not null && !Directory.Exists(folder))
+                return $"the output folder '{folder}' does not exist ({error})";
+            if (folder is not null && access(folder, W_OK) != 0 && !File.Exists(output))
+                return $"the output folder '{folder}' is not writable ({error})";
+            if (File.Exists(output) && access(output, W_OK) != 0)
+                return $"the output file '{output}' is not writable ({error})";
+        }
+        if (access(workingDirectory, X_OK) != 0)
+            return $"the working directory '{workingDirectory}' cannot be entered ({error})";
+        return program == given || !Path.IsPathRooted(program)
+            ? $"cannot start '{given}': {error}"
+            : $"cannot start '{given}' ({program}): {error}";
+    }
+
+    private const int W_OK = 2,
+        X_OK = 1;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int access(string path, int mode);
 
     /// <summary>Decodes a wait(2) status into an exit code or a signal.</summary>
     public static (int? ExitCode, int? Signal) DecodeWaitStatus(int status) =>

@@ -49,8 +49,11 @@ public sealed record JobEfficiency
             MaxRss = usage?.MaxRss,
             MemoryRequested = memAsked,
             MemoryUsedPercent = Percent(usage?.MaxRss, memAsked),
-            Note = usage is null
-                ? "no accounting record (yet)"
+            Note =
+                job.State is JobState.Pending or JobState.Held
+                    ? $"{job.State.ToString().ToLowerInvariant()}: the job has not started, there is nothing to measure yet"
+                : job.IsFinished && job.StartTime is null && usage?.CpuTime is null ? "the job never ran"
+                : usage is null ? "no accounting record (yet)"
                 : usage.Note ?? (job.IsFinished ? null : "running: figures so far"),
         };
     }

@@ -27,6 +27,8 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
 
     /// <summary>Another user's jobs, or * for everyone's, where the scheduler shows them.</summary>
     [Parameter(ParameterSetName = List)]
+    [ValidateNotNullOrEmpty]
+    [ValidateUserName]
     public string? User { get; set; }
 
     /// <summary>Also jobs that ended at or after this time (sacct, qstat -x, the Local store).</summary>
@@ -74,5 +76,22 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
     {
         if (TryGetStatus(scheduler, jobIds) is { } report)
             WriteInInputOrder(report.Jobs, jobIds);
+    }
+}
+
+/// <summary>A login name (as useradd allows), or * for every user: anything else never reaches squeue or qselect.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ValidateUserNameAttribute : ValidateArgumentsAttribute
+{
+    private static readonly System.Text.RegularExpressions.Regex Pattern = new(
+        @"^(\*|[A-Za-z0-9_][A-Za-z0-9_.-]*\$?)$"
+    );
+
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        if (arguments is string s && !Pattern.IsMatch(s))
+            throw new ValidationMetadataException(
+                $"-User '{s}' is not a user name: give a login name, or * for every user."
+            );
     }
 }

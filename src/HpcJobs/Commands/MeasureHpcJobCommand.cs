@@ -49,7 +49,7 @@ public sealed class MeasureHpcJobCommand : HpcJobInputCmdlet
         }
         foreach (var missing in status.NotFound)
             WriteLookupFailure(missing);
-        var byId = usage.ToDictionary(u => u.JobId);
+        var byId = usage.GroupBy(u => u.JobId).ToDictionary(g => g.Key, g => g.First()); // an array and its task named together
         foreach (var job in JobOrdering.InInputOrder(status.Jobs, jobIds))
         {
             var efficiency = JobEfficiency.From(job, byId.GetValueOrDefault(job.JobId));

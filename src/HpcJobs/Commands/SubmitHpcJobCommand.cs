@@ -172,10 +172,20 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             ),
             SubmitDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             Environment = env,
-            OutputPath = OutputPath,
-            ErrorPath = ErrorPath,
+            OutputPath = ResolveDrivePath(OutputPath),
+            ErrorPath = ResolveDrivePath(ErrorPath),
         }.Validate();
     }
+
+    /// <summary>
+    /// An output path as PowerShell means it when it names a drive or home (<c>~/x.out</c>, <c>Temp:/x.out</c>); a plain
+    /// relative path stays relative to the job's working directory, as the schedulers take it.
+    /// </summary>
+    private string? ResolveDrivePath(string? path) =>
+        path is not null
+        && (path.StartsWith('~') || System.Text.RegularExpressions.Regex.IsMatch(path, "^[A-Za-z][A-Za-z0-9_]*:"))
+            ? ResolvePath(path)
+            : path;
 
     private ResourceSpec WithNames(ResourceSpec spec) =>
         spec with

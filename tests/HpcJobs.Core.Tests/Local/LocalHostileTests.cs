@@ -330,4 +330,59 @@ public sealed class LocalHostileTests : IDisposable
             OtherUser.Run("umount", "-l", mount);
         }
     }
+
+    [Fact]
+    public async Task A_store_folder_removed_while_a_job_runs_is_laid_out_again_with_the_jobs_outcome()
+    {
+        var local = new LocalScheduler(_state);
+        var job = await local.SubmitAsync(Cmd("sh", "-c", "sleep 1; exit 4"));
+        await Poll.Until(async () => (await local.GetStatusAsync([job.JobId])).Jobs[0].State == JobState.Running);
+        Directory.Delete(Path.Combine(_state, "units"), recursive: true);
+        Directory.Delete(Path.Combine(_state, "active"), recursive: true);
+        await Poll.Until(() => File.Exists(Path.Combine(_state, "units", job.JobId + ".json")), 20);
+        var ended = (await local.GetStatusAsync([job.JobId])).Jobs.Single();
+        Assert.Equal((JobState.Failed, 4), (ended.State, ended.ExitCode));
+        Assert.NotNull(DaemonPid(_state));
+    }
+
+    [Fact]
+    public async Task The_daemon_schedules_with_the_slots_of_the_session_that_spoke_last()
+    {
+        Environment.SetEnvironmentVariable(LocalSettings.CpusVariable, "1");
+        try
+        {
+            var local = new LocalScheduler(_state);
+            await local.SubmitAsync(Cmd("true")); // the daemon starts with 1 slot in its environment
+            Environment.SetEnvironmentVariable(LocalSettings.CpusVariable, "2");
+            var a = await local.SubmitAsync(Cmd("sleep", "3"));
+            var b = await local.SubmitAsync(Cmd("sleep", "3"));
+            await Poll.Until(async () =>
+                (await local.GetStatusAsync([a.JobId, b.JobId])).Jobs.All(j => j.State == JobState.Running)
+            );
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LocalSettings.CpusVariable, null);
+        }
+    }
+
+    [Fact]
+    public async Task A_launch_that_fails_names_the_step_that_failed_not_the_program()
+    {
+        var local = new LocalScheduler(_state);
+        var blocker = await local.SubmitAsync(
+            Cmd("sleep", "2") with
+            {
+                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus },
+            }
+        );
+        var gone = Directory.CreateDirectory(Path.Combine(_work, "gone")).FullName;
+        var job = await local.SubmitAsync(Cmd("echo", "hi") with { OutputPath = Path.Combine(gone, "x.out") });
+        Directory.Delete(gone);
+        var ended = await Finished(local, job.JobId);
+        Assert.Equal(JobState.Failed, ended.State);
+        Assert.Contains($"the output folder '{gone}' does not exist", ended.Reason);
+        Assert.DoesNotContain("cannot start 'echo'", ended.Reason);
+        _ = blocker;
+    }
 }

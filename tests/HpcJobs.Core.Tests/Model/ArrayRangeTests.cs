@@ -2,6 +2,7 @@ using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Tests.Model;
 
+[Trait("Category", "Unit")]
 public class ArrayRangeTests
 {
     [Theory]

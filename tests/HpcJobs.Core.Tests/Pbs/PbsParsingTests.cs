@@ -6,6 +6,7 @@ using HpcJobs.Core.Tests.Support;
 namespace HpcJobs.Core.Tests.Pbs;
 
 /// <summary>PBS Pro/OpenPBS and Torque output recorded from real clusters (TestData/pbspro, TestData/torque; provenance in each file).</summary>
+[Trait("Category", "Unit")]
 public class PbsParsingTests
 {
     private static string Only(string file) => Fixture.Captures(file).Single().Text;

@@ -5,6 +5,7 @@ using HpcJobs.Core.Tests.Support;
 namespace HpcJobs.Core.Tests.Pbs;
 
 /// <summary>Each ResourceSpec field and request option → the exact qsub argv, per dialect.</summary>
+[Trait("Category", "Unit")]
 public class PbsRenderingTests
 {
     private static PbsScheduler For(PbsDialect d) =>

@@ -8,6 +8,7 @@ namespace HpcJobs.Core.Tests.Scheduling;
 /// <c>a-00111-0-0-batch-vm-111-%b-4294967294.out</c>; <c>-o 'b-\%j-%x.out'</c> wrote <c>b-%j-%x.out</c>; array 113 task 12
 /// with <c>c-%A-%a-%4a.out</c> wrote <c>c-113-12-0012.out</c>.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class OutputPatternTests
 {
     [Theory]

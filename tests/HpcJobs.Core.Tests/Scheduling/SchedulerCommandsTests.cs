@@ -7,6 +7,7 @@ using HpcJobs.Core.Tests.Support;
 namespace HpcJobs.Core.Tests.Scheduling;
 
 /// <summary>The one runner every back end's commands go through: chunking, retry, counting, missing programs.</summary>
+[Trait("Category", "Unit")]
 public class SchedulerCommandsTests
 {
     private static readonly RetryPolicy Fast = new(MaxAttempts: 3, FirstDelaySeconds: 0.01, MaxDelaySeconds: 0.02);

@@ -3,6 +3,7 @@ using HpcJobs.Core.Scheduling;
 namespace HpcJobs.Core.Tests.Scheduling;
 
 /// <summary>The formats sacct (22.05, on the test cluster) and OpenPBS's qstat print for usage.</summary>
+[Trait("Category", "Unit")]
 public class UsageUnitsTests
 {
     [Theory]

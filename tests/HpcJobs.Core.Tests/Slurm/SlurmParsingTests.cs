@@ -6,6 +6,7 @@ using HpcJobs.Core.Tests.Support;
 namespace HpcJobs.Core.Tests.Slurm;
 
 /// <summary>Parsers against real output captured on a SLURM 22.05.8 cluster (TestData/slurm, provenance in each header).</summary>
+[Trait("Category", "Unit")]
 public class SlurmParsingTests
 {
     // the captures' squeue format: -o '%i|%T|%r|%A|%K|%F'

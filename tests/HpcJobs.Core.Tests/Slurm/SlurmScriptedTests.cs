@@ -11,6 +11,7 @@ namespace HpcJobs.Core.Tests.Slurm;
 /// controller (connect failure)" was printed by squeue on the test cluster with slurmctld stopped (2026-11-25); the rest
 /// come from TestData/slurm.
 /// </summary>
+[Trait("Category", "Unit")]
 public class SlurmScriptedTests
 {
     private const string ControllerDown =
