@@ -7,7 +7,8 @@
       Build  - compiles the solution and assembles the importable module in module/ (DLLs, manifest, format views, help).
       Test   - Build, then the xUnit core tests and the Pester module tests (in a child pwsh), then one total line.
       Demo   - Build, then submits a small array and a dependent job on the Local scheduler, waits with progress, shows them.
-      Bench  - Build, then the benchmark script in bench/ (prints a table).
+      Bench  - Build, then the benchmark script in bench/ (prints a table), and the newest mutation score.
+      Mutate - Stryker.NET over the core's pure code with the fast unit tests (Category=Unit); prints the score per file.
       Clean  - removes build output and module/.
     Run it with the repository's own pwsh: `dotnet tool restore && dotnet pwsh ./build.ps1 Test`.
 .EXAMPLE
@@ -15,7 +16,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Mutate', 'Clean')]
     [string[]]$Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
     [string]$Configuration = 'Release'
@@ -121,6 +122,42 @@ function Invoke-Test {
     if ($failed -gt 0) { exit 1 }
 }
 
+# Mutation testing (issue 22): Stryker.NET (a local dotnet tool) over the files listed in the core tests'
+# stryker-config.json, with the unit tests only. The HTML report stays in StrykerOutput/ (ignored by git).
+$StrykerProject = Join-Path $Root 'tests/HpcJobs.Core.Tests'
+
+function Invoke-Mutate {
+    Step 'Stryker.NET: dotnet dotnet-stryker (tests/HpcJobs.Core.Tests/stryker-config.json; several minutes on 2 cores)'
+    Push-Location $StrykerProject
+    try { Exec 'stryker' { dotnet dotnet-stryker --config-file stryker-config.json --reporter progress --reporter json --reporter html } }
+    finally { Pop-Location }
+    Show-MutationScore
+}
+
+# Score per file of the newest Stryker report: killed (and timed out) over killed + survived + not covered.
+function Show-MutationScore {
+    $report = Get-ChildItem (Join-Path $StrykerProject 'StrykerOutput') -Recurse -Filter mutation-report.json -ErrorAction Ignore |
+        Sort-Object LastWriteTime | Select-Object -Last 1
+    if (-not $report) { Step 'mutation score: no Stryker report yet (./build.ps1 Mutate)'; return }
+    $json = Get-Content -Raw $report.FullName | ConvertFrom-Json -AsHashtable
+    $rows = foreach ($file in $json.files.Keys | Sort-Object) {
+        $m = @($json.files[$file].mutants)
+        $killed = @($m | Where-Object { $_.status -in 'Killed', 'Timeout' }).Count
+        $survived = @($m | Where-Object status -eq 'Survived').Count
+        $uncovered = @($m | Where-Object status -eq 'NoCoverage').Count
+        $tested = $killed + $survived + $uncovered
+        if ($tested -eq 0) { continue }
+        [pscustomobject]@{
+            File = [IO.Path]::GetRelativePath($Root, $file); Killed = $killed; Survived = $survived; NoCoverage = $uncovered
+            Score = [math]::Round(100 * $killed / $tested, 1)
+        }
+    }
+    $all = ($rows | Measure-Object Killed -Sum).Sum; $tested = ($rows | ForEach-Object { $_.Killed + $_.Survived + $_.NoCoverage } | Measure-Object -Sum).Sum
+    Step "mutation score per file (Stryker report of $($report.LastWriteTime.ToString('yyyy-MM-dd HH:mm')))"
+    $rows | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
+    Write-Host ("mutation score, all files: {0:0.0} % ({1} of {2} mutants killed)" -f (100 * $all / [math]::Max(1, $tested)), $all, $tested)
+}
+
 foreach ($t in $Task) {
     switch ($t) {
         'Clean' {
@@ -138,6 +175,8 @@ foreach ($t in $Task) {
             if ($Task -notcontains 'Build') { Invoke-Build }
             Exec 'bench (Local scheduler)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-LocalScheduler.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Exec 'bench (SLURM, PBS)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-HpcJobs.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
+            Show-MutationScore
         }
+        'Mutate' { Invoke-Mutate }
     }
 }

@@ -12,18 +12,7 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
 
     private string SocketPath => LocalDaemon.SocketPath(stateRoot);
 
-    /// <summary>How long a request other than a wait may take before the daemon is called unresponsive.</summary>
-    public static TimeSpan RequestTimeout =>
-        TimeSpan.FromSeconds(
-            double.TryParse(
-                Environment.GetEnvironmentVariable("HPCJOBS_LOCAL_REQUEST_TIMEOUT"),
-                System.Globalization.CultureInfo.InvariantCulture,
-                out var s
-            )
-            && s > 0
-                ? s
-                : 30
-        );
+    private static TimeSpan RequestTimeout => LocalSettings.RequestTimeout;
 
     /// <summary>
     /// Sends one request and returns when the daemon has carried it out. A daemon that dies mid-request is replaced and

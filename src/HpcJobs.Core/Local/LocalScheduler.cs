@@ -29,7 +29,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
     public string StateDirectory => _store.Root;
 
     /// <summary>Slots: $HPCJOBS_LOCAL_CPUS, else the machine's CPU count. A bad value is an error.</summary>
-    public static int TotalCpus => LocalSettings.Cpus();
+    public static int Slots => LocalSettings.Cpus();
 
     /// <summary>Memory a Local job may ask for: what this machine (or its cgroup) has.</summary>
     public static long MachineMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -39,7 +39,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             SchedulerKind.Local,
             "Local",
             typeof(LocalScheduler).Assembly.GetName().Version?.ToString(),
-            $"{TotalCpus} CPU slots on {Environment.MachineName}; state in {_store.Root}",
+            $"{Slots} CPU slots on {Environment.MachineName}; state in {_store.Root}",
             SchedulerCapabilities.Arrays
                 | SchedulerCapabilities.ArrayThrottle
                 | SchedulerCapabilities.Dependencies
@@ -53,7 +53,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
     public SubmissionPlan Plan(JobRequest request)
     {
         LocalSettings.Validate();
-        return LocalSubmission.Plan(request.Validate(Kind), TotalCpus, MachineMemory);
+        return LocalSubmission.Plan(request.Validate(Kind), Slots, MachineMemory);
     }
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)

@@ -1,11 +1,10 @@
-using System.Globalization;
-using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Local;
 
 /// <summary>
 /// The Local scheduler's settings, each read and checked in one place: a value that is not what the setting takes is an
-/// <see cref="HpcErrors.InvalidSetting"/> error naming it (never silently the default), and the daemon, which must not
+/// <see cref="Model.HpcErrors.InvalidSetting"/> error naming it (never silently the default), and the daemon, which must not
 /// die of a bad value, asks for the default instead with <c>orDefault</c>.
 /// </summary>
 public static class LocalSettings
@@ -15,6 +14,11 @@ public static class LocalSettings
 
     /// <summary>Days a finished job's record is kept (like SLURM's MinJobAge and accounting purge); default 30, 0 keeps all.</summary>
     public const string RetentionVariable = "HPCJOBS_LOCAL_RETENTION_DAYS";
+
+    /// <summary>Seconds a client waits for the daemon to answer a request other than a wait (default 30).</summary>
+    public const string RequestTimeoutVariable = "HPCJOBS_LOCAL_REQUEST_TIMEOUT";
+
+    public static TimeSpan RequestTimeout => Settings.Seconds(RequestTimeoutVariable, 3600) ?? TimeSpan.FromSeconds(30);
 
     private const int MaxCpus = 100_000;
 
@@ -45,25 +49,9 @@ public static class LocalSettings
         Cpus();
         DaemonIdle();
         RetentionDays();
+        _ = RequestTimeout;
     }
 
-    private static int? Read(string variable, int min, int max, string what, bool orDefault)
-    {
-        var text = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        if (
-            int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-            && n >= min
-            && n <= max
-        )
-            return n;
-        if (orDefault)
-            return null;
-        var range = max == int.MaxValue ? $"at least {min}" : $"from {min} to {max}";
-        throw new HpcErrorException(
-            HpcErrors.InvalidSetting,
-            $"${variable} is '{text}'; it must be {what}, {range} (or unset for the default)."
-        );
-    }
+    private static int? Read(string variable, int min, int max, string what, bool orDefault) =>
+        Settings.WholeNumber(variable, min, max, what, orDefault);
 }

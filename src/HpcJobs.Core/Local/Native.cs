@@ -22,13 +22,11 @@ internal static unsafe partial class Native
         SIGTTIN = 21,
         SIGTTOU = 22,
         SIGXFSZ = 25;
-    public const int WNOHANG = 1;
     public const int O_RDONLY = 0,
         O_WRONLY = 1,
         O_RDWR = 2,
         O_CREAT = 0x40,
         O_TRUNC = 0x200,
-        O_APPEND = 0x400,
         O_CLOEXEC = 0x80000;
     public const int O_NONBLOCK = 0x800;
 
@@ -37,18 +35,12 @@ internal static unsafe partial class Native
     public const short POSIX_SPAWN_SETSIGDEF = 0x04,
         POSIX_SPAWN_SETSIGMASK = 0x08,
         POSIX_SPAWN_SETSID = 0x80;
-    public const int ESRCH = 3,
-        ECHILD = 10,
-        EINTR = 4;
+    public const int ESRCH = 3;
     public const int LOCK_EX = 2,
-        LOCK_NB = 4,
-        LOCK_UN = 8;
+        LOCK_NB = 4;
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int kill(int pid, int sig);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int waitpid(int pid, out int status, int options);
 
     /// <summary>struct rusage on 64-bit Linux: two timevals, then 14 longs (ru_maxrss, in KiB, first).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -104,9 +96,6 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags, int mode);
-
-    [LibraryImport("libc")]
-    public static partial int getpid();
 
     [LibraryImport("libc")]
     public static partial uint geteuid();
@@ -428,11 +417,9 @@ internal static unsafe partial class Native
     public static (int? ExitCode, int? Signal) DecodeWaitStatus(int status) =>
         (status & 0x7f) == 0 ? ((status >> 8) & 0xff, null) : (null, status & 0x7f);
 
-    public static bool ProcessGroupAlive(int pgid) => kill(-pgid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
-
+    /// <summary>Alive and not a zombie: a killed orphan stays a zombie where PID 1 does not reap (containers).</summary>
     public static bool ProcessAlive(int pid) => kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
 
-    /// <summary>Alive and not a zombie: a killed orphan stays a zombie where PID 1 does not reap (containers).</summary>
     public static bool ProcessRunning(int pid)
     {
         try

@@ -9,6 +9,9 @@ namespace HpcJobs.Core.Model;
 /// </summary>
 public static partial class ByteSize
 {
+    /// <summary>Whole MiB, rounded up: what SLURM (M) and PBS (mb) take.</summary>
+    public static long WholeMiB(long bytes) => (bytes + MiB - 1) / MiB;
+
     public const long MiB = 1024L * 1024;
     public const long Minimum = MiB;
     public const long Maximum = 1024L * 1024 * 1024 * 1024 * 1024; // 1 PiB
@@ -63,23 +66,6 @@ public static partial class ByteSize
         if (bytes > Maximum)
             throw new InvalidResourceSpecException(field, shown, "must be at most 1PB");
         return bytes;
-    }
-
-    /// <summary>Largest whole unit that represents the size exactly: 4096 MiB → "4G", 1536 MiB → "1536M".</summary>
-    public static string ToSchedulerUnits(long bytes, bool longSuffix = false)
-    {
-        string[] units = ["K", "M", "G", "T", "P"];
-        var value = (decimal)bytes / 1024;
-        var i = 0;
-        if (bytes % 1024 != 0)
-            value = Math.Ceiling(value); // schedulers take whole KiB at least
-        while (i < units.Length - 1 && value % 1024 == 0)
-        {
-            value /= 1024;
-            i++;
-        }
-        var suffix = units[i];
-        return value.ToString(CultureInfo.InvariantCulture) + (longSuffix ? suffix.ToLowerInvariant() + "b" : suffix);
     }
 
     /// <summary>A human form for display: 4GB, 1.5TB, 512MB.</summary>

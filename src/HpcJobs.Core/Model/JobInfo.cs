@@ -47,11 +47,11 @@ public sealed record JobInfo
 
     public bool IsFinished => State.IsFinished();
 
-    /// <summary>Reason prefix of a job the scheduler says can never start (PBS's "Can Never Run").</summary>
+    /// <summary>How <see cref="Reason"/> begins for a job that can never start (PBS's "Can Never Run"), for people.</summary>
     public const string CanNeverRunReason = "CanNeverRun";
 
     /// <summary>Not finished, but the scheduler says it can never start: waiting for it would never end.</summary>
-    public bool CanNeverRun => !IsFinished && Reason?.StartsWith(CanNeverRunReason, StringComparison.Ordinal) == true;
+    public bool CanNeverRun { get; internal init; }
 
     /// <summary>How long the job ran (or has run so far).</summary>
     public TimeSpan? Elapsed => StartTime is null ? null : (EndTime ?? DateTimeOffset.Now) - StartTime.Value;

@@ -331,29 +331,23 @@ public sealed partial class PbsScheduler : IScheduler
 
     private static bool NoExitStatus(JobInfo j) => j.NativeState == "C" && j.ExitCode is null && j.Signal is null;
 
-    public async Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+    // "qdel: Job has finished" is no failure (the job ended between our status check and the qdel); "qdel: Unauthorized
+    // Request  62.vm" (exit 159) refuses that job alone
+    public Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
         IReadOnlyCollection<JobInfo> jobs,
         CancellationToken cancellationToken = default
-    )
-    {
-        if (jobs.Count == 0)
-            return [];
-        foreach (var j in jobs)
-            _memory.Cancelled(j.JobId);
-        var results = await _commands
-            .RunChunkedAsync("qdel", jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, cancellationToken)
-            .ConfigureAwait(false);
-        // "qdel: Job has finished" is not an error: the job ended between our status check and the qdel.
-        // "qdel: Unauthorized Request  62.vm" (exit 159) is that job's refusal alone.
-        return CancelRefusals.Read(
-            results,
+    ) =>
+        CancelRefusals.CancelAsync(
+            _commands,
+            _memory,
+            "qdel",
+            jobs,
             QdelRefusal(),
             line =>
                 line.Contains("Job has finished", StringComparison.Ordinal)
                 || line.Contains("Unknown Job Id", StringComparison.Ordinal),
-            "qdel"
+            cancellationToken
         );
-    }
 
     /// <summary>PBS Pro/OpenPBS and Torque job ids: a number, an array part, a server name (123, 123[], 123[4].srv, 123-4).</summary>
     [GeneratedRegex(@"^\d+(\[\d*\]|-\d+)?(\.[A-Za-z0-9][A-Za-z0-9._-]*)?$")]
@@ -387,6 +381,7 @@ public sealed partial class PbsScheduler : IScheduler
         int? exit = null,
             signal = null;
         string? reason = r["comment"];
+        var canNeverRun = false;
         if (PbsStates.IsFinishedLetter(letter, Dialect))
         {
             var deletedByUs = _memory.WasCancelled(r.Id, arrayId);
@@ -403,7 +398,10 @@ public sealed partial class PbsScheduler : IScheduler
             state = PbsStates.Live(letter);
             const string never = "Can Never Run";
             if (reason?.IndexOf(never, StringComparison.Ordinal) is >= 0 and var at)
+            {
                 reason = $"{JobInfo.CanNeverRunReason}: {reason[(at + never.Length)..].TrimStart(':', ' ')}";
+                canNeverRun = true;
+            }
         }
         var finished = state.IsFinished() || PbsStates.IsFinishedLetter(letter, Dialect);
         return new JobInfo
@@ -416,6 +414,7 @@ public sealed partial class PbsScheduler : IScheduler
             State = state,
             NativeState = letter,
             Reason = reason,
+            CanNeverRun = canNeverRun,
             ExitCode = exit,
             Signal = signal,
             SubmitTime = PbsStates.ParseTime(r["ctime"] ?? r["qtime"]),

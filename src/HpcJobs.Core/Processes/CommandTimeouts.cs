@@ -1,5 +1,4 @@
-using System.Globalization;
-using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Processes;
 
@@ -13,23 +12,8 @@ public static class CommandTimeouts
 {
     public const string CommandVariable = "HPCJOBS_COMMAND_TIMEOUT";
     public const string ProbeVariable = "HPCJOBS_PROBE_TIMEOUT";
+    private const double Day = 86_400;
 
-    public static TimeSpan Command => Read(CommandVariable, 120);
-    public static TimeSpan Probe => Read(ProbeVariable, 10);
-
-    private static TimeSpan Read(string variable, double fallback)
-    {
-        var text = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrWhiteSpace(text))
-            return TimeSpan.FromSeconds(fallback);
-        if (
-            double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s)
-            && s is > 0 and <= 86_400
-        )
-            return TimeSpan.FromSeconds(s);
-        throw new HpcErrorException(
-            HpcErrors.InvalidSetting,
-            $"${variable} is '{text}'; it must be a number of seconds greater than 0 and at most 86400 (or unset for {fallback})."
-        );
-    }
+    public static TimeSpan Command => Settings.Seconds(CommandVariable, Day) ?? TimeSpan.FromSeconds(120);
+    public static TimeSpan Probe => Settings.Seconds(ProbeVariable, Day) ?? TimeSpan.FromSeconds(10);
 }

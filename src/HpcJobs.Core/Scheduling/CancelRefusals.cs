@@ -11,6 +11,31 @@ namespace HpcJobs.Core.Scheduling;
 /// </summary>
 public static class CancelRefusals
 {
+    /// <summary>
+    /// The cancel every cluster back end makes: the jobs are remembered as cancelled by us (so a job that vanishes
+    /// afterwards reads Cancelled), <paramref name="program"/> runs over the ids in as few calls as the argument limit
+    /// allows, and its output is read by <see cref="Read"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+        SchedulerCommands commands,
+        JobMemory memory,
+        string program,
+        IReadOnlyCollection<JobInfo> jobs,
+        Regex perJobLine,
+        Func<string, bool> harmless,
+        CancellationToken ct
+    )
+    {
+        if (jobs.Count == 0)
+            return [];
+        foreach (var j in jobs)
+            memory.Cancelled(j.JobId);
+        var results = await commands
+            .RunChunkedAsync(program, jobs.Select(j => j.JobId).Distinct().ToList(), chunk => chunk, ct)
+            .ConfigureAwait(false);
+        return Read(results, perJobLine, harmless, program);
+    }
+
     /// <param name="results">The cancel command's results (one per chunk of ids).</param>
     /// <param name="perJobLine">Matches one line about one job: groups <c>id</c> and <c>why</c>.</param>
     /// <param name="harmless">Lines that are no failure (the job ended meanwhile, is already gone).</param>

@@ -46,38 +46,6 @@ public interface IScheduler
     );
 }
 
-/// <summary>What a back end can do, as a closed set a cmdlet (or a user) can test.</summary>
-[Flags]
-public enum SchedulerCapabilities
-{
-    None = 0,
-    Arrays = 1 << 0,
-    ArrayThrottle = 1 << 1,
-    Dependencies = 1 << 2,
-    Gpus = 1 << 3,
-    Walltime = 1 << 4,
-    Memory = 1 << 5,
-    Partition = 1 << 6,
-    Qos = 1 << 7,
-    Account = 1 << 8,
-    Constraint = 1 << 9,
-
-    /// <summary>Finished jobs stay queryable (server history, accounting, the Local store).</summary>
-    FinishedJobHistory = 1 << 10,
-
-    /// <summary>Lists the user's jobs without ids (<see cref="IJobLister"/>).</summary>
-    ListJobs = 1 << 11,
-
-    /// <summary>Reports where a job's output goes, so Receive-HpcJob can read it.</summary>
-    ReadOutput = 1 << 12,
-
-    /// <summary>Reports CPU time and memory used (<see cref="IJobAccounting"/>).</summary>
-    Accounting = 1 << 13,
-
-    /// <summary>What every cluster batch system here offers.</summary>
-    ClusterBatch = Arrays | ArrayThrottle | Dependencies | Gpus | Walltime | Memory | Partition | Account | ReadOutput,
-}
-
 /// <param name="Kind">The back end.</param>
 /// <param name="Name">Its product name (SLURM, PBS Professional/OpenPBS, Torque, Local).</param>
 /// <param name="Version">The version it reports, when it does.</param>
@@ -124,12 +92,4 @@ public sealed record JobLookupFailure(string JobId, string Message, HpcError? Er
 public sealed record StatusReport(IReadOnlyList<JobInfo> Jobs, IReadOnlyList<JobLookupFailure> NotFound)
 {
     public static StatusReport Empty { get; } = new([], []);
-}
-
-public static class ShellQuote
-{
-    public static string Quote(string s) =>
-        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "@%+=:,./-_".Contains(c))
-            ? s
-            : "'" + s.Replace("'", "'\\''") + "'";
 }

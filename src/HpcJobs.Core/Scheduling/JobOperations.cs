@@ -12,7 +12,7 @@ public sealed record StopReport(
     public IReadOnlyList<JobLookupFailure> Refused { get; init; } = [];
 }
 
-/// <summary>Operations every back end shares: stopping (status first, so finished and unknown jobs are told apart) and waiting.</summary>
+/// <summary>Stopping jobs on any back end: status first, so finished and unknown jobs are told apart from live ones.</summary>
 public static class JobOperations
 {
     /// <summary>How long Stop waits for cancelled jobs to reach their end state before saying the cancel is in progress.</summary>

@@ -2,7 +2,7 @@ using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Scheduling;
 
-/// <summary>How jobs answering a list of ids are matched to those ids and ordered, in O(N) for N jobs.</summary>
+/// <summary>How jobs answering a list of ids are matched to those ids (a dictionary) and ordered (one sort).</summary>
 public static class JobOrdering
 {
     /// <summary>The jobs in the order their ids (or their array's id) were given; array tasks by task id; unknown last.</summary>

@@ -27,10 +27,6 @@ public sealed class SchedulerCommands(
     /// <summary>Commands run so far (for benchmarks and tests that count scheduler calls).</summary>
     public int CallCount => Volatile.Read(ref _calls);
 
-    public RetryPolicy Retry => retry;
-
-    public bool IsTransient(ProcessResult result) => isTransient(result);
-
     /// <summary>Runs once, no retry: for submissions, which must never be repeated blindly.</summary>
     public async Task<ProcessResult> RunOnceAsync(
         string program,

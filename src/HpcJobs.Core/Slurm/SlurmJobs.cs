@@ -140,12 +140,6 @@ internal static class SlurmJobs
         };
     }
 
-    public static JobInfo WithExit(JobInfo job, string exitCode)
-    {
-        var (exit, signal) = SlurmStates.DecodeExitCode(exitCode);
-        return job with { ExitCode = job.StartTime is null ? null : exit, Signal = signal };
-    }
-
     /// <summary>scontrol knows the exact exit code the moment a job ends, and the real output paths of array tasks.</summary>
     public static JobInfo WithScontrol(JobInfo job, IReadOnlyDictionary<string, string> record)
     {

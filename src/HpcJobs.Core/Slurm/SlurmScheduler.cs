@@ -199,26 +199,21 @@ public sealed partial class SlurmScheduler : IScheduler
         return new StatusReport(live.Concat(fromAccounting).ToList(), notFound);
     }
 
-    public async Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
+    // scancel exits 0 for unknown and finished ids; "scancel: error: Kill job error on job id 115: Access/permission
+    // denied" (exit 210) refuses that job alone, the others are cancelled
+    public Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
         IReadOnlyCollection<JobInfo> jobs,
         CancellationToken cancellationToken = default
-    )
-    {
-        if (jobs.Count == 0)
-            return [];
-        foreach (var j in jobs)
-            _memory.Cancelled(j.JobId);
-        var results = await _commands
-            .RunChunkedAsync(
-                "scancel",
-                jobs.Select(j => j.JobId).Distinct().ToList(),
-                chunk => chunk,
-                cancellationToken
-            )
-            .ConfigureAwait(false);
-        // "scancel: error: Kill job error on job id 115: Access/permission denied" (exit 210; the others were cancelled)
-        return CancelRefusals.Read(results, ScancelRefusal(), _ => false, "scancel");
-    }
+    ) =>
+        CancelRefusals.CancelAsync(
+            _commands,
+            _memory,
+            "scancel",
+            jobs,
+            ScancelRefusal(),
+            _ => false,
+            cancellationToken
+        );
 
     [GeneratedRegex(@"Kill job error on job id (?<id>\S+): (?<why>.+)$")]
     private static partial Regex ScancelRefusal();

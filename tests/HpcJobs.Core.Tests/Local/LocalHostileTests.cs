@@ -250,7 +250,7 @@ public sealed class LocalHostileTests : IDisposable
         var blocker = await local.SubmitAsync(
             Cmd("sleep", "1") with
             {
-                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus },
+                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.Slots },
             }
         );
         var job = await local.SubmitAsync(Cmd("echo", "hi") with { OutputPath = later });
@@ -373,7 +373,7 @@ public sealed class LocalHostileTests : IDisposable
         var blocker = await local.SubmitAsync(
             Cmd("sleep", "2") with
             {
-                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus },
+                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.Slots },
             }
         );
         var gone = Directory.CreateDirectory(Path.Combine(_work, "gone")).FullName;

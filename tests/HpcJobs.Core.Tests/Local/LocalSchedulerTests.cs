@@ -205,7 +205,7 @@ public sealed class LocalSchedulerTests : IDisposable
     [Fact]
     public async Task Jobs_wait_for_free_cpus_and_never_oversubscribe()
     {
-        var all = LocalScheduler.TotalCpus;
+        var all = LocalScheduler.Slots;
         var big = await _scheduler.SubmitAsync(
             Cmd("sleep", "2") with
             {
@@ -243,7 +243,7 @@ public sealed class LocalSchedulerTests : IDisposable
                     _scheduler.SubmitAsync(
                         Cmd("true") with
                         {
-                            Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus + 1 },
+                            Resources = new ResourceSpec { CpusPerTask = LocalScheduler.Slots + 1 },
                         }
                     )
                 )
@@ -290,7 +290,7 @@ public sealed class LocalSchedulerTests : IDisposable
         var blocker = await _scheduler.SubmitAsync(
             Cmd("sleep", "30") with
             {
-                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.TotalCpus },
+                Resources = new ResourceSpec { CpusPerTask = LocalScheduler.Slots },
             }
         );
         var waiting = await _scheduler.SubmitAsync(Cmd("touch", "ran"));
