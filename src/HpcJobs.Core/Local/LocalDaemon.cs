@@ -302,93 +302,33 @@ public sealed class LocalDaemon
         }
     }
 
-    /// <summary>
-    /// The scheduling pass, in memory: cancels jobs whose dependencies can never be met, then starts pending jobs in
-    /// submission order while CPU slots, dependencies and array throttles allow.
-    /// </summary>
+    /// <summary>Runs the scheduling pass (<see cref="LocalSchedulingPass"/>) over the jobs in memory and carries it out.</summary>
     private void Schedule()
     {
         var finished = new Dictionary<string, List<LocalJobRecord>?>();
-        List<LocalJobRecord>? Targets(string id) => TargetsOf(id, finished);
-        var pending = _active
-            .Values.Where(u => u.State == JobState.Pending)
-            .OrderBy(u => u.SubmitTime)
-            .ThenBy(u => LocalStateStore.IdOrder(u.Id))
-            .ToList();
-        bool changed;
-        do
+        var outcomes = LocalSchedulingPass.Decide(
+            _active.Values.Where(u => u.State == JobState.Pending).ToList(),
+            _active.Values.Where(u => u.State == JobState.Running).ToList(),
+            _slots,
+            id => TargetsOf(id, finished)
+        );
+        foreach (var (unit, decision, reason) in outcomes)
         {
-            changed = false;
-            foreach (var unit in pending.Where(u => u.State == JobState.Pending))
+            switch (decision)
             {
-                if (EvaluateDependencies(unit, Targets) is not false)
-                    continue;
-                unit.Finish(JobState.Cancelled, "CANCELLED", "DependencyNeverSatisfied");
-                End(unit);
-                finished.Clear();
-                changed = true;
-            }
-        } while (changed);
-
-        var slots = _slots;
-        var running = _active.Values.Where(u => u.State == JobState.Running).ToList();
-        var used = running.Sum(u => u.Cpus);
-        var perArray = running
-            .Where(u => u.ArrayJobId is not null)
-            .GroupBy(u => u.ArrayJobId!)
-            .ToDictionary(g => g.Key, g => g.Count());
-        foreach (var unit in pending.Where(u => u.State == JobState.Pending))
-        {
-            string reason;
-            if (EvaluateDependencies(unit, Targets) is null)
-                reason = "Dependency";
-            else if (
-                unit.ArrayJobId is not null
-                && unit.ArrayThrottle is { } limit
-                && perArray.GetValueOrDefault(unit.ArrayJobId) >= limit
-            )
-                reason = "JobArrayTaskLimit";
-            else if (used + unit.Cpus > slots)
-                reason = "Resources";
-            else
-            {
-                used += unit.Cpus;
-                if (unit.ArrayJobId is not null)
-                    perArray[unit.ArrayJobId] = perArray.GetValueOrDefault(unit.ArrayJobId) + 1;
-                Start(unit);
-                continue;
-            }
-            if (unit.Reason != reason)
-            {
-                unit.Reason = reason;
-                Save(unit);
+                case PassDecision.NeverRuns:
+                    unit.Finish(JobState.Cancelled, "CANCELLED", reason);
+                    End(unit);
+                    break;
+                case PassDecision.Start:
+                    Start(unit);
+                    break;
+                case PassDecision.Wait when unit.Reason != reason:
+                    unit.Reason = reason;
+                    Save(unit);
+                    break;
             }
         }
-    }
-
-    /// <summary>True: can start. False: can never start. Null: must wait.</summary>
-    private static bool? EvaluateDependencies(LocalJobRecord unit, Func<string, List<LocalJobRecord>?> targets)
-    {
-        bool? result = true;
-        foreach (var dep in unit.Dependencies)
-        {
-            List<LocalJobRecord>? t;
-            try
-            {
-                t = targets(dep.JobId);
-            }
-            catch (LocalStateException)
-            {
-                result = null; // the record it waits for is unreadable: wait rather than guess
-                continue;
-            }
-            var met = DependencyRule.IsMet(dep.Kind, t?.Select(x => x.State).ToList() ?? []);
-            if (met is false)
-                return false;
-            if (met is null)
-                result = null;
-        }
-        return result;
     }
 
     /// <summary>The units a dependency names: from memory when active, else the store (finished ones never change).</summary>

@@ -114,6 +114,16 @@ internal static class PbsSubmission
             args.AddRange(ArrayArgs(array, dialect));
         if (request.Dependencies.Count > 0)
             args.AddRange(["-W", "depend=" + Dependencies(request.Dependencies, dialect)]);
+        foreach (
+            var (parameter, path) in new[] { ("-OutputPath", request.OutputPath), ("-ErrorPath", request.ErrorPath) }
+        )
+            if (path?.Contains('%') == true)
+                throw new InvalidJobRequestException(
+                    $"{parameter} '{path}': PBS takes the path as it is and expands no %-pattern (%j, %A, %a), so every "
+                        + "job would write the same file. Give a plain path, or leave it out (PBS writes NAME.oID in the "
+                        + "working directory).",
+                    HpcErrors.InvalidOutputPath
+                );
         if (request.OutputPath is not null)
             args.AddRange(["-o", request.OutputPath]);
         if (request.ErrorPath is not null)
