@@ -88,13 +88,15 @@ internal static class PbsOutput
         }
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new SchedulerOutputException("qstat -f -F json", "the JSON is not an object", text);
             if (!doc.RootElement.TryGetProperty(section, out var jobs))
                 return [];
+            if (jobs.ValueKind != JsonValueKind.Object)
+                throw new SchedulerOutputException("qstat -f -F json", $"\"{section}\" is not an object", text);
             var records = new List<PbsJobRecord>();
             foreach (var job in jobs.EnumerateObject())
             {
+                if (job.Value.ValueKind != JsonValueKind.Object)
+                    throw new SchedulerOutputException("qstat -f -F json", $"job {job.Name} is not an object", text);
                 var attrs = new Dictionary<string, string>(StringComparer.Ordinal);
                 Flatten(job.Value, "", attrs);
                 records.Add(new PbsJobRecord(job.Name, attrs));
