@@ -164,6 +164,7 @@ foreach ($t in $Task) {
             Step 'clean'
             Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
             if (Test-Path $ModuleDir) { Get-ChildItem $ModuleDir -Exclude README.md | Remove-Item -Recurse -Force }
+            Remove-Item -Recurse -Force (Join-Path $StrykerProject 'StrykerOutput') -ErrorAction Ignore
         }
         'Build' { Invoke-Build }
         'Test' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Test }

@@ -34,16 +34,33 @@ internal sealed class LocalAgentLauncher(IProcessRunner runner)
         }
     }
 
-    public async Task LaunchDaemonAsync(string stateRoot, CancellationToken ct)
+    /// <summary>Why the daemon cannot be started here, or null: its assembly or the dotnet host to run it is missing.</summary>
+    public static string? Problem()
     {
         if (!File.Exists(AgentPath))
-            throw new SchedulerUnavailableException($"The Local scheduler's daemon is missing: {AgentPath}");
+            return $"The Local scheduler's daemon is missing: {AgentPath}";
+        var host = DotnetHost;
+        if (!Path.IsPathRooted(host) && Processes.ProgramLocator.Find(host) is null)
+            return $"The Local scheduler's daemon ({AgentPath}) needs the dotnet host, and there is none: not beside this "
+                + $"runtime ({RuntimeEnvironment.GetRuntimeDirectory()}) and no '{host}' on PATH. A self-contained pwsh "
+                + "carries no dotnet host; install the .NET runtime, or set $env:HPCJOBS_DOTNET to a dotnet executable.";
+        if (Path.IsPathRooted(host) && !File.Exists(host))
+            return $"The Local scheduler's daemon needs the dotnet host '{host}' ($env:HPCJOBS_DOTNET), which does not exist.";
+        return null;
+    }
+
+    /// <summary>Starts the daemon, detached; returns the command line that was run (for messages).</summary>
+    public async Task<string> LaunchDaemonAsync(string stateRoot, CancellationToken ct)
+    {
+        if (Problem() is { } problem)
+            throw new SchedulerUnavailableException(problem);
+        var host = DotnetHost;
+        string[] args = ["-f", host, AgentPath, "daemon", stateRoot];
+        var command = "setsid " + string.Join(' ', args.Select(Scheduling.ShellQuote.Quote));
         ProcessResult result;
         try
         {
-            result = await runner
-                .RunAsync("setsid", ["-f", DotnetHost, AgentPath, "daemon", stateRoot], cancellationToken: ct)
-                .ConfigureAwait(false);
+            result = await runner.RunAsync("setsid", args, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -54,7 +71,8 @@ internal sealed class LocalAgentLauncher(IProcessRunner runner)
         }
         if (!result.Succeeded)
             throw new SchedulerUnavailableException(
-                $"setsid could not start the Local scheduler's daemon: {result.StandardError.Trim()}"
+                $"`{command}` failed (exit {result.ExitCode}): {result.StandardError.Trim()}"
             );
+        return command;
     }
 }

@@ -70,7 +70,16 @@ public sealed class LocalDaemon
         );
         if (fd < 0 || Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
             return 0; // another daemon serves this state folder
-        new LocalDaemon(store).Serve(LocalSettings.DaemonIdle(orDefault: true));
+        var daemon = new LocalDaemon(store);
+        try
+        {
+            daemon.Serve(LocalSettings.DaemonIdle(orDefault: true));
+        }
+        catch (Exception e)
+        {
+            daemon._log.Write($"start failed or the daemon stopped: {e.Message}");
+            return 1;
+        }
         return 0;
     }
 
@@ -79,7 +88,7 @@ public sealed class LocalDaemon
         var path = SocketPath(_store.Root);
         File.Delete(path);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
+        DaemonSocket.Use(path, listener.Bind);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         listener.Listen(512);
         lock (_gate)

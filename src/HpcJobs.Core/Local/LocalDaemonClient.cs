@@ -94,17 +94,59 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
     {
         if (TryConnect() is { } ready)
             return ready;
-        await launcher.LaunchDaemonAsync(stateRoot, ct).ConfigureAwait(false);
-        var deadline = DateTimeOffset.Now + StartTimeout;
+        var command = await launcher.LaunchDaemonAsync(stateRoot, ct).ConfigureAwait(false);
+        var launched = DateTimeOffset.Now;
+        var deadline = launched + StartTimeout;
         while (DateTimeOffset.Now < deadline)
         {
             await Task.Delay(20, ct).ConfigureAwait(false);
             if (TryConnect() is { } socket)
                 return socket;
+            // setsid -f returns before the daemon runs: a daemon that died at start shows only by its absence
+            if (DateTimeOffset.Now - launched > DeadAfter && !DaemonProcessExists())
+                throw new SchedulerUnavailableException(
+                    $"The Local scheduler's daemon did not start: `{command}` exited at once. {LogTail()}"
+                        + "Get-HpcScheduler -Scheduler Local -Detailed says what Local needs."
+                );
         }
         throw new SchedulerUnavailableException(
-            $"The Local scheduler's daemon did not start within {StartTimeout.TotalSeconds:0} s (socket {SocketPath})."
+            $"The Local scheduler's daemon did not start within {StartTimeout.TotalSeconds:0} s (socket {SocketPath}). {LogTail()}"
         );
+    }
+
+    private static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a daemon process for this state folder runs (starting up, or serving).</summary>
+    private bool DaemonProcessExists()
+    {
+        var marker = System.Text.Encoding.UTF8.GetBytes($"\0daemon\0{stateRoot}\0");
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!Path.GetFileName(dir).All(char.IsAsciiDigit))
+                continue;
+            try
+            {
+                if (File.ReadAllBytes(Path.Combine(dir, "cmdline")).AsSpan().IndexOf(marker) >= 0)
+                    return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return false;
+    }
+
+    /// <summary>The daemon's last words, when it wrote any (daemon.log in the state folder).</summary>
+    private string LogTail()
+    {
+        try
+        {
+            var log = Path.Combine(stateRoot, "daemon.log");
+            var last = File.Exists(log) ? File.ReadLines(log).LastOrDefault() : null;
+            return last is null ? "" : $"Its log ({log}) ends: {last} ";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     private Socket? TryConnect()
@@ -114,7 +156,7 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
+            DaemonSocket.Use(SocketPath, socket.Connect);
             return socket;
         }
         catch (SocketException)

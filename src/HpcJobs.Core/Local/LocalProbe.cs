@@ -10,11 +10,13 @@ public sealed class LocalProbe : ISchedulerProbe
 
     public Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken) =>
         Task.FromResult(
-            new SchedulerCandidate(
-                Kind,
-                true,
-                requestedByName ? "embedded; always available" : "embedded default: no cluster scheduler answered"
-            )
+            LocalAgentLauncher.Problem() is { } problem
+                ? new SchedulerCandidate(Kind, false, problem)
+                : new SchedulerCandidate(
+                    Kind,
+                    true,
+                    requestedByName ? "embedded; usable here" : "embedded default: no cluster scheduler answered"
+                )
         );
 
     public IScheduler Create() => new LocalScheduler();

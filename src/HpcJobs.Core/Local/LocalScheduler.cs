@@ -218,8 +218,13 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
             {
                 await _daemon.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (SchedulerUnavailableException)
-            { /* status still answers from the store */
+            catch (SchedulerUnavailableException e)
+            {
+                // status still answers from the store, and says why nothing will run
+                jobs = jobs.Select(j =>
+                        j.State == JobState.Pending ? j with { Reason = $"DaemonUnavailable: {e.Message}" } : j
+                    )
+                    .ToList();
             }
         }
         return new StatusReport(jobs, notFound);

@@ -98,7 +98,7 @@ internal static class LocalSchedulingPass
         bool? result = true;
         foreach (var dep in unit.Dependencies)
         {
-            IReadOnlyList<LocalJobRecord>? found;
+            IReadOnlyList<LocalJobRecord>? found = null;
             try
             {
                 found = targets(dep.JobId);

@@ -28,7 +28,8 @@ internal static unsafe partial class Native
         O_CREAT = 0x40,
         O_TRUNC = 0x200,
         O_CLOEXEC = 0x80000;
-    public const int O_NONBLOCK = 0x800;
+    public const int O_NONBLOCK = 0x800,
+        O_DIRECTORY = 0x10000;
 
     /// <summary>Output files: created with 0666 minus the job's umask (as a shell's redirection), never blocking.</summary>
     private const int OutputFlags = O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK;

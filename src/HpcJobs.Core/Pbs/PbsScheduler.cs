@@ -219,7 +219,7 @@ public sealed partial class PbsScheduler : IScheduler
                             "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)"
                         )
                     );
-                else if (_memory.SawLiveWithin(id, TimeSpan.FromHours(1)))
+                else if (_memory.SawLiveWithin(id, ForgetWindow))
                     jobs.Add(
                         Vanished(
                             id,
@@ -424,6 +424,29 @@ public sealed partial class PbsScheduler : IScheduler
             StdErrPath = PbsOutput.LocalPath((r["Join_Path"] ?? "n") is "oe" ? r["Output_Path"] : r["Error_Path"]),
             WorkingDirectory = PbsOutput.Variable(r, "PBS_O_WORKDIR") ?? r["jobdir"],
         };
+    }
+
+    /// <summary>
+    /// job_history_duration when the server keeps history (read by this session; PBS's default of two weeks before), the
+    /// whole session when it keeps none: see <see cref="JobMemory.ForgetWindow"/>.
+    /// </summary>
+    private TimeSpan ForgetWindow
+    {
+        get
+        {
+            if (_server is null || _server.GetValueOrDefault("job_history_enable") is not ("True" or "true"))
+                return JobMemory.ForgetWindow(_server is null ? TimeSpan.FromDays(14) : null, TimeSpan.Zero);
+            var parts = (_server.GetValueOrDefault("job_history_duration") ?? "336:00:00").Split(':');
+            return JobMemory.ForgetWindow(
+                parts.Length == 3
+                && int.TryParse(parts[0], out var h)
+                && int.TryParse(parts[1], out var m)
+                && int.TryParse(parts[2], out var sec)
+                    ? new TimeSpan(h, m, sec)
+                    : TimeSpan.FromDays(14),
+                TimeSpan.Zero
+            );
+        }
     }
 
     private static JobInfo Vanished(string id, JobState state, string reason) =>

@@ -4,7 +4,10 @@ namespace HpcJobs.Core.Scheduling;
 
 /// <summary>
 /// What a back end remembers of jobs within one session, to answer honestly about jobs the scheduler no longer reports:
-/// which it saw alive (and when), which it cancelled itself, and the task indices of arrays it submitted.
+/// which it saw alive (and when), which it cancelled itself, and the task indices of arrays it submitted. This is the
+/// memory behind <see cref="IScheduler.GetStatusAsync"/>'s rule for forgotten jobs, the same for every back end: a job
+/// this process cancelled reads Cancelled; one it saw alive within the window the scheduler itself keeps finished jobs
+/// (<see cref="ForgetWindow"/>) reads Unknown, with a Reason; anything else is not found.
 /// </summary>
 public sealed class JobMemory
 {
@@ -16,9 +19,18 @@ public sealed class JobMemory
 
     /// <summary>True when the job was seen alive less than <paramref name="within"/> ago.</summary>
     public bool SawLiveWithin(string jobId, TimeSpan within) =>
-        _seenLive.TryGetValue(jobId, out var seen) && DateTimeOffset.Now - seen < within;
+        _seenLive.TryGetValue(jobId, out var seen)
+        && (within == TimeSpan.MaxValue || DateTimeOffset.Now - seen < within);
 
     public void Cancelled(string jobId) => _cancelled[jobId] = DateTimeOffset.Now;
+
+    /// <summary>
+    /// How long after a job was last seen alive its disappearance still says "it ended, outcome unknown" rather than "no
+    /// such job": how long the scheduler itself keeps a finished job (SLURM's MinJobAge, PBS's job_history_duration),
+    /// plus <paramref name="lag"/> for what trails it (slurmdbd); without a limit (PBS without history), for the session.
+    /// </summary>
+    public static TimeSpan ForgetWindow(TimeSpan? schedulerKeepsFinishedJobs, TimeSpan lag) =>
+        schedulerKeepsFinishedJobs is { } keep ? keep + lag : TimeSpan.MaxValue;
 
     /// <summary>True when this session cancelled the job, or the array it is a task of (<paramref name="arrayJobId"/>).</summary>
     public bool WasCancelled(string jobId, string? arrayJobId = null) =>

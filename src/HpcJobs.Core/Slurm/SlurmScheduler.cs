@@ -333,6 +333,24 @@ public sealed partial class SlurmScheduler : IScheduler
 
     private static bool NeedsExitCode(JobInfo j) => j.IsFinished && j.State != JobState.Completed;
 
+    /// <summary>
+    /// MinJobAge (from the controller's configuration when this session has read it; SLURM's default of 300 s before)
+    /// plus ten minutes for slurmdbd to catch up: see <see cref="JobMemory.ForgetWindow"/>.
+    /// </summary>
+    private TimeSpan ForgetWindow =>
+        JobMemory.ForgetWindow(
+            TimeSpan.FromSeconds(
+                int.TryParse(
+                    (_config?.GetValueOrDefault("MinJobAge") ?? "300").Split(' ')[0],
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    out var s
+                )
+                    ? s
+                    : 300
+            ),
+            TimeSpan.FromMinutes(10)
+        );
+
     /// <summary>What can honestly be said of a job that neither squeue nor sacct reports any more.</summary>
     private JobInfo? Vanished(string id)
     {
@@ -351,7 +369,7 @@ public sealed partial class SlurmScheduler : IScheduler
                 id,
                 "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is disabled, so its outcome cannot be known."
             );
-        if (_memory.SawLiveWithin(id, TimeSpan.FromMinutes(10)))
+        if (_memory.SawLiveWithin(id, ForgetWindow))
             return SlurmJobs.Unknown(
                 id,
                 "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly."

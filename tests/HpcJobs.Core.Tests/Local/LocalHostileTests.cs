@@ -385,4 +385,41 @@ public sealed class LocalHostileTests : IDisposable
         Assert.DoesNotContain("cannot start 'echo'", ended.Reason);
         _ = blocker;
     }
+
+    [Fact]
+    public async Task A_state_folder_whose_path_is_too_long_for_a_socket_still_works()
+    {
+        var deep = Path.Combine(_root, new string('d', 60), new string('e', 60), "state");
+        var local = new LocalScheduler(deep);
+        var job = await local.SubmitAsync(Cmd("true"));
+        Assert.Equal(JobState.Completed, (await Finished(local, job.JobId)).State);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.Combine(deep, LocalDaemon.SocketName)) > 108);
+        if (DaemonPid(deep) is { } pid)
+            Native.kill(pid, Native.SIGKILL);
+    }
+
+    [Theory]
+    [InlineData("/bin/false")]
+    [InlineData("/nonexistent/dotnet")]
+    public async Task A_daemon_that_cannot_start_is_an_error_at_once_and_nothing_stays_pending(string host)
+    {
+        Environment.SetEnvironmentVariable("HPCJOBS_DOTNET", host);
+        try
+        {
+            var local = new LocalScheduler(_state);
+            var clock = Stopwatch.StartNew();
+            var e = await Assert.ThrowsAsync<SchedulerUnavailableException>(() => local.SubmitAsync(Cmd("true")));
+            Assert.InRange(clock.Elapsed.TotalSeconds, 0, 2.5);
+            Assert.Equal("HpcSchedulerUnavailable", e.ErrorId);
+            Assert.Contains(host, e.Message);
+            Assert.Contains("Nothing was submitted", e.Message);
+            Assert.Empty(Directory.GetFiles(Path.Combine(_state, "active")));
+            var probe = await new LocalProbe().ProbeAsync(requestedByName: true, CancellationToken.None);
+            Assert.Equal(host == "/bin/false", probe.Available); // a host that exists but dies is only seen by trying
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("HPCJOBS_DOTNET", null);
+        }
+    }
 }

@@ -78,6 +78,31 @@ public sealed class EfficiencyTests
     }
 
     [Fact]
+    public void The_walltime_and_note_accounting_gives_win_over_the_job_s_own()
+    {
+        var job = Job(state: JobState.Running, ran: TimeSpan.FromMinutes(1)) with
+        {
+            Resources = new ResourceSpec { Walltime = TimeSpan.FromMinutes(5) },
+        };
+        var e = JobEfficiency.From(
+            job,
+            new JobUsage
+            {
+                JobId = "7",
+                Elapsed = TimeSpan.FromMinutes(1),
+                WalltimeRequested = TimeSpan.FromMinutes(10),
+                Note = "sampled 1 s ago",
+            }
+        );
+        Assert.Equal(
+            (TimeSpan.FromMinutes(10), 10.0, "sampled 1 s ago"),
+            (e.WalltimeRequested, e.WalltimeUsedPercent, e.Note)
+        );
+        Assert.Equal(TimeSpan.FromMinutes(5), JobEfficiency.From(job, new JobUsage { JobId = "7" }).WalltimeRequested);
+        Assert.Equal("1 / 2 / 3.5", new Spread(1, 2, 3.5, 3).ToString());
+    }
+
+    [Fact]
     public void Without_accounting_the_job_s_own_cpus_and_times_are_used()
     {
         var e = JobEfficiency.From(
