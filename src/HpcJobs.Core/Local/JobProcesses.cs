@@ -26,6 +26,8 @@ internal static class JobProcesses
     {
         if (unit.ProcessGroup is not { } group || group <= 1)
             return 0;
+        if (!Native.ProcessGroupExists(group))
+            return 0; // no process has that group number: nothing to hit, nothing to prove (the common case, one syscall)
         if (unit.BootId is null || unit.BootId != Native.BootId())
             return 0; // another boot (or a record from before tokens): nothing of it can be running, nothing is proven
         if (unit.LeaderStartTicks is { } ticks && Native.ProcessStartTicks(group) == ticks)

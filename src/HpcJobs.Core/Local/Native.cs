@@ -195,7 +195,9 @@ internal static unsafe partial class Native
     }
 
     /// <summary>This boot's random id: a pid and a start time only name the same process within one boot.</summary>
-    public static string? BootId()
+    public static string? BootId() => CachedBootId.Value;
+
+    private static readonly Lazy<string?> CachedBootId = new(() =>
     {
         try
         {
@@ -205,7 +207,7 @@ internal static unsafe partial class Native
         {
             return null;
         }
-    }
+    });
 
     [LibraryImport("libc")]
     private static partial int posix_spawn_file_actions_init(void* actions);
@@ -419,6 +421,9 @@ internal static unsafe partial class Native
         (status & 0x7f) == 0 ? ((status >> 8) & 0xff, null) : (null, status & 0x7f);
 
     /// <summary>Alive and not a zombie: a killed orphan stays a zombie where PID 1 does not reap (containers).</summary>
+    /// <summary>Some process has process group <paramref name="pgid"/> (kill with signal 0 says so without sending anything).</summary>
+    public static bool ProcessGroupExists(int pgid) => kill(-pgid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
+
     public static bool ProcessAlive(int pid) => kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
 
     public static bool ProcessRunning(int pid)
