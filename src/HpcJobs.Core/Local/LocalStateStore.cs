@@ -304,15 +304,7 @@ internal sealed class LocalStateStore
         Write(() =>
         {
             using var source = File.OpenRead(sourcePath);
-            using var target = new FileStream(
-                copy,
-                new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    UnixCreateMode = Private,
-                }
-            );
+            using var target = CreatePrivate(copy, FileMode.CreateNew, Private);
             source.CopyTo(target);
             return true;
         });
@@ -436,18 +428,22 @@ internal sealed class LocalStateStore
     /// <summary>Writes a file only its owner can read (records hold the job's whole environment), whatever the umask.</summary>
     private static void WritePrivate(string path, string content)
     {
-        using var stream = new FileStream(
-            path,
-            new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = PrivateFile,
-            }
-        );
+        using var stream = CreatePrivate(path, FileMode.Create, PrivateFile);
         using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
         writer.Write(content);
     }
+
+    /// <summary>A file opened for writing that is created with <paramref name="mode"/>, whatever the umask allows more of.</summary>
+    private static FileStream CreatePrivate(string path, FileMode fileMode, UnixFileMode mode) =>
+        new(
+            path,
+            new FileStreamOptions
+            {
+                Mode = fileMode,
+                Access = FileAccess.Write,
+                UnixCreateMode = mode,
+            }
+        );
 
     private static void TryDelete(string path)
     {
