@@ -38,6 +38,19 @@ internal sealed record SacctRow(
     string WorkDir
 );
 
+/// <summary>One row of <c>sacct -P</c> with the fields in <see cref="SlurmOutput.SacctUsageFields"/>: a job or one of its steps.</summary>
+internal sealed record SacctUsageRow(
+    string JobId,
+    string State,
+    string ElapsedRaw,
+    string TotalCpu,
+    string AllocCpus,
+    string Timelimit,
+    string ReqMem,
+    string MaxRss,
+    string NNodes
+);
+
 /// <summary>Reads SLURM's delimited outputs. Columns are named here once; parsers never rely on column positions in padded text.</summary>
 internal static partial class SlurmOutput
 {
@@ -74,6 +87,35 @@ internal static partial class SlurmOutput
         "End",
         "WorkDir",
     ];
+
+    public static readonly string[] SacctUsageFields =
+    [
+        "JobID",
+        "State",
+        "ElapsedRaw",
+        "TotalCPU",
+        "AllocCPUS",
+        "Timelimit",
+        "ReqMem",
+        "MaxRSS",
+        "NNodes",
+    ];
+
+    /// <summary>sacct -P usage rows (jobs and their steps), each column named by <see cref="SacctUsageFields"/>.</summary>
+    public static List<SacctUsageRow> ParseSacctUsage(string text, char delimiter = Delimiter) =>
+        ParseDelimited("sacct", text, delimiter, SacctUsageFields)
+            .Select(f => new SacctUsageRow(
+                f("JobID"),
+                f("State"),
+                f("ElapsedRaw"),
+                f("TotalCPU"),
+                f("AllocCPUS"),
+                f("Timelimit"),
+                f("ReqMem"),
+                f("MaxRSS"),
+                f("NNodes")
+            ))
+            .ToList();
 
     /// <summary>The -O argument: each field followed by the delimiter (a suffix also stops squeue padding the column).</summary>
     public static string SqueueFormat(char delimiter = Delimiter) =>

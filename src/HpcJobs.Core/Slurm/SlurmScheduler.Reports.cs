@@ -190,27 +190,14 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
 /// <summary>Usage from sacct: the job's own row (elapsed, TotalCPU, AllocCPUS, Timelimit, ReqMem), MaxRSS from its steps.</summary>
 public sealed partial class SlurmScheduler : IJobAccounting
 {
-    private static readonly string[] UsageFields =
-    [
-        "JobID",
-        "State",
-        "ElapsedRaw",
-        "TotalCPU",
-        "AllocCPUS",
-        "Timelimit",
-        "ReqMem",
-        "MaxRSS",
-        "NNodes",
-    ];
-
     public async Task<IReadOnlyList<JobUsage>> GetUsageAsync(
         IReadOnlyCollection<string> jobIds,
         CancellationToken cancellationToken = default
     )
     {
         var ids = jobIds.Distinct().ToList();
-        var rows = new List<string[]>();
-        var fields = string.Join(',', UsageFields);
+        var rows = new List<SacctUsageRow>();
+        var fields = string.Join(',', SlurmOutput.SacctUsageFields);
         foreach (var r in await SacctAsync(ids, fields, cancellationToken).ConfigureAwait(false))
         {
             if (r.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
@@ -224,47 +211,9 @@ public sealed partial class SlurmScheduler : IJobAccounting
             }
             if (!r.Succeeded)
                 throw new SchedulerUnavailableException($"sacct failed: {r.StandardError.Trim()}");
-            rows.AddRange(
-                r.StandardOutput.Split('\n')
-                    .Where(l => l.Length > 0)
-                    .Select(l => l.Split(SlurmOutput.Delimiter))
-                    .Where(f => f.Length >= UsageFields.Length)
-            );
+            rows.AddRange(SlurmOutput.ParseSacctUsage(r.StandardOutput));
         }
-        var usages = new List<JobUsage>();
-        foreach (var job in rows.GroupBy(f => f[0].Split('.')[0]))
-        {
-            var main = job.FirstOrDefault(f => f[0] == job.Key);
-            if (main is null || main[0].Contains('['))
-                continue; // a pending range has no usage yet
-            var steps = job.Where(f => f != main).ToList();
-            var rss = steps.Select(f => UsageUnits.ParseSize(f[7], 1024)).Where(v => v is > 0).Max();
-            var cpus = int.TryParse(main[4], CultureInfo.InvariantCulture, out var c) ? c : (int?)null;
-            var nodes = int.TryParse(main[8], CultureInfo.InvariantCulture, out var n) ? n : 1;
-            var reqMem = UsageUnits.ParseSize(main[6], 1024 * 1024);
-            // before 21.08 ReqMem ended in n (per node) or c (per CPU); since, it is the job's total
-            if (reqMem is not null && main[6].EndsWith('n'))
-                reqMem *= nodes;
-            else if (reqMem is not null && main[6].EndsWith('c'))
-                reqMem *= cpus ?? 1;
-            usages.Add(
-                new JobUsage
-                {
-                    JobId = job.Key,
-                    Elapsed = long.TryParse(main[2], CultureInfo.InvariantCulture, out var e)
-                        ? TimeSpan.FromSeconds(e)
-                        : null,
-                    CpuTime = UsageUnits.ParseDuration(main[3]),
-                    AllocatedCpus = cpus,
-                    MaxRss = rss,
-                    WalltimeRequested = UsageUnits.ParseDuration(main[5]),
-                    MemoryRequested = reqMem,
-                    Note = rss is null
-                        ? "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) or has no step yet"
-                        : null,
-                }
-            );
-        }
+        var usages = SlurmUsage.From(rows);
         return ids.SelectMany(id =>
                 usages.Where(u => u.JobId == id || u.JobId.StartsWith(id + "_", StringComparison.Ordinal))
             )

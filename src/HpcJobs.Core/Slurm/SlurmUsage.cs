@@ -1,0 +1,53 @@
+using System.Globalization;
+using HpcJobs.Core.Scheduling;
+
+namespace HpcJobs.Core.Slurm;
+
+/// <summary>
+/// What a job used, as seff computes it from sacct: elapsed, CPU time, allocated CPUs, walltime and memory asked from the
+/// job's (allocation's) own row; MaxRSS, the largest of its steps' (the allocation row carries none).
+/// </summary>
+internal static class SlurmUsage
+{
+    /// <summary>One usage per job or array task in <paramref name="rows"/> (steps grouped under it); pending ranges have none.</summary>
+    public static List<JobUsage> From(IEnumerable<SacctUsageRow> rows)
+    {
+        var usages = new List<JobUsage>();
+        foreach (var job in rows.GroupBy(r => r.JobId.Split('.')[0]))
+        {
+            var main = job.FirstOrDefault(r => r.JobId == job.Key);
+            if (main is null || main.JobId.Contains('['))
+                continue; // a pending range has no usage yet
+            var rss = job.Where(r => r != main)
+                .Select(r => UsageUnits.ParseSize(r.MaxRss, 1024))
+                .Where(v => v is > 0)
+                .Max();
+            var cpus = int.TryParse(main.AllocCpus, CultureInfo.InvariantCulture, out var c) ? c : (int?)null;
+            var nodes = int.TryParse(main.NNodes, CultureInfo.InvariantCulture, out var n) ? n : 1;
+            var reqMem = UsageUnits.ParseSize(main.ReqMem, 1024 * 1024);
+            // before 21.08 ReqMem ended in n (per node) or c (per CPU); since, it is the job's total
+            if (reqMem is not null && main.ReqMem.EndsWith('n'))
+                reqMem *= nodes;
+            else if (reqMem is not null && main.ReqMem.EndsWith('c'))
+                reqMem *= cpus ?? 1;
+            usages.Add(
+                new JobUsage
+                {
+                    JobId = job.Key,
+                    Elapsed = long.TryParse(main.ElapsedRaw, CultureInfo.InvariantCulture, out var e)
+                        ? TimeSpan.FromSeconds(e)
+                        : null,
+                    CpuTime = UsageUnits.ParseDuration(main.TotalCpu),
+                    AllocatedCpus = cpus,
+                    MaxRss = rss,
+                    WalltimeRequested = UsageUnits.ParseDuration(main.Timelimit),
+                    MemoryRequested = reqMem,
+                    Note = rss is null
+                        ? "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) or has no step yet"
+                        : null,
+                }
+            );
+        }
+        return usages;
+    }
+}
