@@ -94,16 +94,25 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
     {
         if (TryConnect() is { } ready)
             return ready;
-        var command = await launcher.LaunchDaemonAsync(stateRoot, ct).ConfigureAwait(false);
-        var launched = DateTimeOffset.Now;
-        var deadline = launched + StartTimeout;
-        while (DateTimeOffset.Now < deadline)
+        // a daemon killed a moment ago may still hold the state folder's lock, and the new one then leaves at once:
+        // so a daemon that is gone right after its start is launched once more before that counts as a failure
+        for (var launch = 1; ; launch++)
         {
-            await Task.Delay(20, ct).ConfigureAwait(false);
-            if (TryConnect() is { } socket)
-                return socket;
-            // setsid -f returns before the daemon runs: a daemon that died at start shows only by its absence
-            if (DateTimeOffset.Now - launched > DeadAfter && !DaemonProcessExists())
+            var command = await launcher.LaunchDaemonAsync(stateRoot, ct).ConfigureAwait(false);
+            var launched = DateTimeOffset.Now;
+            var deadline = launched + StartTimeout;
+            var died = false;
+            while (!died && DateTimeOffset.Now < deadline)
+            {
+                await Task.Delay(20, ct).ConfigureAwait(false);
+                if (TryConnect() is { } socket)
+                    return socket;
+                // setsid -f returns before the daemon runs: a daemon that died at start shows only by its absence
+                died = DateTimeOffset.Now - launched > DeadAfter && !DaemonProcessExists();
+            }
+            if (!died)
+                break;
+            if (launch == 2)
                 throw new SchedulerUnavailableException(
                     $"The Local scheduler's daemon did not start: `{command}` exited at once. {LogTail()}"
                         + "Get-HpcScheduler -Scheduler Local -Detailed says what Local needs."
@@ -114,7 +123,7 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
         );
     }
 
-    private static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DeadAfter = TimeSpan.FromMilliseconds(600);
 
     /// <summary>Whether a daemon process for this state folder runs (starting up, or serving).</summary>
     private bool DaemonProcessExists()

@@ -19,7 +19,9 @@ public sealed record BackEndUnderTest(string Name, Func<string, IScheduler> Crea
     /// <summary>
     /// How many unknown ids one status call is asked about. OpenPBS's qstat opens a server connection per unknown id,
     /// through pbs_iff's ~420 reserved ports for an ordinary user: here 400 unknown ids hung qstat for over 60 s with
-    /// 1,061 sockets in TIME_WAIT (100 take 0.7 s). A real limit of PBS, declared, not skipped.
+    /// 1,061 sockets in TIME_WAIT (100 take 0.7 s). The ports stay taken for a minute (TIME_WAIT), and every other PBS
+    /// test of the run needs some too: asking about 100 once starved a later test's qstat for minutes. A real limit of
+    /// PBS, declared, not skipped.
     /// </summary>
     public int ManyIds { get; init; } = 1000;
 
@@ -56,7 +58,7 @@ public sealed class SchedulerContractTests : IDisposable
         new("Pbs", _ => PbsServer.Scheduler(asUser: PbsServer.TestUser), PbsServer.IsUp)
         {
             OwnOutputFile = $"contract-{Guid.NewGuid():N}.out",
-            ManyIds = 100,
+            ManyIds = 20,
         },
     ];
 
@@ -168,8 +170,10 @@ public sealed class SchedulerContractTests : IDisposable
     public async Task Dependencies_run_after_what_they_wait_for_and_never_after_what_cannot_satisfy_them(string backEnd)
     {
         var s = Make(backEnd);
-        var good = await Submit(s, Cmd("true"));
-        var bad = await Submit(s, Cmd("false"));
+        // the targets still run when the dependents arrive: OpenPBS 23.06 here left an afterany dependent held for good
+        // when it was submitted while its target was exiting (state E), a race of the server's, not of the contract
+        var good = await Submit(s, Cmd("sh", "-c", "sleep 3"));
+        var bad = await Submit(s, Cmd("sh", "-c", "sleep 3; exit 1"));
         JobRequest After(DependencyKind kind, JobInfo target) =>
             Cmd("true") with
             {

@@ -194,7 +194,9 @@ public sealed class LocalHostileTests : IDisposable
         await Poll.Until(async () => (await local.GetStatusAsync([job.JobId])).Jobs[0].State == JobState.Running);
         // the daemon dies (an OOM kill) and then the job's processes; later, an unrelated group has the recorded number
         var unit = Path.Combine(_state, "units", job.JobId + ".json");
-        Native.kill(DaemonPid(_state)!.Value, Native.SIGKILL);
+        var daemon = DaemonPid(_state)!.Value;
+        Native.kill(daemon, Native.SIGKILL);
+        await Poll.Until(() => !Native.ProcessRunning(daemon)); // a SIGKILL lands a moment later, not at once
         var text = File.ReadAllText(unit);
         var group = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("ProcessGroup").GetInt32();
         Native.kill(-group, Native.SIGKILL);
