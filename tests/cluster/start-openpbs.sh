@@ -15,7 +15,7 @@
 # Environment (all optional):
 #   PBS_PREFIX=/opt/pbs            install prefix
 #   PBS_BUILD_DIR=/opt/src/openpbs-build   where the tarball is unpacked and built
-#   PBS_REBUILD=1                  rebuild + reinstall even if $PBS_PREFIX exists
+#   PBS_REBUILD=1                  rebuild + reinstall even if $PBS_PREFIX exists (only with a tarball given)
 #   PBS_RESET=1                    stop PBS and wipe PBS_HOME (/var/spool/pbs: all jobs,
 #                                  history, datastore) before starting
 #   PBS_TEST_USER=pbsuser          non-root user created for jobs (PBS refuses root jobs)
@@ -81,7 +81,9 @@ t=$(now)
 ensure_pkgs $RUN_DEPS
 need_build=0
 SOURCE_MARK=$PBS_PREFIX/.hpcjobs-source.sha256
-if [ ! -x "$PBS_PREFIX/sbin/pbs_server.bin" ] || [ "${PBS_REBUILD:-0}" = 1 ]; then need_build=1; fi
+# PBS_REBUILD forces a build only where a source is given: build.ps1 starts the server again without one (and inherits
+# the variable from .ci/run), and must then use the build just made
+if [ ! -x "$PBS_PREFIX/sbin/pbs_server.bin" ] || { [ "${PBS_REBUILD:-0}" = 1 ] && [ -n "$SRC_TARBALL" ]; }; then need_build=1; fi
 if [ $need_build -eq 0 ] && [ -n "$SRC_TARBALL" ] && [ -r "$SRC_TARBALL" ]; then
 	want=$(sha256sum "$SRC_TARBALL" | cut -d' ' -f1)
 	have=$(cat "$SOURCE_MARK" 2>/dev/null || true)
