@@ -45,7 +45,8 @@ function Invoke-Build {
     if (Test-Path $ModuleDir) { Get-ChildItem $ModuleDir -Exclude README.md | Remove-Item -Recurse -Force }
     New-Item -ItemType Directory -Force $ModuleDir | Out-Null
     $files = 'HpcJobs.dll', 'HpcJobs.Core.dll', 'CliWrap.dll',
-             'HpcJobs.LocalAgent.dll', 'HpcJobs.LocalAgent.runtimeconfig.json', 'HpcJobs.LocalAgent.deps.json'
+             'HpcJobs.LocalAgent.dll', 'HpcJobs.LocalAgent.runtimeconfig.json', 'HpcJobs.LocalAgent.deps.json',
+             'HpcJobs.LocalAgent.ps1'
     foreach ($f in $files) { Copy-Item (Join-Path $bin $f) $ModuleDir }
     Copy-Item (Join-Path $Root 'src/HpcJobs/HpcJobs.format.ps1xml') $ModuleDir
     New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'en-US') | Out-Null

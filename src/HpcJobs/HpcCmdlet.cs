@@ -91,7 +91,7 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected IScheduler GetScheduler(SchedulerKind? kind, string? location = null)
     {
-        Core.Local.LocalStateStore.RelativeTo.Value = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        Core.Scheduling.Settings.RelativeTo.Value = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         return Run(ct => Resolver.GetAsync(kind, ct, location));
     }
 

@@ -4,6 +4,7 @@ namespace HpcJobs.Core.Local;
 /// The daemon's own log (<c>daemon.log</c> in the state folder, private): what went wrong in the daemon, which has no
 /// terminal. Kept to about a megabyte (the older half is dropped); a log that cannot be written is not an error.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class DaemonLog(string path)
 {
     private const long MaxBytes = 1 << 20;

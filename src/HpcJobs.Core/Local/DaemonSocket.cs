@@ -9,6 +9,7 @@ namespace HpcJobs.Core.Local;
 /// the folder, <c>/proc/self/fd/N/daemon.sock</c>, which is short whatever the folder's path, and keeps the socket in the
 /// private folder rather than somewhere shared.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class DaemonSocket
 {
     private const int MaxPathBytes = 100;

@@ -9,6 +9,7 @@ namespace HpcJobs.Core.Local;
 /// be anybody's now. Proof is one of: the group's leader still runs with the start time recorded at launch, in the same
 /// boot; or a process of the group carries the job's token in its environment (each job gets a random one).
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class JobProcesses
 {
     public const string TokenVariable = "HPCJOBS_JOB_TOKEN";

@@ -5,47 +5,63 @@ using HpcJobs.Core.Processes;
 namespace HpcJobs.Core.Local;
 
 /// <summary>
-/// Starts the Local scheduler's daemon (HpcJobs.LocalAgent.dll) as a detached process: <c>setsid -f dotnet
-/// HpcJobs.LocalAgent.dll daemon STATE</c>. setsid forks and returns at once, so the daemon is in a session of its own and
-/// outlives the pwsh that started it.
+/// Starts the Local scheduler's daemon as a detached process: <c>setsid -f HOST... daemon STATE</c>. setsid forks and
+/// returns at once, so the daemon is in a session of its own and outlives the pwsh that started it.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class LocalAgentLauncher(IProcessRunner runner)
 {
+    /// <summary>The folder the module's assemblies were loaded from (the agent and its pwsh script live there too).</summary>
+    private static string ModuleFolder => Path.GetDirectoryName(typeof(LocalAgentLauncher).Assembly.Location)!;
+
     public static string AgentPath =>
         Environment.GetEnvironmentVariable("HPCJOBS_LOCAL_AGENT") is { Length: > 0 } p
             ? p
-            : Path.Combine(
-                Path.GetDirectoryName(typeof(LocalAgentLauncher).Assembly.Location)!,
-                "HpcJobs.LocalAgent.dll"
-            );
+            : Path.Combine(ModuleFolder, "HpcJobs.LocalAgent.dll");
 
-    /// <summary>The dotnet host of the runtime we run on (pwsh as a dotnet tool has no dotnet on its PATH guarantee).</summary>
-    public static string DotnetHost
+    /// <summary>The script that runs the daemon inside pwsh itself (for a pwsh without a dotnet host).</summary>
+    public static string AgentScript => Path.Combine(ModuleFolder, "HpcJobs.LocalAgent.ps1");
+
+    /// <summary>
+    /// What runs the daemon: the program and the arguments that come before <c>daemon STATE</c>. The dotnet host of the
+    /// runtime we run on when there is one (a pwsh dotnet tool; the cheapest daemon); otherwise the pwsh that loaded the
+    /// module, when it carries its own runtime (Microsoft's .deb/.rpm/.tar.gz/Homebrew pwsh: no dotnet anywhere), running
+    /// <see cref="AgentScript"/>. $env:HPCJOBS_DOTNET names a dotnet host to use instead.
+    /// </summary>
+    public static AgentHost Host
     {
         get
         {
-            if (Environment.GetEnvironmentVariable("HPCJOBS_DOTNET") is { Length: > 0 } p)
-                return p;
+            if (Environment.GetEnvironmentVariable("HPCJOBS_DOTNET") is { Length: > 0 } explicitHost)
+                return AgentHost.Dotnet(explicitHost, AgentPath);
             if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-                return Environment.ProcessPath!;
-            var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-            var host = Path.Combine(root, "dotnet");
-            return File.Exists(host) ? host : "dotnet";
+                return AgentHost.Dotnet(Environment.ProcessPath!, AgentPath);
+            var runtime = RuntimeEnvironment.GetRuntimeDirectory();
+            var besideRuntime = Path.GetFullPath(Path.Combine(runtime, "..", "..", "..", "dotnet"));
+            if (File.Exists(besideRuntime))
+                return AgentHost.Dotnet(besideRuntime, AgentPath);
+            // a self-contained app keeps the runtime in its own folder: pwsh's folder, when pwsh is the app
+            var pwsh = Path.Combine(runtime, "pwsh");
+            if (File.Exists(pwsh))
+                return AgentHost.Pwsh(pwsh, AgentScript);
+            return AgentHost.Dotnet("dotnet", AgentPath);
         }
     }
 
-    /// <summary>Why the daemon cannot be started here, or null: its assembly or the dotnet host to run it is missing.</summary>
+    /// <summary>Why the daemon cannot be started here, or null: its assembly, script or a host to run it is missing.</summary>
     public static string? Problem()
     {
+        var host = Host;
+        if (!File.Exists(host.Entry))
+            return $"The Local scheduler's daemon is missing: {host.Entry}";
         if (!File.Exists(AgentPath))
             return $"The Local scheduler's daemon is missing: {AgentPath}";
-        var host = DotnetHost;
-        if (!Path.IsPathRooted(host) && Processes.ProgramLocator.Find(host) is null)
-            return $"The Local scheduler's daemon ({AgentPath}) needs the dotnet host, and there is none: not beside this "
-                + $"runtime ({RuntimeEnvironment.GetRuntimeDirectory()}) and no '{host}' on PATH. A self-contained pwsh "
-                + "carries no dotnet host; install the .NET runtime, or set $env:HPCJOBS_DOTNET to a dotnet executable.";
-        if (Path.IsPathRooted(host) && !File.Exists(host))
-            return $"The Local scheduler's daemon needs the dotnet host '{host}' ($env:HPCJOBS_DOTNET), which does not exist.";
+        if (!Path.IsPathRooted(host.Program) && ProgramLocator.Find(host.Program) is null)
+            return $"The Local scheduler's daemon ({AgentPath}) needs a .NET host, and there is none: no dotnet beside "
+                + $"this runtime ({RuntimeEnvironment.GetRuntimeDirectory()}), no pwsh carrying its own runtime there, and "
+                + $"no '{host.Program}' on PATH. Install the .NET runtime, or set $env:HPCJOBS_DOTNET to a dotnet executable.";
+        if (Path.IsPathRooted(host.Program) && !File.Exists(host.Program))
+            return $"The Local scheduler's daemon needs the host '{host.Program}' ($env:HPCJOBS_DOTNET), which does not exist.";
         return null;
     }
 
@@ -54,8 +70,7 @@ internal sealed class LocalAgentLauncher(IProcessRunner runner)
     {
         if (Problem() is { } problem)
             throw new SchedulerUnavailableException(problem);
-        var host = DotnetHost;
-        string[] args = ["-f", host, AgentPath, "daemon", stateRoot];
+        string[] args = ["-f", Host.Program, .. Host.Arguments, "daemon", stateRoot];
         var command = "setsid " + string.Join(' ', args.Select(Scheduling.ShellQuote.Quote));
         ProcessResult result;
         try
@@ -75,4 +90,13 @@ internal sealed class LocalAgentLauncher(IProcessRunner runner)
             );
         return command;
     }
+}
+
+/// <summary>A program that runs the Local daemon, with the arguments before <c>daemon STATE</c>; Entry is the file it runs.</summary>
+internal sealed record AgentHost(string Program, IReadOnlyList<string> Arguments, string Entry, string Description)
+{
+    public static AgentHost Dotnet(string dotnet, string agent) => new(dotnet, [agent], agent, $"dotnet host {dotnet}");
+
+    public static AgentHost Pwsh(string pwsh, string script) =>
+        new(pwsh, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script], script, $"this pwsh ({pwsh})");
 }

@@ -20,6 +20,7 @@ namespace HpcJobs.Core.Local;
 /// NativeState NODE_FAIL, as a batch system does after a node failure; pending jobs run under the next daemon.
 /// </para>
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LocalDaemon
 {
     /// <summary>Grace between SIGTERM and SIGKILL, as SLURM's KillWait.</summary>

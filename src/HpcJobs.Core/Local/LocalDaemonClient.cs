@@ -6,6 +6,7 @@ using HpcJobs.Core.Processes;
 namespace HpcJobs.Core.Local;
 
 /// <summary>Talks to the state folder's <see cref="LocalDaemon"/>, starting it when no daemon answers.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher launcher)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);

@@ -43,7 +43,7 @@ internal static class LocalDaemonProtocol
                 && n > 0
             )
                 slots = n;
-            else if (LocalStateStore.IsValidId(word))
+            else if (LocalJobId.IsValid(word))
                 ids.Add(word);
         }
         return (words.FirstOrDefault() ?? "", slots, ids);

@@ -1,32 +1,56 @@
+using System.Runtime.InteropServices;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Local;
 
-/// <summary>The embedded scheduler: always there.</summary>
+/// <summary>The embedded scheduler: there on every Linux machine; on other systems it says why not.</summary>
 public sealed class LocalProbe : ISchedulerProbe
 {
     public SchedulerKind Kind => SchedulerKind.Local;
 
-    public Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken) =>
-        Task.FromResult(
+    /// <summary>Why Local cannot run on this operating system, or null on Linux.</summary>
+    public static string? PlatformProblem =>
+        OperatingSystem.IsLinux()
+            ? null
+            : $"The Local scheduler runs on Linux only, and this is {RuntimeInformation.OSDescription}. Its daemon uses "
+                + "/proc, setsid(1), posix_spawn, process groups, flock and renameat2; a macOS port needs proc_pidinfo, "
+                + "a double fork and renamex_np, a Windows port job objects and CreateProcess. The SLURM and PBS back ends "
+                + "work here; use -Scheduler Slurm or Pbs.";
+
+    public Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux())
+            return Task.FromResult(new SchedulerCandidate(Kind, false, PlatformProblem!));
+        return Task.FromResult(
             LocalAgentLauncher.Problem() is { } problem
                 ? new SchedulerCandidate(Kind, false, problem)
                 : new SchedulerCandidate(
                     Kind,
                     true,
-                    requestedByName ? "embedded; usable here" : "embedded default: no cluster scheduler answered"
+                    (requestedByName ? "embedded; usable here" : "embedded default: no cluster scheduler answered")
+                        + $"; its daemon runs on {LocalAgentLauncher.Host.Description}"
                 )
         );
+    }
 
-    public IScheduler Create() => new LocalScheduler();
+    public IScheduler Create() => Create(null);
 
     /// <summary>The store in use changes with $env:HPCJOBS_STATE_DIR (and PowerShell's location, for a relative one).</summary>
     public bool IsCurrent(IScheduler scheduler) =>
-        scheduler is LocalScheduler local && local.StateDirectory == Path.GetFullPath(LocalStateStore.DefaultRoot());
+        OperatingSystem.IsLinux()
+        && scheduler is LocalScheduler local
+        && local.StateDirectory == Path.GetFullPath(LocalStateStore.DefaultRoot());
 
-    public IScheduler CreateAt(string location) => new LocalScheduler(location);
+    public IScheduler CreateAt(string location) => Create(location);
+
+    private static IScheduler Create(string? location) =>
+        OperatingSystem.IsLinux()
+            ? new LocalScheduler(location)
+            : throw new SchedulerUnavailableException(PlatformProblem!);
 
     public bool Serves(IScheduler scheduler, string location) =>
-        scheduler is LocalScheduler local && local.StateDirectory == Path.GetFullPath(location);
+        OperatingSystem.IsLinux()
+        && scheduler is LocalScheduler local
+        && local.StateDirectory == Path.GetFullPath(location);
 }

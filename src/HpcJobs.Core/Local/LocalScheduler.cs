@@ -10,6 +10,7 @@ namespace HpcJobs.Core.Local;
 /// live in a per-user state folder (<see cref="LocalStateStore"/>), so any later session can follow them. Clients write
 /// new records and tell the daemon; status is read from the store, without the daemon.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
 {
     private readonly LocalStateStore _store;
@@ -74,7 +75,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
                         HpcErrors.DependencyNotFound
                     );
                 else if (
-                    !LocalStateStore.IsValidId(dep.JobId)
+                    !LocalJobId.IsValid(dep.JobId)
                     || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
                 )
                     throw new InvalidJobRequestException(
@@ -233,7 +234,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
     /// <summary>The unit ids an id stands for: an array's tasks, or the job itself; null when there is no such job.</summary>
     private IReadOnlyList<string>? UnitIdsFor(string id)
     {
-        if (!LocalStateStore.IsValidId(id))
+        if (!LocalJobId.IsValid(id))
             return null;
         if (_store.LoadArray(id) is { } array)
             return array.TaskIds;
@@ -245,7 +246,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         CancellationToken cancellationToken = default
     )
     {
-        var ids = jobs.Select(j => j.JobId).Where(LocalStateStore.IsValidId).ToList();
+        var ids = jobs.Select(j => j.JobId).Where(LocalJobId.IsValid).ToList();
         await _daemon.SendAsync(LocalDaemonProtocol.Cancel, ids, cancellationToken).ConfigureAwait(false);
         // the daemon ends pending jobs at once and running ones with SIGTERM (SIGKILL after KillWait): wait for that
         var running = ids.ToList();
@@ -270,7 +271,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
         CancellationToken cancellationToken
     )
     {
-        var ids = jobIds.Where(LocalStateStore.IsValidId).ToList();
+        var ids = jobIds.Where(LocalJobId.IsValid).ToList();
         if (ids.Count == 0)
             return;
         try

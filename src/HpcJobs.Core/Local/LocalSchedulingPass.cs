@@ -41,7 +41,7 @@ internal static class LocalSchedulingPass
         Func<string, IReadOnlyList<LocalJobRecord>?> targets
     )
     {
-        var queue = pending.OrderBy(u => u.SubmitTime).ThenBy(u => LocalStateStore.IdOrder(u.Id)).ToList();
+        var queue = pending.OrderBy(u => u.SubmitTime).ThenBy(u => LocalJobId.Order(u.Id)).ToList();
         var outcomes = new List<Outcome>();
         var doomed = new HashSet<string>();
         IReadOnlyList<JobState> StatesOf(IReadOnlyList<LocalJobRecord> units) =>

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Local;
 
@@ -11,6 +12,7 @@ namespace HpcJobs.Core.Local;
 /// file. Files are replaced by rename, so readers never see half a record; writers hold the lock.
 /// Layout: <c>next-id</c>, <c>lock</c>, <c>units/ID.json</c>, <c>arrays/ID.json</c>, <c>active/ID</c>, <c>scripts/ID</c>.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class LocalStateStore
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -119,13 +121,7 @@ internal sealed class LocalStateStore
         return Path.Combine(xdg, "hpcjobs", "local");
     }
 
-    /// <summary>
-    /// The folder relative paths are taken against: PowerShell's current location, which the cmdlet layer sets for the
-    /// call (the process's own current directory is wherever pwsh was started).
-    /// </summary>
-    public static readonly AsyncLocal<string?> RelativeTo = new();
-
-    /// <summary>A state folder as the user wrote it: <c>~</c> is the home folder, relative is relative to <see cref="RelativeTo"/>.</summary>
+    /// <summary>A state folder as the user wrote it: <c>~</c> is the home folder, relative is relative to <see cref="Settings.RelativeTo"/>.</summary>
     public static string Resolve(string path)
     {
         var home = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
@@ -133,7 +129,7 @@ internal sealed class LocalStateStore
             path = home;
         else if (path.StartsWith("~/", StringComparison.Ordinal))
             path = Path.Combine(home, path[2..]);
-        return Path.GetFullPath(path, RelativeTo.Value ?? System.Environment.CurrentDirectory);
+        return Path.GetFullPath(path, Settings.RelativeTo.Value ?? System.Environment.CurrentDirectory);
     }
 
     /// <summary>Holds the state lock (an exclusive flock, so it also excludes other processes) until disposed.</summary>
@@ -345,11 +341,11 @@ internal sealed class LocalStateStore
 
     /// <summary>Ids of the units that are pending or running (a marker each, so this never scans history).</summary>
     public IEnumerable<string> ActiveUnitIds() =>
-        Files(ActiveDir, "*").Select(Path.GetFileName).OfType<string>().Where(IsValidId);
+        Files(ActiveDir, "*").Select(Path.GetFileName).OfType<string>().Where(LocalJobId.IsValid);
 
     /// <summary>Ids of every unit on record, finished ones included.</summary>
     public IEnumerable<string> AllUnitIds() =>
-        Files(UnitsDir, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(IsValidId);
+        Files(UnitsDir, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(LocalJobId.IsValid);
 
     public int RecordCount => Files(UnitsDir, "*.json").Count();
 
@@ -359,7 +355,7 @@ internal sealed class LocalStateStore
         var units = new List<LocalJobRecord>();
         foreach (var id in Files(ActiveDir, "*").Select(Path.GetFileName))
         {
-            if (id is null || !IsValidId(id))
+            if (id is null || !LocalJobId.IsValid(id))
                 continue;
             try
             {
@@ -370,29 +366,13 @@ internal sealed class LocalStateStore
             { /* one bad record must not stop every other job */
             }
         }
-        return units.OrderBy(u => u.SubmitTime).ThenBy(u => IdOrder(u.Id)).ToList();
+        return units.OrderBy(u => u.SubmitTime).ThenBy(u => LocalJobId.Order(u.Id)).ToList();
     }
 
     private string UnitPath(string id) => Path.Combine(UnitsDir, Safe(id) + ".json");
 
-    internal static (long, long) IdOrder(string id)
-    {
-        var parts = id.Split('_');
-        return (
-            long.Parse(parts[0], CultureInfo.InvariantCulture),
-            parts.Length > 1 ? long.Parse(parts[1], CultureInfo.InvariantCulture) : -1
-        );
-    }
-
-    /// <summary>Local ids are digits with an optional <c>_N</c>; anything else cannot name a file here.</summary>
-    public static bool IsValidId(string id) =>
-        id.Length is > 0 and < 40
-        && id.Split('_') is var p
-        && p.Length <= 2
-        && p.All(s => s.Length > 0 && s.All(char.IsAsciiDigit));
-
     private static string Safe(string id) =>
-        IsValidId(id) ? id : throw new ArgumentException($"'{id}' is not a Local job id.");
+        LocalJobId.IsValid(id) ? id : throw new ArgumentException($"'{id}' is not a Local job id.");
 
     private static T? Load<T>(string path)
         where T : class

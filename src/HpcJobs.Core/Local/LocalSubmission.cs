@@ -6,6 +6,7 @@ using HpcJobs.Core.Scheduling;
 namespace HpcJobs.Core.Local;
 
 /// <summary>What a Local submission becomes: the plan -WhatIf shows, the job's environment, argv and records.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class LocalSubmission
 {
     /// <summary>

@@ -6,6 +6,7 @@ namespace HpcJobs.Core.Local;
 /// The few libc calls the Local back end needs and .NET does not offer: sessions, process groups, exact wait status.
 /// .NET's Process reports a signal death as 128+signo, which cannot be told apart from <c>exit 137</c>.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static unsafe partial class Native
 {
     public const int SIGHUP = 1,

@@ -9,6 +9,7 @@ namespace HpcJobs.Core.Local;
 /// allowed on the way only with the sticky bit (/tmp); the state folder itself and each record must be yours and not
 /// writable by group or others. Nothing is ever changed here: a folder that fails is refused, never repaired.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class StateFolderTrust
 {
     private const int MaxSymlinks = 40;

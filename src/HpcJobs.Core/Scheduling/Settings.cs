@@ -10,6 +10,12 @@ namespace HpcJobs.Core.Scheduling;
 /// </summary>
 public static class Settings
 {
+    /// <summary>
+    /// The folder relative paths in settings are taken against: PowerShell's current location, which the cmdlet layer
+    /// sets for the call (the process's own current directory is wherever pwsh was started).
+    /// </summary>
+    public static readonly AsyncLocal<string?> RelativeTo = new();
+
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; null when unset.</summary>
     public static int? WholeNumber(string variable, int min, int max, string what, bool orDefault = false)
     {
