@@ -7,6 +7,7 @@
       Build  - compiles the solution and assembles the importable module in module/ (DLLs, manifest, format views, help).
       Test   - Build, then the xUnit core tests and the Pester module tests (in a child pwsh), then one total line.
       Demo   - Build, then submits a small array and a dependent job on the Local scheduler, waits with progress, shows them.
+      Package - Build, then out/HpcJobs.<version>.nupkg from module/ (Compress-PSResource), for Install-PSResource.
       Bench  - Build, then the benchmark script in bench/ (prints a table), and the newest mutation score.
       Mutate - Stryker.NET over the core's pure code with the fast unit tests (Category=Unit); prints the score per file.
       Clean  - removes build output and module/.
@@ -16,7 +17,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Mutate', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Mutate', 'Clean')]
     [string[]]$Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
     [string]$Configuration = 'Release'
@@ -37,9 +38,29 @@ function Exec([string]$What, [scriptblock]$Command) {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit $LASTEXITCODE)" }
 }
 
+# The one version number: Directory.Build.props (assemblies), HpcJobs.psd1 and the newest docs/CHANGELOG.md section agree.
+function Get-HpcJobsVersion {
+    $props = ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ }
+    $manifest = (Import-PowerShellDataFile (Join-Path $Root 'HpcJobs.psd1')).ModuleVersion
+    $changelog = (Select-String -Path (Join-Path $Root 'docs/CHANGELOG.md') -Pattern '^## (\S+)' | Select-Object -First 1).Matches[0].Groups[1].Value
+    if ($props -ne $manifest -or $props -ne $changelog) {
+        throw "Version numbers differ: Directory.Build.props $props, HpcJobs.psd1 $manifest, docs/CHANGELOG.md $changelog. Make them one."
+    }
+    $props
+}
+
+# The newest docs/CHANGELOG.md section, without its heading: the manifest's ReleaseNotes.
+function Get-ReleaseNotes {
+    $lines = Get-Content (Join-Path $Root 'docs/CHANGELOG.md')
+    $start = [array]::FindIndex($lines, [Predicate[string]] { $args[0] -like '## *' })
+    $end = [array]::FindIndex($lines, $start + 1, [Predicate[string]] { $args[0] -like '## *' })
+    ($lines[($start + 1)..($(if ($end -lt 0) { $lines.Count } else { $end }) - 1)] -join "`n").Trim()
+}
+
 # Compiles the solution and assembles module/ from a fixed list of files (never "the whole bin").
 function Invoke-Build {
-    Step "dotnet build ($Configuration)"
+    $version = Get-HpcJobsVersion
+    Step "dotnet build ($Configuration), version $version"
     Exec 'dotnet build' { dotnet build (Join-Path $Root 'HpcJobs.sln') -c $Configuration --nologo -v quiet -clp:ErrorsOnly }
     $bin = Join-Path $Root "src/HpcJobs/bin/$Configuration/net8.0"
     if (Test-Path $ModuleDir) { Get-ChildItem $ModuleDir -Exclude README.md | Remove-Item -Recurse -Force }
@@ -51,12 +72,48 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'src/HpcJobs/HpcJobs.format.ps1xml') $ModuleDir
     New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'en-US') | Out-Null
     Copy-Item (Join-Path $Root 'docs/about_HpcJobs.help.txt') (Join-Path $ModuleDir 'en-US')
-    (Get-Content -Raw (Join-Path $Root 'HpcJobs.psd1')) -replace "module/", '' | Set-Content (Join-Path $ModuleDir 'HpcJobs.psd1')
+    $manifest = (Get-Content -Raw (Join-Path $Root 'HpcJobs.psd1')) -replace "module/", '' -replace '(?m)^\s*# build\.ps1 copies.*\n', ''
+    $manifest = $manifest.Replace("ReleaseNotes = 'See docs/CHANGELOG.md.'", "ReleaseNotes = @'`n$(Get-ReleaseNotes)`n'@")
+    Set-Content (Join-Path $ModuleDir 'HpcJobs.psd1') $manifest
     Step 'help (MAML) from docs/HpcJobs.help.psd1'
     Exec 'help generation' { & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-HpcJobsHelp.ps1') `
         -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') -HelpSource (Join-Path $Root 'docs/HpcJobs.help.psd1') `
         -OutFile (Join-Path $ModuleDir 'HpcJobs.dll-Help.xml') }
     Step "module assembled in $ModuleDir"
+}
+
+# out/HpcJobs.<version>.nupkg: module/ without its README, plus the licence; what Install-PSResource installs.
+function Invoke-Package {
+    $version = Get-HpcJobsVersion
+    $out = Join-Path $Root 'out'
+    $stage = Join-Path $out 'stage/HpcJobs'
+    Remove-Item -Recurse -Force (Join-Path $out 'stage'), (Join-Path $out "HpcJobs.$version.nupkg") -ErrorAction Ignore
+    New-Item -ItemType Directory -Force $stage | Out-Null
+    Get-ChildItem $ModuleDir -Exclude README.md | Copy-Item -Destination $stage -Recurse
+    Copy-Item (Join-Path $Root 'LICENSE') $stage
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    Compress-PSResource -Path $stage -DestinationPath $out
+    $nupkg = Join-Path $out "HpcJobs.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource wrote no $nupkg" }
+    Step "package: $nupkg ($([math]::Round((Get-Item $nupkg).Length / 1KB)) KB, $(@(Get-ChildItem -Recurse -File $stage).Count) files)"
+    $nupkg
+}
+
+# A self-contained pwsh like Microsoft's packages (its own .NET inside, no dotnet host), built once from the project's
+# copy of the recipe (tools/standalone-pwsh) into .tools/standalone-pwsh, and rebuilt when the recipe changes.
+function Get-StandalonePwsh {
+    $recipe = Join-Path $Root 'tools/standalone-pwsh'
+    $dir = Join-Path $Tools 'standalone-pwsh'
+    $stamp = (Get-ChildItem $recipe -File | Sort-Object Name | Get-FileHash | ForEach-Object Hash) -join ''
+    $stampFile = Join-Path $Tools 'standalone-pwsh.stamp'
+    if ((Test-Path (Join-Path $dir 'pwsh')) -and (Test-Path $stampFile) -and (Get-Content -Raw $stampFile).Trim() -eq $stamp) {
+        return Join-Path $dir 'pwsh'
+    }
+    Step 'self-contained pwsh: building from NuGet Microsoft.PowerShell.SDK (tools/standalone-pwsh/build.sh, about a minute)'
+    Remove-Item -Recurse -Force $dir -ErrorAction Ignore
+    Exec 'standalone pwsh build' { bash (Join-Path $recipe 'build.sh') $dir | Out-Host }
+    Set-Content $stampFile $stamp
+    Join-Path $dir 'pwsh'
 }
 
 function Get-Pester {
@@ -118,9 +175,46 @@ function Invoke-Test {
     $passed += [int]$summary.Matches[0].Groups[1].Value; $failed += [int]$summary.Matches[0].Groups[2].Value
     if ($pesterExit -ne 0 -and [int]$summary.Matches[0].Groups[2].Value -eq 0) { $failed++ }
 
+    if ($IsLinux) {
+        $result = Invoke-InstalledTest -PesterPsd1 $pester
+        $passed += $result.Passed; $failed += $result.Failed
+    }
+
     Step "tests took $([int]((Get-Date) - $script:Started).TotalSeconds) s in all"
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
+}
+
+# The package installed with Install-PSResource into a clean home, then the demo's flow and the whole Pester suite
+# against the installed copy, all under a self-contained pwsh; as root with .NET hidden (tools/standalone-pwsh/
+# without-dotnet.sh), as on a machine where pwsh came from Microsoft's packages.
+function Invoke-InstalledTest([string]$PesterPsd1) {
+    $nupkg = Invoke-Package
+    $standalone = Get-StandalonePwsh
+    $home_ = Join-Path ([IO.Path]::GetTempPath()) "hpcjobs-install-home-$PID"
+    Remove-Item -Recurse -Force $home_ -ErrorAction Ignore
+    New-Item -ItemType Directory -Force $home_ | Out-Null
+    $script = Join-Path $Root 'tests/install/Test-InstalledModule.ps1'
+    $arguments = @("CI=$env:CI", "HOME=$home_", $standalone, '-NoProfile', '-NonInteractive', '-File', $script,
+        '-PackageFolder', (Split-Path $nupkg), '-Version', (Get-HpcJobsVersion), '-PesterPsd1', $PesterPsd1,
+        '-TestsPath', (Join-Path $Root 'tests/pester'), '-Demo', (Join-Path $Root 'tools/Demo.ps1'))
+    if ((id -u) -eq '0') {
+        Step 'installed package: Install-PSResource + demo + Pester under a self-contained pwsh, .NET hidden'
+        $out = & bash (Join-Path $Root 'tools/standalone-pwsh/without-dotnet.sh') env HPCJOBS_EXPECT_NO_DOTNET=1 @arguments 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+    } else {
+        Step 'installed package: Install-PSResource + demo + Pester under a self-contained pwsh (not root: .NET stays visible)'
+        $out = & env @arguments 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+    }
+    $exit = $LASTEXITCODE
+    $counts = foreach ($prefix in 'install', 'pester') {
+        $line = $out | Select-String "^${prefix}: (\d+) passed, (\d+) failed" | Select-Object -Last 1
+        if ($line) { [pscustomobject]@{ Passed = [int]$line.Matches[0].Groups[1].Value; Failed = [int]$line.Matches[0].Groups[2].Value } }
+        else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    }
+    $result = [pscustomobject]@{ Passed = ($counts | Measure-Object Passed -Sum).Sum; Failed = ($counts | Measure-Object Failed -Sum).Sum }
+    if ($exit -ne 0 -and $result.Failed -eq 0) { $result.Failed++ }
+    Remove-Item -Recurse -Force $home_ -ErrorAction Ignore
+    $result
 }
 
 # Mutation testing (issue 22): Stryker.NET (a local dotnet tool) over the files listed in the core tests'
@@ -168,6 +262,7 @@ foreach ($t in $Task) {
             Remove-Item -Recurse -Force (Join-Path $StrykerProject 'StrykerOutput') -ErrorAction Ignore
         }
         'Build' { Invoke-Build }
+        'Package' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Package | Out-Null }
         'Test' { if ($Task -notcontains 'Build') { Invoke-Build }; Invoke-Test }
         'Demo' {
             if ($Task -notcontains 'Build') { Invoke-Build }
