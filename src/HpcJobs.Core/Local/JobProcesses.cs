@@ -14,8 +14,29 @@ internal static class JobProcesses
 {
     public const string TokenVariable = "HPCJOBS_JOB_TOKEN";
 
+    /// <summary>
+    /// Starts the job as a child of this process, in a session and process group of its own, under the submitter's umask
+    /// (its output files are created with it), and records what identifies its processes. Returns the leader's pid;
+    /// throws <see cref="IOException"/> naming the step that failed (a missing output folder, a program not found).
+    /// </summary>
+    public static int Start(LocalJobRecord unit)
+    {
+        var ownUmask = Native.umask((uint)(unit.Umask ?? 0x12));
+        int pid;
+        try
+        {
+            pid = Native.SpawnJob(unit.Argv, unit.Environment, unit.WorkingDirectory, unit.StdOutPath, unit.StdErrPath);
+        }
+        finally
+        {
+            Native.umask(ownUmask);
+        }
+        Remember(unit, pid);
+        return pid;
+    }
+
     /// <summary>Records what identifies a job's processes, right after it was started with leader <paramref name="pid"/>.</summary>
-    public static void Remember(LocalJobRecord unit, int pid)
+    private static void Remember(LocalJobRecord unit, int pid)
     {
         unit.ProcessGroup = pid;
         unit.LeaderStartTicks = Native.ProcessStartTicks(pid);

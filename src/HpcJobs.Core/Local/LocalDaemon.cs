@@ -31,19 +31,14 @@ public sealed class LocalDaemon
     private readonly LocalStateStore _store;
     private readonly object _gate = new();
     private readonly Dictionary<string, LocalJobRecord> _active = [];
-    private readonly Dictionary<int, string> _byPid = [];
     private readonly Dictionary<string, (JobState State, string Native, string Reason)> _killedFor = [];
     private readonly Dictionary<string, Timer> _timers = [];
-    private readonly SemaphoreSlim _children = new(0);
     private readonly int _pid = Environment.ProcessId;
     private readonly long? _startTicks = Native.ProcessStartTicks(Environment.ProcessId);
     private readonly Dictionary<string, LocalJobRecord> _unsaved = [];
 
-    // wait4's ru_maxrss of a job starts at the daemon's own peak (posix_spawn's child shares our memory until its exec,
-    // and the kernel keeps that peak): below it, the figure says nothing of the job, and only samples of the job's own
-    // VmHWM (every second, as SLURM's jobacct_gather) are told
-    private readonly Dictionary<string, long> _daemonPeakAtSpawnKiB = [];
-    private readonly Dictionary<string, long> _sampledPeakKiB = [];
+    private readonly JobPeakMemory _peakMemory = new();
+    private readonly JobReaper _reaper;
     private readonly DaemonLog _log;
     private DateTimeOffset _lastActivity = DateTimeOffset.Now;
     private long _changes;
@@ -53,6 +48,10 @@ public sealed class LocalDaemon
     {
         _store = store;
         _log = new DaemonLog(Path.Combine(store.Root, "daemon.log"));
+        _reaper = new JobReaper(
+            _gate,
+            (id, status, usage) => Guarded($"recording the end of job {id}", () => Reaped(id, status, usage))
+        );
     }
 
     public static string SocketPath(string stateRoot) => Path.Combine(stateRoot, SocketName);
@@ -104,7 +103,7 @@ public sealed class LocalDaemon
             );
         }
         var nextPurge = DateTimeOffset.Now;
-        new Thread(Reap) { IsBackground = true, Name = "reaper" }.Start();
+        _reaper.Start();
         var nextHousekeeping = DateTimeOffset.Now;
         while (true)
         {
@@ -127,7 +126,10 @@ public sealed class LocalDaemon
             lock (_gate)
             {
                 Guarded("saving records", SaveUnsaved);
-                Guarded("sampling memory", SampleMemory);
+                Guarded(
+                    "sampling memory",
+                    () => _peakMemory.Sample(_active.Values.Where(u => u.State == JobState.Running))
+                );
                 if (_active.Count == 0 && _unsaved.Count == 0 && DateTimeOffset.Now - _lastActivity > idle)
                 {
                     File.Delete(path);
@@ -369,11 +371,9 @@ public sealed class LocalDaemon
         unit.DaemonPid = _pid;
         unit.DaemonStartTicks = _startTicks;
         int pid;
-        // the job inherits the umask at the spawn (its output files are created with it): the submitter's, not ours
-        var ownUmask = Native.umask((uint)(unit.Umask ?? 0x12));
         try
         {
-            pid = Native.SpawnJob(unit.Argv, unit.Environment, unit.WorkingDirectory, unit.StdOutPath, unit.StdErrPath);
+            pid = JobProcesses.Start(unit);
         }
         catch (IOException e)
         {
@@ -381,14 +381,8 @@ public sealed class LocalDaemon
             End(unit);
             return;
         }
-        finally
-        {
-            Native.umask(ownUmask);
-        }
-        JobProcesses.Remember(unit, pid);
-        _daemonPeakAtSpawnKiB[unit.Id] = Native.PeakRssKiB(_pid) ?? 0;
-        _byPid[pid] = unit.Id;
-        _children.Release();
+        _peakMemory.Spawned(unit.Id);
+        _reaper.Started(pid, unit.Id);
         if (unit.Resources?.Walltime is { } wall)
             _timers[unit.Id] = new Timer(
                 _ => Kill(unit.Id, (JobState.TimedOut, "TIMEOUT", "TimeLimit")),
@@ -444,25 +438,9 @@ public sealed class LocalDaemon
             }
         );
 
-    /// <summary>The reaper: blocks in wait4 for any child, so a job's end is seen the moment it happens.</summary>
-    private void Reap()
+    private void Reaped(string id, int status, Native.Rusage usage)
     {
-        while (true)
-        {
-            var pid = Native.wait4(-1, out var status, 0, out var usage);
-            if (pid < 0)
-            {
-                _children.Wait(); // no children (ECHILD): sleep until one is started
-                continue;
-            }
-            lock (_gate)
-                Guarded($"recording the end of process {pid}", () => Reaped(pid, status, usage));
-        }
-    }
-
-    private void Reaped(int pid, int status, Native.Rusage usage)
-    {
-        if (!_byPid.Remove(pid, out var id) || !_active.TryGetValue(id, out var unit))
+        if (!_active.TryGetValue(id, out var unit))
             return;
         // like a batch system, the job's end ends every process it left in its group
         if (JobProcesses.Signal(unit, Native.SIGTERM) > 0)
@@ -472,37 +450,12 @@ public sealed class LocalDaemon
                     TaskScheduler.Default
                 );
         unit.CpuTime = usage.CpuTime;
-        unit.MaxRssBytes = MaxRssOf(unit.Id, usage.MaxRssKiB) * 1024;
+        unit.MaxRssBytes = _peakMemory.EndedBytes(unit.Id, usage.MaxRssKiB);
         var (exitCode, signal) = Native.DecodeWaitStatus(status);
-        var code = signal is null ? exitCode : 128 + signal;
-        if (_killedFor.Remove(id, out var k))
-            unit.Finish(k.State, k.Native, k.Reason, code, signal);
-        else if (signal is not null)
-            unit.Finish(JobState.Failed, "FAILED", $"Killed by signal {signal}", code, signal);
-        else if (exitCode == 0)
-            unit.Finish(JobState.Completed, "COMPLETED", null, 0);
-        else
-            unit.Finish(JobState.Failed, "FAILED", "NonZeroExitCode", exitCode);
+        var end = JobEnd.From(exitCode, signal, _killedFor.Remove(id, out var k) ? k : null);
+        unit.Finish(end.State, end.NativeState, end.Reason, end.ExitCode, end.Signal);
         End(unit);
         Schedule();
-    }
-
-    private void SampleMemory()
-    {
-        foreach (var unit in _active.Values.Where(u => u.State == JobState.Running && u.ProcessGroup is not null))
-            if (Native.PeakRssKiB(unit.ProcessGroup!.Value) is { } kib)
-                _sampledPeakKiB[unit.Id] = Math.Max(kib, _sampledPeakKiB.GetValueOrDefault(unit.Id));
-    }
-
-    /// <summary>The job's peak memory in KiB: wait4's when above the daemon's own peak at the spawn, else the samples (or null).</summary>
-    private long? MaxRssOf(string id, long waited)
-    {
-        var floor = _daemonPeakAtSpawnKiB.GetValueOrDefault(id);
-        _daemonPeakAtSpawnKiB.Remove(id);
-        _sampledPeakKiB.Remove(id, out var sampled);
-        if (waited > floor)
-            return waited;
-        return sampled > 0 ? sampled : null;
     }
 
     /// <summary>A unit left the active set: its record is written, its timers dropped, waiting clients woken.</summary>

@@ -76,26 +76,11 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
                 "qsub/qstat are not on PATH, and no PBS_EXEC names a PBS installation"
             );
         var wrapper = PbsIdentity.IsSlurmWrapperFile(qstat);
-        ProcessResult r;
-        try
-        {
-            r = await Runner
-                .RunAsync(
-                    "qstat",
-                    ["--version"],
-                    new ProcessOptions { Timeout = CommandTimeouts.Probe },
-                    cancellationToken
-                )
-                .ConfigureAwait(false);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return new SchedulerCandidate(Kind, false, $"qstat could not run: {e.Message}");
-        }
-        catch (TimeoutException e)
-        {
-            return new SchedulerCandidate(Kind, false, $"qstat hangs: {e.Message} (${CommandTimeouts.ProbeVariable})");
-        }
+        var (r, unusable) = await ProbeCommand
+            .RunAsync(Runner, Kind, "qstat", ["--version"], cancellationToken)
+            .ConfigureAwait(false);
+        if (r is null)
+            return unusable!;
         _identity = PbsIdentity.FromVersionOutput(r, wrapper);
         if (_identity.Dialect is null)
             return new SchedulerCandidate(Kind, false, $"qstat --version names no PBS dialect: {_identity.Evidence}");

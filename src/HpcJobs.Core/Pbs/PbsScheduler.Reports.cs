@@ -7,8 +7,6 @@ namespace HpcJobs.Core.Pbs;
 /// <summary>What PBS can say beyond the status of given ids: job lists, queue names, the server's settings.</summary>
 public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISchedulerInspector
 {
-    private IReadOnlyDictionary<string, string>? _server;
-
     /// <summary>
     /// <c>qselect -u USER</c> (<c>-x</c> when finished jobs are wanted) for the ids, then one status call for all of them:
     /// PBS's qstat cannot combine <c>-u</c> with the full format.
@@ -50,53 +48,9 @@ public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISched
             .ToList();
     }
 
-    /// <summary>The server's attributes (<c>qstat -B -f</c>), read once per session.</summary>
-    private async Task<IReadOnlyDictionary<string, string>> ServerAsync(CancellationToken ct)
-    {
-        if (_server is not null)
-            return _server;
-        var r = await _commands
-            .RunAsync("qstat", Dialect == PbsDialect.Pro ? ["-B", "-f", "-F", "json"] : ["-B", "-f"], ct)
-            .ConfigureAwait(false);
-        if (!r.Succeeded)
-            throw new SchedulerUnavailableException(
-                $"qstat -B -f failed (exit {r.ExitCode}): {r.StandardError.Trim()}"
-            );
-        var records =
-            Dialect == PbsDialect.Pro
-                ? PbsOutput.ParseJson(r.StandardOutput, "Server")
-                : PbsOutput.ParseFullText(r.StandardOutput);
-        return _server = records.FirstOrDefault()?.Attributes ?? new Dictionary<string, string>();
-    }
-
-    /// <summary>Refuses an array larger than the server's max_array_size (default 10,000) before qsub does, with the limit named.</summary>
-    private async Task CheckArraySizeAsync(JobRequest request, CancellationToken ct)
-    {
-        if (request.Array is not { } array)
-            return;
-        IReadOnlyDictionary<string, string> server;
-        try
-        {
-            server = await ServerAsync(ct).ConfigureAwait(false);
-        }
-        catch (SchedulerUnavailableException)
-        {
-            return; // qsub will refuse with its own message
-        }
-        if (
-            int.TryParse(server.GetValueOrDefault("max_array_size"), CultureInfo.InvariantCulture, out var max)
-            && array.Count > max
-        )
-            throw new InvalidJobRequestException(
-                $"ArrayRange '{array}' has {array.Count} tasks, but this PBS server's max_array_size is {max}. "
-                    + "Submit several arrays, or ask the admins to raise max_array_size.",
-                HpcErrors.InvalidArrayRange
-            );
-    }
-
     public async Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default)
     {
-        var server = await ServerAsync(cancellationToken).ConfigureAwait(false);
+        var server = await _server.AttributesAsync(cancellationToken).ConfigureAwait(false);
         var history = server.GetValueOrDefault("job_history_enable", "False");
         var historyOn = history.Equals("True", StringComparison.OrdinalIgnoreCase);
         var duration = server.GetValueOrDefault("job_history_duration", "336:00:00 (default)");
@@ -157,7 +111,7 @@ public sealed partial class PbsScheduler : IJobAccounting
     {
         var ids = jobIds.Distinct().ToList();
         var (records, _) = await QueryAsync(ids, cancellationToken).ConfigureAwait(false);
-        return ids.SelectMany(id => Match(records, id))
+        return ids.SelectMany(id => PbsJobs.Match(records, id))
             .DistinctBy(r => r.Id)
             .Select(r =>
             {

@@ -31,6 +31,7 @@ public sealed partial class PbsScheduler : IScheduler
     private readonly PbsIdentity _identity;
     private readonly IScheduler? _wrapperOutcomes;
     private readonly JobMemory _memory = new();
+    private readonly PbsServerAttributes _server;
 
     /// <param name="identity">The dialect and version <c>qstat --version</c> gave.</param>
     /// <param name="runner">The process seam.</param>
@@ -56,6 +57,7 @@ public sealed partial class PbsScheduler : IScheduler
             IsTransient
         );
         _wrapperOutcomes = wrapperOutcomes;
+        _server = new PbsServerAttributes(_commands, identity.Dialect.Value);
     }
 
     public static bool IsTransient(ProcessResult r) => SchedulerCommands.FailedWithAny(r, TransientMarkers);
@@ -136,7 +138,7 @@ public sealed partial class PbsScheduler : IScheduler
         // rendered once, with the path the generated script will have; the folder is made only when there is one to write
         var scriptFile = Path.Combine(Path.GetTempPath(), $"hpcjobs-qsub-{Guid.NewGuid():N}", "job.sh");
         var (args, script, _) = Render(request, scriptFile);
-        await CheckArraySizeAsync(request, cancellationToken).ConfigureAwait(false);
+        await _server.CheckArraySizeAsync(request, cancellationToken).ConfigureAwait(false);
         await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -208,20 +210,20 @@ public sealed partial class PbsScheduler : IScheduler
         var jobs = new List<JobInfo>();
         foreach (var id in ids)
         {
-            var mine = Match(records, id);
+            var mine = PbsJobs.Match(records, id);
             if (mine.Count == 0)
             {
                 if (_memory.WasCancelled(id))
                     jobs.Add(
-                        Vanished(
+                        PbsJobs.Vanished(
                             id,
                             JobState.Cancelled,
                             "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)"
                         )
                     );
-                else if (_memory.SawLiveWithin(id, ForgetWindow))
+                else if (_memory.SawLiveWithin(id, _server.ForgetWindow))
                     jobs.Add(
-                        Vanished(
+                        PbsJobs.Vanished(
                             id,
                             JobState.Unknown,
                             Dialect == PbsDialect.Pro
@@ -239,7 +241,7 @@ public sealed partial class PbsScheduler : IScheduler
                 continue;
             }
             foreach (var rec in mine)
-                jobs.Add(ToJobInfo(rec));
+                jobs.Add(PbsJobs.FromRecord(rec, Dialect, _memory.WasCancelled));
         }
         jobs = jobs.DistinctBy(j => j.JobId).ToList();
         foreach (var j in jobs.Where(j => !j.IsFinished))
@@ -265,7 +267,7 @@ public sealed partial class PbsScheduler : IScheduler
         await QueryFormatAsync(ids, json, records, unknown, ct).ConfigureAwait(false);
         if (!json)
             return (records, unknown);
-        var missing = ids.Where(id => !unknown.Contains(id) && Match(records, id).Count == 0).ToList();
+        var missing = ids.Where(id => !unknown.Contains(id) && PbsJobs.Match(records, id).Count == 0).ToList();
         if (ids.Count > 1 && missing.Count == 0)
             _jsonListsAll = true;
         if (missing.Count == 0)
@@ -296,7 +298,7 @@ public sealed partial class PbsScheduler : IScheduler
                 .ConfigureAwait(false)
         )
         {
-            unknown.UnionWith(UnknownIds(r.StandardError + r.StandardOutput));
+            unknown.UnionWith(PbsJobs.UnknownIds(r.StandardError + r.StandardOutput));
             var otherErrors = string.Join(
                 '\n',
                 r.StandardError.Split('\n')
@@ -355,114 +357,4 @@ public sealed partial class PbsScheduler : IScheduler
 
     [GeneratedRegex(@"^qdel: (?<why>.+?)\s+(?<id>\S+)$")]
     private static partial Regex QdelRefusal();
-
-    /// <summary>
-    /// Records answering an id: the job itself, an array's subjobs (not its B parent when they are listed), or a short
-    /// id.
-    /// </summary>
-    private static List<PbsJobRecord> Match(List<PbsJobRecord> records, string id)
-    {
-        bool Same(string recordId) =>
-            recordId == id
-            || PbsOutput.Sequence(recordId) == id
-            || recordId.StartsWith(id + ".", StringComparison.Ordinal);
-        var isArrayId = id.Contains("[]", StringComparison.Ordinal);
-        if (!isArrayId)
-            return records.Where(r => Same(r.Id)).ToList();
-        var subjobs = records.Where(r => PbsOutput.SplitArrayId(r.Id).ArrayId is { } a && Same(a)).ToList();
-        return subjobs.Count > 0 ? subjobs : records.Where(r => Same(r.Id)).ToList();
-    }
-
-    private JobInfo ToJobInfo(PbsJobRecord r)
-    {
-        var letter = (r["job_state"] ?? "").Trim();
-        var (arrayId, task) = PbsOutput.SplitArrayId(r.Id);
-        JobState state;
-        int? exit = null,
-            signal = null;
-        string? reason = r["comment"];
-        var canNeverRun = false;
-        if (PbsStates.IsFinishedLetter(letter, Dialect))
-        {
-            var deletedByUs = _memory.WasCancelled(r.Id, arrayId);
-            var deletedBy = PbsStates.DeletedBy(r["comment"], PbsOutput.ParseInt(r["substate"]));
-            (state, exit, signal, var why) = PbsStates.Finished(
-                PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]),
-                deletedByUs || deletedBy is not null
-            );
-            reason =
-                deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;
-        }
-        else
-        {
-            state = PbsStates.Live(letter);
-            const string never = "Can Never Run";
-            if (reason?.IndexOf(never, StringComparison.Ordinal) is >= 0 and var at)
-            {
-                reason = $"{JobInfo.CanNeverRunReason}: {reason[(at + never.Length)..].TrimStart(':', ' ')}";
-                canNeverRun = true;
-            }
-        }
-        var finished = state.IsFinished() || PbsStates.IsFinishedLetter(letter, Dialect);
-        return new JobInfo
-        {
-            JobId = r.Id,
-            ArrayJobId = arrayId,
-            ArrayTaskId = task,
-            Name = r["Job_Name"],
-            Scheduler = nameof(SchedulerKind.Pbs),
-            State = state,
-            NativeState = letter,
-            Reason = reason,
-            CanNeverRun = canNeverRun,
-            ExitCode = exit,
-            Signal = signal,
-            SubmitTime = PbsStates.ParseTime(r["ctime"] ?? r["qtime"]),
-            StartTime = PbsStates.ParseTime(r["stime"] ?? r["start_time"]),
-            EndTime = finished ? PbsStates.ParseTime(r["obittime"] ?? r["comp_time"] ?? r["mtime"]) : null,
-            StdOutPath = PbsOutput.LocalPath(r["Output_Path"]),
-            StdErrPath = PbsOutput.LocalPath((r["Join_Path"] ?? "n") is "oe" ? r["Output_Path"] : r["Error_Path"]),
-            WorkingDirectory = PbsOutput.Variable(r, "PBS_O_WORKDIR") ?? r["jobdir"],
-        };
-    }
-
-    /// <summary>
-    /// job_history_duration when the server keeps history (read by this session; PBS's default of two weeks before), the
-    /// whole session when it keeps none: see <see cref="JobMemory.ForgetWindow"/>.
-    /// </summary>
-    private TimeSpan ForgetWindow
-    {
-        get
-        {
-            if (_server is null || _server.GetValueOrDefault("job_history_enable") is not ("True" or "true"))
-                return JobMemory.ForgetWindow(_server is null ? TimeSpan.FromDays(14) : null, TimeSpan.Zero);
-            var parts = (_server.GetValueOrDefault("job_history_duration") ?? "336:00:00").Split(':');
-            return JobMemory.ForgetWindow(
-                parts.Length == 3
-                && int.TryParse(parts[0], out var h)
-                && int.TryParse(parts[1], out var m)
-                && int.TryParse(parts[2], out var sec)
-                    ? new TimeSpan(h, m, sec)
-                    : TimeSpan.FromDays(14),
-                TimeSpan.Zero
-            );
-        }
-    }
-
-    private static JobInfo Vanished(string id, JobState state, string reason) =>
-        new()
-        {
-            JobId = id,
-            Scheduler = nameof(SchedulerKind.Pbs),
-            State = state,
-            Reason = reason,
-            NativeState = state == JobState.Cancelled ? "deleted" : null,
-        };
-
-    private static HashSet<string> UnknownIds(string text) =>
-        text.Split('\n')
-            .Select(l => l.Trim())
-            .Where(l => l.Contains("Unknown Job Id", StringComparison.Ordinal))
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last())
-            .ToHashSet();
 }

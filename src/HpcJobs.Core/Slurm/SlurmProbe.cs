@@ -14,30 +14,11 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
         foreach (var tool in new[] { "sbatch", "squeue", "scontrol" })
             if (ProgramLocator.Find(tool) is null)
                 return new SchedulerCandidate(Kind, false, $"{tool} is not on PATH");
-        ProcessResult ping;
-        try
-        {
-            ping = await runner
-                .RunAsync(
-                    "scontrol",
-                    ["ping"],
-                    new ProcessOptions { Timeout = CommandTimeouts.Probe },
-                    cancellationToken
-                )
-                .ConfigureAwait(false);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return new SchedulerCandidate(Kind, false, $"scontrol could not run: {e.Message}");
-        }
-        catch (TimeoutException e)
-        {
-            return new SchedulerCandidate(
-                Kind,
-                false,
-                $"scontrol hangs: {e.Message} (${CommandTimeouts.ProbeVariable})"
-            );
-        }
+        var (ping, unusable) = await ProbeCommand
+            .RunAsync(runner, Kind, "scontrol", ["ping"], cancellationToken)
+            .ConfigureAwait(false);
+        if (ping is null)
+            return unusable!;
         var text = (ping.StandardOutput + ping.StandardError).Trim().Replace('\n', ' ');
         return ping.Succeeded && text.Contains("is UP", StringComparison.Ordinal)
             ? new SchedulerCandidate(Kind, true, $"controller answers: {text}")

@@ -7,8 +7,6 @@ namespace HpcJobs.Core.Slurm;
 /// <summary>What SLURM can say beyond the status of given ids: job lists, names for completion, its settings.</summary>
 public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISchedulerInspector
 {
-    private Dictionary<string, string>? _config;
-
     /// <summary>
     /// squeue for what the controller holds (<c>--me</c>, <c>-u USER</c>, or everyone), one call; with a Since, one sacct
     /// call for jobs that ended after it (and are older than MinJobAge).
@@ -39,7 +37,7 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
         foreach (var j in jobs.Where(j => !j.IsFinished))
             _memory.SawLive(j.JobId);
 
-        if (query.Since is { } since && !_accountingDisabled)
+        if (query.Since is { } since && !_controller.AccountingDisabled)
         {
             List<string> sacctArgs =
             [
@@ -58,9 +56,7 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
                 : ["-u", query.User]
             );
             var sacct = await _commands.RunAsync("sacct", sacctArgs, cancellationToken).ConfigureAwait(false);
-            if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
-                _accountingDisabled = true;
-            else if (sacct.Succeeded)
+            if (!_controller.SaysAccountingIsOff(sacct) && sacct.Succeeded)
             {
                 var accounting = SlurmOutput.ParseSacct(sacct.StandardOutput);
                 var have = jobs.Select(j => j.JobId).ToHashSet();
@@ -99,51 +95,14 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
             : [];
     }
 
-    /// <summary>The controller's configuration (<c>scontrol show config</c>), read once per session.</summary>
-    private async Task<Dictionary<string, string>> ConfigAsync(CancellationToken ct)
-    {
-        if (_config is not null)
-            return _config;
-        var r = await _commands.RunAsync("scontrol", ["show", "config"], ct).ConfigureAwait(false);
-        if (!r.Succeeded)
-            throw new SchedulerUnavailableException($"scontrol show config failed: {r.StandardError.Trim()}");
-        var config = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var line in r.StandardOutput.Split('\n'))
-        {
-            var eq = line.IndexOf(" = ", StringComparison.Ordinal);
-            if (eq > 0)
-                config[line[..eq].Trim()] = line[(eq + 3)..].Trim();
-        }
-        return _config = config;
-    }
-
-    /// <summary>
-    /// The largest array index SLURM accepts plus one (MaxArraySize); null when the controller does not say (then sbatch
-    /// refuses with its own message).
-    /// </summary>
-    private async Task<int?> MaxArraySizeAsync(CancellationToken ct)
-    {
-        try
-        {
-            var config = await ConfigAsync(ct).ConfigureAwait(false);
-            return int.TryParse(config.GetValueOrDefault("MaxArraySize"), CultureInfo.InvariantCulture, out var n)
-                ? n
-                : null;
-        }
-        catch (SchedulerUnavailableException)
-        {
-            return null;
-        }
-    }
-
     public async Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default)
     {
-        var config = await ConfigAsync(cancellationToken).ConfigureAwait(false);
+        var config = await _controller.ConfigAsync(cancellationToken).ConfigureAwait(false);
         var sacct = await _commands
             .RunAsync("sacct", ["-n", "-X", "-S", "now", "-o", "JobID"], cancellationToken)
             .ConfigureAwait(false);
         var accounting = sacct.Succeeded;
-        _accountingDisabled = !accounting;
+        _controller.AccountingAnswers(accounting);
         var partitions = await _commands
             .RunAsync("sinfo", ["-h", "-o", "%R|%l|%D|%c|%m|%a"], cancellationToken)
             .ConfigureAwait(false);
@@ -200,15 +159,12 @@ public sealed partial class SlurmScheduler : IJobAccounting
         var fields = string.Join(',', SlurmOutput.SacctUsageFields);
         foreach (var r in await SacctAsync(ids, fields, cancellationToken).ConfigureAwait(false))
         {
-            if (r.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
-            {
-                _accountingDisabled = true;
+            if (_controller.SaysAccountingIsOff(r))
                 throw new HpcErrorException(
                     HpcErrors.AccountingUnavailable,
                     "SLURM accounting is disabled on this cluster (sacct: \"Slurm accounting storage is disabled\"), "
                         + "so CPU time and memory use are not recorded."
                 );
-            }
             if (!r.Succeeded)
                 throw new SchedulerUnavailableException($"sacct failed: {r.StandardError.Trim()}");
             rows.AddRange(SlurmOutput.ParseSacctUsage(r.StandardOutput));

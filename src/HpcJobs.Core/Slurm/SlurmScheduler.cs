@@ -29,12 +29,13 @@ public sealed partial class SlurmScheduler : IScheduler
     private readonly SchedulerCommands _commands;
     private readonly RetryPolicy _retry;
     private readonly JobMemory _memory = new();
-    private volatile bool _accountingDisabled;
+    private readonly SlurmController _controller;
 
     public SlurmScheduler(IProcessRunner? runner = null, RetryPolicy? retry = null)
     {
         _retry = retry ?? RetryPolicy.Default;
         _commands = new SchedulerCommands("SLURM", runner ?? CliWrapProcessRunner.Instance, _retry, IsTransient);
+        _controller = new SlurmController(_commands);
     }
 
     public SchedulerKind Kind => SchedulerKind.Slurm;
@@ -54,13 +55,17 @@ public sealed partial class SlurmScheduler : IScheduler
             "SLURM",
             null,
             "sbatch/squeue/sacct/scancel/scontrol"
-                + (_accountingDisabled ? "; accounting disabled (finished jobs known only until MinJobAge)" : ""),
+                + (
+                    _controller.AccountingDisabled
+                        ? "; accounting disabled (finished jobs known only until MinJobAge)"
+                        : ""
+                ),
             SchedulerCapabilities.ClusterBatch
                 | SchedulerCapabilities.Qos
                 | SchedulerCapabilities.Constraint
                 | SchedulerCapabilities.ListJobs
                 | (
-                    _accountingDisabled
+                    _controller.AccountingDisabled
                         ? SchedulerCapabilities.None
                         : SchedulerCapabilities.FinishedJobHistory | SchedulerCapabilities.Accounting
                 )
@@ -85,7 +90,7 @@ public sealed partial class SlurmScheduler : IScheduler
         Plan(request);
         if (
             request.Array is { } array
-            && await MaxArraySizeAsync(cancellationToken).ConfigureAwait(false) is { } max
+            && await _controller.MaxArraySizeAsync(cancellationToken).ConfigureAwait(false) is { } max
             && array.Indices.Max() >= max
         )
             throw new InvalidJobRequestException(
@@ -270,16 +275,13 @@ public sealed partial class SlurmScheduler : IScheduler
             .Where(id => found[id].Count == 0 || (!id.Contains('_') && IsArray(id) && Incomplete(id)))
             .ToList();
         var accountingRows = new List<SacctRow>();
-        if (askAccounting.Count > 0 && !_accountingDisabled)
+        if (askAccounting.Count > 0 && !_controller.AccountingDisabled)
         {
             var fields = string.Join(',', SlurmOutput.SacctFields);
             foreach (var sacct in await SacctAsync(askAccounting, fields, ct).ConfigureAwait(false))
             {
-                if (sacct.StandardError.Contains("accounting storage is disabled", StringComparison.OrdinalIgnoreCase))
-                {
-                    _accountingDisabled = true;
+                if (_controller.SaysAccountingIsOff(sacct))
                     break;
-                }
                 if (!sacct.Succeeded)
                     throw new SchedulerUnavailableException($"sacct failed: {sacct.StandardError.Trim()}");
                 accountingRows.AddRange(SlurmOutput.ParseSacct(sacct.StandardOutput));
@@ -333,24 +335,6 @@ public sealed partial class SlurmScheduler : IScheduler
 
     private static bool NeedsExitCode(JobInfo j) => j.IsFinished && j.State != JobState.Completed;
 
-    /// <summary>
-    /// MinJobAge (from the controller's configuration when this session has read it; SLURM's default of 300 s before)
-    /// plus ten minutes for slurmdbd to catch up: see <see cref="JobMemory.ForgetWindow"/>.
-    /// </summary>
-    private TimeSpan ForgetWindow =>
-        JobMemory.ForgetWindow(
-            TimeSpan.FromSeconds(
-                int.TryParse(
-                    (_config?.GetValueOrDefault("MinJobAge") ?? "300").Split(' ')[0],
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    out var s
-                )
-                    ? s
-                    : 300
-            ),
-            TimeSpan.FromMinutes(10)
-        );
-
     /// <summary>What can honestly be said of a job that neither squeue nor sacct reports any more.</summary>
     private JobInfo? Vanished(string id)
     {
@@ -364,12 +348,12 @@ public sealed partial class SlurmScheduler : IScheduler
                 State = JobState.Cancelled,
                 NativeState = "CANCELLED",
             };
-        if (_accountingDisabled)
+        if (_controller.AccountingDisabled)
             return SlurmJobs.Unknown(
                 id,
                 "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is disabled, so its outcome cannot be known."
             );
-        if (_memory.SawLiveWithin(id, ForgetWindow))
+        if (_memory.SawLiveWithin(id, _controller.ForgetWindow))
             return SlurmJobs.Unknown(
                 id,
                 "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly."
