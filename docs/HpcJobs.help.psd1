@@ -117,6 +117,70 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Code = '$jobs | Stop-HpcJob -WhatIf'; Remarks = 'Shows what would be cancelled.' }
         )
     }
+    'Suspend-HpcJob' = @{
+        Synopsis    = 'Holds pending jobs so that they do not start until released.'
+        Description = 'Holds every given pending job with one call per scheduler: scontrol hold (SLURM), qhold (PBS), or the Local daemon. A held job keeps its place; Resume-HpcJob releases it. Jobs that are not pending are skipped with a warning: a running job cannot be held (SLURM lets only administrators suspend running jobs with scontrol suspend; stop it with Stop-HpcJob, or requeue it with Restart-HpcJob). Ids the scheduler does not know give HpcJobNotFound; a job the scheduler refuses (not yours) gives HpcOperationRefused, and the others are held. A hold made by root or an operator is an operator hold (HeldBy Operator) that only they can release.'
+        Parameters  = @{
+            JobId     = 'Jobs to hold: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
+            Scheduler = 'The scheduler that owns bare ids.'
+            PassThru  = 'Return the held jobs, as they are afterwards (State Held, HeldBy).'
+            WhatIf    = 'Shows which jobs on which scheduler would be held, and holds nothing.'
+            Confirm   = 'Asks before holding each job.'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'With -PassThru, the held jobs.' }
+        )
+        Examples    = @(
+            @{ Code = 'Get-HpcJobStatus -State Pending -Name sweep* | Suspend-HpcJob'; Remarks = 'Holds my pending sweep jobs, leaving running ones alone.' }
+            @{ Code = 'Submit-HpcJob ./prep.sh -Hold | Suspend-HpcJob -WhatIf'; Remarks = 'Submit-HpcJob -Hold submits a job already held.' }
+        )
+    }
+    'Resume-HpcJob' = @{
+        Synopsis    = 'Releases held jobs: they are pending again and start when they can.'
+        Description = 'Releases every given held job with one call per scheduler: scontrol release (SLURM), qrls (PBS), or the Local daemon. Jobs that are not held are skipped with a warning. A job held by an operator or by the system (HeldBy Operator or System) can only be released by an operator: the scheduler refuses, and the error (HpcOperationRefused) says so. PBS holds a job that waits for a dependency itself (HeldBy Dependency): it is released when the dependency is met.'
+        Parameters  = @{
+            JobId     = 'Jobs to release: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
+            Scheduler = 'The scheduler that owns bare ids.'
+            PassThru  = 'Return the released jobs, as they are afterwards.'
+            WhatIf    = 'Shows which jobs on which scheduler would be released, and releases nothing.'
+            Confirm   = 'Asks before releasing each job.'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'With -PassThru, the released jobs.' }
+        )
+        Examples    = @(
+            @{ Code = 'Get-HpcJobStatus -State Held | Resume-HpcJob -PassThru'; Remarks = 'Releases all my held jobs and shows them.' }
+        )
+    }
+    'Restart-HpcJob' = @{
+        Synopsis    = 'Requeues running jobs: each ends and runs again from the start, under the same id.'
+        Description = 'Requeues every given running (or suspended) job with one call per scheduler: scontrol requeue (SLURM: the job is Pending again, with Reason BeginTime, for about two minutes before it can start), qrerun (PBS: only operators and managers may; others get HpcOperationRefused saying so), or the Local daemon (which ends the job and starts it again at once). The job keeps its id; its Restarts count goes up; its output file is written again from the start. Wait-HpcJob keeps waiting across a requeue and returns the end of the last run. A job submitted with -NoRequeue is refused. Jobs that are not running are skipped with a warning.'
+        Parameters  = @{
+            JobId     = 'Jobs to requeue: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
+            Scheduler = 'The scheduler that owns bare ids.'
+            PassThru  = 'Return the requeued jobs, as they are afterwards (Pending, Restarts one higher).'
+            WhatIf    = 'Shows which jobs on which scheduler would be requeued, and requeues nothing.'
+            Confirm   = 'Asks before requeuing each job.'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'With -PassThru, the requeued jobs.' }
+        )
+        Examples    = @(
+            @{ Code = 'Restart-HpcJob 1234 -PassThru | Wait-HpcJob'; Remarks = 'Runs job 1234 again from the start and waits for the end of the new run.' }
+        )
+    }
     'New-HpcResourceSpec' = @{
         Synopsis    = 'Creates a validated resource request for Submit-HpcJob.'
         Description = 'Every value is checked when the object is made: counts must be positive, memory between 1MB and 1PB, walltime between a second and 365 days, names without whitespace or control characters. Memory takes 512MB, 4GB, 1.5TB (binary units, as schedulers read them) or a number of bytes. Walltime takes HH:MM:SS, D-HH:MM:SS, 90m, 2h, 1d or a TimeSpan; a bare number is refused because SLURM reads it as minutes and PBS as seconds.'

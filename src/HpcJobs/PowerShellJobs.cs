@@ -251,6 +251,7 @@ internal static class JobStates
         {
             Core.Model.JobState.Pending or Core.Model.JobState.Held => PSJobState.NotStarted,
             Core.Model.JobState.Running => PSJobState.Running,
+            Core.Model.JobState.Suspended => PSJobState.Suspended,
             Core.Model.JobState.Completed => PSJobState.Completed,
             Core.Model.JobState.Failed or Core.Model.JobState.TimedOut => PSJobState.Failed,
             Core.Model.JobState.Cancelled => PSJobState.Stopped,

@@ -43,6 +43,18 @@ internal static class JobProcesses
         unit.BootId = Native.BootId();
     }
 
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the job's leader alone (its first process: the command, or the batch script's
+    /// shell, as SLURM's --signal=B:), when it provably still is the job's.
+    /// </summary>
+    public static bool SignalLeader(LocalJobRecord unit, int signal) =>
+        unit.ProcessGroup is { } leader
+        && leader > 1
+        && unit.BootId == Native.BootId()
+        && unit.LeaderStartTicks is { } ticks
+        && Native.ProcessStartTicks(leader) == ticks
+        && Native.kill(leader, signal) == 0;
+
     /// <summary>Sends <paramref name="signal"/> to what is provably left of the job; returns how many were signalled.</summary>
     public static int Signal(LocalJobRecord unit, int signal)
     {
@@ -78,6 +90,11 @@ internal static class JobProcesses
     public static void EndOrphan(LocalJobRecord unit)
     {
         Signal(unit, Native.SIGKILL);
+        if (unit.Requeue == true)
+        {
+            unit.Requeued("NodeFail: the Local scheduler's daemon died while the job ran; requeued (-Requeue)");
+            return;
+        }
         unit.Finish(
             Model.JobState.Failed,
             "NODE_FAIL",

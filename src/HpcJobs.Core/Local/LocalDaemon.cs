@@ -126,6 +126,8 @@ public sealed class LocalDaemon
             lock (_gate)
             {
                 Guarded("saving records", SaveUnsaved);
+                if (_active.Values.Any(u => u.Reason == "BeginTime" && u.BeginTime <= DateTimeOffset.Now))
+                    Guarded("starting jobs whose begin time came", Schedule);
                 Guarded(
                     "sampling memory",
                     () => _peakMemory.Sample(_active.Values.Where(u => u.State == JobState.Running))
@@ -196,6 +198,14 @@ public sealed class LocalDaemon
                     {
                         foreach (var id in ids)
                             Cancel(id);
+                        Schedule();
+                    }
+                    break;
+                case LocalDaemonProtocol.Hold or LocalDaemonProtocol.Release or LocalDaemonProtocol.Requeue:
+                    lock (_gate)
+                    {
+                        foreach (var id in ids)
+                            Control(verb, id);
                         Schedule();
                     }
                     break;
@@ -322,6 +332,7 @@ public sealed class LocalDaemon
             _active.Values.Where(u => u.State == JobState.Pending).ToList(),
             _active.Values.Where(u => u.State == JobState.Running).ToList(),
             _slots,
+            DateTimeOffset.Now,
             id => TargetsOf(id, finished)
         );
         foreach (var (unit, decision, reason) in outcomes)
@@ -384,13 +395,49 @@ public sealed class LocalDaemon
         _peakMemory.Spawned(unit.Id);
         _reaper.Started(pid, unit.Id);
         if (unit.Resources?.Walltime is { } wall)
+        {
             _timers[unit.Id] = new Timer(
                 _ => Kill(unit.Id, (JobState.TimedOut, "TIMEOUT", "TimeLimit")),
                 null,
                 wall,
                 Timeout.InfiniteTimeSpan
             );
+            if (unit.WarnSignal is { } warn && unit.WarnSeconds is { } before)
+                _timers[unit.Id + "#signal"] = new Timer(
+                    _ => Guarded($"signalling job {unit.Id}", () => JobProcesses.SignalLeader(unit, warn)),
+                    null,
+                    wall - TimeSpan.FromSeconds(Math.Min(before, wall.TotalSeconds)),
+                    Timeout.InfiniteTimeSpan
+                );
+        }
         Save(unit);
+    }
+
+    /// <summary>Hold a pending job, release a held one, or end a running one to queue it again (<see cref="Reaped"/>).</summary>
+    private void Control(string verb, string id)
+    {
+        if (!_active.TryGetValue(id, out var unit))
+            return;
+        switch (verb)
+        {
+            case LocalDaemonProtocol.Hold when unit.State == JobState.Pending:
+                unit.State = JobState.Held;
+                unit.NativeState = "HELD";
+                unit.Reason = "JobHeldUser";
+                Save(unit);
+                break;
+            case LocalDaemonProtocol.Release when unit.State == JobState.Held:
+                unit.State = JobState.Pending;
+                unit.NativeState = "PENDING";
+                unit.Reason = null;
+                Save(unit);
+                break;
+            case LocalDaemonProtocol.Requeue when unit.State == JobState.Running:
+                Kill(id, (JobState.Pending, "REQUEUED", "Requeued by user"));
+                break;
+        }
+        _changes++;
+        Monitor.PulseAll(_gate);
     }
 
     private void Cancel(string id)
@@ -453,17 +500,35 @@ public sealed class LocalDaemon
         unit.MaxRssBytes = _peakMemory.EndedBytes(unit.Id, usage.MaxRssKiB);
         var (exitCode, signal) = Native.DecodeWaitStatus(status);
         var end = JobEnd.From(exitCode, signal, _killedFor.Remove(id, out var k) ? k : null);
-        unit.Finish(end.State, end.NativeState, end.Reason, end.ExitCode, end.Signal);
-        End(unit);
+        if (end.State == JobState.Pending)
+        {
+            unit.Requeued(end.Reason ?? "Requeued");
+            DropTimers(unit.Id);
+            Save(unit);
+            _changes++;
+            Monitor.PulseAll(_gate);
+        }
+        else
+        {
+            unit.Finish(end.State, end.NativeState, end.Reason, end.ExitCode, end.Signal);
+            End(unit);
+        }
         Schedule();
+    }
+
+    /// <summary>The unit's walltime, kill and -Signal timers.</summary>
+    private void DropTimers(string id)
+    {
+        foreach (var key in new[] { id, id + "#signal" })
+            if (_timers.Remove(key, out var timer))
+                timer.Dispose();
     }
 
     /// <summary>A unit left the active set: its record is written, its timers dropped, waiting clients woken.</summary>
     private void End(LocalJobRecord unit)
     {
         _active.Remove(unit.Id);
-        if (_timers.Remove(unit.Id, out var timer))
-            timer.Dispose();
+        DropTimers(unit.Id);
         Save(unit);
         _changes++;
         _lastActivity = DateTimeOffset.Now;

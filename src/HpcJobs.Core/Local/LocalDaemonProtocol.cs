@@ -12,6 +12,15 @@ internal static class LocalDaemonProtocol
     /// <summary>End these jobs (pending at once, running with SIGTERM then SIGKILL).</summary>
     public const string Cancel = "cancel";
 
+    /// <summary>Keep these pending jobs from starting (Suspend-HpcJob).</summary>
+    public const string Hold = "hold";
+
+    /// <summary>Let these held jobs start again (Resume-HpcJob).</summary>
+    public const string Release = "release";
+
+    /// <summary>End these running jobs and queue them again under the same id (Restart-HpcJob).</summary>
+    public const string Requeue = "requeue";
+
     /// <summary>Run a scheduling pass.</summary>
     public const string Schedule = "schedule";
 

@@ -55,6 +55,19 @@ internal sealed class LocalJobRecord
     /// <summary>Peak resident memory of the job's largest process, from wait4's rusage (set when the job ends).</summary>
     public long? MaxRssBytes { get; set; }
 
+    /// <summary>How often the job was put back in the queue and started again (Restart-HpcJob, a daemon that died).</summary>
+    public int Restarts { get; set; }
+
+    /// <summary>-Requeue (true: run again when its daemon dies), -NoRequeue (false: never requeued), or neither.</summary>
+    public bool? Requeue { get; set; }
+
+    /// <summary>Not started before this time (-BeginTime).</summary>
+    public DateTimeOffset? BeginTime { get; set; }
+
+    /// <summary>-Signal: this signal goes to the job this many seconds before its walltime.</summary>
+    public int? WarnSignal { get; set; }
+    public int? WarnSeconds { get; set; }
+
     [JsonIgnore]
     public bool IsFinished => State.IsFinished();
 
@@ -79,7 +92,24 @@ internal sealed class LocalJobRecord
             StdErrPath = StdErrPath ?? StdOutPath,
             WorkingDirectory = WorkingDirectory,
             Resources = Resources,
+            HeldBy = State == JobState.Held ? HoldType.User : null,
+            Restarts = Restarts,
         };
+
+    /// <summary>Back in the queue to run again from the start, under the same id.</summary>
+    public void Requeued(string reason)
+    {
+        State = JobState.Pending;
+        NativeState = "PENDING";
+        Reason = reason;
+        Restarts++;
+        StartTime = EndTime = null;
+        ExitCode = Signal = null;
+        DaemonPid = ProcessGroup = null;
+        DaemonStartTicks = LeaderStartTicks = null;
+        CpuTime = null;
+        MaxRssBytes = null;
+    }
 
     public void Finish(JobState state, string nativeState, string? reason, int? exitCode = null, int? signal = null)
     {

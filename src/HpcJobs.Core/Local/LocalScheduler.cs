@@ -11,7 +11,7 @@ namespace HpcJobs.Core.Local;
 /// new records and tell the daemon; status is read from the store, without the daemon.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
+public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobControl
 {
     private readonly LocalStateStore _store;
     private readonly LocalDaemonClient _daemon;
@@ -258,6 +258,42 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier
                 await WaitForEndAsync(running, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
         }
         return []; // a store is one user's: nothing in it is anybody else's to refuse
+    }
+
+    /// <summary>
+    /// Hold, release or requeue through the daemon, which runs every job. A job submitted with -NoRequeue is refused a
+    /// requeue, as SLURM and PBS refuse one.
+    /// </summary>
+    public async Task<IReadOnlyList<JobLookupFailure>> ControlAsync(
+        JobAction action,
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    )
+    {
+        var ids = jobs.Select(j => j.JobId).Where(LocalJobId.IsValid).ToList();
+        var refused = new List<JobLookupFailure>();
+        if (action == JobAction.Requeue)
+            foreach (var id in ids.ToList())
+                if (_store.LoadUnit(id) is { Requeue: false })
+                {
+                    ids.Remove(id);
+                    refused.Add(
+                        new JobLookupFailure(
+                            id,
+                            $"Job {id} was submitted with -NoRequeue: it is never requeued. Stop it and submit it again.",
+                            HpcErrors.OperationRefused
+                        )
+                    );
+                }
+        var verb = action switch
+        {
+            JobAction.Hold => LocalDaemonProtocol.Hold,
+            JobAction.Release => LocalDaemonProtocol.Release,
+            _ => LocalDaemonProtocol.Requeue,
+        };
+        if (ids.Count > 0)
+            await _daemon.SendAsync(verb, ids, cancellationToken).ConfigureAwait(false);
+        return refused;
     }
 
     /// <summary>Asks the daemon to run a scheduling pass now (it runs one after every submit, cancel and job end anyway).</summary>

@@ -30,6 +30,7 @@ internal static class LocalSchedulingPass
     /// <param name="pending">Units waiting to start, any order.</param>
     /// <param name="running">Units running now (they hold slots and count against their array's throttle).</param>
     /// <param name="slots">CPU slots in all.</param>
+    /// <param name="now">The time of the pass (units with a later BeginTime wait).</param>
     /// <param name="targets">
     /// The units a dependency names (a job, or an array's tasks), null when no such job exists; may throw <see
     /// cref="LocalStateException"/> for an unreadable record, which is waited on rather than guessed.
@@ -38,6 +39,7 @@ internal static class LocalSchedulingPass
         IEnumerable<LocalJobRecord> pending,
         IReadOnlyCollection<LocalJobRecord> running,
         int slots,
+        DateTimeOffset now,
         Func<string, IReadOnlyList<LocalJobRecord>?> targets
     )
     {
@@ -69,6 +71,8 @@ internal static class LocalSchedulingPass
         {
             if (Dependencies(unit) is null)
                 outcomes.Add(new Outcome(unit, PassDecision.Wait, "Dependency"));
+            else if (unit.BeginTime is { } begin && begin > now)
+                outcomes.Add(new Outcome(unit, PassDecision.Wait, "BeginTime"));
             else if (
                 unit.ArrayJobId is not null
                 && unit.ArrayThrottle is { } limit

@@ -34,6 +34,12 @@ public sealed record JobInfo
     public string? Reason { get; internal init; }
     public int? ExitCode { get; internal init; }
 
+    /// <summary>Who holds the job, when it is Held.</summary>
+    public HoldType? HeldBy { get; internal init; }
+
+    /// <summary>How many times the job was requeued and started again (SLURM Restarts, PBS run_count - 1); null when unknown.</summary>
+    public int? Restarts { get; internal init; }
+
     /// <summary>The signal that ended the job, if one did.</summary>
     public int? Signal { get; internal init; }
     public DateTimeOffset? SubmitTime { get; internal init; }

@@ -11,6 +11,25 @@ public enum JobState
     Failed,
     Cancelled,
     TimedOut,
+
+    /// <summary>Was running and is stopped by the scheduler (SLURM SUSPENDED, PBS S/U): it keeps its place, and goes on.</summary>
+    Suspended,
+}
+
+/// <summary>Who holds a Held job: what it takes to release it.</summary>
+public enum HoldType
+{
+    /// <summary>The job's owner (Suspend-HpcJob, scontrol hold, qhold -h u): Resume-HpcJob releases it.</summary>
+    User,
+
+    /// <summary>An operator or administrator (JobHeldAdmin, qhold -h o): only they can release it.</summary>
+    Operator,
+
+    /// <summary>The scheduler itself (a requeue hold, PBS system hold): see the Reason.</summary>
+    System,
+
+    /// <summary>PBS holds a job until its dependencies are met (Hold_Types s with a depend list).</summary>
+    Dependency,
 }
 
 public static class JobStateExtensions

@@ -67,6 +67,8 @@ internal static class PbsJobs
             State = state,
             NativeState = letter,
             Reason = reason,
+            HeldBy = PbsStates.HeldBy(state, r["Hold_Types"], r["depend"] is not null),
+            Restarts = PbsOutput.ParseInt(r["run_count"]) is { } runs ? Math.Max(0, runs - 1) : null,
             CanNeverRun = canNeverRun,
             ExitCode = exit,
             Signal = signal,

@@ -21,6 +21,9 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
         "qstat",
         "qdel",
         "qselect",
+        "qhold",
+        "qrls",
+        "qrerun",
     };
     private PbsIdentity? _identity;
     private IProcessRunner? _located;

@@ -9,7 +9,7 @@ namespace HpcJobs.Core.Pbs;
 /// PBS Professional/OpenPBS and Torque through qsub/qstat/qdel. Status of any number of jobs is one qstat call
 /// (PBS Pro: <c>qstat -f -F json -x -t</c>, with finished jobs from server history; Torque: <c>qstat -f -t</c>).
 /// </summary>
-public sealed partial class PbsScheduler : IScheduler
+public sealed partial class PbsScheduler : IScheduler, IJobControl
 {
     /// <summary>Server-connection failures worth trying again (PBS_NET errors, a restarting server, a busy datastore).</summary>
     private static readonly string[] TransientMarkers =
@@ -357,4 +357,63 @@ public sealed partial class PbsScheduler : IScheduler
 
     [GeneratedRegex(@"^qdel: (?<why>.+?)\s+(?<id>\S+)$")]
     private static partial Regex QdelRefusal();
+
+    /// <summary>
+    /// <c>qhold</c>, <c>qrls</c> or <c>qrerun</c> with the ids. Each names a job it refuses ("qrerun: Unauthorized Request
+    /// 12.server": qrerun is for operators and managers; "qrerun: job is not rerunnable 12.server": qsub -r n).
+    /// </summary>
+    public async Task<IReadOnlyList<JobLookupFailure>> ControlAsync(
+        JobAction action,
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    )
+    {
+        var program = action switch
+        {
+            JobAction.Hold => "qhold",
+            JobAction.Release => "qrls",
+            _ => "qrerun",
+        };
+        var refused = await CancelRefusals
+            .ActAsync(
+                _commands,
+                program,
+                jobs,
+                chunk => chunk,
+                PbsCommandRefusal(),
+                _ => false,
+                action.ToString().ToLowerInvariant(),
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        return refused
+            .Select(r =>
+                r.Message.Contains("Unauthorized Request", StringComparison.Ordinal) && action == JobAction.Requeue
+                    ? r with
+                    {
+                        Message =
+                            r.Message
+                            + " PBS lets only its operators and managers rerun jobs (qrerun): ask them, or stop the job "
+                            + "(Stop-HpcJob) and submit it again.",
+                    }
+                : r.Message.Contains("Unauthorized Request", StringComparison.Ordinal) && action == JobAction.Release
+                    ? r with
+                    {
+                        Message =
+                            r.Message
+                            + " An operator or the system holds it (Hold_Types o or s); only a PBS operator or manager can "
+                            + "release that hold.",
+                    }
+                : r.Message.Contains("not rerunnable", StringComparison.Ordinal)
+                    ? r with
+                    {
+                        Message = r.Message + " It was submitted with -NoRequeue (qsub -r n).",
+                    }
+                : r
+            )
+            .ToList();
+    }
+
+    [GeneratedRegex(@"^q(?:hold|rls|rerun): (?<why>.+?)\s+(?<id>\S+)$")]
+    private static partial Regex PbsCommandRefusal();
 }

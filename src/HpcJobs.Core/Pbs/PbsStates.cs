@@ -15,10 +15,22 @@ internal static class PbsStates
         letter switch
         {
             "Q" or "T" or "W" or "M" => JobState.Pending,
-            "H" or "S" or "U" => JobState.Held,
+            "H" => JobState.Held,
+            "S" or "U" => JobState.Suspended,
             "R" or "E" or "B" => JobState.Running,
             _ => JobState.Unknown,
         };
+
+    /// <summary>
+    /// Who holds a held job, from Hold_Types (u user, o operator, s system; PBS holds a job with a depend list with s).
+    /// The hold that is hardest to lift is named.
+    /// </summary>
+    public static HoldType? HeldBy(JobState state, string? holdTypes, bool hasDependencies) =>
+        state != JobState.Held || holdTypes is null ? null
+        : holdTypes.Contains('o') ? HoldType.Operator
+        : holdTypes.Contains('s') ? (hasDependencies ? HoldType.Dependency : HoldType.System)
+        : holdTypes.Contains('u') ? HoldType.User
+        : null;
 
     public static bool IsFinishedLetter(string letter, PbsDialect dialect) =>
         dialect == PbsDialect.Pro ? letter is "F" or "X" : letter == "C";

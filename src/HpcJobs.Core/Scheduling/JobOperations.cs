@@ -67,4 +67,46 @@ public static class JobOperations
             .ToList();
         return new StopReport(cancelled, finished, before.NotFound) { Refused = refused };
     }
+
+    /// <summary>
+    /// Hold, release or requeue (Suspend-, Resume-, Restart-HpcJob): one status call; the jobs in a state the action
+    /// applies to (<see cref="JobControlRule"/>) in one call per chunk; the others skipped with the reason; then status
+    /// calls until every job acted on has left its state (at most <see cref="CancelSettleTime"/>).
+    /// </summary>
+    public static async Task<ControlReport> ControlAsync(
+        IScheduler scheduler,
+        JobAction action,
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken ct = default
+    )
+    {
+        if (scheduler is not IJobControl control)
+            throw new HpcErrorException(
+                HpcErrors.OperationRefused,
+                $"The {scheduler.Kind} back end cannot {action.ToString().ToLowerInvariant()} jobs."
+            );
+        var before = await scheduler.GetStatusAsync(jobIds, ct).ConfigureAwait(false);
+        var eligible = before.Jobs.Where(j => JobControlRule.AppliesTo(action, j.State)).ToList();
+        var skipped = before
+            .Jobs.Where(j => !JobControlRule.AppliesTo(action, j.State))
+            .Select(j => (j, JobControlRule.WhySkipped(action, j)))
+            .ToList();
+        if (eligible.Count == 0)
+            return new ControlReport([], skipped, before.NotFound, []);
+        var refused = await control.ControlAsync(action, eligible, ct).ConfigureAwait(false);
+        var refusedIds = refused.Select(r => r.JobId).ToHashSet();
+        var ids = eligible.Select(j => j.JobId).Where(id => !refusedIds.Contains(id)).ToList();
+        if (ids.Count == 0)
+            return new ControlReport([], skipped, before.NotFound, refused);
+        var deadline = DateTimeOffset.Now + CancelSettleTime;
+        while (true)
+        {
+            var after = await scheduler.GetStatusAsync(ids, ct).ConfigureAwait(false);
+            var changed = after.Jobs.Where(j => ids.Contains(j.JobId)).ToList();
+            if (changed.All(j => !JobControlRule.AppliesTo(action, j.State)) || DateTimeOffset.Now >= deadline)
+                return new ControlReport(changed, skipped, before.NotFound, refused);
+            await Task.Delay(TimeSpan.FromTicks(Math.Max(SettlePoll.Ticks, scheduler.MinPollInterval.Ticks)), ct)
+                .ConfigureAwait(false);
+        }
+    }
 }

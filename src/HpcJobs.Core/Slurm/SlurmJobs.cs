@@ -59,6 +59,7 @@ internal static class SlurmJobs
         );
         return job with
         {
+            Restarts = int.TryParse(row.Restarts, CultureInfo.InvariantCulture, out var restarts) ? restarts : null,
             ExitCode = job.State == JobState.Completed ? 0 : null,
             WorkingDirectory = row.WorkDir,
             StdOutPath = Resolve(
@@ -133,7 +134,10 @@ internal static class SlurmJobs
             Scheduler = Scheduler,
             State = state,
             NativeState = nativeState,
-            Reason = SlurmStates.CleanReason(reason),
+            Reason =
+                SlurmStates.CleanReason(reason)
+                ?? (nativeState.StartsWith("PREEMPTED", StringComparison.OrdinalIgnoreCase) ? "Preempted" : null),
+            HeldBy = SlurmStates.HeldBy(state, nativeState, reason),
             SubmitTime = SlurmStates.ParseTime(submit),
             StartTime = SlurmStates.ParseTime(start),
             EndTime = state.IsFinished() ? SlurmStates.ParseTime(end) : null,

@@ -18,6 +18,7 @@ internal sealed record SqueueRow(
     string WorkDir,
     string StdOut,
     string StdErr,
+    string Restarts,
     string Name
 )
 {
@@ -71,6 +72,7 @@ internal static partial class SlurmOutput
         "WorkDir",
         "STDOUT",
         "STDERR",
+        "RestartCnt",
         "Name",
     ];
 
@@ -141,6 +143,7 @@ internal static partial class SlurmOutput
                 f("WorkDir"),
                 f("STDOUT"),
                 f("STDERR"),
+                f("RestartCnt").Trim(),
                 f("Name")
             ))
             .ToList();

@@ -10,7 +10,7 @@ namespace HpcJobs.Core.Slurm;
 /// (finished jobs' exit codes, jobs gone from the controller) and one scontrol call (jobs accounting has not caught up
 /// with yet, or no accounting at all).
 /// </summary>
-public sealed partial class SlurmScheduler : IScheduler
+public sealed partial class SlurmScheduler : IScheduler, IJobControl
 {
     private static readonly string[] TransientMarkers =
     [
@@ -222,6 +222,55 @@ public sealed partial class SlurmScheduler : IScheduler
 
     [GeneratedRegex(@"Kill job error on job id (?<id>\S+): (?<why>.+)$")]
     private static partial Regex ScancelRefusal();
+
+    /// <summary>
+    /// <c>scontrol hold|release|requeue ID,ID…</c>. scontrol goes on past a refused job and names it ("Access/permission
+    /// denied for job 12", "Invalid user id for job 12": an operator's hold; "Requested operation is presently disabled for
+    /// job 12": a job that may not be requeued).
+    /// </summary>
+    public async Task<IReadOnlyList<JobLookupFailure>> ControlAsync(
+        JobAction action,
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    )
+    {
+        var verb = action.ToString().ToLowerInvariant();
+        var refused = await CancelRefusals
+            .ActAsync(
+                _commands,
+                "scontrol",
+                jobs,
+                chunk => [verb, string.Join(',', chunk)],
+                ScontrolRefusal(),
+                _ => false,
+                verb,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        return refused
+            .Select(r =>
+                r.Message.Contains("presently disabled", StringComparison.Ordinal)
+                    ? r with
+                    {
+                        Message =
+                            r.Message
+                            + " SLURM requeues only jobs that may be requeued: this one was submitted with --no-requeue "
+                            + "(-NoRequeue), or the cluster sets JobRequeue=0.",
+                    }
+                : r.Message.Contains("Invalid user id", StringComparison.Ordinal) && action == JobAction.Release
+                    ? r with
+                    {
+                        Message =
+                            r.Message
+                            + " An operator or administrator holds it (JobHeldAdmin): ask them to release it.",
+                    }
+                : r
+            )
+            .ToList();
+    }
+
+    [GeneratedRegex(@"^(?<why>.+) for job (?<id>\S+)$")]
+    private static partial Regex ScontrolRefusal();
 
     /// <summary>
     /// The status query: squeue for what the controller holds; one sacct for jobs (and array tasks) it has forgotten;

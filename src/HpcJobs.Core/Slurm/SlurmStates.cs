@@ -14,16 +14,28 @@ internal static class SlurmStates
         {
             "PENDING" when reason is not null && reason.Contains("Held", StringComparison.OrdinalIgnoreCase) =>
                 JobState.Held,
+            // a requeued job (scontrol requeue, or preempted with PreemptMode=REQUEUE) runs again: never finished
             "PENDING" or "REQUEUED" or "REQUEUE_FED" => JobState.Pending,
-            "REQUEUE_HOLD" or "RESV_DEL_HOLD" or "SUSPENDED" or "STOPPED" => JobState.Held,
+            "REQUEUE_HOLD" or "RESV_DEL_HOLD" => JobState.Held,
+            "SUSPENDED" or "STOPPED" => JobState.Suspended,
             "CONFIGURING" or "RUNNING" or "COMPLETING" or "RESIZING" or "SIGNALING" or "STAGE_OUT" => JobState.Running,
             "COMPLETED" => JobState.Completed,
             "FAILED" or "BOOT_FAIL" or "NODE_FAIL" or "OUT_OF_MEMORY" or "SPECIAL_EXIT" => JobState.Failed,
+            // PREEMPTED is final: a job that will run again is REQUEUED/PENDING instead (PreemptMode=REQUEUE)
             "CANCELLED" or "PREEMPTED" or "REVOKED" => JobState.Cancelled,
             "TIMEOUT" or "DEADLINE" => JobState.TimedOut,
             _ => JobState.Unknown,
         };
     }
+
+    /// <summary>Who holds a Held job: squeue's reason (JobHeldUser, JobHeldAdmin) or the hold state itself.</summary>
+    public static HoldType? HeldBy(JobState state, string nativeState, string? reason) =>
+        state != JobState.Held ? null
+        : reason?.Contains("JobHeldAdmin", StringComparison.OrdinalIgnoreCase) == true ? HoldType.Operator
+        : reason?.Contains("Held", StringComparison.OrdinalIgnoreCase) == true
+        && !nativeState.StartsWith("REQUEUE_HOLD", StringComparison.OrdinalIgnoreCase)
+            ? HoldType.User
+        : HoldType.System;
 
     /// <summary>
     /// Decodes SLURM's <c>code:signal</c>. A signal gives Signal and ExitCode 128+signal (what a shell reports);

@@ -51,6 +51,7 @@ public sealed class LocalSchedulingPassTests
             ],
             [Unit("9", cpus: 1, state: JobState.Running)],
             4,
+            T0,
             None
         );
         // 9 holds 1 slot; 1 takes 2 (3 used); 2 needs 2 more: waits; 3 fits the last one; 4 (same second, higher id) waits
@@ -60,8 +61,8 @@ public sealed class LocalSchedulingPassTests
     [Fact]
     public void A_unit_exactly_filling_the_slots_starts()
     {
-        Assert.Equal("1:Start:None", Show(LocalSchedulingPass.Decide([Unit("1", cpus: 4)], [], 4, None)));
-        Assert.Equal("1:Wait:Resources", Show(LocalSchedulingPass.Decide([Unit("1", cpus: 5)], [], 4, None)));
+        Assert.Equal("1:Start:None", Show(LocalSchedulingPass.Decide([Unit("1", cpus: 4)], [], 4, T0, None)));
+        Assert.Equal("1:Wait:Resources", Show(LocalSchedulingPass.Decide([Unit("1", cpus: 5)], [], 4, T0, None)));
     }
 
     [Fact]
@@ -75,6 +76,7 @@ public sealed class LocalSchedulingPassTests
             ],
             [Unit("5_0", array: "5", throttle: 2, state: JobState.Running)],
             8,
+            T0,
             None
         );
         Assert.Equal("5_1:Start:None 5_2:Wait:JobArrayTaskLimit 6:Start:None", Show(outcomes));
@@ -104,6 +106,7 @@ public sealed class LocalSchedulingPassTests
             [a, b, c, d, e, f],
             [running],
             8,
+            T0,
             id => known.TryGetValue(id, out var u) ? [u] : null
         );
         // 10 can never run (1 failed); 11 after any end of 10, which is now cancelled: it may start; 15 names no job
@@ -131,6 +134,7 @@ public sealed class LocalSchedulingPassTests
             [c, a, b],
             [],
             8,
+            T0,
             id => known.TryGetValue(id, out var u) ? [u] : null
         );
         Assert.Equal(3, outcomes.Count(o => o.Decision == PassDecision.NeverRuns));
@@ -146,6 +150,7 @@ public sealed class LocalSchedulingPassTests
             [afterArray, afterBroken],
             [],
             8,
+            T0,
             id =>
                 id == "7" ? tasks
                 : id == "8" ? throw new LocalStateException(HpcErrors.StateCorrupt, "/x", "unreadable")
@@ -153,7 +158,7 @@ public sealed class LocalSchedulingPassTests
         );
         Assert.Equal("20:Wait:Dependency 21:Wait:Dependency", Show(outcomes));
         tasks[1].State = JobState.Completed;
-        Assert.Equal("20:Start:None", Show(LocalSchedulingPass.Decide([afterArray], [], 8, id => tasks)));
+        Assert.Equal("20:Start:None", Show(LocalSchedulingPass.Decide([afterArray], [], 8, T0, id => tasks)));
     }
 
     [Fact]
@@ -161,6 +166,9 @@ public sealed class LocalSchedulingPassTests
     {
         var blocked = Unit("1", cpus: 8, second: 0);
         var small = Unit("2", cpus: 1, second: 1);
-        Assert.Equal("1:Wait:Resources 2:Start:None", Show(LocalSchedulingPass.Decide([blocked, small], [], 4, None)));
+        Assert.Equal(
+            "1:Wait:Resources 2:Start:None",
+            Show(LocalSchedulingPass.Decide([blocked, small], [], 4, T0, None))
+        );
     }
 }

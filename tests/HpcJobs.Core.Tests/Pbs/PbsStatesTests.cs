@@ -16,8 +16,8 @@ public sealed class PbsStatesTests
     [InlineData("W", JobState.Pending)]
     [InlineData("M", JobState.Pending)]
     [InlineData("H", JobState.Held)]
-    [InlineData("S", JobState.Held)]
-    [InlineData("U", JobState.Held)]
+    [InlineData("S", JobState.Suspended)]
+    [InlineData("U", JobState.Suspended)]
     [InlineData("R", JobState.Running)]
     [InlineData("E", JobState.Running)]
     [InlineData("B", JobState.Running)]
@@ -143,5 +143,20 @@ public sealed class PbsStatesTests
         Assert.Null(PbsStates.ParseTime("   "));
         Assert.Null(PbsStates.ParseTime("yesterday"));
         Assert.Null(PbsStates.ParseTime("Thu Jun 19 10:36 2025"));
+    }
+
+    [Theory]
+    [InlineData("u", false, HoldType.User)]
+    [InlineData("o", false, HoldType.Operator)]
+    [InlineData("uo", false, HoldType.Operator)]
+    [InlineData("s", true, HoldType.Dependency)]
+    [InlineData("s", false, HoldType.System)]
+    [InlineData("us", true, HoldType.Dependency)]
+    [InlineData("n", false, null)]
+    public void Who_holds_a_job_comes_from_Hold_Types(string holdTypes, bool depends, HoldType? heldBy)
+    {
+        Assert.Equal(heldBy, PbsStates.HeldBy(JobState.Held, holdTypes, depends));
+        Assert.Null(PbsStates.HeldBy(JobState.Pending, holdTypes, depends));
+        Assert.Null(PbsStates.HeldBy(JobState.Held, null, depends));
     }
 }

@@ -250,12 +250,12 @@ public sealed class CoreRulesTests
     public void Squeue_is_asked_for_named_columns_and_read_by_name()
     {
         Assert.Equal(
-            "JobArrayID:|,JobID:|,ArrayJobID:|,ArrayTaskID:|,State:|,Reason:|,SubmitTime:|,StartTime:|,EndTime:|,WorkDir:|,STDOUT:|,STDERR:|,Name:|",
+            "JobArrayID:|,JobID:|,ArrayJobID:|,ArrayTaskID:|,State:|,Reason:|,SubmitTime:|,StartTime:|,EndTime:|,WorkDir:|,STDOUT:|,STDERR:|,RestartCnt:|,Name:|",
             SlurmOutput.SqueueFormat('|')
         );
         var row = SlurmOutput
             .ParseSqueue(
-                "41_2|44|41|2|RUNNING|None|2026-11-29T10:00:00|2026-11-29T10:00:01|2026-11-29T11:00:01|/w|/w/o.out|/w/e.err|my|name|",
+                "41_2|44|41|2|RUNNING|None|2026-11-29T10:00:00|2026-11-29T10:00:01|2026-11-29T11:00:01|/w|/w/o.out|/w/e.err|1|my|name|",
                 '|'
             )
             .Single();
@@ -273,11 +273,12 @@ public sealed class CoreRulesTests
                 "/w",
                 "/w/o.out",
                 "/w/e.err",
+                "1",
                 "my|name"
             ),
             row
         );
-        var plain = SlurmOutput.ParseSqueue(" 7 | 7 |0||PENDING|Priority|a|b|c|d|e|f|g|", '|').Single();
+        var plain = SlurmOutput.ParseSqueue(" 7 | 7 |0||PENDING|Priority|a|b|c|d|e|f|0|g|", '|').Single();
         Assert.Equal(("7", "7", "N/A", false), (plain.ShownId, plain.RawId, plain.ArrayTasks, plain.IsArray));
         Assert.Throws<SchedulerOutputException>(() => SlurmOutput.ParseSqueue("1|2|3", '|'));
     }

@@ -244,6 +244,31 @@ public class SlurmParsingTests
     }
 
     [Fact]
+    public void A_job_that_will_run_again_is_never_finished_and_a_suspended_one_is_not_held()
+    {
+        // scontrol requeue / PreemptMode=REQUEUE: COMPLETING with Restarts=1, then PENDING (BeginTime) — seen on the cluster
+        Assert.Equal(JobState.Pending, SlurmStates.Map("REQUEUED", null));
+        Assert.Equal(JobState.Running, SlurmStates.Map("COMPLETING", null));
+        Assert.Equal(JobState.Held, SlurmStates.Map("REQUEUE_HOLD", null));
+        Assert.Equal(JobState.Suspended, SlurmStates.Map("SUSPENDED", null));
+        Assert.Equal(JobState.Suspended, SlurmStates.Map("STOPPED", null));
+        // PreemptMode=CANCEL: PREEMPTED is the end
+        Assert.Equal(JobState.Cancelled, SlurmStates.Map("PREEMPTED", null));
+    }
+
+    [Theory]
+    [InlineData("PENDING", "JobHeldUser", HoldType.User)]
+    [InlineData("PENDING", "JobHeldAdmin", HoldType.Operator)]
+    [InlineData("REQUEUE_HOLD", "JobHeldUser", HoldType.System)]
+    [InlineData("RESV_DEL_HOLD", null, HoldType.System)]
+    [InlineData("PENDING", "Dependency", null)]
+    [InlineData("RUNNING", "JobHeldUser", null)]
+    public void Who_holds_a_job_comes_from_its_reason(string state, string? reason, HoldType? heldBy)
+    {
+        Assert.Equal(heldBy, SlurmStates.HeldBy(SlurmStates.Map(state, reason), state, reason));
+    }
+
+    [Fact]
     public void Output_paths_expand_sbatch_patterns()
     {
         Assert.Equal("slurm-41_3.out", OutputPattern.Expand("slurm-%A_%a.out", "45", "41", 3, "x"));

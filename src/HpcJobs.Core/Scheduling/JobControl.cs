@@ -1,0 +1,80 @@
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>What Suspend-, Resume- and Restart-HpcJob ask of a scheduler.</summary>
+public enum JobAction
+{
+    /// <summary>Keep a pending job from starting (scontrol hold, qhold).</summary>
+    Hold,
+
+    /// <summary>Let a held job start again (scontrol release, qrls).</summary>
+    Release,
+
+    /// <summary>End a running job and put it back in the queue under the same id (scontrol requeue, qrerun).</summary>
+    Requeue,
+}
+
+/// <summary>A back end that can hold, release and requeue jobs.</summary>
+public interface IJobControl
+{
+    /// <summary>
+    /// Applies <paramref name="action"/> to jobs the caller (<see cref="JobOperations.ControlAsync"/>) found in a state it
+    /// applies to, in one call per chunk. Returns the jobs the scheduler refused, each with its reason
+    /// (<see cref="HpcErrors.OperationRefused"/>: not your job, an operation only operators may do, a job that may not be
+    /// requeued); every other job was acted on. Throws only when the scheduler could not be asked at all.
+    /// </summary>
+    Task<IReadOnlyList<JobLookupFailure>> ControlAsync(
+        JobAction action,
+        IReadOnlyCollection<JobInfo> jobs,
+        CancellationToken cancellationToken = default
+    );
+}
+
+/// <param name="Changed">The jobs acted on, as they are afterwards.</param>
+/// <param name="Skipped">Jobs in a state the action does not apply to, and why (finished ones among them).</param>
+/// <param name="NotFound">Ids nobody knows.</param>
+/// <param name="Refused">Jobs the scheduler refused to act on.</param>
+public sealed record ControlReport(
+    IReadOnlyList<JobInfo> Changed,
+    IReadOnlyList<(JobInfo Job, string Why)> Skipped,
+    IReadOnlyList<JobLookupFailure> NotFound,
+    IReadOnlyList<JobLookupFailure> Refused
+);
+
+/// <summary>Which states each action applies to, and what is said of the others: one rule for every back end.</summary>
+public static class JobControlRule
+{
+    public static bool AppliesTo(JobAction action, JobState state) =>
+        action switch
+        {
+            JobAction.Hold => state == JobState.Pending,
+            JobAction.Release => state == JobState.Held,
+            JobAction.Requeue => state is JobState.Running or JobState.Suspended,
+            _ => false,
+        };
+
+    /// <summary>Why <paramref name="job"/> is skipped by <paramref name="action"/> (it is in a state the action does not apply to).</summary>
+    public static string WhySkipped(JobAction action, JobInfo job) =>
+        job.IsFinished
+            ? $"Job {job.JobId} has already finished ({job.State}); nothing to {Verb(action)}."
+            : action switch
+            {
+                JobAction.Hold when job.State == JobState.Held => $"Job {job.JobId} is already held.",
+                JobAction.Hold =>
+                    $"Job {job.JobId} is {job.State}: only pending jobs can be held. A running job is stopped with "
+                        + "Stop-HpcJob, or put back in the queue with Restart-HpcJob (suspending a running job is for "
+                        + "the cluster's administrators: scontrol suspend).",
+                JobAction.Release => $"Job {job.JobId} is {job.State}, not held: nothing to release.",
+                _ =>
+                    $"Job {job.JobId} is {job.State}: only running jobs can be requeued (a pending job is already queued).",
+            };
+
+    private static string Verb(JobAction action) =>
+        action switch
+        {
+            JobAction.Hold => "hold",
+            JobAction.Release => "release",
+            _ => "requeue",
+        };
+}
