@@ -21,6 +21,14 @@
             Partition        = 'The partition (PBS: queue), overriding the one in -Resources. Tab completes the scheduler''s partitions (sinfo; qstat -Q).'
             Qos              = 'The quality of service (SLURM), overriding the one in -Resources. Tab completes from sacctmgr.'
             Account          = 'The account to charge, overriding the one in -Resources. Tab completes your accounts from sacctmgr.'
+            Hold             = 'Submits the job held: it stays Held (HeldBy User) until Resume-HpcJob (sbatch --hold, qsub -h; Local too).'
+            BeginTime        = 'Does not start the job before this time: a DateTime, a TimeSpan (from now), ''+90m'', ''now+2h'', ''+1d'', or ''2026-12-01 08:00'' (this machine''s time zone). Until then the job is Pending with Reason BeginTime (sbatch --begin, qsub -a; Local too).'
+            Requeue          = 'Lets the scheduler run the job again after a node failure or a preemption (sbatch --requeue, qsub -r y). On Local, a job whose daemon dies runs again instead of ending NODE_FAIL. Restarts counts the runs.'
+            NoRequeue        = 'The job never runs twice (sbatch --no-requeue, qsub -r n): a preempted job ends Cancelled, and Restart-HpcJob refuses it.'
+            Signal           = 'Sends a signal some seconds before the walltime so that the job can checkpoint: ''USR1@120'' sends SIGUSR1 two minutes before the end (SIGNAL[@SECONDS]: a name such as USR1, USR2, TERM, or a number 1-64; 0-65535 seconds, default 60). SLURM sends it to the batch script''s process (--signal=B:), which for -Command is the command itself; Local to the job''s first process (needs -Walltime). PBS cannot (qsub has no such option): refused, with what to do instead (trap SIGTERM).'
+            MailUser         = 'Who the scheduler mails about the job: user or user@host (sbatch --mail-user, qsub -M). Refused on Local, which sends no mail.'
+            MailType         = 'When the scheduler mails: Begin, End, Fail, or All (sbatch --mail-type, qsub -m b/e/a).'
+            Exclusive        = 'The job''s nodes run no other job (sbatch --exclusive, qsub -l place=excl; Torque -n). Refused on Local.'
             AsJob            = 'Returns a PowerShell job instead of the JobInfo: Get-Job lists it (jobs of this session), Wait-Job waits for the scheduler''s end, Receive-Job returns the job''s output lines (with -Keep as usual), Stop-Job cancels it on the scheduler, Remove-Job refuses a running one without -Force. An array''s tasks are its child jobs (Get-Job -IncludeChildJob). States: Pending and Held are NotStarted, Running is Running, Completed is Completed, Failed and TimedOut are Failed, Cancelled is Stopped.'
             WhatIf           = 'Shows the exact native submission (argument list, generated script, or the Local scheduler''s settings) and submits nothing.'
             Confirm          = 'Asks before submitting.'
@@ -33,6 +41,8 @@
             @{ Type = 'HpcJobs.HpcPowerShellJob'; Description = 'With -AsJob: a PowerShell job for Get-Job, Wait-Job, Receive-Job and Stop-Job.' }
         )
         Examples    = @(
+            @{ Code = 'Submit-HpcJob ./train.sh -Resources @{ Walltime = ''4h'' } -Signal USR1@300 -Requeue'; Remarks = 'Sends SIGUSR1 five minutes before the walltime (the script traps it and writes a checkpoint), and lets SLURM run the job again if it is preempted.' }
+            @{ Code = 'Submit-HpcJob ./nightly.sh -BeginTime ''+8h'' -MailUser me@example.org -MailType End, Fail'; Remarks = 'Starts no earlier than eight hours from now, and mails when it ends or fails.' }
             @{ Code = 'Submit-HpcJob -Command hostname | Wait-HpcJob'; Remarks = 'Runs hostname as a job on the detected scheduler and waits for it (parameter set Command).' }
             @{ Code = 'Submit-HpcJob ./job.sh -Resources @{ Cpus = 4; Memory = ''8GB''; Walltime = ''2h'' } -Partition debug'; Remarks = 'Submits a script (parameter set Script) with resources given as a hashtable.' }
             @{ Code = @'

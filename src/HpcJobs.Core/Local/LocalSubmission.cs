@@ -40,6 +40,24 @@ internal static class LocalSubmission
                 ByteSize.ToDisplay(r.Memory.Value),
                 $"this machine has {ByteSize.ToDisplay(machineMemory)}, so the job could never start"
             );
+        if (request.MailUser.Count > 0 || request.MailType != MailEvents.None)
+            throw new InvalidJobRequestException(
+                "The Local scheduler sends no mail (-MailUser, -MailType): wait with Wait-HpcJob, or use -AsJob and "
+                    + "PowerShell's own job events.",
+                HpcErrors.InvalidJobRequest
+            );
+        if (request.Exclusive)
+            throw new InvalidJobRequestException(
+                "-Exclusive: the Local scheduler runs every job on this one machine, which it cannot give to one job "
+                    + "alone. Ask for all CPUs (-Resources @{ Cpus = N }) to run the job by itself.",
+                HpcErrors.InvalidJobRequest
+            );
+        if (request.Signal is { } signal && r.Walltime is null)
+            throw new InvalidJobRequestException(
+                $"-Signal '{signal}' needs -Walltime on the Local scheduler: without a time limit there is no end to "
+                    + "signal before.",
+                HpcErrors.InvalidJobRequest
+            );
         var notes = new List<string>();
         foreach (
             var (name, value) in new[]
@@ -71,6 +89,18 @@ internal static class LocalSubmission
             details.Add($"error: {request.ErrorPath}");
         if (request.Environment.Count > 0)
             details.Add($"environment: {string.Join(", ", request.Environment.Keys)}");
+        if (request.Hold)
+            details.Add("held: starts after Resume-HpcJob");
+        if (request.BeginTime is { } begin)
+            details.Add($"begin time: {begin.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+        if (request.Requeue is { } requeue)
+            details.Add(
+                requeue
+                    ? "requeue: runs again if its daemon dies while it runs"
+                    : "no requeue: never requeued (Restart-HpcJob refuses it)"
+            );
+        if (request.Signal is { } sig)
+            details.Add($"signal: {sig.Name} to the job {sig.SecondsBeforeEnd} s before its walltime");
         return new SubmissionPlan(argv[0], argv.Skip(1).ToList(), null) { Notes = notes, Details = details };
     }
 
@@ -154,8 +184,14 @@ internal static class LocalSubmission
                     Resources = request.Resources,
                     Dependencies = request.Dependencies.ToList(),
                     SubmitTime = now,
-                    Reason = "None",
+                    State = request.Hold ? JobState.Held : JobState.Pending,
+                    NativeState = request.Hold ? "HELD" : "PENDING",
+                    Reason = request.Hold ? "JobHeldUser" : "None",
                     Umask = umask,
+                    Requeue = request.Requeue,
+                    BeginTime = request.BeginTime,
+                    WarnSignal = request.Signal?.Number,
+                    WarnSeconds = request.Signal?.SecondsBeforeEnd,
                 };
             })
             .ToArray();

@@ -28,6 +28,25 @@ public sealed partial record JobRequest
     public string? OutputPath { get; init; }
     public string? ErrorPath { get; init; }
 
+    /// <summary>Submit the job held (-Hold): it starts only after Resume-HpcJob.</summary>
+    public bool Hold { get; init; }
+
+    /// <summary>Not started before this time (-BeginTime).</summary>
+    public DateTimeOffset? BeginTime { get; init; }
+
+    /// <summary>-Requeue (true), -NoRequeue (false), or the scheduler's default (null).</summary>
+    public bool? Requeue { get; init; }
+
+    /// <summary>A signal some seconds before the walltime (-Signal 'USR1@120'), so that the job can checkpoint.</summary>
+    public JobSignal? Signal { get; init; }
+
+    /// <summary>Who the scheduler mails (-MailUser), and when (-MailType).</summary>
+    public IReadOnlyList<string> MailUser { get; init; } = [];
+    public MailEvents MailType { get; init; }
+
+    /// <summary>The job's nodes are its alone (-Exclusive).</summary>
+    public bool Exclusive { get; init; }
+
     /// <summary>Names the job may not set: the schedulers' own tools read them, or the scheduler sets them.</summary>
     public static readonly IReadOnlyList<string> ReservedEnvironmentPrefixes =
     [
@@ -43,6 +62,9 @@ public sealed partial record JobRequest
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentNamePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+\.?[A-Za-z0-9-]*)?$")]
+    private static partial Regex MailAddressPattern();
 
     /// <summary>The job's display name: the given name, else the script's or program's file name.</summary>
     public string EffectiveName => Name ?? Path.GetFileName(ScriptPath ?? (Command.Count > 0 ? Command[0] : "job"));
@@ -150,6 +172,23 @@ public sealed partial record JobRequest
         }
         CheckOutputPath("-OutputPath", OutputPath);
         CheckOutputPath("-ErrorPath", ErrorPath);
+        foreach (var address in MailUser)
+            if (string.IsNullOrWhiteSpace(address) || !MailAddressPattern().IsMatch(address))
+                throw new InvalidJobRequestException(
+                    $"-MailUser '{address}' is not a mail address: give user or user@host.example, one per value "
+                        + "(no spaces, commas or quotes).",
+                    HpcErrors.InvalidJobRequest
+                );
+        if (
+            Signal is { } signal
+            && Resources.Walltime is { } walltime
+            && signal.SecondsBeforeEnd >= walltime.TotalSeconds
+        )
+            throw new InvalidJobRequestException(
+                $"-Signal '{signal}' asks for {signal.Name} {signal.SecondsBeforeEnd} s before the end, but the walltime is "
+                    + $"{Walltime.ToSlurm(walltime)}: that is before the job starts. Give fewer seconds, or a longer walltime.",
+                HpcErrors.InvalidJobRequest
+            );
         foreach (var d in Dependencies)
             if (
                 string.IsNullOrWhiteSpace(d.JobId)

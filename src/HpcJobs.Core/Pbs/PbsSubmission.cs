@@ -69,12 +69,14 @@ internal static class PbsSubmission
                 chunk.Append(CultureInfo.InvariantCulture, $":ngpus={g}");
             if (r.Memory is { } m)
                 chunk.Append(CultureInfo.InvariantCulture, $":mem={MegaBytes(m)}mb");
+            // place=excl (-Exclusive) needs a select: the default chunk is given explicitly then
             if (
                 r.Nodes is not null
                 || r.TasksPerNode is not null
                 || r.CpusPerTask is not null
                 || r.GpusPerNode is not null
                 || r.Memory is not null
+                || request.Exclusive
             )
                 args.AddRange(["-l", chunk.ToString()]);
             if (r.Walltime is { } w)
@@ -114,6 +116,7 @@ internal static class PbsSubmission
             args.AddRange(ArrayArgs(array, dialect));
         if (request.Dependencies.Count > 0)
             args.AddRange(["-W", "depend=" + Dependencies(request.Dependencies, dialect)]);
+        args.AddRange(Lifecycle(request, dialect));
         foreach (
             var (parameter, path) in new[] { ("-OutputPath", request.OutputPath), ("-ErrorPath", request.ErrorPath) }
         )
@@ -137,6 +140,38 @@ internal static class PbsSubmission
             args.AddRange(["-v", string.Join(',', request.Environment.Keys)]);
         args.Add(scriptPath);
         return (args, notes);
+    }
+
+    /// <summary>-Hold, -BeginTime, -Requeue/-NoRequeue, -MailUser/-MailType, -Exclusive as qsub options; -Signal is refused.</summary>
+    private static List<string> Lifecycle(JobRequest request, PbsDialect dialect)
+    {
+        if (request.Signal is { } signal)
+            throw new InvalidJobRequestException(
+                $"-Signal '{signal}': PBS's qsub cannot send a signal before the walltime. At the walltime PBS sends "
+                    + "SIGTERM, then SIGKILL after the server's kill_delay (10 s by default): trap SIGTERM in the job to "
+                    + "checkpoint, or give a shorter walltime and checkpoint on a timer of your own.",
+                HpcErrors.InvalidJobRequest
+            );
+        var args = new List<string>();
+        if (request.Hold)
+            args.AddRange(["-h"]);
+        // qsub -a [[[[CC]YY]MM]DD]hhmm[.SS], in the server's (this machine's) time zone
+        if (request.BeginTime is { } begin)
+            args.AddRange(["-a", begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", CultureInfo.InvariantCulture)]);
+        if (request.Requeue is { } requeue)
+            args.AddRange(["-r", requeue ? "y" : "n"]);
+        if (request.MailUser.Count > 0)
+            args.AddRange(["-M", string.Join(',', request.MailUser)]);
+        if (request.MailType != MailEvents.None)
+            args.AddRange([
+                "-m",
+                (request.MailType.HasFlag(MailEvents.Begin) ? "b" : "")
+                    + (request.MailType.HasFlag(MailEvents.End) ? "e" : "")
+                    + (request.MailType.HasFlag(MailEvents.Fail) ? "a" : ""),
+            ]);
+        if (request.Exclusive)
+            args.AddRange(dialect == PbsDialect.Pro ? ["-l", "place=excl"] : ["-n"]);
+        return args;
     }
 
     private static IEnumerable<string> ArrayArgs(ArrayRange array, PbsDialect dialect)

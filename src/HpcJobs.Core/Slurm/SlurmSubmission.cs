@@ -57,6 +57,7 @@ internal static class SlurmSubmission
             args.Add($"--array={request.Array}");
         if (request.Dependencies.Count > 0)
             args.Add($"--dependency={Dependencies(request.Dependencies)}");
+        args.AddRange(Lifecycle(request));
         args.Add($"--comment={TokenPrefix}{token}");
 
         if (request.ScriptPath is not null)
@@ -66,6 +67,36 @@ internal static class SlurmSubmission
             return new SubmissionPlan("sbatch", args, null);
         }
         return new SubmissionPlan("sbatch", args, CommandScript(request.Command));
+    }
+
+    /// <summary>-Hold, -BeginTime, -Requeue/-NoRequeue, -Signal, -MailUser/-MailType, -Exclusive as sbatch options.</summary>
+    private static IEnumerable<string> Lifecycle(JobRequest request)
+    {
+        if (request.Hold)
+            yield return "--hold";
+        if (request.BeginTime is { } begin)
+            yield return $"--begin={begin.ToLocalTime():yyyy-MM-ddTHH:mm:ss}";
+        if (request.Requeue is { } requeue)
+            yield return requeue ? "--requeue" : "--no-requeue";
+        // B: the batch shell alone, which for a command is the command itself (its script only execs it)
+        if (request.Signal is { } signal)
+            yield return $"--signal=B:{signal.Name}@{signal.SecondsBeforeEnd}";
+        if (request.MailUser.Count > 0)
+            yield return $"--mail-user={string.Join(',', request.MailUser)}";
+        if (request.MailType != MailEvents.None)
+            yield return "--mail-type="
+                + (
+                    request.MailType == MailEvents.All
+                        ? "ALL"
+                        : string.Join(
+                            ',',
+                            new[] { MailEvents.Begin, MailEvents.End, MailEvents.Fail }
+                                .Where(e => request.MailType.HasFlag(e))
+                                .Select(e => e.ToString().ToUpperInvariant())
+                        )
+                );
+        if (request.Exclusive)
+            yield return "--exclusive";
     }
 
     /// <summary>

@@ -91,6 +91,41 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
     [Parameter]
     public SchedulerKind? Scheduler { get; set; }
 
+    /// <summary>Submit the job held: it starts only after Resume-HpcJob.</summary>
+    [Parameter]
+    public SwitchParameter Hold { get; set; }
+
+    /// <summary>Do not start before: a DateTime, a TimeSpan from now, '+90m', 'now+2h', or '2026-12-01 08:00'.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object? BeginTime { get; set; }
+
+    /// <summary>Let the scheduler run the job again after a node failure or preemption (sbatch --requeue, qsub -r y).</summary>
+    [Parameter]
+    public SwitchParameter Requeue { get; set; }
+
+    /// <summary>Never run the job twice (sbatch --no-requeue, qsub -r n): a preempted job is cancelled instead.</summary>
+    [Parameter]
+    public SwitchParameter NoRequeue { get; set; }
+
+    /// <summary>A signal before the walltime, so the job can checkpoint: 'USR1@120' (SIGUSR1 two minutes before).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Signal { get; set; }
+
+    /// <summary>Who the scheduler mails about the job.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? MailUser { get; set; }
+
+    /// <summary>When the scheduler mails: Begin, End, Fail or All.</summary>
+    [Parameter]
+    public MailEvents[]? MailType { get; set; }
+
+    /// <summary>The job's nodes are its alone (sbatch --exclusive, qsub -l place=excl).</summary>
+    [Parameter]
+    public SwitchParameter Exclusive { get; set; }
+
     /// <summary>Return a PowerShell job (Get-Job, Wait-Job, Receive-Job, Stop-Job) instead of the JobInfo.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -174,6 +209,24 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             Environment = env,
             OutputPath = ResolveDrivePath(OutputPath),
             ErrorPath = ResolveDrivePath(ErrorPath),
+            Hold = Hold,
+            BeginTime = BeginTime is null
+                ? null
+                : Core.Model.BeginTime.From(BeginTime is PSObject o ? o.BaseObject : BeginTime, DateTimeOffset.Now),
+            Requeue = (Requeue.IsPresent, NoRequeue.IsPresent) switch
+            {
+                (true, true) => throw new InvalidJobRequestException(
+                    "Give -Requeue or -NoRequeue, not both.",
+                    HpcErrors.InvalidJobRequest
+                ),
+                (true, false) => true,
+                (false, true) => false,
+                _ => null,
+            },
+            Signal = Signal is null ? null : JobSignal.Parse(Signal),
+            MailUser = MailUser ?? [],
+            MailType = (MailType ?? []).Aggregate(MailEvents.None, (all, e) => all | e),
+            Exclusive = Exclusive,
         }.Validate();
     }
 
