@@ -63,7 +63,7 @@ AccountingStoragePort=6819"
   else
     ACCT="AccountingStorageType=accounting_storage/none"
   fi
-  cat > /etc/slurm/slurm.conf <<EOF
+  cat > /etc/slurm/slurm.conf.new <<EOF
 # Single-node Slurm 22.05 (Debian 12) for a VM/container without systemd (started by start-slurm.sh).
 ClusterName=local
 SlurmctldHost=$HOST
@@ -112,9 +112,18 @@ Waittime=0
 $ACCT
 JobCompType=jobcomp/filetxt
 JobCompLoc=/var/log/slurm/jobcomp.log
+# preemption (Restart/requeue tests): a job in "high" preempts jobs in "low" (requeued, runs again) and "lowcancel"
+# (cancelled); jobs in "debug", the default, are never preempted
+PreemptType=preempt/partition_prio
+PreemptMode=REQUEUE
 $NODELINE Features=hpcjobs State=UNKNOWN
-PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
+PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF
+PartitionName=low Nodes=$HOST MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE
+PartitionName=lowcancel Nodes=$HOST MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL
+PartitionName=high Nodes=$HOST MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
 EOF
+  if cmp -s /etc/slurm/slurm.conf.new /etc/slurm/slurm.conf; then rm /etc/slurm/slurm.conf.new
+  else mv /etc/slurm/slurm.conf.new /etc/slurm/slurm.conf; conf_changed=1; fi
 fi
 
 # ---------- 4. munge ----------
@@ -161,6 +170,12 @@ EOF
 fi
 
 # ---------- 6. slurmctld + slurmd ----------
+# a running controller keeps the configuration it started with (PreemptType is read at start only)
+if [ "${conf_changed:-0}" = 1 ] && alive /run/slurm/slurmctld.pid; then
+  log "slurm.conf changed: restarting slurmctld and slurmd"
+  kill -TERM "$(cat /run/slurm/slurmctld.pid)"; if alive /run/slurm/slurmd.pid; then kill -TERM "$(cat /run/slurm/slurmd.pid)"; fi
+  for _ in $(seq 100); do alive /run/slurm/slurmctld.pid || alive /run/slurm/slurmd.pid || break; sleep 0.1; done
+fi
 if ! alive /run/slurm/slurmctld.pid; then log "starting slurmctld"; slurmctld; fi
 waitfor 60 slurmctld sh -c 'scontrol ping | grep -q UP'
 slurmd_started_at=0

@@ -49,6 +49,9 @@ internal static class PbsJobs
         else
         {
             state = PbsStates.Live(letter);
+            // W: waiting for its execution time (qsub -a, -BeginTime), as SLURM's Reason=BeginTime
+            if (letter == "W" && r["Execution_Time"] is { } executionTime)
+                reason = $"BeginTime: {executionTime}";
             const string never = "Can Never Run";
             if (reason?.IndexOf(never, StringComparison.Ordinal) is >= 0 and var at)
             {

@@ -53,24 +53,7 @@ public sealed class LocalHostileTests : IDisposable
             await JobWaiter.WaitAsync(local, [id], new WaitOptions { Timeout = TimeSpan.FromSeconds(30) })
         ).Finished.Single();
 
-    private static int? DaemonPid(string state)
-    {
-        foreach (
-            var dir in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(d => d!.All(char.IsAsciiDigit))
-        )
-        {
-            try
-            {
-                if (
-                    File.ReadAllText($"/proc/{dir}/cmdline")
-                        .Contains("daemon\0" + state + "\0", StringComparison.Ordinal)
-                )
-                    return int.Parse(dir!);
-            }
-            catch (IOException) { }
-        }
-        return null;
-    }
+    private static int? DaemonPid(string state) => LocalDaemons.Pid(state);
 
     /// <summary>What another user would plant: a pending record (and its active marker) that writes a file when run.</summary>
     private string Plant(string state, string id)

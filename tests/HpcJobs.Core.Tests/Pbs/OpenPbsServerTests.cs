@@ -10,7 +10,7 @@ namespace HpcJobs.Core.Tests.Pbs;
 /// built from the source in shared/reference/pbs by CI's set-up). Tests that change server settings put them back.
 /// </summary>
 [Collection("pbs-server")]
-public sealed class OpenPbsServerTests
+public sealed partial class OpenPbsServerTests
 {
     private readonly string _work = Directory.CreateTempSubdirectory("hpcjobs-openpbs-test-").FullName;
     private readonly PbsScheduler _pbs = PbsServer.IsUp ? PbsServer.Scheduler() : null!;

@@ -7,7 +7,7 @@ namespace HpcJobs.Core.Tests.Slurm;
 
 /// <summary>The SLURM back end against the real single-node cluster started by tests/cluster/start-slurm.sh.</summary>
 [Collection("slurm-cluster")]
-public sealed class SlurmClusterTests : IDisposable
+public sealed partial class SlurmClusterTests : IDisposable
 {
     private readonly SlurmScheduler _slurm = new();
     private readonly string _work = Directory.CreateTempSubdirectory("hpcjobs-slurm-test-").FullName;

@@ -30,6 +30,7 @@ public static class PbsServer
         "qsig",
         "qhold",
         "qrls",
+        "qrerun",
     };
 
     /// <summary>PBS's own commands from /opt/pbs/bin (SLURM's wrappers own /usr/bin/qsub on this machine).</summary>
