@@ -94,7 +94,7 @@ BeforeDiscovery {
         @{ Name = 'HPCJOBS_SCHEDULER=lsf'; Run = { $env:HPCJOBS_SCHEDULER = 'lsf'; try { Submit-HpcJob -Command true } finally { $env:HPCJOBS_SCHEDULER = 'Local' } }; Id = 'HpcSchedulerNotAvailable'; Names = 'lsf' }
         @{ Name = '-Scheduler lsf'; Run = { Submit-HpcJob -Command true -Scheduler lsf }; Id = 'CannotConvertArgumentNoMessage'; Names = 'lsf' }
         # --- Get/Wait/Stop: things that are no job
-        foreach ($cmd in 'Get-HpcJobStatus', 'Wait-HpcJob -Timeout 5', 'Stop-HpcJob -Confirm:$false') {
+        foreach ($cmd in 'Get-HpcJobStatus', 'Wait-HpcJob -Timeout 5', 'Stop-HpcJob -Confirm:$false', 'Suspend-HpcJob', 'Resume-HpcJob', 'Restart-HpcJob') {
             @{ Name = "$cmd with a hashtable"; Run = [scriptblock]::Create("@{ a = 1 } | $cmd"); Id = 'HpcInvalidJobId'; Names = 'hashtable (keys: a)' }
             @{ Name = "$cmd with a date"; Run = [scriptblock]::Create("$cmd (Get-Date)"); Id = 'HpcInvalidJobId'; Names = 'DateTime' }
             @{ Name = "$cmd with an empty id"; Run = [scriptblock]::Create("$cmd ''"); Id = 'HpcInvalidJobId'; Names = 'empty' }
@@ -135,6 +135,24 @@ BeforeDiscovery {
         @{ Name = 'Wait-HpcJob -Timeout -5'; Run = { Wait-HpcJob 1 -Timeout -5 }; Id = 'ParameterArgumentValidationError'; Names = '-5' }
         @{ Name = 'Wait-HpcJob -PollInterval 0'; Run = { Wait-HpcJob 1 -PollInterval 0 }; Id = 'ParameterArgumentValidationError'; Names = '0' }
         @{ Name = 'Wait-HpcJob -Timeout abc'; Run = { Wait-HpcJob 1 -Timeout abc }; Id = 'CannotConvertArgumentNoMessage'; Names = 'abc' }
+        # --- the job lifecycle (issue 19): submit options
+        foreach ($sig in 'FOO', 'USR1@', 'USR1@99999', '0', '65', 'USR1@-5', 'USR1@1m', '@60', 'SIG', 'USR1@60@2') {
+            @{ Name = "-Signal '$sig'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -Resources @{ Walltime = '1h' } -Signal '$sig'"); Id = 'HpcInvalidJobRequest'; Names = "'$sig'" }
+        }
+        @{ Name = '-Signal longer before the end than the walltime'; Run = { Submit-HpcJob -Command true -Resources @{ Walltime = '1m' } -Signal USR1@120 }; Id = 'HpcInvalidJobRequest'; Names = '00:01:00' }
+        @{ Name = '-Signal on Local without -Walltime'; Run = { Submit-HpcJob -Command true -Signal USR1@60 }; Id = 'HpcInvalidJobRequest'; Names = 'needs -Walltime' }
+        foreach ($begin in 'tomorrowish', '+5x', 'now+', '+', '32/13/2026') {
+            @{ Name = "-BeginTime '$begin'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -BeginTime '$begin'"); Id = 'HpcInvalidJobRequest'; Names = "'$begin'" }
+        }
+        @{ Name = '-BeginTime a negative TimeSpan'; Run = { Submit-HpcJob -Command true -BeginTime ([timespan]'-01:00:00') }; Id = 'HpcInvalidJobRequest'; Names = '-01:00:00' }
+        foreach ($mail in 'a b', 'a,b@example.org', '', 'me@', "x`ny") {
+            @{ Name = "-MailUser '$($mail -replace "`n", '\n')' (on Local too: checked first)"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -MailUser '$($mail -replace "`n", '`n')' -Scheduler Slurm -WhatIf"); Id = $(if ($mail) { 'HpcInvalidJobRequest' } else { 'ParameterArgumentValidationError' }); Names = $(if ($mail) { 'is not a mail address' } else { 'MailUser' }) }
+        }
+        @{ Name = '-MailType Sometimes'; Run = { Submit-HpcJob -Command true -MailType Sometimes }; Id = 'CannotConvertArgumentNoMessage'; Names = 'Sometimes' }
+        @{ Name = '-Requeue with -NoRequeue'; Run = { Submit-HpcJob -Command true -Requeue -NoRequeue }; Id = 'HpcInvalidJobRequest'; Names = 'not both' }
+        @{ Name = '-MailUser on Local'; Run = { Submit-HpcJob -Command true -MailUser me }; Id = 'HpcInvalidJobRequest'; Names = 'sends no mail' }
+        @{ Name = '-MailType on Local'; Run = { Submit-HpcJob -Command true -MailType End }; Id = 'HpcInvalidJobRequest'; Names = 'sends no mail' }
+        @{ Name = '-Exclusive on Local'; Run = { Submit-HpcJob -Command true -Exclusive }; Id = 'HpcInvalidJobRequest'; Names = '-Exclusive' }
     )
 
     # Accepted as given: what it became
@@ -160,6 +178,11 @@ BeforeDiscovery {
         @{ Name = '-OutputPath /dev/null discards the output'; Run = { (Submit-HpcJob -Command echo, hi -OutputPath /dev/null | Wait-HpcJob -Timeout 30).State }; Expect = 'Completed' }
         @{ Name = '-Name run[12] is a wildcard'; Run = { $j = Submit-HpcJob -Command true -Name run1; @(Get-HpcJobStatus -Name 'run[12]' -Since (Get-Date).AddMinutes(-5) | Where-Object JobId -eq $j.JobId).Count }; Expect = 1 }
         @{ Name = 'HPCJOBS_SCHEDULER names are case-blind'; Run = { $env:HPCJOBS_SCHEDULER = 'lOcAl'; try { (Submit-HpcJob -Command true).Scheduler } finally { $env:HPCJOBS_SCHEDULER = 'Local' } }; Expect = 'Local' }
+        @{ Name = "-Signal 'SIGUSR2@30' is USR2 30 s before"; Run = { (Invoke-WhatIf "Submit-HpcJob -Command true -Resources @{ Walltime = '1h' } -Signal 'SIGUSR2@30'") -match 'signal: USR2 to the job 30 s before' }; Expect = $true }
+        @{ Name = "-Signal '10' is USR1, 60 s before (sbatch's default)"; Run = { (Invoke-WhatIf "Submit-HpcJob -Command true -Resources @{ Walltime = '1h' } -Signal 10") -match 'signal: USR1 to the job 60 s before' }; Expect = $true }
+        @{ Name = "-BeginTime '+90m' is 90 minutes from now"; Run = { $w = Invoke-WhatIf "Submit-HpcJob -Command true -BeginTime '+90m'"; $at = [datetime]::ParseExact(($w | Select-String 'begin time: (\S+ \S+)').Matches[0].Groups[1].Value, 'yyyy-MM-dd HH:mm:ss', $null); [math]::Abs(($at - (Get-Date).AddMinutes(90)).TotalSeconds) -lt 30 }; Expect = $true }
+        @{ Name = '-BeginTime a TimeSpan is from now'; Run = { (Invoke-WhatIf "Submit-HpcJob -Command true -BeginTime ([timespan]'02:00:00')") -match 'begin time: ' }; Expect = $true }
+        @{ Name = '-MailType End, Fail on SLURM is --mail-type=END,FAIL'; Run = { (Invoke-WhatIf "Submit-HpcJob -Scheduler Slurm -Command true -MailUser me@example.org -MailType End, Fail") -match '--mail-type=END,FAIL' }; Expect = $true }
     )
 }
 

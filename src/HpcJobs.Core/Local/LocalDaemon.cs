@@ -444,7 +444,7 @@ public sealed class LocalDaemon
     {
         if (!_active.TryGetValue(id, out var unit))
             return;
-        if (unit.State == JobState.Pending)
+        if (unit.State is JobState.Pending or JobState.Held)
         {
             unit.Finish(JobState.Cancelled, "CANCELLED", "Cancelled by user");
             End(unit);

@@ -54,9 +54,19 @@ public sealed record JobEfficiency
                     ? $"{job.State.ToString().ToLowerInvariant()}: the job has not started, there is nothing to measure yet"
                 : job.IsFinished && job.StartTime is null && usage?.CpuTime is null ? "the job never ran"
                 : usage is null ? "no accounting record (yet)"
-                : usage.Note ?? (job.IsFinished ? null : "running: figures so far"),
+                : Joined(
+                    usage.Note ?? (job.IsFinished ? null : "running: figures so far"),
+                    job.Restarts is > 0 and var r
+                        ? $"the last of {r + 1} runs (the job was requeued {r} time{(r == 1 ? "" : "s")}; earlier runs are not counted)"
+                        : null
+                ),
         };
     }
+
+    private static string? Joined(string? a, string? b) =>
+        a is null ? b
+        : b is null ? a
+        : $"{a}; {b}";
 
     private static double? Percent(double? used, double? asked) =>
         used is { } u && asked is { } a && a > 0 ? Math.Round(100 * u / a, 1) : null;

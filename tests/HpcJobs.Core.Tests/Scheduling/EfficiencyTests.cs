@@ -231,4 +231,15 @@ public sealed class EfficiencyTests
         Assert.Null(Spread.Of([null, null]));
         Assert.Equal(new Spread(5, 5, 5, 1), Spread.Of([5.0]));
     }
+
+    [Fact]
+    public void A_requeued_job_is_measured_by_its_last_run_and_says_so()
+    {
+        var job = Job(ran: TimeSpan.FromSeconds(10), state: JobState.Completed) with { Restarts = 2 };
+        var note = JobEfficiency.From(job, new JobUsage { JobId = "7", CpuTime = TimeSpan.FromSeconds(1) }).Note;
+        Assert.Equal("the last of 3 runs (the job was requeued 2 times; earlier runs are not counted)", note);
+        var once = JobEfficiency.From(job with { Restarts = 1 }, new JobUsage { JobId = "7", Note = "sampled" }).Note;
+        Assert.Equal("sampled; the last of 2 runs (the job was requeued 1 time; earlier runs are not counted)", once);
+        Assert.Null(JobEfficiency.From(job with { Restarts = 0 }, new JobUsage { JobId = "7" }).Note);
+    }
 }
