@@ -153,7 +153,9 @@ public static class HpcErrors
         HpcErrorCategory.OperationTimeout,
         "Wait-HpcJob -Timeout passed with jobs unfinished"
     );
-    public static readonly HpcError SchedulerNotAvailable = new(
+
+    /// <summary>The ErrorId keeps its first name (scripts match it); the member says what it means.</summary>
+    public static readonly HpcError SchedulerNotInstalled = new(
         "HpcSchedulerNotAvailable",
         HpcErrorCategory.NotInstalled,
         "the named scheduler is unknown or not installed here"
@@ -220,7 +222,7 @@ public static class HpcErrors
         JobCannotRun,
         JobFailed,
         WaitTimeout,
-        SchedulerNotAvailable,
+        SchedulerNotInstalled,
         SchedulerUnavailable,
         SchedulerOutputUnreadable,
         StateCorrupt,

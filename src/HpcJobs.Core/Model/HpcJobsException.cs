@@ -72,7 +72,7 @@ public sealed class SchedulerOutputException : HpcJobsException
 public sealed class SchedulerSelectionException : HpcJobsException
 {
     public SchedulerSelectionException(string message)
-        : base(HpcErrors.SchedulerNotAvailable, message) { }
+        : base(HpcErrors.SchedulerNotInstalled, message) { }
 }
 
 /// <summary>

@@ -386,33 +386,24 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl
                 cancellationToken
             )
             .ConfigureAwait(false);
-        return refused
-            .Select(r =>
-                r.Message.Contains("Unauthorized Request", StringComparison.Ordinal) && action == JobAction.Requeue
-                    ? r with
-                    {
-                        Message =
-                            r.Message
-                            + " PBS lets only its operators and managers rerun jobs (qrerun): ask them, or stop the job "
-                            + "(Stop-HpcJob) and submit it again.",
-                    }
-                : r.Message.Contains("Unauthorized Request", StringComparison.Ordinal) && action == JobAction.Release
-                    ? r with
-                    {
-                        Message =
-                            r.Message
-                            + " An operator or the system holds it (Hold_Types o or s); only a PBS operator or manager can "
-                            + "release that hold.",
-                    }
-                : r.Message.Contains("not rerunnable", StringComparison.Ordinal)
-                    ? r with
-                    {
-                        Message = r.Message + " It was submitted with -NoRequeue (qsub -r n).",
-                    }
-                : r
-            )
-            .ToList();
+        return RefusalAdvice.Apply(refused, action, PbsAdvice);
     }
+
+    private static readonly RefusalAdvice[] PbsAdvice =
+    [
+        new(
+            "Unauthorized Request",
+            "PBS lets only its operators and managers rerun jobs (qrerun): ask them, or stop the job (Stop-HpcJob) and "
+                + "submit it again.",
+            JobAction.Requeue
+        ),
+        new(
+            "Unauthorized Request",
+            "An operator or the system holds it (Hold_Types o or s); only a PBS operator or manager can release that hold.",
+            JobAction.Release
+        ),
+        new("not rerunnable", "It was submitted with -NoRequeue (qsub -r n)."),
+    ];
 
     [GeneratedRegex(@"^q(?:hold|rls|rerun): (?<why>.+?)\s+(?<id>\S+)$")]
     private static partial Regex PbsCommandRefusal();

@@ -31,6 +31,30 @@ public interface IJobControl
     );
 }
 
+/// <summary>What to add to a refusal whose text contains <paramref name="Contains"/> (for <paramref name="Only"/> that action).</summary>
+public sealed record RefusalAdvice(string Contains, string Advice, JobAction? Only = null)
+{
+    /// <summary>The refusals, each with the advice that fits it, if any.</summary>
+    public static IReadOnlyList<JobLookupFailure> Apply(
+        IEnumerable<JobLookupFailure> refused,
+        JobAction action,
+        IReadOnlyList<RefusalAdvice> advice
+    ) =>
+        refused
+            .Select(r =>
+                advice.FirstOrDefault(a =>
+                    (a.Only is null || a.Only == action) && r.Message.Contains(a.Contains, StringComparison.Ordinal)
+                )
+                    is { } fits
+                    ? r with
+                    {
+                        Message = r.Message + " " + fits.Advice,
+                    }
+                    : r
+            )
+            .ToList();
+}
+
 /// <param name="Changed">The jobs acted on, as they are afterwards.</param>
 /// <param name="Skipped">Jobs in a state the action does not apply to, and why (finished ones among them).</param>
 /// <param name="NotFound">Ids nobody knows.</param>

@@ -247,27 +247,23 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl
                 cancellationToken
             )
             .ConfigureAwait(false);
-        return refused
-            .Select(r =>
-                r.Message.Contains("presently disabled", StringComparison.Ordinal)
-                    ? r with
-                    {
-                        Message =
-                            r.Message
-                            + " SLURM requeues only jobs that may be requeued: this one was submitted with --no-requeue "
-                            + "(-NoRequeue), or the cluster sets JobRequeue=0.",
-                    }
-                : r.Message.Contains("Invalid user id", StringComparison.Ordinal) && action == JobAction.Release
-                    ? r with
-                    {
-                        Message =
-                            r.Message
-                            + " An operator or administrator holds it (JobHeldAdmin): ask them to release it.",
-                    }
-                : r
-            )
-            .ToList();
+        return RefusalAdvice.Apply(refused, action, ScontrolAdvice);
     }
+
+    private static readonly RefusalAdvice[] ScontrolAdvice =
+    [
+        new(
+            "presently disabled",
+            "SLURM requeues only jobs that may be requeued: this one was submitted with --no-requeue (-NoRequeue), or "
+                + "the cluster sets JobRequeue=0.",
+            JobAction.Requeue
+        ),
+        new(
+            "Invalid user id",
+            "An operator or administrator holds it (JobHeldAdmin): ask them to release it.",
+            JobAction.Release
+        ),
+    ];
 
     [GeneratedRegex(@"^(?<why>.+) for job (?<id>\S+)$")]
     private static partial Regex ScontrolRefusal();

@@ -47,7 +47,7 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
         {
             ThrowTerminatingError(
                 ToErrorRecord(
-                    HpcErrors.SchedulerNotAvailable,
+                    HpcErrors.SchedulerNotInstalled,
                     $"{scheduler.Kind} cannot list jobs; give job ids.",
                     scheduler.Kind
                 )

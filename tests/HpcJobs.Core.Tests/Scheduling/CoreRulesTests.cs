@@ -376,4 +376,49 @@ public sealed class CoreRulesTests
             for (var i = 0; i < 50; i++)
                 Assert.InRange(policy.Delay(attempt).TotalSeconds, seconds * 0.75, seconds * 1.25);
     }
+
+    [Fact]
+    public void Refusals_get_the_advice_that_fits_their_text_and_action()
+    {
+        RefusalAdvice[] advice =
+        [
+            new("Unauthorized", "Only operators rerun.", JobAction.Requeue),
+            new("Unauthorized", "Only operators release.", JobAction.Release),
+            new("not rerunnable", "It was -NoRequeue."),
+        ];
+        JobLookupFailure[] refused =
+        [
+            new("1", "qrerun refused: Unauthorized Request."),
+            new("2", "qrerun refused: job is not rerunnable."),
+            new("3", "qrerun refused: something else."),
+        ];
+        Assert.Equal(
+            [
+                "qrerun refused: Unauthorized Request. Only operators rerun.",
+                "qrerun refused: job is not rerunnable. It was -NoRequeue.",
+                "qrerun refused: something else.",
+            ],
+            RefusalAdvice.Apply(refused, JobAction.Requeue, advice).Select(r => r.Message)
+        );
+        Assert.EndsWith("Only operators release.", RefusalAdvice.Apply(refused, JobAction.Release, advice)[0].Message);
+        Assert.Equal(refused[0], RefusalAdvice.Apply(refused, JobAction.Hold, advice)[0]);
+    }
+
+    [Theory]
+    [InlineData(JobAction.Hold, JobState.Pending, true)]
+    [InlineData(JobAction.Hold, JobState.Held, false)]
+    [InlineData(JobAction.Hold, JobState.Running, false)]
+    [InlineData(JobAction.Release, JobState.Held, true)]
+    [InlineData(JobAction.Release, JobState.Pending, false)]
+    [InlineData(JobAction.Requeue, JobState.Running, true)]
+    [InlineData(JobAction.Requeue, JobState.Suspended, true)]
+    [InlineData(JobAction.Requeue, JobState.Pending, false)]
+    [InlineData(JobAction.Requeue, JobState.Completed, false)]
+    public void Each_action_applies_to_its_states_only(JobAction action, JobState state, bool applies)
+    {
+        Assert.Equal(applies, JobControlRule.AppliesTo(action, state));
+        var job = new JobInfo { JobId = "9", State = state };
+        if (!applies)
+            Assert.Contains(state.IsFinished() ? "already finished" : "9", JobControlRule.WhySkipped(action, job));
+    }
 }
