@@ -10,6 +10,12 @@ BeforeAll {
 AfterAll { Pop-Location }
 
 Describe 'Hold, release and requeue on the Local scheduler' {
+    It 'says what it supports in Get-HpcScheduler -Detailed' {
+        $caps = (Get-HpcScheduler -Scheduler Local -Detailed).Capabilities
+        foreach ($c in 'Hold', 'Requeue', 'BeginTime', 'SignalBeforeWalltime') { $caps.HasFlag([HpcJobs.Core.Scheduling.SchedulerCapabilities]$c) | Should -BeTrue -Because $c }
+        foreach ($c in 'Mail', 'Exclusive') { $caps.HasFlag([HpcJobs.Core.Scheduling.SchedulerCapabilities]$c) | Should -BeFalse -Because $c }
+    }
+
     It 'holds a pending job, warns about the rest, releases it, and it completes' {
         $held = Submit-HpcJob -Command true -Hold
         $held.State | Should -Be 'Held'

@@ -49,6 +49,10 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
                 | SchedulerCapabilities.ReadOutput
                 | SchedulerCapabilities.ListJobs
                 | SchedulerCapabilities.Accounting
+                | SchedulerCapabilities.Hold
+                | SchedulerCapabilities.Requeue
+                | SchedulerCapabilities.BeginTime
+                | SchedulerCapabilities.SignalBeforeWalltime
         );
 
     public SubmissionPlan Plan(JobRequest request)

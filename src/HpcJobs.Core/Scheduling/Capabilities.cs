@@ -31,8 +31,40 @@ public enum SchedulerCapabilities
     /// <summary>Reports CPU time and memory used (<see cref="IJobAccounting"/>).</summary>
     Accounting = 1 << 13,
 
+    /// <summary>Holds and releases pending jobs (Suspend-/Resume-HpcJob, Submit-HpcJob -Hold).</summary>
+    Hold = 1 << 14,
+
+    /// <summary>Requeues running jobs under their id (Restart-HpcJob, -Requeue/-NoRequeue).</summary>
+    Requeue = 1 << 15,
+
+    /// <summary>Starts jobs no earlier than a given time (-BeginTime).</summary>
+    BeginTime = 1 << 16,
+
+    /// <summary>Signals a job some seconds before its walltime (-Signal).</summary>
+    SignalBeforeWalltime = 1 << 17,
+
+    /// <summary>Mails the job's owner (-MailUser, -MailType).</summary>
+    Mail = 1 << 18,
+
+    /// <summary>Gives a job its nodes alone (-Exclusive).</summary>
+    Exclusive = 1 << 19,
+
     /// <summary>What every cluster batch system here offers.</summary>
-    ClusterBatch = Arrays | ArrayThrottle | Dependencies | Gpus | Walltime | Memory | Partition | Account | ReadOutput,
+    ClusterBatch =
+        Arrays
+        | ArrayThrottle
+        | Dependencies
+        | Gpus
+        | Walltime
+        | Memory
+        | Partition
+        | Account
+        | ReadOutput
+        | Hold
+        | Requeue
+        | BeginTime
+        | Mail
+        | Exclusive,
 }
 
 /// <summary>Which jobs to list: the current user's unfinished jobs unless the fields say otherwise.</summary>

@@ -61,6 +61,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl
                         : ""
                 ),
             SchedulerCapabilities.ClusterBatch
+                | SchedulerCapabilities.SignalBeforeWalltime
                 | SchedulerCapabilities.Qos
                 | SchedulerCapabilities.Constraint
                 | SchedulerCapabilities.ListJobs
