@@ -35,7 +35,8 @@ public sealed class ResourceSpecTransformationAttribute : ArgumentTransformation
                 break;
             default:
                 throw new ArgumentTransformationMetadataException(
-                    $"-Resources takes a ResourceSpec (New-HpcResourceSpec) or a hashtable with the keys {string.Join(", ", ResourceSpec.DictionaryKeys)}; "
+                    "-Resources takes a ResourceSpec (New-HpcResourceSpec) or a hashtable with the keys "
+                        + $"{string.Join(", ", ResourceSpec.DictionaryKeys)}; "
                         + $"'{value}' (of type {value.GetType().Name}) is neither."
                 );
         }

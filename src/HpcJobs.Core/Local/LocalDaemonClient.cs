@@ -31,7 +31,9 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
             );
     }
 
-    /// <summary>Asks the daemon to answer when one of <paramref name="ids"/> ends: true if it did within <paramref name="atMost"/>.</summary>
+    /// <summary>
+    /// Asks the daemon to answer when one of <paramref name="ids"/> ends: true if it did within <paramref name="atMost"/>.
+    /// </summary>
     public Task<bool> WaitAsync(IEnumerable<string> ids, TimeSpan atMost, CancellationToken ct) =>
         SendWithRetryAsync(LocalDaemonProtocol.Request(LocalDaemonProtocol.Wait, ids), atMost, ct);
 

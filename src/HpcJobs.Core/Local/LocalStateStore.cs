@@ -121,7 +121,10 @@ internal sealed class LocalStateStore
         return Path.Combine(xdg, "hpcjobs", "local");
     }
 
-    /// <summary>A state folder as the user wrote it: <c>~</c> is the home folder, relative is relative to <see cref="Settings.RelativeTo"/>.</summary>
+    /// <summary>
+    /// A state folder as the user wrote it: <c>~</c> is the home folder, relative is relative to
+    /// <see cref="Settings.RelativeTo"/>.
+    /// </summary>
     public static string Resolve(string path)
     {
         var home = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);

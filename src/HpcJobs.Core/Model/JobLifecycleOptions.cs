@@ -56,7 +56,8 @@ public sealed partial record JobSignal(string Name, int Number, int SecondsBefor
         var m = Pattern().Match(text.Trim());
         string Invalid(string why) =>
             $"-Signal '{text}' is not valid: {why}. Give SIGNAL[@SECONDS], e.g. 'USR1@120' (SIGUSR1 two minutes before "
-            + $"the walltime): a signal name ({string.Join(", ", Numbers.Keys.Take(8))}, …) or number 1-64, and 0-{MaxSeconds} seconds (default 60).";
+            + $"the walltime): a signal name ({string.Join(", ", Numbers.Keys.Take(8))}, …) or number 1-64, "
+            + $"and 0-{MaxSeconds} seconds (default 60).";
         if (!m.Success)
             throw new InvalidJobRequestException(
                 Invalid("it is not SIGNAL or SIGNAL@SECONDS"),

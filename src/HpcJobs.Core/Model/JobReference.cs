@@ -7,7 +7,9 @@ namespace HpcJobs.Core.Model;
 /// </summary>
 public sealed record JobReference(string JobId, SchedulerKind? Scheduler, string? Problem = null)
 {
-    /// <summary>Where the job lives when its scheduler has several places (the Local store's folder); see <see cref="JobInfo.Location"/>.</summary>
+    /// <summary>
+    /// Where the job lives when its scheduler has several places (the Local store's folder); see <see cref="JobInfo.Location"/>.
+    /// </summary>
     public string? Location { get; init; }
 
     public bool IsValid => Problem is null;

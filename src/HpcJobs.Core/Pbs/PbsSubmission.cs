@@ -26,7 +26,8 @@ internal static class PbsSubmission
             safe,
             safe == name
                 ? null
-                : $"PBS job names are at most {MaxNameLength} characters of letters, digits, _ - . and start with a letter: '{name}' is submitted as '{safe}'."
+                : $"PBS job names are at most {MaxNameLength} characters of letters, digits, _ - . and start with a letter: "
+                    + $"'{name}' is submitted as '{safe}'."
         );
     }
 

@@ -78,7 +78,9 @@ public static class JobControlRule
             _ => false,
         };
 
-    /// <summary>Why <paramref name="job"/> is skipped by <paramref name="action"/> (it is in a state the action does not apply to).</summary>
+    /// <summary>
+    /// Why <paramref name="job"/> is skipped by <paramref name="action"/> (it is in a state the action does not apply to).
+    /// </summary>
     public static string WhySkipped(JobAction action, JobInfo job) =>
         job.IsFinished
             ? $"Job {job.JobId} has already finished ({job.State}); nothing to {Verb(action)}."

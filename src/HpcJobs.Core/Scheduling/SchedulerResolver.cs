@@ -26,7 +26,9 @@ public interface ISchedulerProbe
     /// <summary>True while an instance made earlier still serves the current settings (Local: the same state folder).</summary>
     bool IsCurrent(IScheduler scheduler) => true;
 
-    /// <summary>The back end for jobs that name where they live (<see cref="JobInfo.Location"/>); one place: <see cref="Create"/>.</summary>
+    /// <summary>
+    /// The back end for jobs that name where they live (<see cref="JobInfo.Location"/>); one place: <see cref="Create"/>.
+    /// </summary>
     IScheduler CreateAt(string location) => Create();
 
     /// <summary>Whether <paramref name="scheduler"/> is the one at <paramref name="location"/> (always, for one place).</summary>

@@ -25,7 +25,8 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
             : new SchedulerCandidate(
                 Kind,
                 false,
-                $"sbatch is installed but the controller does not answer: {(text.Length > 0 ? text : $"scontrol ping exit {ping.ExitCode}")}"
+                "sbatch is installed but the controller does not answer: "
+                    + (text.Length > 0 ? text : $"scontrol ping exit {ping.ExitCode}")
             );
     }
 

@@ -166,7 +166,8 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl
         var (live, fromAccounting, notFound) = await QueryAsync(ids, ct).ConfigureAwait(false);
         if (notFound.Count > 0)
             throw new InvalidJobRequestException(
-                $"Dependency on {string.Join(", ", notFound.Select(n => n.JobId))}, which SLURM does not know (SLURM would ignore the dependency and run the job at once).",
+                $"Dependency on {string.Join(", ", notFound.Select(n => n.JobId))}, which SLURM does not know "
+                    + "(SLURM would ignore the dependency and run the job at once).",
                 HpcErrors.DependencyNotFound
             );
         var kept = new List<JobDependency>();
@@ -186,7 +187,9 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl
             }
             if (DependencyRule.IsMet(dep.Kind, done.Select(j => j.State).ToList()) is false)
                 throw new InvalidJobRequestException(
-                    $"Dependency {dep} can never be met: job {dep.JobId} ended {string.Join(", ", done.Select(j => j.State).Distinct())} and is no longer in the controller (SLURM would run the job anyway).",
+                    $"Dependency {dep} can never be met: job {dep.JobId} ended "
+                        + $"{string.Join(", ", done.Select(j => j.State).Distinct())} and is no longer in the controller "
+                        + "(SLURM would run the job anyway).",
                     HpcErrors.DependencyNeverSatisfied
                 );
         }
@@ -397,7 +400,8 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl
         if (_controller.AccountingDisabled)
             return SlurmJobs.Unknown(
                 id,
-                "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is disabled, so its outcome cannot be known."
+                "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is "
+                    + "disabled, so its outcome cannot be known."
             );
         if (_memory.SawLiveWithin(id, _controller.ForgetWindow))
             return SlurmJobs.Unknown(
