@@ -70,7 +70,8 @@ internal sealed class LocalAgentLauncher(IProcessRunner runner)
     {
         if (Problem() is { } problem)
             throw new SchedulerUnavailableException(problem);
-        string[] args = ["-f", Host.Program, .. Host.Arguments, "daemon", stateRoot];
+        var host = Host;
+        string[] args = ["-f", host.Program, .. host.Arguments, "daemon", stateRoot];
         var command = "setsid " + string.Join(' ', args.Select(Scheduling.ShellQuote.Quote));
         ProcessResult result;
         try

@@ -96,13 +96,14 @@ public static class JobOperations
         var refused = await control.ControlAsync(action, eligible, ct).ConfigureAwait(false);
         var refusedIds = refused.Select(r => r.JobId).ToHashSet();
         var ids = eligible.Select(j => j.JobId).Where(id => !refusedIds.Contains(id)).ToList();
+        var acted = ids.ToHashSet();
         if (ids.Count == 0)
             return new ControlReport([], skipped, before.NotFound, refused);
         var deadline = DateTimeOffset.Now + CancelSettleTime;
         while (true)
         {
             var after = await scheduler.GetStatusAsync(ids, ct).ConfigureAwait(false);
-            var changed = after.Jobs.Where(j => ids.Contains(j.JobId)).ToList();
+            var changed = after.Jobs.Where(j => acted.Contains(j.JobId)).ToList();
             if (changed.All(j => !JobControlRule.AppliesTo(action, j.State)) || DateTimeOffset.Now >= deadline)
                 return new ControlReport(changed, skipped, before.NotFound, refused);
             await Task.Delay(TimeSpan.FromTicks(Math.Max(SettlePoll.Ticks, scheduler.MinPollInterval.Ticks)), ct)
