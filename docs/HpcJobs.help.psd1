@@ -67,6 +67,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             Name      = 'List only jobs whose name matches this wildcard pattern (sweep*).'
             User      = 'List another user''s jobs, or * for everyone''s, where the scheduler shows them. Default: yours.'
             Since     = 'Also list jobs that ended at or after this time (from sacct, qstat -x history, the Local store).'
+            MaxAge    = 'Seconds an answer may be old. Status that another HpcJobs process of yours took that recently (each Wait-HpcJob, -AsJob and Receive-HpcJob -Wait keeps one shared snapshot per cluster, see about_HpcJobs) answers without asking the scheduler; JobInfo.QueriedAt says when the scheduler said it. Default 0: ask the scheduler now.'
         }
         Inputs      = @(
             @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }

@@ -110,11 +110,14 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Status of the ids in one batched call; a failure is written as an error and gives null.</summary>
-    protected StatusReport? TryGetStatus(IScheduler scheduler, IReadOnlyList<string> jobIds)
+    /// <param name="scheduler">The back end.</param>
+    /// <param name="jobIds">The ids.</param>
+    /// <param name="maxAge">An answer this old, from the status the user's processes share, will do (null: fresh).</param>
+    protected StatusReport? TryGetStatus(IScheduler scheduler, IReadOnlyList<string> jobIds, TimeSpan? maxAge = null)
     {
         try
         {
-            var report = Run(ct => scheduler.GetStatusAsync(jobIds, ct));
+            var report = Run(ct => StatusPolls.AtMostAsync(scheduler, jobIds, maxAge, ct));
             foreach (var missing in report.NotFound)
                 WriteLookupFailure(missing);
             return report;

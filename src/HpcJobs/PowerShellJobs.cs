@@ -304,8 +304,8 @@ internal static class HpcJobMonitor
                     interval = group.Key.MinPollInterval;
                 try
                 {
-                    var report = await group
-                        .Key.GetStatusAsync(group.Select(j => j.JobId).Distinct().ToList())
+                    var report = await StatusPolls
+                        .PollAsync(group.Key, group.Select(j => j.JobId).Distinct().ToList(), CancellationToken.None)
                         .ConfigureAwait(false);
                     foreach (var job in group)
                         job.Update(report.Jobs);

@@ -9,7 +9,7 @@ namespace HpcJobs.Core.Pbs;
 /// PBS Professional/OpenPBS and Torque through qsub/qstat/qdel. Status of any number of jobs is one qstat call
 /// (PBS Pro: <c>qstat -f -F json -x -t</c>, with finished jobs from server history; Torque: <c>qstat -f -t</c>).
 /// </summary>
-public sealed partial class PbsScheduler : IScheduler, IJobControl
+public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatusSource
 {
     /// <summary>Server-connection failures worth trying again (PBS_NET errors, a restarting server, a busy datastore).</summary>
     private static readonly string[] TransientMarkers =
@@ -72,6 +72,10 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl
     public TimeSpan MinPollInterval => TimeSpan.FromSeconds(1);
 
     public SchedulerKind Kind => SchedulerKind.Pbs;
+
+    public string? StatusPlace => _commands.Place is { } place ? $"pbs@{place}" : null;
+
+    JobMemory ISharedStatusSource.Memory => _memory;
     public PbsDialect Dialect => _identity.Dialect!.Value;
 
     /// <summary>PBS commands run so far (for tests and benchmarks that count scheduler calls).</summary>
@@ -168,8 +172,9 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl
                     result.ExitCode
                 );
             var id = PbsSubmission.ParseJobId(result.StandardOutput);
-            _memory.SawLive(id);
-            return SubmissionRules.Submitted(Kind, id, request, PbsSubmission.SafeName(request.EffectiveName).Name);
+            var job = SubmissionRules.Submitted(Kind, id, request, PbsSubmission.SafeName(request.EffectiveName).Name);
+            _memory.Submitted(job);
+            return job;
         }
         finally
         {

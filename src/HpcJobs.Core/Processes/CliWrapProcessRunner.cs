@@ -8,6 +8,8 @@ public sealed class CliWrapProcessRunner : IProcessRunner
 {
     public static CliWrapProcessRunner Instance { get; } = new();
 
+    public string Place => "localhost";
+
     public async Task<ProcessResult> RunAsync(
         string program,
         IReadOnlyList<string> arguments,

@@ -9,6 +9,8 @@ public sealed class CommandDirectoryRunner(IProcessRunner inner, string director
 {
     public string Directory => directory;
 
+    public string? Place => inner.Place;
+
     public Task<ProcessResult> RunAsync(
         string program,
         IReadOnlyList<string> arguments,

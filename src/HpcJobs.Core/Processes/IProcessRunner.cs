@@ -13,6 +13,12 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 public interface IProcessRunner
 {
     /// <summary>
+    /// The machine the programs run on, as a name that stays the same from one process to the next (status is shared
+    /// per place); null for runners that answer from a script (tests), whose answers must never be shared.
+    /// </summary>
+    string? Place => null;
+
+    /// <summary>
     /// Runs <paramref name="program"/> to completion. A missing program throws <see
     /// cref="System.ComponentModel.Win32Exception"/>.
     /// </summary>

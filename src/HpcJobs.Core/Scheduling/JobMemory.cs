@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Scheduling;
 
@@ -14,6 +15,7 @@ public sealed class JobMemory
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seenLive = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelled = new();
     private readonly ConcurrentDictionary<string, int[]> _arrays = new();
+    private readonly ConcurrentDictionary<string, JobInfo> _submitted = new();
 
     public void SawLive(string jobId) => _seenLive[jobId] = DateTimeOffset.Now;
 
@@ -21,6 +23,15 @@ public sealed class JobMemory
     public bool SawLiveWithin(string jobId, TimeSpan within) =>
         _seenLive.TryGetValue(jobId, out var seen)
         && (within == TimeSpan.MaxValue || DateTimeOffset.Now - seen < within);
+
+    /// <summary>A job this process submitted, as the submission answered (read-your-writes for shared status).</summary>
+    public void Submitted(JobInfo job)
+    {
+        _submitted[job.JobId] = job;
+        SawLive(job.JobId);
+    }
+
+    public JobInfo? SubmittedJob(string jobId) => _submitted.GetValueOrDefault(jobId);
 
     public void Cancelled(string jobId) => _cancelled[jobId] = DateTimeOffset.Now;
 

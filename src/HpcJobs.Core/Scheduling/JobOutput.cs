@@ -183,8 +183,8 @@ public static class JobOutput
                 var scheduler = group.Key;
                 if (nextStatus.TryGetValue(scheduler, out var due) && DateTimeOffset.Now < due)
                     continue;
-                var report = await scheduler
-                    .GetStatusAsync(group.Select(f => f.Followed.Job.JobId).ToList(), ct)
+                var report = await StatusPolls
+                    .PollAsync(scheduler, group.Select(f => f.Followed.Job.JobId).ToList(), ct)
                     .ConfigureAwait(false);
                 var ended = report
                     .Jobs.Where(j => j.IsFinished || j.CanNeverRun)

@@ -14,6 +14,12 @@ public sealed record WaitOptions
     public TimeSpan? PollInterval { get; init; }
     public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Poll through the status shared by all of this user's processes (<see cref="ISharedStatus"/>), when the back end
+    /// has one: the adaptive interval is then the shared one. Off only for tests that count one process's calls.
+    /// </summary>
+    public bool ShareStatus { get; init; } = true;
 }
 
 /// <summary>One poll round's view, for progress display.</summary>
@@ -24,7 +30,11 @@ public sealed record WaitProgress(
     TimeSpan Elapsed,
     TimeSpan NextPoll,
     string? Problem
-);
+)
+{
+    /// <summary>Something the user should know although the answer came (a slow, possibly rate-limiting controller).</summary>
+    public string? Warning { get; init; }
+}
 
 /// <param name="Finished">The jobs that ended, in the order asked.</param>
 /// <param name="Unfinished">The last answer for every job that had not ended.</param>
@@ -72,13 +82,18 @@ public static class JobWaiter
             ? TimeSpan.FromTicks(Math.Max(asked.Ticks, scheduler.MinPollInterval.Ticks))
             : (TimeSpan?)null;
         var interval = fixedInterval ?? floor;
+        var shared = options.ShareStatus ? ISharedStatus.For(scheduler) : null;
         var failures = 0;
         while (true)
         {
             string? problem = null;
             try
             {
-                var report = await scheduler.GetStatusAsync(pending, cancellationToken).ConfigureAwait(false);
+                var report = shared is null
+                    ? await scheduler.GetStatusAsync(pending, cancellationToken).ConfigureAwait(false)
+                    : await shared
+                        .GetStatusAsync(pending, fixedInterval, floor, cancellationToken)
+                        .ConfigureAwait(false);
                 failures = 0;
                 notFound.AddRange(report.NotFound);
                 var gone = report.NotFound.Select(n => n.JobId).ToHashSet();
@@ -96,7 +111,9 @@ public static class JobWaiter
                 pending = pending.Where(id => !gone.Contains(id) && !IsDone(answering[id])).ToList();
                 foreach (var job in report.Jobs.Where(j => j.CanNeverRun))
                     cannotRun[job.JobId] = job;
-                if (fixedInterval is null)
+                if (fixedInterval is null && shared is not null)
+                    interval = SharedDelay(shared, floor);
+                else if (fixedInterval is null)
                     interval = changed
                         ? TimeSpan.FromTicks(Math.Max(floor.Ticks, interval.Ticks / 2))
                         : TimeSpan.FromTicks(Math.Min(options.MaxPollInterval.Ticks, (long)(interval.Ticks * 1.5)));
@@ -114,7 +131,12 @@ public static class JobWaiter
 
             var elapsed = DateTimeOffset.Now - started;
             var counts = latest.Values.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
-            progress?.Report(new WaitProgress(latest.Count, finished.Count, counts, elapsed, interval, problem));
+            progress?.Report(
+                new WaitProgress(latest.Count, finished.Count, counts, elapsed, interval, problem)
+                {
+                    Warning = shared?.Problem,
+                }
+            );
             var unfinished = latest.Values.Where(j => !j.IsFinished && !j.CanNeverRun).ToList();
             if (pending.Count == 0 || (options.Any && finished.Count > 0 && problem is null))
                 return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false, pending)
@@ -135,6 +157,15 @@ public static class JobWaiter
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Until the shared snapshot is due again: all of the user's pollers wake together and one of them refreshes it.</summary>
+    private static TimeSpan SharedDelay(ISharedStatus shared, TimeSpan floor)
+    {
+        var untilDue = shared.Schedule(floor).Due - DateTimeOffset.Now;
+        return untilDue > MinSharedDelay ? untilDue : MinSharedDelay;
+    }
+
+    private static readonly TimeSpan MinSharedDelay = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Every job an id stands for ended, or can never start (waiting would never end).</summary>
     private static bool IsDone(IEnumerable<JobInfo> answering)

@@ -24,6 +24,9 @@ public sealed class SchedulerCommands(
 
     private int _calls;
 
+    /// <summary>Which machine the commands run on (<see cref="IProcessRunner.Place"/>); null for a scripted runner.</summary>
+    public string? Place => runner.Place;
+
     /// <summary>Commands run so far (for benchmarks and tests that count scheduler calls).</summary>
     public int CallCount => Volatile.Read(ref _calls);
 

@@ -4,16 +4,27 @@ using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Slurm;
 
-/// <summary>SLURM is usable when sbatch and squeue are on PATH and the controller answers <c>scontrol ping</c>.</summary>
+/// <summary>
+/// SLURM is usable when sbatch and squeue are on PATH and the controller answers <c>scontrol ping</c>, or answered a
+/// status query of yours less than <see cref="RecentAnswer"/> ago (shared status: fifty scripts starting ping once).
+/// </summary>
 public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
 {
     public SchedulerKind Kind => SchedulerKind.Slurm;
+
+    public static readonly TimeSpan RecentAnswer = TimeSpan.FromSeconds(60);
 
     public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
     {
         foreach (var tool in new[] { "sbatch", "squeue", "scontrol" })
             if (ProgramLocator.Find(tool) is null)
                 return new SchedulerCandidate(Kind, false, $"{tool} is not on PATH");
+        if (runner.Place is { } place && ISharedStatus.LastAnswerAge($"slurm@{place}") is { } age && age < RecentAnswer)
+            return new SchedulerCandidate(
+                Kind,
+                true,
+                $"controller answered a status query of yours {age.TotalSeconds:0} s ago (shared status)"
+            );
         var (ping, unusable) = await ProbeCommand
             .RunAsync(runner, Kind, "scontrol", ["ping"], cancellationToken)
             .ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace HpcJobs.Core.Slurm;
 /// (finished jobs' exit codes, jobs gone from the controller) and one scontrol call (jobs accounting has not caught up
 /// with yet, or no accounting at all).
 /// </summary>
-public sealed partial class SlurmScheduler : IScheduler, IJobControl
+public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedStatusSource
 {
     private static readonly string[] TransientMarkers =
     [
@@ -39,6 +39,10 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl
     }
 
     public SchedulerKind Kind => SchedulerKind.Slurm;
+
+    public string? StatusPlace => _commands.Place is { } place ? $"slurm@{place}" : null;
+
+    JobMemory ISharedStatusSource.Memory => _memory;
 
     /// <summary>Controller hiccups (socket time-outs, a restarting slurmctld): worth trying again.</summary>
     public static bool IsTransient(ProcessResult r) => SchedulerCommands.FailedWithAny(r, TransientMarkers);
@@ -136,10 +140,11 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl
 
     private JobInfo Submitted(string id, JobRequest request)
     {
-        _memory.SawLive(id);
         if (request.Array is not null)
             _memory.RememberArray(id, request.Array.Indices);
-        return SubmissionRules.Submitted(Kind, id, request);
+        var job = SubmissionRules.Submitted(Kind, id, request);
+        _memory.Submitted(job);
+        return job;
     }
 
     private async Task<string?> FindByTokenAsync(string token, CancellationToken ct)

@@ -35,6 +35,14 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
     [Parameter(ParameterSetName = List)]
     public DateTime? Since { get; set; }
 
+    /// <summary>
+    /// Seconds an answer may be old: status another HpcJobs process of yours took that recently (Wait-HpcJob, -AsJob
+    /// keep one per cluster) answers without asking the scheduler. Default 0: ask now.
+    /// </summary>
+    [Parameter(ParameterSetName = ById)]
+    [ValidateRange(0, 86_400)]
+    public double MaxAge { get; set; }
+
     protected override void EndProcessing()
     {
         if (ParameterSetName != List)
@@ -74,7 +82,7 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
-        if (TryGetStatus(scheduler, jobIds) is { } report)
+        if (TryGetStatus(scheduler, jobIds, MaxAge > 0 ? TimeSpan.FromSeconds(MaxAge) : null) is { } report)
             WriteInInputOrder(report.Jobs, jobIds);
     }
 }

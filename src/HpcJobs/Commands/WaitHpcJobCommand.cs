@@ -42,7 +42,7 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
                         scheduler,
                         jobIds,
                         options,
-                        new InlineProgress(p => post(() => WriteProgress(Progress(activity, p)))),
+                        new InlineProgress(p => post(() => Report(activity, p))),
                         ct
                     )
             );
@@ -81,6 +81,18 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
                 )
             );
         }
+    }
+
+    private string? _lastWarning;
+
+    /// <summary>Progress each round; a slow or failing scheduler also as a warning, once per new message, never silently.</summary>
+    private void Report(string activity, WaitProgress p)
+    {
+        WriteProgress(Progress(activity, p));
+        var warning = p.Problem is { } problem ? $"The scheduler is not answering; retrying: {problem}" : p.Warning;
+        if (warning is not null && warning != _lastWarning)
+            WriteWarning(warning);
+        _lastWarning = warning;
     }
 
     private static ProgressRecord Progress(string activity, WaitProgress p)

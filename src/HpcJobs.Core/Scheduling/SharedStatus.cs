@@ -1,0 +1,389 @@
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>
+/// A cluster back end whose status answers may be shared between the processes of one user (<see cref="SharedStatus"/>).
+/// </summary>
+public interface ISharedStatusSource
+{
+    /// <summary>Which scheduler on which machine answers (<c>slurm@host</c>); null when nothing may be shared (a scripted runner).</summary>
+    string? StatusPlace { get; }
+
+    /// <summary>What this process knows of its jobs: what it submitted, and when, answers its read-your-writes.</summary>
+    JobMemory Memory { get; }
+}
+
+/// <summary>Status for pollers, shared between processes: what <see cref="SharedStatus"/> offers, on every platform.</summary>
+public interface ISharedStatus
+{
+    /// <summary>Where the snapshot lives, for Get-HpcScheduler and tests.</summary>
+    string SnapshotPath { get; }
+
+    /// <summary>What went wrong or was slow on this process's last refresh, for the poller to show; null when all was well.</summary>
+    string? Problem { get; }
+
+    /// <summary>The shared poll interval now (never below <paramref name="floor"/>), and when the next refresh is due.</summary>
+    (TimeSpan Interval, DateTimeOffset Due) Schedule(TimeSpan floor);
+
+    /// <summary>
+    /// Status of <paramref name="ids"/> observed no longer than <paramref name="maxAge"/> ago, by default the shared
+    /// interval (<paramref name="floor"/>: the fastest that interval may go). Throws <see cref="SchedulerUnavailableException"/> while the last refresh,
+    /// by any process, failed less than an interval ago: retries count against one budget, never once per process.
+    /// </summary>
+    Task<StatusReport> GetStatusAsync(
+        IReadOnlyCollection<string> ids,
+        TimeSpan? maxAge,
+        TimeSpan floor,
+        CancellationToken ct
+    );
+
+    /// <summary>
+    /// The shared status of <paramref name="scheduler"/>'s place, one per place in this process (whatever the number of
+    /// Wait calls in it); null when its status is not shared: the back end has no place (Local, scripted runners),
+    /// sharing is off ($HPCJOBS_SHARED_STATUS=0), the platform is not Linux, or the snapshot folder is not private to you.
+    /// </summary>
+    static ISharedStatus? For(IScheduler scheduler) => OperatingSystem.IsLinux() ? SharedStatus.For(scheduler) : null;
+
+    /// <summary>
+    /// How long ago the scheduler at <paramref name="place"/> last answered a shared status query of yours without
+    /// failing; null when unknown. A probe may take a recent answer for a ping: K scripts starting need not ping K times.
+    /// </summary>
+    static TimeSpan? LastAnswerAge(string place)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(SharedStatus.SwitchVariable) is "0")
+            return null;
+        return SharedStatusFile.Open(place)?.Read() is { Failure: null, RefreshedBy: not 0 } snapshot
+            ? DateTimeOffset.Now - snapshot.StartedAt
+            : null;
+    }
+}
+
+/// <summary>How pollers and cmdlets ask for status: through the shared snapshot when the back end has one, else directly.</summary>
+public static class StatusPolls
+{
+    /// <summary>The fastest a poller asks: the caller's wish, never under what the scheduler can usefully answer.</summary>
+    public static TimeSpan Floor(IScheduler scheduler, TimeSpan? asked = null)
+    {
+        var wish = asked ?? TimeSpan.FromMilliseconds(200);
+        return wish > scheduler.MinPollInterval ? wish : scheduler.MinPollInterval;
+    }
+
+    /// <summary>
+    /// Status for a poller (-AsJob, Receive-HpcJob -Wait): from the snapshot shared by the user's processes, as old as the
+    /// shared interval at most; directly when status is not shared.
+    /// </summary>
+    public static Task<StatusReport> PollAsync(
+        IScheduler scheduler,
+        IReadOnlyCollection<string> ids,
+        CancellationToken ct
+    ) =>
+        ISharedStatus.For(scheduler) is { } shared
+            ? shared.GetStatusAsync(ids, null, Floor(scheduler), ct)
+            : scheduler.GetStatusAsync(ids, ct);
+
+    /// <summary>
+    /// Status no older than <paramref name="maxAge"/> (Get-HpcJobStatus -MaxAge): a snapshot another process took
+    /// answers when young enough; null or zero asks the scheduler now.
+    /// </summary>
+    public static Task<StatusReport> AtMostAsync(
+        IScheduler scheduler,
+        IReadOnlyCollection<string> ids,
+        TimeSpan? maxAge,
+        CancellationToken ct
+    ) =>
+        maxAge is { } age && age > TimeSpan.Zero && ISharedStatus.For(scheduler) is { } shared
+            ? shared.GetStatusAsync(ids, age, Floor(scheduler), ct)
+            : scheduler.GetStatusAsync(ids, ct);
+}
+
+/// <summary>
+/// Status for pollers (Wait-HpcJob, -AsJob, Receive-HpcJob -Wait, completers), shared by every HpcJobs process of one
+/// user for one scheduler on one machine, so that N waiting scripts cost the controller what one does.
+/// <para>
+/// The answer is the back end's own status query, run for the union of the ids any of the user's processes waits on and
+/// kept in a private snapshot file (<see cref="SharedStatusFile"/>). A poller whose ids the snapshot covers, and whose
+/// snapshot is younger than the poll interval, reads it; otherwise it takes the file's lock (a bounded wait: a stuck
+/// refresher never blocks the others for longer) and refreshes it with one query for everyone's ids. The poll interval
+/// is shared too: it lives in the snapshot and adapts as one process waiting for every job would (halved when an answer
+/// changed, ×1.5 when not), so K waiting processes poll as often as one.
+/// </para>
+/// <para>
+/// Read-your-writes: a job this process submitted after the snapshot was taken is answered from its submission (Pending,
+/// observed then) until the next refresh covers it, never reported missing. A job the snapshot reports missing or
+/// Unknown is asked of the back end directly, whose memory of this process's jobs answers it as a direct query would.
+/// Every JobInfo keeps <see cref="JobInfo.QueriedAt"/>: when the scheduler said it.
+/// </para>
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SharedStatus : ISharedStatus
+{
+    /// <summary>Environment variable naming the folder of the snapshot files.</summary>
+    public const string FolderVariable = "HPCJOBS_STATUS_DIR";
+
+    /// <summary>Environment variable that turns sharing off (0): every poll then queries the scheduler itself.</summary>
+    public const string SwitchVariable = "HPCJOBS_SHARED_STATUS";
+
+    /// <summary>The slowest shared poll, like one Wait-HpcJob's default.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>A status query slower than this is reported: a rate-limiting controller makes its clients sleep silently.</summary>
+    public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
+
+    private static readonly Dictionary<string, SharedStatus> ByPlace = [];
+    private readonly IScheduler _backEnd;
+    private readonly JobMemory _memory;
+    private readonly SharedStatusFile _file;
+    private readonly SemaphoreSlim _oneRefresh = new(1, 1);
+    private SharedStatusFile.Snapshot? _last;
+
+    private SharedStatus(IScheduler backEnd, JobMemory memory, SharedStatusFile file)
+    {
+        _backEnd = backEnd;
+        _memory = memory;
+        _file = file;
+    }
+
+    internal static SharedStatus? For(IScheduler scheduler)
+    {
+        if (scheduler is not ISharedStatusSource { StatusPlace: { } place } source)
+            return null;
+        if (Environment.GetEnvironmentVariable(SwitchVariable) is "0")
+            return null;
+        lock (ByPlace)
+        {
+            if (ByPlace.TryGetValue(place, out var shared) && shared._backEnd == scheduler)
+                return shared;
+            var file = SharedStatusFile.Open(place);
+            if (file is null)
+                return null;
+            shared = new SharedStatus(scheduler, source.Memory, file);
+            ByPlace[place] = shared;
+            return shared;
+        }
+    }
+
+    public string SnapshotPath => _file.Path;
+
+    public (TimeSpan Interval, DateTimeOffset Due) Schedule(TimeSpan floor)
+    {
+        var last = _last;
+        if (last is null)
+            return (floor, DateTimeOffset.Now);
+        var interval = Clamp(last.Interval, floor);
+        return (interval, last.StartedAt + interval);
+    }
+
+    public string? Problem { get; private set; }
+
+    public async Task<StatusReport> GetStatusAsync(
+        IReadOnlyCollection<string> ids,
+        TimeSpan? maxAge,
+        TimeSpan floor,
+        CancellationToken ct
+    )
+    {
+        var wanted = ids.Distinct().ToList();
+        var snapshot = _file.Read();
+        if (Answer(snapshot, wanted, maxAge, floor) is { } fromSnapshot)
+        {
+            if (fromSnapshot.Unasked.Count > 0)
+                await AskNextTimeAsync(fromSnapshot.Unasked, ct).ConfigureAwait(false);
+            return await SettleAsync(fromSnapshot.Report, snapshot!, ct).ConfigureAwait(false);
+        }
+
+        await _oneRefresh.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            using var held = await _file.LockAsync(CommandTimeouts.Command, ct).ConfigureAwait(false);
+            snapshot = _file.Read(); // another process may have refreshed while this one waited for the lock
+            if (Answer(snapshot, wanted, maxAge, floor) is { Unasked.Count: 0 } refreshedMeanwhile)
+                return await SettleAsync(refreshedMeanwhile.Report, snapshot!, ct).ConfigureAwait(false);
+            if (snapshot?.Failure is { } failure && DateTimeOffset.Now - failure.At < Clamp(snapshot.Interval, floor))
+                throw new SchedulerUnavailableException(failure.Message);
+            snapshot = await RefreshAsync(snapshot, wanted, floor, held, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneRefresh.Release();
+        }
+        return await SettleAsync(Answer(snapshot, wanted, TimeSpan.MaxValue, floor)!.Report, snapshot, ct)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>The answer a snapshot gives, and the ids in it that no refresh has been asked for yet.</summary>
+    private sealed record SnapshotAnswer(StatusReport Report, List<string> Unasked);
+
+    /// <summary>
+    /// The answer for <paramref name="ids"/> from <paramref name="snapshot"/> when it is younger than
+    /// <paramref name="maxAge"/> and answers each id, itself or (read-your-writes) by the submission of a job this process
+    /// submitted less than <paramref name="maxAge"/> ago; else null: a refresh is needed.
+    /// </summary>
+    private SnapshotAnswer? Answer(
+        SharedStatusFile.Snapshot? snapshot,
+        List<string> ids,
+        TimeSpan? maxAge,
+        TimeSpan floor
+    )
+    {
+        var now = DateTimeOffset.Now;
+        if (snapshot is null || now - snapshot.StartedAt > (maxAge ?? Clamp(snapshot.Interval, floor)))
+            return null;
+        _last = snapshot;
+        var byId = JobOrdering.ByRequestedId(snapshot.Jobs);
+        var notFound = snapshot.NotFound.GroupBy(n => n.JobId).ToDictionary(g => g.Key, g => g.First());
+        var jobs = new List<JobInfo>();
+        var missing = new List<JobLookupFailure>();
+        var unasked = new List<string>();
+        foreach (var id in ids)
+        {
+            if (snapshot.Answers(id))
+            {
+                jobs.AddRange(byId[id]);
+                if (notFound.TryGetValue(id, out var gone))
+                    missing.Add(gone);
+            }
+            else if (
+                _memory.SubmittedJob(id) is { } mine
+                && now - mine.QueriedAt <= (maxAge ?? Clamp(snapshot.Interval, floor))
+            )
+            {
+                jobs.Add(mine);
+                if (!snapshot.Asked.ContainsKey(id))
+                    unasked.Add(id);
+            }
+            else
+                return null;
+        }
+        return new SnapshotAnswer(new StatusReport(jobs.DistinctBy(j => j.JobId).ToList(), missing), unasked);
+    }
+
+    /// <summary>Adds ids to the snapshot's list so the next refresh, by whichever process, asks for them too.</summary>
+    private async Task AskNextTimeAsync(List<string> ids, CancellationToken ct)
+    {
+        using var held = await _file.LockAsync(CommandTimeouts.Command, ct).ConfigureAwait(false);
+        if (!held.Held || _file.Read() is not { } snapshot)
+            return;
+        var asked = snapshot.Asked.ToDictionary();
+        foreach (var id in ids)
+            asked.TryAdd(id, DateTimeOffset.Now);
+        held.Write(snapshot with { Asked = asked });
+    }
+
+    /// <summary>Ids the snapshot reports missing or Unknown are asked directly: this process may know more of them.</summary>
+    private async Task<StatusReport> SettleAsync(
+        StatusReport report,
+        SharedStatusFile.Snapshot snapshot,
+        CancellationToken ct
+    )
+    {
+        foreach (var j in report.Jobs.Where(j => !j.IsFinished))
+            _memory.SawLive(j.JobId);
+        var unsure = report
+            .NotFound.Select(n => n.JobId)
+            .Concat(report.Jobs.Where(j => j.State == JobState.Unknown).Select(j => j.ArrayJobId ?? j.JobId))
+            .Distinct()
+            .ToList();
+        if (unsure.Count == 0 || snapshot.RefreshedBy == Environment.ProcessId)
+            return report;
+        var direct = await _backEnd.GetStatusAsync(unsure, ct).ConfigureAwait(false);
+        var replaced = direct.Jobs.Select(j => j.JobId).Concat(unsure).ToHashSet();
+        return new StatusReport(
+            report
+                .Jobs.Where(j => !replaced.Contains(j.JobId) && !replaced.Contains(j.ArrayJobId ?? ""))
+                .Concat(direct.Jobs)
+                .ToList(),
+            report.NotFound.Where(n => !unsure.Contains(n.JobId)).Concat(direct.NotFound).ToList()
+        );
+    }
+
+    /// <summary>One query for every id still wanted by any process, written for all of them; the interval adapts.</summary>
+    private async Task<SharedStatusFile.Snapshot> RefreshAsync(
+        SharedStatusFile.Snapshot? previous,
+        List<string> wanted,
+        TimeSpan floor,
+        SharedStatusFile.Lock held,
+        CancellationToken ct
+    )
+    {
+        var now = DateTimeOffset.Now;
+        var asked = new Dictionary<string, DateTimeOffset>();
+        if (previous is not null)
+            foreach (var (id, since) in previous.Asked)
+                if (StillWanted(previous, id, since, now))
+                    asked[id] = since;
+        foreach (var id in wanted)
+            asked[id] = now;
+        var started = DateTimeOffset.Now;
+        StatusReport report;
+        try
+        {
+            report = await _backEnd.GetStatusAsync(asked.Keys.ToList(), ct).ConfigureAwait(false);
+        }
+        catch (SchedulerUnavailableException e)
+        {
+            var failed = (previous ?? SharedStatusFile.Snapshot.Empty) with
+            {
+                Failure = new SharedStatusFile.FailureNote(DateTimeOffset.Now, e.Message),
+                Interval = Clamp((previous?.Interval ?? floor) * 2, floor),
+            };
+            held.Write(failed);
+            throw;
+        }
+        var took = DateTimeOffset.Now - started;
+        Problem =
+            took > SlowAnswer
+                ? $"the scheduler took {took.TotalSeconds:0.0} s to answer one status query; the controller may be "
+                    + "overloaded or rate-limiting this user (polls go on at the shared interval)"
+                : null;
+        var changed = previous is null || Changed(previous, report);
+        var interval =
+            previous is null ? floor
+            : changed ? previous.Interval / 2
+            : previous.Interval * 1.5;
+        var snapshot = new SharedStatusFile.Snapshot(
+            started,
+            Clamp(interval, floor),
+            asked,
+            report.Jobs,
+            report.NotFound.Select(n => new JobLookupFailure(n.JobId, n.Message)).ToList(),
+            null,
+            Environment.ProcessId
+        );
+        held.Write(snapshot);
+        _last = snapshot;
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Ids stay in the shared query while they have an unfinished job, and for ten minutes after (a late poller still
+    /// finds the final answer); an id nobody has asked about for an hour is dropped.
+    /// </summary>
+    private static bool StillWanted(
+        SharedStatusFile.Snapshot previous,
+        string id,
+        DateTimeOffset since,
+        DateTimeOffset now
+    )
+    {
+        if (now - since > TimeSpan.FromHours(1))
+            return false;
+        var jobs = previous.Jobs.Where(j => j.JobId == id || j.ArrayJobId == id).ToList();
+        if (jobs.Count == 0 || jobs.Any(j => !j.IsFinished))
+            return jobs.Count > 0 || now - since < TimeSpan.FromMinutes(10);
+        return now - jobs.Max(j => j.QueriedAt) < TimeSpan.FromMinutes(10) || now - since < TimeSpan.FromMinutes(10);
+    }
+
+    /// <summary>A job changed state, or appeared. New ids alone change nothing: K scripts starting must not poll K times faster.</summary>
+    private static bool Changed(SharedStatusFile.Snapshot previous, StatusReport report)
+    {
+        var before = previous.Jobs.GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First().State);
+        return report.Jobs.Any(j => !before.TryGetValue(j.JobId, out var state) || state != j.State);
+    }
+
+    private static TimeSpan Clamp(TimeSpan interval, TimeSpan floor) =>
+        interval < floor ? floor
+        : interval > MaxInterval ? MaxInterval
+        : interval;
+}

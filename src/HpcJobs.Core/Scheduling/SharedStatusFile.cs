@@ -1,0 +1,249 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using HpcJobs.Core.Local;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Scheduling;
+
+/// <summary>
+/// The snapshot file of <see cref="SharedStatus"/>: one per user and place, private (0600 in a 0700 folder that
+/// <see cref="StateFolderTrust"/> accepts, like the Local store), replaced whole by rename so a reader never sees half of
+/// one, guarded by an flock on a lock file beside it (the kernel drops the lock of a process that dies). A file that is
+/// not yours, not private, unreadable, of another format, user or place is ignored and rewritten.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SharedStatusFile
+{
+    private const int Format = 1;
+
+    /// <summary>How long a poller waits for another's refresh before refreshing itself (a stopped refresher holds the lock).</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
+
+    private readonly string _place;
+
+    private SharedStatusFile(string path, string place)
+    {
+        Path = path;
+        _place = place;
+    }
+
+    public string Path { get; }
+
+    /// <param name="At">When the refresh failed.</param>
+    /// <param name="Message">Why, as the back end said.</param>
+    public sealed record FailureNote(DateTimeOffset At, string Message);
+
+    /// <param name="StartedAt">When the query that made it began: nothing in it was observed earlier than this.</param>
+    /// <param name="Interval">The shared poll interval after this refresh.</param>
+    /// <param name="Asked">Every id the snapshot is for, with when a process last asked for it; an id asked after
+    /// <paramref name="StartedAt"/> waits for the next refresh.</param>
+    /// <param name="Jobs">The back end's answer.</param>
+    /// <param name="NotFound">Ids the back end did not know.</param>
+    /// <param name="Failure">The last refresh failed: the others back off instead of each trying again.</param>
+    /// <param name="RefreshedBy">The process id of the refresher.</param>
+    public sealed record Snapshot(
+        DateTimeOffset StartedAt,
+        TimeSpan Interval,
+        IReadOnlyDictionary<string, DateTimeOffset> Asked,
+        IReadOnlyList<JobInfo> Jobs,
+        IReadOnlyList<JobLookupFailure> NotFound,
+        FailureNote? Failure,
+        int RefreshedBy
+    )
+    {
+        public static Snapshot Empty { get; } =
+            new(DateTimeOffset.MinValue, TimeSpan.Zero, new Dictionary<string, DateTimeOffset>(), [], [], null, 0);
+
+        /// <summary>True when <paramref name="id"/> was asked for before the query began, so the snapshot answers it.</summary>
+        public bool Answers(string id) => Asked.TryGetValue(id, out var at) && at <= StartedAt;
+    }
+
+    /// <summary>
+    /// The snapshot file of <paramref name="place"/> in <see cref="Folder"/>; null (status not shared) when that folder is
+    /// not private to you or cannot be made.
+    /// </summary>
+    public static SharedStatusFile? Open(string place)
+    {
+        var folder = Folder();
+        try
+        {
+            StateFolderTrust.CheckFolder(folder, create: true);
+        }
+        catch (Exception e) when (e is HpcJobsException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        var name = string.Concat(place.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '@' ? c : '_'));
+        return new SharedStatusFile(System.IO.Path.Combine(folder, name + ".json"), place);
+    }
+
+    /// <summary>$HPCJOBS_STATUS_DIR, else $XDG_RUNTIME_DIR/hpcjobs/status (memory, per login), else ~/.cache/hpcjobs/status.</summary>
+    public static string Folder()
+    {
+        if (Environment.GetEnvironmentVariable(SharedStatus.FolderVariable) is { Length: > 0 } chosen)
+            return System.IO.Path.GetFullPath(chosen);
+        if (
+            Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime
+            && Directory.Exists(runtime)
+        )
+            return System.IO.Path.Combine(runtime, "hpcjobs", "status");
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return System.IO.Path.Combine(home, ".cache", "hpcjobs", $"status-{Environment.MachineName}");
+    }
+
+    /// <summary>The snapshot, or null when there is none you can trust.</summary>
+    public Snapshot? Read()
+    {
+        try
+        {
+            StateFolderTrust.CheckRecord(Path);
+            if (!File.Exists(Path))
+                return null;
+            var stored = JsonSerializer.Deserialize<Stored>(File.ReadAllBytes(Path), Json);
+            if (
+                stored is null
+                || stored.Format != Format
+                || stored.Uid != StateFolderTrust.CurrentUser
+                || stored.Place != _place
+            )
+                return null;
+            return new Snapshot(
+                stored.StartedAt,
+                TimeSpan.FromSeconds(stored.IntervalSeconds),
+                stored.Asked,
+                stored.Jobs,
+                stored.NotFound.Select(n => new JobLookupFailure(n.JobId, n.Message)).ToList(),
+                stored.Failure,
+                stored.RefreshedBy
+            );
+        }
+        catch (Exception e) when (e is HpcJobsException or IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The file's lock, waited for at most <paramref name="wait"/> (<see cref="LockWait"/> when shorter): past that, a
+    /// lock not held, so the caller refreshes on its own rather than hang behind a stopped process.
+    /// </summary>
+    public async Task<Lock> LockAsync(TimeSpan wait, CancellationToken ct)
+    {
+        var fd = Native.open(Path + ".lock", Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x180);
+        if (fd < 0)
+            return new Lock(this, -1);
+        var deadline = DateTimeOffset.Now + (wait < LockWait ? wait : LockWait);
+        while (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
+        {
+            if (DateTimeOffset.Now > deadline)
+            {
+                Native.close(fd);
+                return new Lock(this, -1);
+            }
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+        return new Lock(this, fd);
+    }
+
+    /// <summary>The lock on the snapshot (or, past the wait, none), and the one way to write it.</summary>
+    public sealed class Lock : IDisposable
+    {
+        private readonly SharedStatusFile _file;
+        private int _fd;
+
+        internal Lock(SharedStatusFile file, int fd)
+        {
+            _file = file;
+            _fd = fd;
+        }
+
+        public bool Held => _fd >= 0;
+
+        /// <summary>Writes <paramref name="snapshot"/> whole (a private temporary file renamed over the old one); a full disk only loses the sharing.</summary>
+        public void Write(Snapshot snapshot)
+        {
+            var temporary = $"{_file.Path}.{Environment.ProcessId}.tmp";
+            try
+            {
+                var stored = new Stored(
+                    Format,
+                    StateFolderTrust.CurrentUser,
+                    _file._place,
+                    snapshot.StartedAt,
+                    snapshot.Interval.TotalSeconds,
+                    snapshot.Asked.ToDictionary(),
+                    snapshot.Jobs.ToList(),
+                    snapshot.NotFound.Select(n => new StoredMissing(n.JobId, n.Message)).ToList(),
+                    snapshot.Failure,
+                    snapshot.RefreshedBy
+                );
+                using (
+                    var stream = new FileStream(
+                        temporary,
+                        new FileStreamOptions
+                        {
+                            Mode = FileMode.Create,
+                            Access = FileAccess.Write,
+                            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                        }
+                    )
+                )
+                    JsonSerializer.Serialize(stream, stored, Json);
+                File.Move(temporary, _file.Path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                try
+                {
+                    File.Delete(temporary);
+                }
+                catch (IOException) { }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_fd >= 0)
+                Native.close(_fd); // closing drops the flock
+            _fd = -1;
+        }
+    }
+
+    private sealed record Stored(
+        int Format,
+        uint Uid,
+        string Place,
+        DateTimeOffset StartedAt,
+        double IntervalSeconds,
+        Dictionary<string, DateTimeOffset> Asked,
+        List<JobInfo> Jobs,
+        List<StoredMissing> NotFound,
+        FailureNote? Failure,
+        int RefreshedBy
+    );
+
+    private sealed record StoredMissing(string JobId, string Message);
+
+    /// <summary>JobInfo's properties are init-only outside the assembly; the snapshot writes and reads those, nothing derived.</summary>
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SettableJobInfo } },
+    };
+
+    private static void SettableJobInfo(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(JobInfo))
+            return;
+        foreach (var property in info.Properties)
+        {
+            var clr = typeof(JobInfo).GetProperty(property.Name, BindingFlags.Public | BindingFlags.Instance);
+            if (clr?.SetMethod is { } setter && clr.Name != nameof(JobInfo.Resources))
+                property.Set = (target, value) => setter.Invoke(target, [value]);
+            else
+                property.ShouldSerialize = (_, _) => false;
+        }
+    }
+}
