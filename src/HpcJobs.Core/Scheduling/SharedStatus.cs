@@ -8,7 +8,9 @@ namespace HpcJobs.Core.Scheduling;
 /// </summary>
 public interface ISharedStatusSource
 {
-    /// <summary>Which scheduler on which machine answers (<c>slurm@host</c>); null when nothing may be shared (a scripted runner).</summary>
+    /// <summary>
+    /// Which scheduler on which machine answers (<c>slurm@host</c>); null when nothing may be shared (a scripted runner).
+    /// </summary>
     string? StatusPlace { get; }
 
     /// <summary>What this process knows of its jobs: what it submitted, and when, answers its read-your-writes.</summary>
@@ -29,8 +31,9 @@ public interface ISharedStatus
 
     /// <summary>
     /// Status of <paramref name="ids"/> observed no longer than <paramref name="maxAge"/> ago, by default the shared
-    /// interval (<paramref name="floor"/>: the fastest that interval may go). Throws <see cref="SchedulerUnavailableException"/> while the last refresh,
-    /// by any process, failed less than an interval ago: retries count against one budget, never once per process.
+    /// interval (<paramref name="floor"/>: the fastest that interval may go). Throws
+    /// <see cref="SchedulerUnavailableException"/> while the last refresh, by any process, failed less than an interval
+    /// ago: retries count against one budget, never once per process.
     /// </summary>
     Task<StatusReport> GetStatusAsync(
         IReadOnlyCollection<string> ids,

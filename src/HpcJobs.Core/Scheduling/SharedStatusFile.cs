@@ -161,7 +161,10 @@ public sealed class SharedStatusFile
 
         public bool Held => _fd >= 0;
 
-        /// <summary>Writes <paramref name="snapshot"/> whole (a private temporary file renamed over the old one); a full disk only loses the sharing.</summary>
+        /// <summary>
+        /// Writes <paramref name="snapshot"/> whole (a private temporary file renamed over the old one); a full disk only
+        /// loses the sharing.
+        /// </summary>
         public void Write(Snapshot snapshot)
         {
             var temporary = $"{_file.Path}.{Environment.ProcessId}.tmp";
