@@ -148,6 +148,14 @@ function Start-TestPbsServer {
     Exec 'start-openpbs.sh' { bash (Join-Path $Root 'tests/cluster/start-openpbs.sh') }
 }
 
+# The remote tests need a real sshd on 127.0.0.1 with test users (tests/cluster/start-sshd.sh: its own port, config and
+# host keys; installs openssh-server and tcsh on first run). Only as root: it adds users and an Include to ~/.ssh/config.
+function Start-TestSshd {
+    if ((id -u) -ne '0') { Step 'test sshd: not root; remote tests run only if it is up (run: sudo bash tests/cluster/start-sshd.sh)'; return }
+    Step 'test sshd: starting (tests/cluster/start-sshd.sh)'
+    Exec 'start-sshd.sh' { bash (Join-Path $Root 'tests/cluster/start-sshd.sh') }
+}
+
 function Invoke-Test {
     $passed = 0; $failed = 0
     Step 'format: dotnet csharpier check . (fix with: dotnet csharpier format .)'
@@ -155,6 +163,7 @@ function Invoke-Test {
     if ($LASTEXITCODE -ne 0) { Step 'format check FAILED: files above are not formatted'; $failed++ } else { $passed++ }
     Start-TestCluster
     Start-TestPbsServer
+    Start-TestSshd
     foreach ($project in 'tests/HpcJobs.Core.Tests', 'tests/HpcJobs.Tests') {
         Step "xUnit: $project"
         $out = dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet 2>&1 | ForEach-Object { Write-Host $_; $_ }

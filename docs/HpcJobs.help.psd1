@@ -1,6 +1,14 @@
 # Help text for the HpcJobs cmdlets. build.ps1 (task Help) merges it with the cmdlets' own metadata (parameter types,
 # positions, pipeline input) into module/HpcJobs.dll-Help.xml, which is what Get-Help reads for a compiled module.
 @{
+    # described once for every cmdlet that reaches a scheduler
+    SharedParameters = @{
+        HostName    = "A cluster's login node reached over SSH: a host name, an address, or a Host alias of ~/.ssh/config (ProxyJump, IdentityFile and the rest apply as configured). The system's OpenSSH client connects once per pwsh session and cluster; every cmdlet, poll and job object of that cluster uses the one connection. Omitted: the schedulers of this machine. For a default cluster: `$PSDefaultParameterValues['*-Hpc*:HostName'] = 'cluster'. Job objects go to the host they came from whatever this says."
+        UserName    = 'The login name on the cluster, when it is not the one ~/.ssh/config or your own name gives. Only with -HostName.'
+        Port        = "The cluster's SSH port, when it is not the default (22, or ~/.ssh/config's Port). Only with -HostName."
+        KeyFilePath = 'The private key ssh logs in with (ssh -i), when neither ssh-agent nor ~/.ssh/config gives it. Only with -HostName. HpcJobs never asks for or passes a password, passphrase or one-time code: in an interactive session ssh itself asks; in a script (no console input) ssh runs in BatchMode and fails clearly.'
+    }
+
     'Submit-HpcJob' = @{
         Synopsis    = 'Submits a batch script or a command to SLURM, PBS or the local machine and returns the job.'
         Description = 'Submits one job (or one array job) per script or command. Everything is checked before anything is submitted: bad resources, a missing script, an unknown dependency or a request the scheduler can never meet are refused with an error and nothing is left behind. Commands are argument lists; nothing is interpreted by a shell. -WhatIf shows the exact native command line and, for batch schedulers, the generated script.'

@@ -26,6 +26,8 @@ foreach ($cmd in Get-Command -Module HpcJobs -CommandType Cmdlet | Sort-Object N
     $text = $help[$cmd.Name]
     if (-not $text) { throw "docs/HpcJobs.help.psd1 has no entry for $($cmd.Name)" }
     $params = $cmd.Parameters.Values | Where-Object Name -notin $common
+    # parameters every cluster cmdlet shares (-HostName, ...) are described once, in SharedParameters
+    foreach ($p in $params) { if (-not $text.Parameters[$p.Name] -and $help.SharedParameters[$p.Name]) { $text.Parameters[$p.Name] = $help.SharedParameters[$p.Name] } }
     foreach ($p in $params) { if (-not $text.Parameters[$p.Name]) { throw "$($cmd.Name) -$($p.Name) has no description in docs/HpcJobs.help.psd1" } }
     [void]$sb.AppendLine('<command:command>')
     [void]$sb.AppendLine("<command:details><command:name>$($cmd.Name)</command:name><maml:description>$(Para $text.Synopsis)</maml:description><command:verb>$($cmd.Verb)</command:verb><command:noun>$($cmd.Noun)</command:noun></command:details>")

@@ -89,7 +89,7 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     /// The back end for <paramref name="kind"/> (null: -Scheduler's rules), at <paramref name="location"/> when a job
     /// names where it lives. Relative settings (a relative $env:HPCJOBS_STATE_DIR) are taken against PowerShell's location.
     /// </summary>
-    protected IScheduler GetScheduler(SchedulerKind? kind, string? location = null)
+    protected virtual IScheduler GetScheduler(SchedulerKind? kind, string? location = null)
     {
         Core.Scheduling.Settings.RelativeTo.Value = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         return Run(ct => Resolver.GetAsync(kind, ct, location));
@@ -160,7 +160,7 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
 /// $env:HPCJOBS_SCHEDULER, else auto-detection. Input is collected during ProcessRecord and handled in EndProcessing, so
 /// all jobs of one scheduler cost one batched call.
 /// </summary>
-public abstract class HpcJobInputCmdlet : HpcCmdlet
+public abstract class HpcJobInputCmdlet : HpcClusterCmdlet
 {
     private readonly List<(string Id, SchedulerKind? Kind, string? Location)> _jobs = [];
 
@@ -195,6 +195,15 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
                     ToErrorRecord(
                         HpcErrors.SchedulerMismatch,
                         $"Job {job.JobId} belongs to {own}, but -Scheduler says {named}; leave -Scheduler out for job objects.",
+                        job
+                    )
+                );
+            else if (HostLocation is { } there && job.Scheduler is not null && job.Location != there)
+                WriteError(
+                    ToErrorRecord(
+                        HpcErrors.SchedulerMismatch,
+                        $"Job {job.JobId} lives on {job.Location ?? "this machine"}, but -HostName says {there}; leave "
+                            + "-HostName out for job objects.",
                         job
                     )
                 );
@@ -244,4 +253,93 @@ public abstract class HpcJobInputCmdlet : HpcCmdlet
         foreach (var job in JobOrdering.InInputOrder(jobs, ids))
             WriteObject(job);
     }
+}
+
+/// <summary>
+/// A cmdlet that reaches a scheduler here or on a cluster over SSH, named as PowerShell's own SSH remoting names one
+/// (<c>New-PSSession -HostName -UserName -Port -KeyFilePath</c>). A default cluster for a whole session is
+/// <c>$PSDefaultParameterValues['*-Hpc*:HostName'] = 'cluster'</c>: PowerShell's own mechanism, visible and scoped, with
+/// no hidden state of ours (job objects still go to where they live). The system's ssh client connects, with the
+/// user's ~/.ssh/config; one session per cluster serves every cmdlet of the pwsh process.
+/// </summary>
+public abstract class HpcClusterCmdlet : HpcCmdlet
+{
+    /// <summary>The cluster's login node: a host name, address or ~/.ssh/config alias. Omitted: this machine.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? HostName { get; set; }
+
+    /// <summary>The login name there, when not ssh's default (~/.ssh/config's User, else yours).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    /// <summary>The SSH port, when not ssh's default.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>The private key to log in with (ssh -i), when ~/.ssh/config and ssh-agent do not give it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    private Core.Remote.RemoteHost? _host;
+
+    /// <summary>The cluster -HostName names; null for this machine.</summary>
+    protected Core.Remote.RemoteHost? Cluster => _host;
+
+    /// <summary>Where jobs of that cluster live (<see cref="JobInfo.Location"/>); null for this machine.</summary>
+    protected string? HostLocation => _host?.Location;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (HostName is null)
+        {
+            var stray = new[]
+            {
+                (nameof(UserName), UserName is not null),
+                (nameof(Port), Port != 0),
+                (nameof(KeyFilePath), KeyFilePath is not null),
+            }
+                .Where(p => p.Item2)
+                .Select(p => "-" + p.Item1)
+                .ToList();
+            if (stray.Count > 0)
+                ThrowTerminatingError(
+                    ToErrorRecord(
+                        HpcErrors.InvalidRemoteHost,
+                        $"{string.Join(", ", stray)} without -HostName: give the cluster's -HostName too.",
+                        stray
+                    )
+                );
+            return;
+        }
+        try
+        {
+            _host = new Core.Remote.RemoteHost(HostName, UserName, Port == 0 ? null : Port);
+        }
+        catch (HpcJobsException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e, HostName));
+        }
+        string? key = null;
+        if (KeyFilePath is not null)
+        {
+            key = SessionState.Path.GetUnresolvedProviderPathFromPSPath(KeyFilePath);
+            if (!File.Exists(key))
+                ThrowTerminatingError(
+                    ToErrorRecord(
+                        HpcErrors.InvalidRemoteHost,
+                        $"-KeyFilePath '{KeyFilePath}' does not exist; give the private key file (e.g. ~/.ssh/id_ed25519).",
+                        KeyFilePath
+                    )
+                );
+        }
+        Resolver.ForHost(_host!, key); // the key is used from this session's next connection
+    }
+
+    protected override IScheduler GetScheduler(SchedulerKind? kind, string? location = null) =>
+        base.GetScheduler(kind, location ?? HostLocation);
 }

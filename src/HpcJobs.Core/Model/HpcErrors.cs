@@ -20,6 +20,7 @@ public enum HpcErrorCategory
     ReadError,
     InvalidResult,
     SecurityError,
+    AuthenticationError,
 }
 
 /// <summary>A stable ErrorId and the category it always carries.</summary>
@@ -196,6 +197,32 @@ public static class HpcErrors
         "the Local state folder, a folder or link on its path, or a record could be changed by another user; refused, never repaired"
     );
 
+    public static readonly HpcError InvalidRemoteHost = new(
+        "HpcInvalidRemoteHost",
+        HpcErrorCategory.InvalidArgument,
+        "-HostName, -UserName or -Port is not a host, login name or port"
+    );
+    public static readonly HpcError RemoteUnreachable = new(
+        "HpcRemoteUnreachable",
+        HpcErrorCategory.ConnectionError,
+        "the cluster could not be reached over SSH (name, port, network, or ssh's connect time-out)"
+    );
+    public static readonly HpcError RemoteHostKeyUnknown = new(
+        "HpcRemoteHostKeyUnknown",
+        HpcErrorCategory.SecurityError,
+        "the cluster's SSH host key is unknown or changed; HpcJobs never accepts one itself"
+    );
+    public static readonly HpcError RemoteAuthenticationFailed = new(
+        "HpcRemoteAuthenticationFailed",
+        HpcErrorCategory.AuthenticationError,
+        "the cluster refused the SSH login (no usable key; nobody to type a password or code)"
+    );
+    public static readonly HpcError RemoteConnectionLost = new(
+        "HpcRemoteConnectionLost",
+        HpcErrorCategory.ConnectionError,
+        "the SSH connection dropped during a command; it is opened again on the next call"
+    );
+
     public static IReadOnlyList<HpcError> All { get; } =
     [
         InvalidResourceSpec,
@@ -230,5 +257,10 @@ public static class HpcErrors
         StateUntrusted,
         SchedulerTimeout,
         OperationRefused,
+        InvalidRemoteHost,
+        RemoteUnreachable,
+        RemoteHostKeyUnknown,
+        RemoteAuthenticationFailed,
+        RemoteConnectionLost,
     ];
 }

@@ -24,6 +24,15 @@ public sealed partial record JobRequest
     /// current directory is not. Null: the process's.
     /// </summary>
     public string? SubmitDirectory { get; init; }
+
+    /// <summary>
+    /// The working folder and output paths are a remote cluster's (over SSH): not checked on this machine, but there,
+    /// before submitting (<see cref="Remote.RemoteSubmission"/>).
+    /// </summary>
+    public bool PathsOnCluster { get; init; }
+
+    /// <summary><see cref="ScriptPath"/> is a file already sent to the cluster, not one on this machine.</summary>
+    public bool ScriptOnCluster { get; init; }
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string? OutputPath { get; init; }
     public string? ErrorPath { get; init; }
@@ -97,7 +106,7 @@ public sealed partial record JobRequest
                 "Give either a script path or a command, not both (script arguments go in ScriptArguments).",
                 HpcErrors.InvalidJobRequest
             );
-        if (ScriptPath is not null)
+        if (ScriptPath is not null && !ScriptOnCluster)
         {
             if (Directory.Exists(ScriptPath))
                 throw new InvalidJobRequestException(
@@ -131,7 +140,7 @@ public sealed partial record JobRequest
                     HpcErrors.InvalidJobName
                 );
         }
-        if (WorkingDirectory is not null && !Directory.Exists(WorkingDirectory))
+        if (WorkingDirectory is not null && !PathsOnCluster && !Directory.Exists(WorkingDirectory))
             throw new InvalidJobRequestException(
                 File.Exists(WorkingDirectory)
                     ? $"Working directory '{WorkingDirectory}' is a file, not a folder."
@@ -215,6 +224,8 @@ public sealed partial record JobRequest
                 $"{parameter} '{path}' is not valid: it must be a file path without control characters.",
                 HpcErrors.InvalidOutputPath
             );
+        if (PathsOnCluster)
+            return; // checked on the cluster
         var full = Path.IsPathRooted(path)
             ? path
             : Path.Combine(WorkingDirectory ?? Directory.GetCurrentDirectory(), path);

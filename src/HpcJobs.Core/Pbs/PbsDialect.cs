@@ -47,6 +47,9 @@ public sealed record PbsIdentity(PbsDialect? Dialect, string? Version, bool IsSl
     }
 
     /// <summary>SchedMD's wrappers are Perl scripts that load Slurm's Perl API; real PBS and Torque ship compiled qstat.</summary>
+    public static bool IsSlurmWrapperText(string head) =>
+        head.StartsWith("#!", StringComparison.Ordinal) && head.Contains("Slurm", StringComparison.OrdinalIgnoreCase);
+
     public static bool IsSlurmWrapperFile(string? path)
     {
         if (path is null)
@@ -56,9 +59,7 @@ public sealed record PbsIdentity(PbsDialect? Dialect, string? Version, bool IsSl
             using var reader = new StreamReader(path);
             var buffer = new char[8192];
             var n = reader.ReadBlock(buffer, 0, buffer.Length);
-            var head = new string(buffer, 0, n);
-            return head.StartsWith("#!", StringComparison.Ordinal)
-                && head.Contains("Slurm", StringComparison.OrdinalIgnoreCase);
+            return IsSlurmWrapperText(new string(buffer, 0, n));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -62,23 +62,17 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
 
     public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
     {
-        var qstat = ProgramLocator.Find("qstat");
-        var onPath = ProgramLocator.Find("qsub") is not null && qstat is not null;
         _located = null;
-        if ((!onPath || PbsIdentity.IsSlurmWrapperFile(qstat)) && PbsExecBin(pbsConfFile) is { } bin)
-        {
-            // PBS's own commands, installed outside PATH or shadowed by SLURM's wrappers of the same names
-            _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);
-            qstat = Path.Combine(bin, "qstat");
-            onPath = true;
-        }
+        var (qstat, onPath, wrapper) = runner.Location is null
+            ? FindHere()
+            : await FindThereAsync(cancellationToken).ConfigureAwait(false);
         if (!onPath)
             return new SchedulerCandidate(
                 Kind,
                 false,
                 "qsub/qstat are not on PATH, and no PBS_EXEC names a PBS installation"
+                    + (runner.Location is { } there ? $" on {there}" : "")
             );
-        var wrapper = PbsIdentity.IsSlurmWrapperFile(qstat);
         var (r, unusable) = await ProbeCommand
             .RunAsync(Runner, Kind, "qstat", ["--version"], cancellationToken)
             .ConfigureAwait(false);
@@ -97,6 +91,57 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
                 $"{what}; not chosen automatically (use SLURM itself, or -Scheduler Pbs)"
             );
         return new SchedulerCandidate(Kind, true, what);
+    }
+
+    /// <summary>qstat on this machine: on PATH, else (or when PATH has SLURM's wrapper) in $PBS_EXEC/bin.</summary>
+    private (string? Qstat, bool OnPath, bool Wrapper) FindHere()
+    {
+        var qstat = ProgramLocator.Find("qstat");
+        var onPath = ProgramLocator.Find("qsub") is not null && qstat is not null;
+        if ((!onPath || PbsIdentity.IsSlurmWrapperFile(qstat)) && PbsExecBin(pbsConfFile) is { } bin)
+        {
+            // PBS's own commands, installed outside PATH or shadowed by SLURM's wrappers of the same names
+            _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);
+            return (Path.Combine(bin, "qstat"), true, false);
+        }
+        return (qstat, onPath, PbsIdentity.IsSlurmWrapperFile(qstat));
+    }
+
+    /// <summary>The same search on a cluster reached over SSH, through its commands (command -v, head, its pbs.conf).</summary>
+    private async Task<(string? Qstat, bool OnPath, bool Wrapper)> FindThereAsync(CancellationToken ct)
+    {
+        var where = await runner.RunAsync("sh", ["-c", "command -v qstat"], null, ct).ConfigureAwait(false);
+        var qstat = where.Succeeded ? where.StandardOutput.Trim() : null;
+        var onPath = qstat is not null && await runner.HasProgramAsync("qsub", ct).ConfigureAwait(false);
+        var wrapper =
+            qstat is not null
+            && PbsIdentity.IsSlurmWrapperText(
+                (await runner.RunAsync("head", ["-c", "8192", qstat], null, ct).ConfigureAwait(false)).StandardOutput
+            );
+        if (onPath && !wrapper)
+            return (qstat, true, false);
+        var exec = await runner
+            .RunAsync(
+                "sh",
+                [
+                    "-c",
+                    "f=${PBS_CONF_FILE:-/etc/pbs.conf}; [ -r \"$f\" ] && . \"$f\" >/dev/null 2>&1; printf %s \"$PBS_EXEC\"",
+                ],
+                null,
+                ct
+            )
+            .ConfigureAwait(false);
+        var bin = exec.StandardOutput.Trim() is { Length: > 0 } e ? e.TrimEnd('/') + "/bin" : null;
+        if (
+            bin is not null
+            && await runner.HasProgramAsync(bin + "/qstat", ct).ConfigureAwait(false)
+            && await runner.HasProgramAsync(bin + "/qsub", ct).ConfigureAwait(false)
+        )
+        {
+            _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);
+            return (bin + "/qstat", true, false);
+        }
+        return (qstat, onPath, wrapper);
     }
 
     public IScheduler Create()

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
+using HpcJobs.Core.Remote;
 using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Pbs;
@@ -75,6 +76,9 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
 
     public string? StatusPlace => _commands.Place is { } place ? $"pbs@{place}" : null;
 
+    /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
+    private JobInfo At(JobInfo job) => _commands.Location is { } there ? job with { Location = there } : job;
+
     JobMemory ISharedStatusSource.Memory => _memory;
     public PbsDialect Dialect => _identity.Dialect!.Value;
 
@@ -99,6 +103,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
 
     public SubmissionPlan Plan(JobRequest request)
     {
+        request = RemoteSubmission.OnCluster(request, _commands.Location);
         var (args, script, notes) = Render(request, "<generated script>");
         return PbsSubmission.Plan(args, script) with { Notes = notes };
     }
@@ -130,7 +135,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
             );
             scriptPath = generatedScriptPath;
         }
-        if (request.ScriptPath is not null && script is null)
+        if (request.ScriptPath is not null && script is null && !request.ScriptOnCluster)
             SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         var effective = _identity.IsSlurmWrapper ? request with { WorkingDirectory = null } : request; // the wrapper knows no -d
         var (args, notes) = PbsSubmission.Render(effective, Dialect, scriptPath);
@@ -139,11 +144,13 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
+        request = RemoteSubmission.OnCluster(request, _commands.Location);
+        if (_commands.Location is not null)
+            return await SubmitThereAsync(request, cancellationToken).ConfigureAwait(false);
         // rendered once, with the path the generated script will have; the folder is made only when there is one to write
         var scriptFile = Path.Combine(Path.GetTempPath(), $"hpcjobs-qsub-{Guid.NewGuid():N}", "job.sh");
         var (args, script, _) = Render(request, scriptFile);
-        await _server.CheckArraySizeAsync(request, cancellationToken).ConfigureAwait(false);
-        await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
+        await CheckBeforeSubmitAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
             if (script is not null)
@@ -151,36 +158,77 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
                 Directory.CreateDirectory(Path.GetDirectoryName(scriptFile)!);
                 File.WriteAllText(scriptFile, script);
             }
-            var result = await _commands
-                .RunOnceAsync(
-                    "qsub",
-                    args,
-                    new ProcessOptions
-                    {
-                        // PBS_O_WORKDIR; and the values for "-v NAME,..." come from qsub's own environment
-                        WorkingDirectory = request.WorkingDirectory,
-                        Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
-                    },
-                    cancellationToken
-                )
-                .ConfigureAwait(false);
-            // never retried: a qsub whose answer was lost may have queued the job, and PBS has no tag to look it up by
-            if (!result.Succeeded)
-                throw new SubmitFailedException(
-                    "PBS",
-                    (result.StandardError + result.StandardOutput).Trim(),
-                    result.ExitCode
-                );
-            var id = PbsSubmission.ParseJobId(result.StandardOutput);
-            var job = SubmissionRules.Submitted(Kind, id, request, PbsSubmission.SafeName(request.EffectiveName).Name);
-            _memory.Submitted(job);
-            return job;
+            return await QsubAsync(request, args, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             if (Directory.Exists(Path.GetDirectoryName(scriptFile)))
                 Directory.Delete(Path.GetDirectoryName(scriptFile)!, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The same on a cluster over SSH: the folders checked there, the user's script and the generated one written there
+    /// as private files (qsub copies them), removed afterwards.
+    /// </summary>
+    private async Task<JobInfo> SubmitThereAsync(JobRequest request, CancellationToken ct)
+    {
+        var runner = _commands.Runner;
+        Render(request, "<generated script>"); // every check on this machine first: nothing is sent for a bad request
+        await CheckBeforeSubmitAsync(request, ct).ConfigureAwait(false);
+        await RemoteSubmission.CheckFoldersAsync(request, runner, ct).ConfigureAwait(false);
+        var (sending, sent) = await RemoteSubmission.SendScriptAsync(request, runner, ct).ConfigureAwait(false);
+        string? generated = null;
+        try
+        {
+            var (args, script, _) = Render(sending, "<generated script>");
+            if (script is not null)
+            {
+                generated = await RemoteSubmission.WriteFileAsync(script, runner, ct).ConfigureAwait(false);
+                (args, _, _) = Render(sending, generated);
+            }
+            return await QsubAsync(sending, args, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await RemoteSubmission.RemoveAsync(sent, runner).ConfigureAwait(false);
+            await RemoteSubmission.RemoveAsync(generated, runner).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CheckBeforeSubmitAsync(JobRequest request, CancellationToken ct)
+    {
+        RemoteSubmission.RequireSamePlace(request, _commands.Location);
+        await _server.CheckArraySizeAsync(request, ct).ConfigureAwait(false);
+        await CheckDependenciesAsync(request, ct).ConfigureAwait(false);
+    }
+
+    private async Task<JobInfo> QsubAsync(JobRequest request, List<string> args, CancellationToken ct)
+    {
+        var result = await _commands
+            .RunOnceAsync(
+                "qsub",
+                args,
+                new ProcessOptions
+                {
+                    // PBS_O_WORKDIR; and the values for "-v NAME,..." come from qsub's own environment
+                    WorkingDirectory = request.WorkingDirectory,
+                    Environment = request.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+                },
+                ct
+            )
+            .ConfigureAwait(false);
+        // never retried: a qsub whose answer was lost may have queued the job, and PBS has no tag to look it up by
+        if (!result.Succeeded)
+            throw new SubmitFailedException(
+                "PBS",
+                (result.StandardError + result.StandardOutput).Trim(),
+                result.ExitCode
+            );
+        var id = PbsSubmission.ParseJobId(result.StandardOutput);
+        var job = At(SubmissionRules.Submitted(Kind, id, request, PbsSubmission.SafeName(request.EffectiveName).Name));
+        _memory.Submitted(job);
+        return job;
     }
 
     private async Task CheckDependenciesAsync(JobRequest request, CancellationToken ct)
@@ -253,7 +301,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
             _memory.SawLive(j.JobId);
         if (_wrapperOutcomes is not null && jobs.Any(NoExitStatus))
             jobs = await WithWrapperOutcomesAsync(jobs, cancellationToken).ConfigureAwait(false);
-        return new StatusReport(jobs, notFound);
+        return new StatusReport(jobs.Select(At).ToList(), notFound);
     }
 
     /// <summary>

@@ -11,6 +11,15 @@ public sealed class CommandDirectoryRunner(IProcessRunner inner, string director
 
     public string? Place => inner.Place;
 
+    /// <summary>The program's path in the folder: with '/' on a remote (POSIX) cluster whatever this machine uses.</summary>
+    private string InDirectory(string program) =>
+        inner.Location is null ? Path.Combine(directory, program) : directory.TrimEnd('/') + "/" + program;
+
+    public string? Location => inner.Location;
+
+    public Task<bool> HasProgramAsync(string program, CancellationToken cancellationToken = default) =>
+        inner.HasProgramAsync(programs.Contains(program) ? InDirectory(program) : program, cancellationToken);
+
     public Task<ProcessResult> RunAsync(
         string program,
         IReadOnlyList<string> arguments,
@@ -18,7 +27,7 @@ public sealed class CommandDirectoryRunner(IProcessRunner inner, string director
         CancellationToken cancellationToken = default
     ) =>
         inner.RunAsync(
-            programs.Contains(program) ? Path.Combine(directory, program) : program,
+            programs.Contains(program) ? InDirectory(program) : program,
             arguments,
             options,
             cancellationToken

@@ -19,6 +19,16 @@ public interface IProcessRunner
     string? Place => null;
 
     /// <summary>
+    /// Where the jobs of the schedulers reached through this runner live (<see cref="Model.JobInfo.Location"/>): null for
+    /// this machine, <c>ssh://host</c> for a cluster reached over SSH.
+    /// </summary>
+    string? Location => null;
+
+    /// <summary>Whether <paramref name="program"/> can be run (on PATH, or a path to an executable) where this runner runs.</summary>
+    Task<bool> HasProgramAsync(string program, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ProgramLocator.Find(program) is not null);
+
+    /// <summary>
     /// Runs <paramref name="program"/> to completion. A missing program throws <see
     /// cref="System.ComponentModel.Win32Exception"/>.
     /// </summary>

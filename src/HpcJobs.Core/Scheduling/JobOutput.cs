@@ -40,6 +40,8 @@ public static class JobOutput
                         + "Leave out -Error."
                     : $"Job {job.JobId} has no output file the scheduler reports."
             );
+        if (Remote.RemoteHost.FromLocation(job.Location) is not null)
+            return path; // a path on the cluster, read there
         var folder = Path.GetDirectoryName(path);
         if (folder is not null && !Directory.Exists(folder))
             throw new HpcErrorException(
@@ -57,6 +59,10 @@ public static class JobOutput
     public static IEnumerable<JobOutputLine> Read(JobInfo job, bool error, int? tail)
     {
         var path = PathOf(job, error);
+        if (Remote.RemoteHost.FromLocation(job.Location) is { } host)
+            return ReadThereAsync(job, Remote.SshSessionRunner.For(host), path, tail, CancellationToken.None)
+                .GetAwaiter()
+                .GetResult();
         if (!File.Exists(path))
             throw new HpcErrorException(
                 HpcErrors.OutputNotFound,
@@ -70,6 +76,55 @@ public static class JobOutput
             stream.Position = TailStart(stream, t);
         return ReadLines(job.JobId, stream, numbered: tail is null);
     }
+
+    /// <summary>The output of a job on a cluster over SSH: one call (<c>cat</c>, or <c>tail -n</c>) on the session.</summary>
+    private static async Task<List<JobOutputLine>> ReadThereAsync(
+        JobInfo job,
+        Processes.IProcessRunner runner,
+        string path,
+        int? tail,
+        CancellationToken ct
+    )
+    {
+        var r = await runner
+            .RunAsync(
+                "sh",
+                [
+                    "-c",
+                    ReadThereScript,
+                    "sh",
+                    path,
+                    tail?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                ],
+                null,
+                ct
+            )
+            .ConfigureAwait(false);
+        if (r.ExitCode == 3)
+            throw new HpcErrorException(
+                HpcErrors.OutputNotFound,
+                $"Job {job.JobId} ({job.State}) has no output file '{path}' on {runner.Location}"
+                    + (job.IsFinished ? "; it wrote nothing there, or the file was removed." : " yet.")
+            );
+        if (r.ExitCode != 0)
+            throw new HpcErrorException(
+                HpcErrors.OutputNotReadable,
+                $"Job {job.JobId}'s output '{path}' on {runner.Location} cannot be read: {r.StandardError.Trim()}"
+            );
+        var reader = new LineReader();
+        var lines = reader.Feed(Encoding.UTF8.GetBytes(r.StandardOutput));
+        if (reader.Finish() is { } last)
+            lines.Add(last);
+        long number = 0;
+        return lines.Select(l => new JobOutputLine(job.JobId, tail is null ? ++number : null, l)).ToList();
+    }
+
+    /// <summary>$1 the file, $2 the lines from its end (empty: all); exit 3 when there is no such regular file.</summary>
+    private const string ReadThereScript =
+        "[ -f \"$1\" ] || exit 3; if [ -n \"$2\" ]; then tail -n \"$2\" -- \"$1\"; else cat -- \"$1\"; fi";
+
+    /// <summary>$1 the file, $2 the byte to start at (1-based): the new bytes of a followed file; exit 3 while it does not exist.</summary>
+    private const string FollowThereScript = "[ -f \"$1\" ] || exit 3; tail -c +\"$2\" -- \"$1\"";
 
     private static IEnumerable<JobOutputLine> ReadLines(string jobId, FileStream stream, bool numbered)
     {
@@ -177,7 +232,7 @@ public static class JobOutput
         while (followers.Count > 0)
         {
             foreach (var f in followers)
-                f.ReadNew(emit, warn);
+                await f.ReadNewAsync(emit, warn, ct).ConfigureAwait(false);
             foreach (var group in followers.Where(f => f.EndedAt is null).GroupBy(f => f.Followed.Scheduler).ToList())
             {
                 var scheduler = group.Key;
@@ -208,7 +263,7 @@ public static class JobOutput
                     .ToList()
             )
             {
-                f.ReadNew(emit, warn);
+                await f.ReadNewAsync(emit, warn, ct).ConfigureAwait(false);
                 f.Finish(emit, warn);
                 followers.Remove(f);
             }
@@ -277,10 +332,64 @@ public static class JobOutput
         public FollowedJob Followed => followed;
         public DateTimeOffset? EndedAt { get; set; }
         public JobState? EndState { get; set; }
-        public bool Opened => _stream is not null;
+        public bool Opened => _stream is not null || _seen;
         private string JobId => followed.Job.JobId;
 
-        public void ReadNew(Action<JobOutputLine> emit, Action<string> warn)
+        private readonly Processes.IProcessRunner? _there = Remote.RemoteHost.FromLocation(followed.Job.Location)
+            is { } h
+            ? Remote.SshSessionRunner.For(h)
+            : null;
+        private long _offset;
+        private bool _seen;
+
+        public async Task ReadNewAsync(Action<JobOutputLine> emit, Action<string> warn, CancellationToken ct)
+        {
+            if (_there is null)
+            {
+                ReadNew(emit, warn);
+                return;
+            }
+            // on the cluster: the bytes after the last whole line read, up to the last newline (a line still being
+            // written, or a character cut in two, is read whole next time)
+            var r = await _there
+                .RunAsync(
+                    "sh",
+                    [
+                        "-c",
+                        FollowThereScript,
+                        "sh",
+                        path,
+                        (_offset + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ],
+                    null,
+                    ct
+                )
+                .ConfigureAwait(false);
+            if (r.ExitCode == 3)
+                return;
+            if (!_seen && tail is { } t)
+            {
+                var all = r.StandardOutput;
+                var lines = all.Split('\n'); // the last is the partial line (or "" after a final newline)
+                var kept = lines[..^1].Skip(Math.Max(0, lines.Length - 1 - t)).ToList();
+                _offset += Encoding.UTF8.GetByteCount(all) - Encoding.UTF8.GetByteCount(lines[^1]);
+                foreach (var line in kept)
+                    emit(new JobOutputLine(JobId, null, line.TrimEnd('\r')));
+                _seen = true;
+                _lineNumber = null;
+                return;
+            }
+            if (!_seen)
+                _lineNumber = 0;
+            _seen = true;
+            var text = r.StandardOutput;
+            var end = EndedAt is not null ? text.Length : text.LastIndexOf('\n') + 1;
+            foreach (var line in _reader.Feed(Encoding.UTF8.GetBytes(text[..end])))
+                emit(new JobOutputLine(JobId, _lineNumber is { } l ? _lineNumber = l + 1 : null, line));
+            _offset += Encoding.UTF8.GetByteCount(text[..end]);
+        }
+
+        private void ReadNew(Action<JobOutputLine> emit, Action<string> warn)
         {
             if (_stream is null && !TryOpen())
                 return;
@@ -342,6 +451,12 @@ public static class JobOutput
 
         public void Finish(Action<JobOutputLine> emit, Action<string> warn)
         {
+            if (_there is not null && _seen)
+            {
+                if (_reader.Finish() is { } rest)
+                    emit(new JobOutputLine(JobId, _lineNumber is { } n ? _lineNumber = n + 1 : null, rest));
+                return;
+            }
             if (_stream is null)
             {
                 warn(

@@ -27,6 +27,12 @@ public sealed class SchedulerCommands(
     /// <summary>Which machine the commands run on (<see cref="IProcessRunner.Place"/>); null for a scripted runner.</summary>
     public string? Place => runner.Place;
 
+    /// <summary>Where the jobs live (<see cref="IProcessRunner.Location"/>): null on this machine.</summary>
+    public string? Location => runner.Location;
+
+    /// <summary>The process seam itself, for what is not a scheduler command (remote files of a submission).</summary>
+    public IProcessRunner Runner => runner;
+
     /// <summary>Commands run so far (for benchmarks and tests that count scheduler calls).</summary>
     public int CallCount => Volatile.Read(ref _calls);
 

@@ -47,8 +47,14 @@ public sealed class SchedulerResolver
     private readonly Dictionary<(SchedulerKind, string?), IScheduler> _schedulers = [];
     private readonly Dictionary<(SchedulerKind, bool), SchedulerCandidate> _probed = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<Remote.RemoteHost, SchedulerResolver> _remote = [];
+
+    private readonly bool _remoteOnly;
 
     public SchedulerResolver(IReadOnlyList<ISchedulerProbe> probes) => _probes = probes;
+
+    private SchedulerResolver(IReadOnlyList<ISchedulerProbe> probes, bool remote)
+        : this(probes) => _remoteOnly = remote;
 
     public static SchedulerResolver CreateDefault(IProcessRunner? runner = null)
     {
@@ -73,7 +79,16 @@ public sealed class SchedulerResolver
         if (requested is { } kind)
             return await Explicit(kind, "the -Scheduler parameter", ct).ConfigureAwait(false);
         var fromEnv = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnv))
+        // on a cluster over SSH the variable counts only when it names one of its schedulers (Local is this machine's)
+        if (
+            !string.IsNullOrWhiteSpace(fromEnv)
+            && !(
+                _remoteOnly
+                && _probes.All(p =>
+                    !string.Equals(p.Kind.ToString(), fromEnv.Trim(), StringComparison.OrdinalIgnoreCase)
+                )
+            )
+        )
             return await Explicit(ParseKind(fromEnv, $"${EnvironmentVariable}"), $"${EnvironmentVariable}", ct)
                 .ConfigureAwait(false);
         var candidates = new List<SchedulerCandidate>();
@@ -97,6 +112,8 @@ public sealed class SchedulerResolver
         string? location = null
     )
     {
+        if (Remote.RemoteHost.FromLocation(location) is { } host)
+            return await ForHost(host).GetAsync(requested, ct).ConfigureAwait(false);
         var selection = await SelectAsync(requested, ct).ConfigureAwait(false);
         return Get(selection.Kind, location);
     }
@@ -119,6 +136,21 @@ public sealed class SchedulerResolver
             s = location is null ? probe.Create() : probe.CreateAt(location);
             _schedulers[(kind, location)] = s;
             return s;
+        }
+    }
+
+    /// <summary>
+    /// The resolver of a cluster reached over SSH: its own probes (SLURM, PBS; never Local) over the one session to
+    /// <paramref name="host"/>, kept for the life of this resolver.
+    /// </summary>
+    public SchedulerResolver ForHost(Remote.RemoteHost host, string? keyFilePath = null)
+    {
+        var runner = Remote.SshSessionRunner.For(host, keyFilePath);
+        lock (_remote)
+        {
+            if (!_remote.TryGetValue(host, out var resolver))
+                _remote[host] = resolver = new SchedulerResolver(BackEnds.RemoteProbes(runner), remote: true);
+            return resolver;
         }
     }
 
@@ -161,4 +193,8 @@ public static class BackEnds
 {
     public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) =>
         [new Slurm.SlurmProbe(runner), new Pbs.PbsProbe(runner), new Local.LocalProbe()];
+
+    /// <summary>The back ends of a cluster reached through <paramref name="runner"/> (over SSH): the cluster schedulers.</summary>
+    public static IReadOnlyList<ISchedulerProbe> RemoteProbes(IProcessRunner runner) =>
+        [new Slurm.SlurmProbe(runner), new Pbs.PbsProbe(runner)];
 }

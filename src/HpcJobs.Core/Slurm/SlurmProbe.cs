@@ -5,8 +5,9 @@ using HpcJobs.Core.Scheduling;
 namespace HpcJobs.Core.Slurm;
 
 /// <summary>
-/// SLURM is usable when sbatch and squeue are on PATH and the controller answers <c>scontrol ping</c>, or answered a
-/// status query of yours less than <see cref="RecentAnswer"/> ago (shared status: fifty scripts starting ping once).
+/// SLURM is usable when sbatch and squeue are on PATH and the controller answers <c>scontrol ping</c>, or, when SLURM is
+/// named, answered a status query of yours less than <see cref="RecentAnswer"/> ago (shared status: fifty scripts
+/// starting ping once).
 /// </summary>
 public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
 {
@@ -17,9 +18,20 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
     public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
     {
         foreach (var tool in new[] { "sbatch", "squeue", "scontrol" })
-            if (ProgramLocator.Find(tool) is null)
-                return new SchedulerCandidate(Kind, false, $"{tool} is not on PATH");
-        if (runner.Place is { } place && ISharedStatus.LastAnswerAge($"slurm@{place}") is { } age && age < RecentAnswer)
+            if (!await runner.HasProgramAsync(tool, cancellationToken).ConfigureAwait(false))
+                return new SchedulerCandidate(
+                    Kind,
+                    false,
+                    runner.Location is { } there ? $"{tool} is not on the PATH of {there}" : $"{tool} is not on PATH"
+                );
+        // named (-Scheduler Slurm): a recent answer stands for the ping; auto-detection always pings, so that it never
+        // picks a controller that stopped answering over a working scheduler
+        if (
+            requestedByName
+            && runner.Place is { } place
+            && ISharedStatus.LastAnswerAge(SlurmScheduler.StatusPlaceAt(place)) is { } age
+            && age < RecentAnswer
+        )
             return new SchedulerCandidate(
                 Kind,
                 true,

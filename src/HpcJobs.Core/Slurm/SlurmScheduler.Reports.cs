@@ -69,7 +69,11 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
                 );
             }
         }
-        return jobs.Where(query.Matches).OrderBy(j => j.SubmitTime).ThenBy(j => j.ArrayTaskId ?? -1).ToList();
+        return jobs.Select(At)
+            .Where(query.Matches)
+            .OrderBy(j => j.SubmitTime)
+            .ThenBy(j => j.ArrayTaskId ?? -1)
+            .ToList();
     }
 
     public async Task<IReadOnlyList<string>> ListNamesAsync(

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
+using HpcJobs.Core.Remote;
 using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Slurm;
@@ -40,7 +41,13 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
 
     public SchedulerKind Kind => SchedulerKind.Slurm;
 
-    public string? StatusPlace => _commands.Place is { } place ? $"slurm@{place}" : null;
+    public string? StatusPlace => _commands.Place is { } place ? StatusPlaceAt(place) : null;
+
+    /// <summary>The shared-status name of SLURM at a runner's place (<see cref="ISharedStatusSource.StatusPlace"/>).</summary>
+    internal static string StatusPlaceAt(string place) => $"slurm@{place}";
+
+    /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
+    private JobInfo At(JobInfo job) => _commands.Location is { } there ? job with { Location = there } : job;
 
     JobMemory ISharedStatusSource.Memory => _memory;
 
@@ -78,6 +85,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
 
     public SubmissionPlan Plan(JobRequest request)
     {
+        request = RemoteSubmission.OnCluster(request, _commands.Location);
         request.Validate(Kind);
         foreach (var d in request.Dependencies)
             if (!JobIdPattern().IsMatch(d.JobId))
@@ -85,14 +93,16 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
                     $"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).",
                     HpcErrors.InvalidDependency
                 );
-        if (request.ScriptPath is not null)
+        if (request.ScriptPath is not null && !request.ScriptOnCluster)
             SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         return SlurmSubmission.Render(request, "<token>");
     }
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
+        request = RemoteSubmission.OnCluster(request, _commands.Location);
         Plan(request);
+        RemoteSubmission.RequireSamePlace(request, _commands.Location);
         if (
             request.Array is { } array
             && await _controller.MaxArraySizeAsync(cancellationToken).ConfigureAwait(false) is { } max
@@ -105,6 +115,24 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
                 HpcErrors.InvalidArrayRange
             );
         request = await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
+        if (_commands.Location is null)
+            return await SubmitPlannedAsync(request, cancellationToken).ConfigureAwait(false);
+        await RemoteSubmission.CheckFoldersAsync(request, _commands.Runner, cancellationToken).ConfigureAwait(false);
+        var (sending, sent) = await RemoteSubmission
+            .SendScriptAsync(request, _commands.Runner, cancellationToken)
+            .ConfigureAwait(false);
+        try
+        {
+            return await SubmitPlannedAsync(sending, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await RemoteSubmission.RemoveAsync(sent, _commands.Runner).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JobInfo> SubmitPlannedAsync(JobRequest request, CancellationToken cancellationToken)
+    {
         var token = Guid.NewGuid().ToString("N");
         var plan = SlurmSubmission.Render(request, token);
         var options = new ProcessOptions
@@ -142,7 +170,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     {
         if (request.Array is not null)
             _memory.RememberArray(id, request.Array.Indices);
-        var job = SubmissionRules.Submitted(Kind, id, request);
+        var job = At(SubmissionRules.Submitted(Kind, id, request));
         _memory.Submitted(job);
         return job;
     }
@@ -210,7 +238,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     {
         var (live, fromAccounting, notFound) = await QueryAsync(jobIds.Distinct().ToList(), cancellationToken)
             .ConfigureAwait(false);
-        return new StatusReport(live.Concat(fromAccounting).ToList(), notFound);
+        return new StatusReport(live.Concat(fromAccounting).Select(At).ToList(), notFound);
     }
 
     // scancel exits 0 for unknown and finished ids; "scancel: error: Kill job error on job id 115: Access/permission

@@ -7,7 +7,7 @@ namespace HpcJobs.Commands;
 /// <summary>Shows which scheduler HpcJobs would use here, what chose it, and what every candidate said.</summary>
 [Cmdlet(VerbsCommon.Get, "HpcScheduler")]
 [OutputType(typeof(SchedulerSelection), typeof(SchedulerDescription))]
-public sealed class GetHpcSchedulerCommand : HpcCmdlet
+public sealed class GetHpcSchedulerCommand : HpcClusterCmdlet
 {
     [Parameter(Position = 0)]
     public SchedulerKind? Scheduler { get; set; }
@@ -23,11 +23,12 @@ public sealed class GetHpcSchedulerCommand : HpcCmdlet
     {
         try
         {
-            var selection = Run(ct => Resolver.SelectAsync(Scheduler, ct));
+            var resolver = Cluster is { } cluster ? Resolver.ForHost(cluster) : Resolver;
+            var selection = Run(ct => resolver.SelectAsync(Scheduler, ct));
             WriteObject(selection);
             if (!Detailed)
                 return;
-            var scheduler = Resolver.Get(selection.Kind);
+            var scheduler = resolver.Get(selection.Kind);
             WriteObject(
                 scheduler is ISchedulerInspector inspector
                     ? Run(ct => inspector.InspectAsync(ct))

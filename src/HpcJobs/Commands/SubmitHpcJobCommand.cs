@@ -8,7 +8,7 @@ namespace HpcJobs.Commands;
 /// <summary>Submits a batch script or a command (an argument list) and returns the job.</summary>
 [Cmdlet(VerbsLifecycle.Submit, "HpcJob", SupportsShouldProcess = true, DefaultParameterSetName = "Script")]
 [OutputType(typeof(JobInfo), typeof(HpcPowerShellJob))]
-public sealed class SubmitHpcJobCommand : HpcCmdlet
+public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
 {
     [Parameter(
         Mandatory = true,
@@ -151,7 +151,7 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
 
         foreach (var note in plan.Notes)
             WriteWarning(note);
-        var target = $"{request.EffectiveName} on {scheduler.Kind}";
+        var target = $"{request.EffectiveName} on {scheduler.Kind}" + (Cluster is { } cluster ? $" at {cluster}" : "");
         if (!ShouldProcess($"Submit job {target}:\n{plan}", $"Submit job {target}?", "Submit-HpcJob"))
             return;
         try
@@ -201,14 +201,16 @@ public sealed class SubmitHpcJobCommand : HpcCmdlet
             Resources = WithNames(Resources ?? ResourceSpec.Default),
             Dependencies = deps,
             Array = ArrayRange is null ? null : Core.Model.ArrayRange.Parse(ArrayRange),
-            // jobs start where the user is in PowerShell, which is not the process's current directory
-            WorkingDirectory = ResolvePath(
-                WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath
-            ),
-            SubmitDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            // jobs start where the user is in PowerShell, which is not the process's current directory; on a cluster
+            // over SSH, paths are the cluster's, taken as given (relative ones from the login folder)
+            WorkingDirectory = Cluster is not null
+                ? WorkingDirectory
+                : ResolvePath(WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath),
+            SubmitDirectory = Cluster is not null ? null : SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            PathsOnCluster = Cluster is not null,
             Environment = env,
-            OutputPath = ResolveDrivePath(OutputPath),
-            ErrorPath = ResolveDrivePath(ErrorPath),
+            OutputPath = Cluster is not null ? OutputPath : ResolveDrivePath(OutputPath),
+            ErrorPath = Cluster is not null ? ErrorPath : ResolveDrivePath(ErrorPath),
             Hold = Hold,
             BeginTime = BeginTime is null
                 ? null

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Remote;
+
+/// <summary>
+/// A cluster reached over SSH, named as in PowerShell's own SSH remoting (<c>New-PSSession -HostName -UserName -Port</c>):
+/// a host or a ~/.ssh/config alias, with the user and port when not ssh's defaults. Two RemoteHosts are the same
+/// cluster when these three are the same; the key file only says how to log in.
+/// </summary>
+public sealed partial record RemoteHost
+{
+    /// <summary>How a job names the host it lives on (<see cref="JobInfo.Location"/>): <c>ssh://[user@]host[:port]</c>.</summary>
+    public const string LocationPrefix = "ssh://";
+
+    public RemoteHost(string hostName, string? userName = null, int? port = null)
+    {
+        if (string.IsNullOrWhiteSpace(hostName) || !HostPattern().IsMatch(hostName))
+            throw new InvalidJobRequestException(
+                $"-HostName '{hostName}' is not a host name, address or ~/.ssh/config alias (letters, digits, '.', '-', "
+                    + "'_', ':' and [] for IPv6; not starting with '-').",
+                HpcErrors.InvalidRemoteHost
+            );
+        if (userName is { Length: 0 })
+            userName = null;
+        if (userName is not null && !UserPattern().IsMatch(userName))
+            throw new InvalidJobRequestException(
+                $"-UserName '{userName}' is not a login name (letters, digits, '.', '_', '-'; not starting with '-').",
+                HpcErrors.InvalidRemoteHost
+            );
+        if (port is < 1 or > 65535)
+            throw new InvalidJobRequestException(
+                $"-Port {port} is not a TCP port (1-65535).",
+                HpcErrors.InvalidRemoteHost
+            );
+        HostName = hostName;
+        UserName = userName;
+        Port = port;
+    }
+
+    public string HostName { get; }
+    public string? UserName { get; }
+    public int? Port { get; }
+
+    /// <summary>How long ssh may take to connect (ConnectTimeout), so an unreachable host fails instead of hanging.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public string Location => LocationPrefix + this;
+
+    public override string ToString() =>
+        (UserName is null ? "" : UserName + "@")
+        + HostName
+        + (Port is { } p ? ":" + p.ToString(CultureInfo.InvariantCulture) : "");
+
+    /// <summary>The host a job's <see cref="JobInfo.Location"/> names, or null when it names none.</summary>
+    public static RemoteHost? FromLocation(string? location)
+    {
+        if (location is null || !location.StartsWith(LocationPrefix, StringComparison.Ordinal))
+            return null;
+        var m = LocationPattern().Match(location[LocationPrefix.Length..]);
+        return m.Success
+            ? new RemoteHost(
+                m.Groups["host"].Value,
+                m.Groups["user"].Success ? m.Groups["user"].Value : null,
+                m.Groups["port"].Success ? int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture) : null
+            )
+            : null;
+    }
+
+    /// <summary>
+    /// ssh's options: no terminal, bounded connect, keep-alives that notice a dead link, and, where no one can type a
+    /// passphrase or code, BatchMode (fail rather than wait for input). Host keys are checked as the user configured;
+    /// an unknown one is never accepted.
+    /// </summary>
+    public List<string> SshArguments(bool interactive, string? keyFilePath)
+    {
+        var args = new List<string>
+        {
+            "-T",
+            "-o",
+            $"ConnectTimeout={(int)ConnectTimeout.TotalSeconds}",
+            "-o",
+            "ServerAliveInterval=15",
+            "-o",
+            "ServerAliveCountMax=3",
+        };
+        if (!interactive)
+            args.AddRange(["-o", "BatchMode=yes"]);
+        if (Port is { } port)
+            args.AddRange(["-p", port.ToString(CultureInfo.InvariantCulture)]);
+        if (UserName is not null)
+            args.AddRange(["-l", UserName]);
+        if (keyFilePath is not null)
+            args.AddRange(["-i", keyFilePath]);
+        args.AddRange(["--", HostName]);
+        return args;
+    }
+
+    [GeneratedRegex(@"^(?!-)[A-Za-z0-9._\-\[\]:]+$")]
+    private static partial Regex HostPattern();
+
+    [GeneratedRegex(@"^(?!-)[A-Za-z0-9._\-]+\$?$")]
+    private static partial Regex UserPattern();
+
+    [GeneratedRegex(@"^(?:(?<user>[^@]+)@)?(?<host>\[[^\]]+\]|[^:]+)(?::(?<port>\d+))?$")]
+    private static partial Regex LocationPattern();
+}
