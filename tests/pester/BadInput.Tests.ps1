@@ -6,6 +6,16 @@ BeforeDiscovery {
     $nul = "a$([char]0)b"
     # Name: what the case is; Run: the call; Id: the expected ErrorId; Names: text the message must contain
     $script:Refused = @(
+        # --- a cluster over SSH: refused before ssh is ever started
+        foreach ($h in '-oProxyCommand=touch /tmp/x', 'two words', 'a;b', 'host$(id)', "new`nline") {
+            @{ Name = "-HostName '$h'"; Run = [scriptblock]::Create("Get-HpcJobStatus -Scheduler Slurm -Id 1 -HostName '$($h -replace "'", "''")'"); Id = 'HpcInvalidRemoteHost'; Names = ($h -split "`n")[0] }
+        }
+        foreach ($u in '-l', 'a b', 'x;y') {
+            @{ Name = "-UserName '$u'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -HostName hpc-bash -UserName '$u'"); Id = 'HpcInvalidRemoteHost'; Names = $u }
+        }
+        @{ Name = '-UserName without -HostName'; Run = { Get-HpcJobStatus -Id 1 -UserName someone }; Id = 'HpcInvalidRemoteHost'; Names = '-UserName' }
+        @{ Name = '-KeyFilePath without -HostName'; Run = { Submit-HpcJob -Command true -KeyFilePath ~/.ssh/id_ed25519 }; Id = 'HpcInvalidRemoteHost'; Names = '-KeyFilePath' }
+        @{ Name = '-KeyFilePath that does not exist'; Run = { Get-HpcJobStatus -Id 1 -HostName hpc-bash -KeyFilePath /no/such/key }; Id = 'HpcInvalidRemoteHost'; Names = '/no/such/key' }
         # --- New-HpcResourceSpec: sizes
         foreach ($m in 'abc', '-1GB', '0', '12', '5XB', '2PB', '1.5', 'GB', '4 G B', '1e9', '0.5MB', '0MB', '10000TB', '3 gigabytes') {
             @{ Name = "-Memory '$m'"; Run = [scriptblock]::Create("New-HpcResourceSpec -Memory '$m'"); Id = 'HpcInvalidResourceSpec'; Names = $m }
