@@ -281,6 +281,8 @@ foreach ($t in $Task) {
             if ($Task -notcontains 'Build') { Invoke-Build }
             Exec 'bench (Local scheduler)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-LocalScheduler.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Exec 'bench (SLURM, PBS)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-HpcJobs.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
+            Exec 'bench (shared status: K waiting processes against one)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-SharedStatus.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') -WithoutSharing }
+            Exec 'bench (a cluster over SSH)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-Remote.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Show-MutationScore
         }
         'Mutate' { Invoke-Mutate }
