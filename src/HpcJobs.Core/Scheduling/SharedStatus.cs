@@ -318,11 +318,16 @@ public sealed class SharedStatus : ISharedStatus
                     asked[id] = since;
         foreach (var id in wanted)
             asked[id] = now;
+        // a job that ended stays ended: its answer is carried, not asked again (PBS's qstat asks the server once per id)
+        var ended = previous is null ? [] : asked.Keys.Where(id => HasEnded(previous, id)).ToHashSet();
         var started = DateTimeOffset.Now;
         StatusReport report;
         try
         {
-            report = await _backEnd.GetStatusAsync(asked.Keys.ToList(), ct).ConfigureAwait(false);
+            var query = asked.Keys.Where(id => !ended.Contains(id)).ToList();
+            report = query.Count == 0
+                ? StatusReport.Empty
+                : await _backEnd.GetStatusAsync(query, ct).ConfigureAwait(false);
         }
         catch (SchedulerUnavailableException e)
         {
@@ -345,11 +350,14 @@ public sealed class SharedStatus : ISharedStatus
             previous is null ? floor
             : changed ? previous.Interval / 2
             : previous.Interval * 1.5;
+        var carried = ended.Count == 0
+            ? []
+            : previous!.Jobs.Where(j => ended.Contains(j.JobId) || ended.Contains(j.ArrayJobId ?? "")).ToList();
         var snapshot = new SharedStatusFile.Snapshot(
             started,
             Clamp(interval, floor),
             asked,
-            report.Jobs,
+            [.. report.Jobs, .. carried.Where(c => report.Jobs.All(j => j.JobId != c.JobId))],
             report.NotFound.Select(n => new JobLookupFailure(n.JobId, n.Message)).ToList(),
             null,
             Environment.ProcessId
@@ -378,11 +386,28 @@ public sealed class SharedStatus : ISharedStatus
         return now - jobs.Max(j => j.QueriedAt) < TimeSpan.FromMinutes(10) || now - since < TimeSpan.FromMinutes(10);
     }
 
-    /// <summary>A job changed state, or appeared. New ids alone change nothing: K scripts starting must not poll K times faster.</summary>
+    /// <summary>
+    /// A job the last refresh saw changed state. New jobs change nothing: K scripts starting must not poll K times faster.
+    /// </summary>
     private static bool Changed(SharedStatusFile.Snapshot previous, StatusReport report)
     {
         var before = previous.Jobs.GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First().State);
-        return report.Jobs.Any(j => !before.TryGetValue(j.JobId, out var state) || state != j.State);
+        return report.Jobs.Any(j => before.TryGetValue(j.JobId, out var state) && state != j.State);
+    }
+
+    /// <summary>The snapshot answered <paramref name="id"/> with jobs that have all ended (an array: every task).</summary>
+    private static bool HasEnded(SharedStatusFile.Snapshot previous, string id)
+    {
+        if (!previous.Answers(id))
+            return false;
+        var any = false;
+        foreach (var job in previous.Jobs.Where(j => j.JobId == id || j.ArrayJobId == id))
+        {
+            if (!job.IsFinished)
+                return false;
+            any = true;
+        }
+        return any;
     }
 
     private static TimeSpan Clamp(TimeSpan interval, TimeSpan floor) =>

@@ -85,7 +85,10 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
         {
             CatalogKind.Partition => ("sinfo", new[] { "-h", "-o", "%R" }),
             CatalogKind.Qos => ("sacctmgr", new[] { "-nP", "show", "qos", "format=name" }),
-            _ => ("sacctmgr", new[] { "-nP", "show", "assoc", $"user={Environment.UserName}", "format=account" }),
+            _ => (
+                "sacctmgr",
+                new[] { "-nP", "show", "assoc", $"user={await UserNameAsync(cancellationToken).ConfigureAwait(false)}", "format=account" }
+            ),
         };
         var r = await _commands.RunAsync(program, args, cancellationToken).ConfigureAwait(false);
         return r.Succeeded
@@ -107,8 +110,9 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
             .ConfigureAwait(false);
         var accounting = sacct.Succeeded;
         _controller.AccountingAnswers(accounting);
+        // one line per partition and kind of node in it: nodes differ in CPUs, memory, GPUs and features
         var partitions = await _commands
-            .RunAsync("sinfo", ["-h", "-o", "%R|%l|%D|%c|%m|%a"], cancellationToken)
+            .RunAsync("sinfo", ["-h", "-o", "%R|%N|%l|%D|%c|%m|%G|%f|%a"], cancellationToken)
             .ConfigureAwait(false);
         var settings = new List<KeyValuePair<string, string>>
         {
@@ -142,11 +146,70 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
         foreach (var line in partitions.StandardOutput.Split('\n').Where(l => l.Contains('|')))
         {
             var f = line.Split('|');
+            if (f.Length < 9)
+                continue;
             settings.Add(
-                new($"Partition {f[0]}", $"timelimit {f[1]}, {f[2]} nodes, {f[3]} CPUs/node, {f[4]} MB/node, {f[5]}")
+                new(
+                    $"Partition {f[0]} ({f[1]})",
+                    $"timelimit {f[2]}, {f[3]} nodes, {f[4]} CPUs/node, {f[5]} MB/node"
+                        + (f[6] is "(null)" or "" ? "" : $", GRES {f[6]}")
+                        + (f[7] is "(null)" or "" ? "" : $", features {f[7]}")
+                        + $", {f[8]}"
+                )
             );
         }
+        if (accounting)
+            settings.AddRange(await QosAndAccountsAsync(cancellationToken).ConfigureAwait(false));
         return Describe() with { Version = config.GetValueOrDefault("SLURM_VERSION"), Settings = settings };
+    }
+
+    /// <summary>The QoS with their per-job and per-user limits, and the accounts (with QoS) you may submit to.</summary>
+    private async Task<List<KeyValuePair<string, string>>> QosAndAccountsAsync(CancellationToken ct)
+    {
+        var settings = new List<KeyValuePair<string, string>>();
+        var qos = await _commands
+            .RunAsync("sacctmgr", ["-nP", "show", "qos", "format=name,priority,maxtresperjob,maxwall,maxjobspu,maxsubmitpu"], ct)
+            .ConfigureAwait(false);
+        foreach (var f in qos.StandardOutput.Split('\n').Select(l => l.Split('|')).Where(f => f.Length == 6))
+        {
+            var limits = new[]
+                {
+                    f[2].Length > 0 ? $"per job {f[2]}" : "",
+                    f[3].Length > 0 ? $"walltime {f[3]}" : "",
+                    f[4].Length > 0 ? $"{f[4]} running jobs per user" : "",
+                    f[5].Length > 0 ? $"{f[5]} submitted jobs per user" : "",
+                }
+                .Where(s => s.Length > 0)
+                .ToList();
+            settings.Add(new($"QoS {f[0]}", $"priority {f[1]}; " + (limits.Count > 0 ? string.Join(", ", limits) : "no limits")));
+        }
+        var user = await UserNameAsync(ct).ConfigureAwait(false);
+        var assoc = await _commands
+            .RunAsync("sacctmgr", ["-nP", "show", "assoc", $"user={user}", "format=account,partition,qos"], ct)
+            .ConfigureAwait(false);
+        foreach (var f in assoc.StandardOutput.Split('\n').Select(l => l.Split('|')).Where(f => f.Length == 3))
+            settings.Add(
+                new(
+                    $"Account {f[0]}",
+                    $"{user} may submit here"
+                        + (f[1].Length > 0 ? $" (partition {f[1]})" : "")
+                        + (f[2].Length > 0 ? $" with QoS {f[2]}" : "")
+                )
+            );
+        return settings;
+    }
+
+    private string? _userName;
+
+    /// <summary>The login name the commands run as: yours here, the one ssh logged in as on a cluster over SSH.</summary>
+    private async Task<string> UserNameAsync(CancellationToken ct)
+    {
+        if (_userName is not null)
+            return _userName;
+        if (_commands.Location is null)
+            return _userName = Environment.UserName;
+        var r = await _commands.RunAsync("id", ["-un"], ct).ConfigureAwait(false);
+        return _userName = r.Succeeded ? r.StandardOutput.Trim() : Environment.UserName;
     }
 }
 

@@ -152,7 +152,10 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
             if (!IsTransient(result))
                 throw new SubmitFailedException(
                     "SLURM",
-                    string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError,
+                    SlurmSubmission.ExplainRefusal(
+                        string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError,
+                        request
+                    ),
                     result.ExitCode
                 );
             // the controller may have taken the job before the answer was lost: look for our token before trying again

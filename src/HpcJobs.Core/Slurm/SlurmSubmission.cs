@@ -124,4 +124,36 @@ internal static class SlurmSubmission
             ? id
             : throw new SchedulerOutputException("sbatch --parsable", "no job id", stdout);
     }
+
+    /// <summary>
+    /// sbatch's refusal with the value it is about: SLURM says "Job violates accounting/QOS policy" or "Invalid account"
+    /// without naming the QoS or account, and "Requested node configuration is not available" without saying that no
+    /// node could ever run the job (it is refused, not left waiting).
+    /// </summary>
+    public static string ExplainRefusal(string message, JobRequest request)
+    {
+        var r = request.Resources;
+        var text = message.Trim();
+        bool Says(string s) => text.Contains(s, StringComparison.OrdinalIgnoreCase);
+        var partition = r.Partition is null ? "the default partition" : $"partition '{r.Partition}'";
+        if (Says("QOS") && r.Qos is { } qos)
+            text +=
+                $" (-Qos '{qos}': the job asks for more than this QoS allows per job or per user, or your association "
+                + "may not use it; Get-HpcScheduler -Detailed lists the QoS and their limits)";
+        else if (Says("QOS"))
+            text += " (your default QoS or association limits; Get-HpcScheduler -Detailed lists them)";
+        if (Says("account"))
+            text +=
+                $" (-Account '{r.Account ?? "your default"}': you have no association with it on {partition}; "
+                + "Get-HpcScheduler -Detailed lists your accounts)";
+        if (Says("Requested node configuration is not available"))
+            text +=
+                $" (no node of {partition} has what the job asks for ({r}), so it could never start: ask for less, or "
+                + "another partition)";
+        if (Says("Invalid generic resource") && r.GpusPerNode is { } gpus)
+            text += $" (-GpusPerNode {gpus}: {partition} has no GPUs to give)";
+        if (Says("Invalid partition") && r.Partition is { } p)
+            text += $" (-Partition '{p}')";
+        return text;
+    }
 }
