@@ -92,7 +92,7 @@ public static class JobWaiter
                 var report = shared is null
                     ? await scheduler.GetStatusAsync(pending, cancellationToken).ConfigureAwait(false)
                     : await shared
-                        .GetStatusAsync(pending, fixedInterval, floor, cancellationToken)
+                        .GetStatusAsync(pending, fixedInterval, floor, cancellationToken, poller: true)
                         .ConfigureAwait(false);
                 failures = 0;
                 notFound.AddRange(report.NotFound);

@@ -33,13 +33,16 @@ public interface ISharedStatus
     /// Status of <paramref name="ids"/> observed no longer than <paramref name="maxAge"/> ago, by default the shared
     /// interval (<paramref name="floor"/>: the fastest that interval may go). Throws
     /// <see cref="SchedulerUnavailableException"/> while the last refresh, by any process, failed less than an interval
-    /// ago: retries count against one budget, never once per process.
+    /// ago: retries count against one budget, never once per process. A <paramref name="poller"/> (one that asks again
+    /// at the next refresh) may get no answer yet for a job this process submitted longer than the interval ago that no
+    /// refresh has asked for yet, rather than force a refresh of its own.
     /// </summary>
     Task<StatusReport> GetStatusAsync(
         IReadOnlyCollection<string> ids,
         TimeSpan? maxAge,
         TimeSpan floor,
-        CancellationToken ct
+        CancellationToken ct,
+        bool poller = false
     );
 
     /// <summary>
@@ -83,7 +86,7 @@ public static class StatusPolls
         CancellationToken ct
     ) =>
         ISharedStatus.For(scheduler) is { } shared
-            ? shared.GetStatusAsync(ids, null, Floor(scheduler), ct)
+            ? shared.GetStatusAsync(ids, null, Floor(scheduler), ct, poller: true)
             : scheduler.GetStatusAsync(ids, ct);
 
     /// <summary>
@@ -184,12 +187,13 @@ public sealed class SharedStatus : ISharedStatus
         IReadOnlyCollection<string> ids,
         TimeSpan? maxAge,
         TimeSpan floor,
-        CancellationToken ct
+        CancellationToken ct,
+        bool poller = false
     )
     {
         var wanted = ids.Distinct().ToList();
         var snapshot = _file.Read();
-        if (Answer(snapshot, wanted, maxAge, floor) is { } fromSnapshot)
+        if (Answer(snapshot, wanted, maxAge, floor, poller) is { } fromSnapshot)
         {
             if (fromSnapshot.Unasked.Count > 0)
                 await AskNextTimeAsync(fromSnapshot.Unasked, ct).ConfigureAwait(false);
@@ -201,7 +205,7 @@ public sealed class SharedStatus : ISharedStatus
         {
             using var held = await _file.LockAsync(CommandTimeouts.Command, ct).ConfigureAwait(false);
             snapshot = _file.Read(); // another process may have refreshed while this one waited for the lock
-            if (Answer(snapshot, wanted, maxAge, floor) is { Unasked.Count: 0 } refreshedMeanwhile)
+            if (Answer(snapshot, wanted, maxAge, floor, poller) is { Unasked.Count: 0 } refreshedMeanwhile)
                 return await SettleAsync(refreshedMeanwhile.Report, snapshot!, ct).ConfigureAwait(false);
             if (snapshot?.Failure is { } failure && DateTimeOffset.Now - failure.At < Clamp(snapshot.Interval, floor))
                 throw new SchedulerUnavailableException(failure.Message);
@@ -211,7 +215,7 @@ public sealed class SharedStatus : ISharedStatus
         {
             _oneRefresh.Release();
         }
-        return await SettleAsync(Answer(snapshot, wanted, TimeSpan.MaxValue, floor)!.Report, snapshot, ct)
+        return await SettleAsync(Answer(snapshot, wanted, TimeSpan.MaxValue, floor, poller)!.Report, snapshot, ct)
             .ConfigureAwait(false);
     }
 
@@ -227,7 +231,8 @@ public sealed class SharedStatus : ISharedStatus
         SharedStatusFile.Snapshot? snapshot,
         List<string> ids,
         TimeSpan? maxAge,
-        TimeSpan floor
+        TimeSpan floor,
+        bool poller
     )
     {
         var now = DateTimeOffset.Now;
@@ -247,12 +252,14 @@ public sealed class SharedStatus : ISharedStatus
                 if (notFound.TryGetValue(id, out var gone))
                     missing.Add(gone);
             }
-            else if (
-                _memory.SubmittedJob(id) is { } mine
-                && now - mine.QueriedAt <= (maxAge ?? Clamp(snapshot.Interval, floor))
-            )
+            else if (_memory.SubmittedJob(id) is { } mine)
             {
-                jobs.Add(mine);
+                // its submission answers while it is fresh; after that a poller waits for the refresh that asks for it
+                // (on a busy machine a submit and the first poll can be further apart than the interval)
+                if (now - mine.QueriedAt <= (maxAge ?? Clamp(snapshot.Interval, floor)))
+                    jobs.Add(mine);
+                else if (!poller)
+                    return null;
                 if (!snapshot.Asked.ContainsKey(id))
                     unasked.Add(id);
             }
