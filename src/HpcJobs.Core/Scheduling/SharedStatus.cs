@@ -53,16 +53,48 @@ public interface ISharedStatus
     static ISharedStatus? For(IScheduler scheduler) => OperatingSystem.IsLinux() ? SharedStatus.For(scheduler) : null;
 
     /// <summary>
-    /// How long ago the scheduler at <paramref name="place"/> last answered a shared status query of yours without
-    /// failing; null when unknown. A probe may take a recent answer for a ping: K scripts starting need not ping K times.
+    /// A probe's turn to check that the scheduler at <paramref name="place"/> answers, one process of the user at a
+    /// time (the snapshot's lock): an answer younger than the caller's limit, a refresh's or another probe's, stands for
+    /// a ping, so K scripts that start at once ping once. Null where status is not shared.
     /// </summary>
-    static TimeSpan? LastAnswerAge(string place)
+    static async Task<ProbeTurn?> ProbeTurnAsync(string place, CancellationToken ct)
     {
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(SharedStatus.SwitchVariable) is "0")
             return null;
-        return SharedStatusFile.Open(place)?.Read() is { Failure: null, RefreshedBy: not 0 } snapshot
-            ? DateTimeOffset.Now - snapshot.StartedAt
-            : null;
+        if (SharedStatusFile.Open(place) is not { } file)
+            return null;
+        var held = await file.LockAsync(SharedStatusFile.LockWait, ct).ConfigureAwait(false);
+        return new ProbeTurn(file, held);
+    }
+}
+
+/// <summary>See <see cref="ISharedStatus.ProbeTurnAsync"/>: when the scheduler last answered, and where to say it did.</summary>
+public sealed class ProbeTurn : IDisposable
+{
+    private readonly SharedStatusFile _file;
+    private readonly SharedStatusFile.Lock _held;
+
+    internal ProbeTurn(SharedStatusFile file, SharedStatusFile.Lock held)
+    {
+        _file = file;
+        _held = held;
+    }
+
+    /// <summary>How long ago the scheduler last answered one of the user's processes; null when not known.</summary>
+    public TimeSpan? AnsweredAgo =>
+        OperatingSystem.IsLinux() && _file.LastAnswer() is { } at ? DateTimeOffset.Now - at : null;
+
+    /// <summary>The scheduler answered just now (a ping).</summary>
+    public void Answered()
+    {
+        if (OperatingSystem.IsLinux())
+            _held.WriteAnswered(DateTimeOffset.Now);
+    }
+
+    public void Dispose()
+    {
+        if (OperatingSystem.IsLinux())
+            _held.Dispose();
     }
 }
 
@@ -332,9 +364,8 @@ public sealed class SharedStatus : ISharedStatus
         try
         {
             var query = asked.Keys.Where(id => !ended.Contains(id)).ToList();
-            report = query.Count == 0
-                ? StatusReport.Empty
-                : await _backEnd.GetStatusAsync(query, ct).ConfigureAwait(false);
+            report =
+                query.Count == 0 ? StatusReport.Empty : await _backEnd.GetStatusAsync(query, ct).ConfigureAwait(false);
         }
         catch (SchedulerUnavailableException e)
         {
@@ -357,9 +388,10 @@ public sealed class SharedStatus : ISharedStatus
             previous is null ? floor
             : changed ? previous.Interval / 2
             : previous.Interval * 1.5;
-        var carried = ended.Count == 0
-            ? []
-            : previous!.Jobs.Where(j => ended.Contains(j.JobId) || ended.Contains(j.ArrayJobId ?? "")).ToList();
+        var carried =
+            ended.Count == 0
+                ? []
+                : previous!.Jobs.Where(j => ended.Contains(j.JobId) || ended.Contains(j.ArrayJobId ?? "")).ToList();
         var snapshot = new SharedStatusFile.Snapshot(
             started,
             Clamp(interval, floor),

@@ -93,6 +93,25 @@ public sealed class SharedStatusFile
         return System.IO.Path.Combine(home, ".cache", "hpcjobs", $"status-{Environment.MachineName}");
     }
 
+    /// <summary>When the scheduler last answered: the last good refresh, or a probe's ping written beside it.</summary>
+    public DateTimeOffset? LastAnswer()
+    {
+        DateTimeOffset? refreshed = Read() is { Failure: null, RefreshedBy: not 0 } s ? s.StartedAt : null;
+        DateTimeOffset? pinged = null;
+        try
+        {
+            StateFolderTrust.CheckRecord(Path + ".answered");
+            if (
+                File.Exists(Path + ".answered")
+                && long.TryParse(File.ReadAllText(Path + ".answered"), out var ticks)
+                && ticks > 0
+            )
+                pinged = new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+        catch (Exception e) when (e is HpcJobsException or IOException or UnauthorizedAccessException) { }
+        return refreshed > pinged || pinged is null ? refreshed : pinged;
+    }
+
     /// <summary>The snapshot, or null when there is none you can trust.</summary>
     public Snapshot? Read()
     {
@@ -203,6 +222,36 @@ public sealed class SharedStatusFile
                     File.Delete(temporary);
                 }
                 catch (IOException) { }
+            }
+        }
+
+        /// <summary>Writes down that the scheduler answered at <paramref name="at"/> (a probe's ping).</summary>
+        public void WriteAnswered(DateTimeOffset at)
+        {
+            var temporary = $"{_file.Path}.answered.{Environment.ProcessId}.tmp";
+            try
+            {
+                using (
+                    var stream = new FileStream(
+                        temporary,
+                        new FileStreamOptions
+                        {
+                            Mode = FileMode.Create,
+                            Access = FileAccess.Write,
+                            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                        }
+                    )
+                )
+                    stream.Write(
+                        System.Text.Encoding.ASCII.GetBytes(
+                            at.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        )
+                    );
+                File.Move(temporary, _file.Path + ".answered", overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                File.Delete(temporary);
             }
         }
 

@@ -24,19 +24,29 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
                     false,
                     runner.Location is { } there ? $"{tool} is not on the PATH of {there}" : $"{tool} is not on PATH"
                 );
-        // named (-Scheduler Slurm): a recent answer stands for the ping; auto-detection always pings, so that it never
-        // picks a controller that stopped answering over a working scheduler
-        if (
-            requestedByName
-            && runner.Place is { } place
-            && ISharedStatus.LastAnswerAge(SlurmScheduler.StatusPlaceAt(place)) is { } age
-            && age < RecentAnswer
-        )
+        // named (-Scheduler Slurm): a recent answer to any of the user's processes stands for the ping, and processes
+        // starting together take turns, so one pings; auto-detection always pings, so that it never picks a controller
+        // that stopped answering over a working scheduler
+        using var turn =
+            requestedByName && runner.Place is { } place
+                ? await ISharedStatus
+                    .ProbeTurnAsync(SlurmScheduler.StatusPlaceAt(place), cancellationToken)
+                    .ConfigureAwait(false)
+                : null;
+        if (turn?.AnsweredAgo is { } age && age < RecentAnswer)
             return new SchedulerCandidate(
                 Kind,
                 true,
-                $"controller answered a status query of yours {age.TotalSeconds:0} s ago (shared status)"
+                $"controller answered one of your HpcJobs processes {age.TotalSeconds:0} s ago (shared status)"
             );
+        var candidate = await PingAsync(cancellationToken).ConfigureAwait(false);
+        if (candidate.Available)
+            turn?.Answered();
+        return candidate;
+    }
+
+    private async Task<SchedulerCandidate> PingAsync(CancellationToken cancellationToken)
+    {
         var (ping, unusable) = await ProbeCommand
             .RunAsync(runner, Kind, "scontrol", ["ping"], cancellationToken)
             .ConfigureAwait(false);

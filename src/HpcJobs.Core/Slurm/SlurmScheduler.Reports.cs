@@ -87,7 +87,14 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
             CatalogKind.Qos => ("sacctmgr", new[] { "-nP", "show", "qos", "format=name" }),
             _ => (
                 "sacctmgr",
-                new[] { "-nP", "show", "assoc", $"user={await UserNameAsync(cancellationToken).ConfigureAwait(false)}", "format=account" }
+                new[]
+                {
+                    "-nP",
+                    "show",
+                    "assoc",
+                    $"user={await UserNameAsync(cancellationToken).ConfigureAwait(false)}",
+                    "format=account",
+                }
             ),
         };
         var r = await _commands.RunAsync(program, args, cancellationToken).ConfigureAwait(false);
@@ -168,20 +175,26 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
     {
         var settings = new List<KeyValuePair<string, string>>();
         var qos = await _commands
-            .RunAsync("sacctmgr", ["-nP", "show", "qos", "format=name,priority,maxtresperjob,maxwall,maxjobspu,maxsubmitpu"], ct)
+            .RunAsync(
+                "sacctmgr",
+                ["-nP", "show", "qos", "format=name,priority,maxtresperjob,maxwall,maxjobspu,maxsubmitpu"],
+                ct
+            )
             .ConfigureAwait(false);
         foreach (var f in qos.StandardOutput.Split('\n').Select(l => l.Split('|')).Where(f => f.Length == 6))
         {
             var limits = new[]
-                {
-                    f[2].Length > 0 ? $"per job {f[2]}" : "",
-                    f[3].Length > 0 ? $"walltime {f[3]}" : "",
-                    f[4].Length > 0 ? $"{f[4]} running jobs per user" : "",
-                    f[5].Length > 0 ? $"{f[5]} submitted jobs per user" : "",
-                }
+            {
+                f[2].Length > 0 ? $"per job {f[2]}" : "",
+                f[3].Length > 0 ? $"walltime {f[3]}" : "",
+                f[4].Length > 0 ? $"{f[4]} running jobs per user" : "",
+                f[5].Length > 0 ? $"{f[5]} submitted jobs per user" : "",
+            }
                 .Where(s => s.Length > 0)
                 .ToList();
-            settings.Add(new($"QoS {f[0]}", $"priority {f[1]}; " + (limits.Count > 0 ? string.Join(", ", limits) : "no limits")));
+            settings.Add(
+                new($"QoS {f[0]}", $"priority {f[1]}; " + (limits.Count > 0 ? string.Join(", ", limits) : "no limits"))
+            );
         }
         var user = await UserNameAsync(ct).ConfigureAwait(false);
         var assoc = await _commands
