@@ -170,6 +170,7 @@ public sealed class SharedStatus : ISharedStatus
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
 
     private static readonly Dictionary<string, SharedStatus> ByPlace = [];
+    private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(25);
     private readonly IScheduler _backEnd;
     private readonly JobMemory _memory;
     private readonly SharedStatusFile _file;
@@ -235,13 +236,28 @@ public sealed class SharedStatus : ISharedStatus
         await _oneRefresh.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            using var held = await _file.LockAsync(CommandTimeouts.Command, ct).ConfigureAwait(false);
-            snapshot = _file.Read(); // another process may have refreshed while this one waited for the lock
-            if (Answer(snapshot, wanted, maxAge, floor, poller) is { Unasked.Count: 0 } refreshedMeanwhile)
-                return await SettleAsync(refreshedMeanwhile.Report, snapshot!, ct).ConfigureAwait(false);
-            if (snapshot?.Failure is { } failure && DateTimeOffset.Now - failure.At < Clamp(snapshot.Interval, floor))
-                throw new SchedulerUnavailableException(failure.Message);
-            snapshot = await RefreshAsync(snapshot, wanted, floor, held, ct).ConfigureAwait(false);
+            // whoever gets the lock refreshes; the others watch the file (not the lock: fifty readers taking turns on
+            // it would outlast the interval) until a fresh snapshot appears or the lock is free, at most LockWait
+            var giveUp = DateTimeOffset.Now + SharedStatusFile.LockWait;
+            while (true)
+            {
+                using var held = _file.TryLock();
+                snapshot = _file.Read();
+                if (Answer(snapshot, wanted, maxAge, floor, poller) is { Unasked.Count: 0 } refreshedMeanwhile)
+                    return await SettleAsync(refreshedMeanwhile.Report, snapshot!, ct).ConfigureAwait(false);
+                if (held is not null || DateTimeOffset.Now > giveUp)
+                {
+                    if (
+                        snapshot?.Failure is { } failure
+                        && DateTimeOffset.Now - failure.At < Clamp(snapshot.Interval, floor)
+                    )
+                        throw new SchedulerUnavailableException(failure.Message);
+                    snapshot = await RefreshAsync(snapshot, wanted, floor, held ?? _file.Unlocked, ct)
+                        .ConfigureAwait(false);
+                    break;
+                }
+                await Task.Delay(WatchEvery, ct).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -304,7 +320,8 @@ public sealed class SharedStatus : ISharedStatus
     /// <summary>Adds ids to the snapshot's list so the next refresh, by whichever process, asks for them too.</summary>
     private async Task AskNextTimeAsync(List<string> ids, CancellationToken ct)
     {
-        using var held = await _file.LockAsync(CommandTimeouts.Command, ct).ConfigureAwait(false);
+        // briefly: if the lock stays busy, the ids are added on this process's next poll
+        using var held = await _file.LockAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
         if (!held.Held || _file.Read() is not { } snapshot)
             return;
         var asked = snapshot.Asked.ToDictionary();

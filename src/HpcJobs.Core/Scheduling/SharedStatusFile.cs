@@ -166,6 +166,21 @@ public sealed class SharedStatusFile
         return new Lock(this, fd);
     }
 
+    /// <summary>The lock when it is free now; null when another process holds it.</summary>
+    public Lock? TryLock()
+    {
+        var fd = Native.open(Path + ".lock", Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x180);
+        if (fd < 0)
+            return Unlocked;
+        if (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) == 0)
+            return new Lock(this, fd);
+        Native.close(fd);
+        return null;
+    }
+
+    /// <summary>No lock, for writing after the wait for one passed (the write is a rename: readers never see half).</summary>
+    public Lock Unlocked => new(this, -1);
+
     /// <summary>The lock on the snapshot (or, past the wait, none), and the one way to write it.</summary>
     public sealed class Lock : IDisposable
     {

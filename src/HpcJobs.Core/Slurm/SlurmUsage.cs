@@ -44,7 +44,8 @@ internal static class SlurmUsage
                     MemoryRequested = reqMem,
                     Note =
                         rss is null
-                            ? "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) or has no step yet"
+                            ? "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) "
+                                + "or has no step yet"
                         : nodes > 1
                             ? $"{nodes} nodes: CPU time and CPUs are summed over all of them; MaxRSS is the largest one "
                                 + "task used on any node, against the memory requested for all nodes together"
