@@ -41,7 +41,7 @@ public static class RemoteSubmission
         foreach (
             var (parameter, path) in new[] { ("-OutputPath", request.OutputPath), ("-ErrorPath", request.ErrorPath) }
         )
-            if (path is not null && FolderOf(path, wd) is { } folder && !folder.Contains('%'))
+            if (path is not null && path != "/dev/null" && FolderOf(path, wd) is { } folder && !folder.Contains('%'))
                 checks.Add((folder, $"{parameter} '{path}': folder '{folder}'", HpcErrors.InvalidOutputPath));
         if (checks.Count == 0)
             return;

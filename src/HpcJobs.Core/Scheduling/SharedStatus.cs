@@ -211,7 +211,7 @@ public sealed class SharedStatus : ISharedStatus
         if (last is null)
             return (floor, DateTimeOffset.Now);
         var interval = Clamp(last.Interval, floor);
-        return (interval, last.StartedAt + interval);
+        return (interval, last.AnsweredAt + interval);
     }
 
     public string? Problem { get; private set; }
@@ -284,7 +284,7 @@ public sealed class SharedStatus : ISharedStatus
     )
     {
         var now = DateTimeOffset.Now;
-        if (snapshot is null || now - snapshot.StartedAt > (maxAge ?? Clamp(snapshot.Interval, floor)))
+        if (snapshot is null || now - snapshot.AnsweredAt > (maxAge ?? Clamp(snapshot.Interval, floor)))
             return null;
         _last = snapshot;
         var byId = JobOrdering.ByRequestedId(snapshot.Jobs);
@@ -411,6 +411,7 @@ public sealed class SharedStatus : ISharedStatus
                 : previous!.Jobs.Where(j => ended.Contains(j.JobId) || ended.Contains(j.ArrayJobId ?? "")).ToList();
         var snapshot = new SharedStatusFile.Snapshot(
             started,
+            DateTimeOffset.Now,
             Clamp(interval, floor),
             asked,
             [.. report.Jobs, .. carried.Where(c => report.Jobs.All(j => j.JobId != c.JobId))],

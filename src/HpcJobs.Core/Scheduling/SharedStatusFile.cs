@@ -16,7 +16,7 @@ namespace HpcJobs.Core.Scheduling;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SharedStatusFile
 {
-    private const int Format = 1;
+    private const int Format = 2;
 
     /// <summary>How long a poller waits for another's refresh before refreshing itself (a stopped refresher holds the lock).</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
@@ -36,6 +36,8 @@ public sealed class SharedStatusFile
     public sealed record FailureNote(DateTimeOffset At, string Message);
 
     /// <param name="StartedAt">When the query that made it began: nothing in it was observed earlier than this.</param>
+    /// <param name="AnsweredAt">When its answer came: its age, and the next refresh, count from here (a slow query must
+    /// not leave a snapshot that is stale the moment it is written, or the waiters refresh back to back).</param>
     /// <param name="Interval">The shared poll interval after this refresh.</param>
     /// <param name="Asked">Every id the snapshot is for, with when a process last asked for it; an id asked after
     /// <paramref name="StartedAt"/> waits for the next refresh.</param>
@@ -45,6 +47,7 @@ public sealed class SharedStatusFile
     /// <param name="RefreshedBy">The process id of the refresher.</param>
     public sealed record Snapshot(
         DateTimeOffset StartedAt,
+        DateTimeOffset AnsweredAt,
         TimeSpan Interval,
         IReadOnlyDictionary<string, DateTimeOffset> Asked,
         IReadOnlyList<JobInfo> Jobs,
@@ -54,7 +57,16 @@ public sealed class SharedStatusFile
     )
     {
         public static Snapshot Empty { get; } =
-            new(DateTimeOffset.MinValue, TimeSpan.Zero, new Dictionary<string, DateTimeOffset>(), [], [], null, 0);
+            new(
+                DateTimeOffset.MinValue,
+                DateTimeOffset.MinValue,
+                TimeSpan.Zero,
+                new Dictionary<string, DateTimeOffset>(),
+                [],
+                [],
+                null,
+                0
+            );
 
         /// <summary>True when <paramref name="id"/> was asked for before the query began, so the snapshot answers it.</summary>
         public bool Answers(string id) => Asked.TryGetValue(id, out var at) && at <= StartedAt;
@@ -96,7 +108,7 @@ public sealed class SharedStatusFile
     /// <summary>When the scheduler last answered: the last good refresh, or a probe's ping written beside it.</summary>
     public DateTimeOffset? LastAnswer()
     {
-        DateTimeOffset? refreshed = Read() is { Failure: null, RefreshedBy: not 0 } s ? s.StartedAt : null;
+        DateTimeOffset? refreshed = Read() is { Failure: null, RefreshedBy: not 0 } s ? s.AnsweredAt : null;
         DateTimeOffset? pinged = null;
         try
         {
@@ -130,6 +142,7 @@ public sealed class SharedStatusFile
                 return null;
             return new Snapshot(
                 stored.StartedAt,
+                stored.AnsweredAt,
                 TimeSpan.FromSeconds(stored.IntervalSeconds),
                 stored.Asked,
                 stored.Jobs,
@@ -209,6 +222,7 @@ public sealed class SharedStatusFile
                     StateFolderTrust.CurrentUser,
                     _file._place,
                     snapshot.StartedAt,
+                    snapshot.AnsweredAt,
                     snapshot.Interval.TotalSeconds,
                     snapshot.Asked.ToDictionary(),
                     snapshot.Jobs.ToList(),
@@ -283,6 +297,7 @@ public sealed class SharedStatusFile
         uint Uid,
         string Place,
         DateTimeOffset StartedAt,
+        DateTimeOffset AnsweredAt,
         double IntervalSeconds,
         Dictionary<string, DateTimeOffset> Asked,
         List<JobInfo> Jobs,
