@@ -243,8 +243,18 @@ public sealed class SharedStatus : ISharedStatus
             {
                 using var held = _file.TryLock();
                 snapshot = _file.Read();
-                if (Answer(snapshot, wanted, maxAge, floor, poller) is { Unasked.Count: 0 } refreshedMeanwhile)
+                if (Answer(snapshot, wanted, maxAge, floor, poller) is { } refreshedMeanwhile)
+                {
+                    // fresh now; ids no refresh has asked for yet are added for the next one, never refreshed for here
+                    if (refreshedMeanwhile.Unasked.Count > 0)
+                    {
+                        if (held is { Held: true })
+                            Register(held, snapshot!, refreshedMeanwhile.Unasked);
+                        else
+                            await AskNextTimeAsync(refreshedMeanwhile.Unasked, ct).ConfigureAwait(false);
+                    }
                     return await SettleAsync(refreshedMeanwhile.Report, snapshot!, ct).ConfigureAwait(false);
+                }
                 if (held is not null || DateTimeOffset.Now > giveUp)
                 {
                     if (
@@ -322,8 +332,12 @@ public sealed class SharedStatus : ISharedStatus
     {
         // briefly: if the lock stays busy, the ids are added on this process's next poll
         using var held = await _file.LockAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
-        if (!held.Held || _file.Read() is not { } snapshot)
-            return;
+        if (held.Held && _file.Read() is { } snapshot)
+            Register(held, snapshot, ids);
+    }
+
+    private static void Register(SharedStatusFile.Lock held, SharedStatusFile.Snapshot snapshot, List<string> ids)
+    {
         var asked = snapshot.Asked.ToDictionary();
         foreach (var id in ids)
             asked.TryAdd(id, DateTimeOffset.Now);
