@@ -17,9 +17,10 @@ case "$1" in
     scontrol reconfigure ;;
   accounting)
     if [ "$2" = off ]; then
-      sed -i 's|^AccountingStorageType=.*|AccountingStorageType=accounting_storage/none|; /^AccountingStorageHost=/d; /^AccountingStoragePort=/d' "$conf"
+      # limits cannot be enforced without the database: their lines go with it
+      sed -i 's|^AccountingStorageType=.*|AccountingStorageType=accounting_storage/none|; /^AccountingStorageHost=/d; /^AccountingStoragePort=/d; /^AccountingStorageEnforce=/d; /^AccountingStorageTRES=/d' "$conf"
     else
-      sed -i 's|^AccountingStorageType=.*|AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=localhost\nAccountingStoragePort=6819|' "$conf"
+      sed -i 's|^AccountingStorageType=.*|AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=localhost\nAccountingStoragePort=6819\nAccountingStorageEnforce=associations,limits,qos\nAccountingStorageTRES=gres/gpu|' "$conf"
     fi
     restart_ctld ;;
   *) echo "usage: $0 min-job-age SECONDS | accounting on|off" >&2; exit 2 ;;

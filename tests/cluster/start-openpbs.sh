@@ -199,6 +199,32 @@ QMGR="$PBS_PREFIX/bin/qmgr"
 "$QMGR" -c "set server scheduler_iteration = $SCHED_ITER"
 "$QMGR" -c 'set server scheduling = True'
 "$QMGR" -c "list node $HOST" >/dev/null 2>&1 || "$QMGR" -c "create node $HOST"
+# several vnodes with GPUs (multi-node and GPU tests): ngpus is a custom consumable resource the scheduler places by;
+# the mom defines two child vnodes of one CPU and one GPU each beside the host's own (its two CPUs, no GPU), so that
+# select=2:ncpus=1:ngpus=1 lands on two vnodes and ngpus=3 can never run
+"$QMGR" -c "list resource ngpus" >/dev/null 2>&1 || "$QMGR" -c "create resource ngpus type=long, flag=nh"
+SCHEDCFG=$PBS_HOME_DIR/sched_priv/sched_config
+if ! grep -q '^resources:.*ngpus' "$SCHEDCFG"; then
+	sed -i 's/^resources: "\(.*\)"/resources: "\1, ngpus"/' "$SCHEDCFG"
+	[ -s "$PBS_HOME_DIR/sched_priv/sched.lock" ] && kill -HUP "$(head -1 "$PBS_HOME_DIR/sched_priv/sched.lock")" 2>/dev/null || true
+fi
+VNODES=$(mktemp)
+cat >"$VNODES" <<EOF
+\$configversion 2
+$HOST: resources_available.ncpus = 2
+$HOST[0]: resources_available.ncpus = 1
+$HOST[0]: resources_available.ngpus = 1
+$HOST[0]: resources_available.mem = 2gb
+$HOST[1]: resources_available.ncpus = 1
+$HOST[1]: resources_available.ngpus = 1
+$HOST[1]: resources_available.mem = 2gb
+EOF
+if ! "$PBS_PREFIX/sbin/pbs_mom" -s show hpcjobs-vnodes 2>/dev/null | cmp -s - "$VNODES"; then
+	"$PBS_PREFIX/sbin/pbs_mom" -s remove hpcjobs-vnodes >/dev/null 2>&1 || true
+	"$PBS_PREFIX/sbin/pbs_mom" -s insert hpcjobs-vnodes "$VNODES"
+	kill -HUP "$(head -1 "$PBS_HOME_DIR/mom_priv/mom.lock")"
+fi
+rm -f "$VNODES"
 
 # ---------------------------------------------------------------- 7. node free
 t=$(now)
@@ -209,6 +235,10 @@ for i in $(seq 1 120); do
 	sleep 0.5
 done
 case "$state" in free|job-busy|job-exclusive) ;; *) tail -20 "$PBS_HOME_DIR"/mom_logs/* >&2 || true; die "node $HOST not free (state '$state')";; esac
+for i in $(seq 1 60); do
+	[ "$("$PBS_PREFIX/bin/pbsnodes" "$HOST[1]" 2>/dev/null | awk -F' = ' '$1 ~ /^ *state$/ {print $2}')" = free ] && break
+	sleep 0.5
+done
 TIMING[node_free]=$(since "$t")
 
 # ---------------------------------------------------------------- 8. test user

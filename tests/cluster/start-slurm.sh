@@ -1,5 +1,11 @@
 #!/bin/bash
-# Single-node Slurm (Debian 12: slurm-wlm 22.05.8) without systemd, as root: the real cluster HpcJobs' SLURM tests run on.
+# Slurm (Debian 12: slurm-wlm 22.05.8) without systemd, as root: the real cluster HpcJobs' SLURM tests run on. The node
+# named after this host serves the fast single-node tests; three more nodes n1..n3 (the multi-node, GPU, QoS and account
+# tests) are each a slurmd of their own on this machine (Debian builds Slurm with multiple-slurmd: slurmd -N NAME, its
+# own port, spool and log), started in its own UTS namespace so that `hostname` in a job names its node. n1 and n2 carry
+# fake GPUs as GRES (character devices /dev/hpcjobs-gpu*, made with mknod, so SLURM sets CUDA_VISIBLE_DEVICES); the
+# nodes differ in memory and features. With accounting, limits are enforced (associations, limits, qos): QoS "high"
+# allows one CPU per job; account "project123" exists, and every test user has an association with account "root".
 # Based on the project's shared reference script; HpcJobs additions: SLURM_MIN_JOB_AGE, the node feature "hpcjobs"
 # (so that --constraint can be checked), and slurm-wlm-torque (SchedMD's PBS-style qsub/qstat/qdel wrappers).
 # Installs (if needed), configures and starts: munged, [mariadbd, slurmdbd,] slurmctld, slurmd.
@@ -41,6 +47,7 @@ getent hosts "$HOST" >/dev/null || echo "127.0.0.1 $HOST" >> /etc/hosts
 
 # ---------- 3. config ----------
 mkdir -p /etc/slurm /run/slurm /run/munge /var/log/slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd
+for i in 0 1 2; do [ -c /dev/hpcjobs-gpu$i ] || mknod -m 666 /dev/hpcjobs-gpu$i c 195 $i; done   # fake GPUs (NVIDIA's major)
 chown slurm:slurm /run/slurm /var/log/slurm /var/lib/slurm/slurmctld
 chown munge:munge /run/munge; chmod 0755 /run/munge
 if [ -n "$CONF_SRC_DIR" ] && [ -f "$CONF_SRC_DIR/slurm.conf" ]; then
@@ -59,7 +66,9 @@ TaskPlugin=task/none"
   if [ "$SLURM_ACCT" = 1 ]; then
     ACCT="AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
-AccountingStoragePort=6819"
+AccountingStoragePort=6819
+AccountingStorageEnforce=associations,limits,qos
+AccountingStorageTRES=gres/gpu"
   else
     ACCT="AccountingStorageType=accounting_storage/none"
   fi
@@ -76,11 +85,11 @@ MailProg=/bin/true
 SlurmctldPort=6817
 SlurmdPort=6818
 StateSaveLocation=/var/lib/slurm/slurmctld
-SlurmdSpoolDir=/var/lib/slurm/slurmd
+SlurmdSpoolDir=/var/lib/slurm/slurmd/%n
 SlurmctldPidFile=/run/slurm/slurmctld.pid
-SlurmdPidFile=/run/slurm/slurmd.pid
+SlurmdPidFile=/run/slurm/slurmd-%n.pid
 SlurmctldLogFile=/var/log/slurm/slurmctld.log
-SlurmdLogFile=/var/log/slurm/slurmd.log
+SlurmdLogFile=/var/log/slurm/slurmd-%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
 # default: no cgroups (track processes by parent pid, no task binding, --mem not enforced)
@@ -121,7 +130,20 @@ PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP PriorityTi
 PartitionName=low Nodes=$HOST MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE
 PartitionName=lowcancel Nodes=$HOST MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=CANCEL
 PartitionName=high Nodes=$HOST MaxTime=INFINITE State=UP PriorityTier=10 PreemptMode=OFF
+# the multi-node part: three more slurmd on this machine (see the top of start-slurm.sh)
+GresTypes=gpu
+NodeName=n1 NodeHostname=$HOST NodeAddr=127.0.0.1 Port=6821 CPUs=2 RealMemory=2000 Features=gpu,intel Gres=gpu:a100:2 State=UNKNOWN
+NodeName=n2 NodeHostname=$HOST NodeAddr=127.0.0.1 Port=6822 CPUs=2 RealMemory=3000 Features=gpu,amd Gres=gpu:a100:1 State=UNKNOWN
+NodeName=n3 NodeHostname=$HOST NodeAddr=127.0.0.1 Port=6823 CPUs=2 RealMemory=6000 Features=bigmem,amd State=UNKNOWN
+PartitionName=multi Nodes=n[1-3] MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF
+PartitionName=gpu Nodes=n[1-2] MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=OFF
 EOF
+  cat > /etc/slurm/gres.conf.new <<EOF
+NodeName=n1 Name=gpu Type=a100 File=/dev/hpcjobs-gpu[0-1]
+NodeName=n2 Name=gpu Type=a100 File=/dev/hpcjobs-gpu2
+EOF
+  if cmp -s /etc/slurm/gres.conf.new /etc/slurm/gres.conf; then rm /etc/slurm/gres.conf.new
+  else mv /etc/slurm/gres.conf.new /etc/slurm/gres.conf; conf_changed=1; fi
   if cmp -s /etc/slurm/slurm.conf.new /etc/slurm/slurm.conf; then rm /etc/slurm/slurm.conf.new
   else mv /etc/slurm/slurm.conf.new /etc/slurm/slurm.conf; conf_changed=1; fi
 fi
@@ -173,21 +195,45 @@ fi
 # a running controller keeps the configuration it started with (PreemptType is read at start only)
 if [ "${conf_changed:-0}" = 1 ] && alive /run/slurm/slurmctld.pid; then
   log "slurm.conf changed: restarting slurmctld and slurmd"
-  kill -TERM "$(cat /run/slurm/slurmctld.pid)"; if alive /run/slurm/slurmd.pid; then kill -TERM "$(cat /run/slurm/slurmd.pid)"; fi
-  for _ in $(seq 100); do alive /run/slurm/slurmctld.pid || alive /run/slurm/slurmd.pid || break; sleep 0.1; done
+  kill -TERM "$(cat /run/slurm/slurmctld.pid)"
+  for f in /run/slurm/slurmd.pid /run/slurm/slurmd-*.pid; do if alive "$f"; then kill -TERM "$(cat "$f")"; fi; done
+  for _ in $(seq 100); do
+    busy=0; for f in /run/slurm/slurmctld.pid /run/slurm/slurmd.pid /run/slurm/slurmd-*.pid; do alive "$f" && busy=1; done
+    [ $busy = 0 ] && break; sleep 0.1
+  done
 fi
 if ! alive /run/slurm/slurmctld.pid; then log "starting slurmctld"; slurmctld; fi
 waitfor 60 slurmctld sh -c 'scontrol ping | grep -q UP'
 slurmd_started_at=0
-if ! alive /run/slurm/slurmd.pid; then slurmd_started_at=$(date +%s); log "starting slurmd"; slurmd; fi
+rm -f /run/slurm/slurmd.pid   # (the single-node layout's pid file, before %n)
+for node in "$HOST" n1 n2 n3; do
+  mkdir -p "/var/lib/slurm/slurmd/$node"
+  alive "/run/slurm/slurmd-$node.pid" && continue
+  slurmd_started_at=$(date +%s); log "starting slurmd -N $node"
+  if [ "$node" = "$HOST" ]; then slurmd -N "$node"
+  else unshare --uts sh -c 'hostname "$1"; exec slurmd -N "$1"' sh "$node"; fi
+done
 node_ready() {  # node usable (no '*' = not responding) AND registered by the slurmd we just started
-  case "$(sinfo -h -n "$HOST" -o %t)" in idle|mix|alloc) ;; *) return 1;; esac
-  local st; st=$(scontrol -o show node "$HOST" | grep -o 'SlurmdStartTime=[^ ]*' | cut -d= -f2)
-  [ "$(date -d "$st" +%s 2>/dev/null || echo 0)" -ge $((slurmd_started_at - 1)) ]
+  case "$(sinfo -h -n "$1" -o %t)" in idle|mix|alloc) ;; *) return 1;; esac
+  local st; st=$(scontrol -o show node "$1" | grep -o 'SlurmdStartTime=[^ ]*' | cut -d= -f2)
+  [ "$(date -d "$st" +%s 2>/dev/null || echo 0)" -ge $((slurmd_started_at - 5)) ]
 }
-waitfor 60 "node idle" node_ready
+for node in "$HOST" n1 n2 n3; do waitfor 60 "node $node idle" node_ready "$node"; done
 if [ "$SLURM_ACCT" = 1 ]; then   # ctld registers the cluster itself; make sure it is there
   waitfor 30 "cluster in slurmdbd" sh -c "sacctmgr -n -P list cluster format=cluster | grep -qx local"
+  # limits are enforced: every user the tests submit as needs an association; QoS "high" allows one CPU per job
+  # (hpcjobs-other is the tests' second user; made here so that it has one; start-sshd.sh adds its own users')
+  id -u hpcjobs-other >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin hpcjobs-other
+  for u in root hpcjobs-other pbsuser hpcbash hpctcsh; do
+    id -u "$u" >/dev/null 2>&1 || continue
+    sacctmgr -n -P list assoc user="$u" account=root format=user | grep -qx "$u" || sacctmgr -i -Q add user "$u" account=root >/dev/null
+  done
+  # DenyOnLimit: sbatch refuses a job over the limit instead of leaving it pending for ever
+  sacctmgr -n -P list qos format=name | grep -qx high || sacctmgr -i -Q add qos high >/dev/null
+  sacctmgr -i -Q modify qos where name=high set MaxTRESPerJob=cpu=1 Priority=10 Flags=DenyOnLimit >/dev/null || true
+  sacctmgr -n -P list account format=account | grep -qx project123 || sacctmgr -i -Q add account project123 Description=tests Organization=hpcjobs >/dev/null
+  sacctmgr -n -P list assoc user=root account=project123 format=user | grep -qx root || sacctmgr -i -Q add user root account=project123 >/dev/null
+  sacctmgr -i -Q modify user where name=root set qos=normal,high >/dev/null
 fi
 log "slurm ready in $(( ($(date +%s%N) - t_start) / 1000000 )) ms"
 sinfo

@@ -43,6 +43,13 @@ for spec in hpcbash:/bin/bash hpctcsh:/usr/bin/tcsh; do
   install -m 600 -o "$user" -g "$user" "$DIR/client_key.pub" "$home/.ssh/authorized_keys"
 done
 
+# SLURM enforces associations (start-slurm.sh): the test users need one to submit
+if command -v sacctmgr >/dev/null && sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -q .; then
+  for user in hpcbash hpctcsh; do
+    sacctmgr -n -P list assoc user="$user" account=root format=user | grep -qx "$user" || sacctmgr -i -Q add user "$user" account=root >/dev/null
+  done
+fi
+
 cat > "$DIR/sshd_config" <<EOF
 Port $PORT
 ListenAddress 127.0.0.1

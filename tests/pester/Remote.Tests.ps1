@@ -83,6 +83,16 @@ Describe 'A cluster over SSH (<Shell> login shell)' -ForEach $script:logins -Ski
         $pbs | Receive-HpcJob -Wait | Select-Object -Last 2 | Should -Be @('one', 'two')
     }
 
+    It 'describes the cluster there, and follows a job there as a PowerShell job' {
+        $selection, $detail = Get-HpcScheduler -HostName $Alias -Detailed
+        "$($selection.Kind)" | Should -Be 'Slurm'
+        ($detail.Settings | Where-Object Key -eq 'Version').Value | Should -Match '^22\.'
+        $ps = Submit-HpcJob -HostName $Alias -Scheduler Slurm -Command sh, -c, 'echo as-job' -AsJob
+        $ps | Wait-Job -Timeout 120 | Out-Null
+        $ps.State | Should -Be 'Completed'
+        $ps | Receive-Job | Should -Be 'as-job'
+    }
+
     It 'shows the host, the remote argv and the script with -WhatIf' {
         $text = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; Submit-HpcJob -HostName $Alias -Scheduler Slurm -Command echo, 'a b' -Name demo -WhatIf" | Out-String
         $text | Should -Match "Submit job demo on Slurm at ${Alias}:"

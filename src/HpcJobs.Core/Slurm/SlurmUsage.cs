@@ -42,17 +42,26 @@ internal static class SlurmUsage
                     MaxRss = rss,
                     WalltimeRequested = UsageUnits.ParseDuration(main.Timelimit),
                     MemoryRequested = reqMem,
-                    Note =
-                        rss is null
-                            ? "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) "
-                                + "or has no step yet"
-                        : nodes > 1
-                            ? $"{nodes} nodes: CPU time and CPUs are summed over all of them; MaxRSS is the largest one "
-                                + "task used on any node, against the memory requested for all nodes together"
-                        : null,
+                    Note = Notes(rss is null, nodes),
                 }
             );
         }
         return usages;
+    }
+
+    private static string? Notes(bool noRss, int nodes)
+    {
+        var notes = new List<string>();
+        if (noRss)
+            notes.Add(
+                "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) or has "
+                    + "no step yet"
+            );
+        if (nodes > 1)
+            notes.Add(
+                $"{nodes} nodes: CPU time and CPUs are summed over all of them; MaxRSS is the largest one task used on "
+                    + "any node, against the memory requested for all nodes together"
+            );
+        return notes.Count == 0 ? null : string.Join("; ", notes);
     }
 }
