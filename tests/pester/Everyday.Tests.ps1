@@ -159,8 +159,12 @@ Describe 'Get-HpcScheduler -Detailed' {
 
     It 'reports SLURM''s accounting, MinJobAge, MaxArraySize, partitions and status path' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {
         $s = (Get-HpcScheduler -Scheduler Slurm -Detailed)[1].Settings
-        foreach ($k in 'Accounting', 'MinJobAge', 'MaxArraySize', 'JobAcctGatherFrequency', 'Status path', 'Partition debug') { $s.Key | Should -Contain $k }
+        foreach ($k in 'Accounting', 'MinJobAge', 'MaxArraySize', 'JobAcctGatherFrequency', 'Status path', 'Partition debug (vm)') { $s.Key | Should -Contain ($k -replace '\(vm\)', "($(hostname -s))") }
         ($s | Where-Object Key -eq 'Accounting').Value | Should -Match '^yes'
+        # the multi-node part: one line per kind of node, with GPUs and features; QoS with limits; your accounts
+        ($s | Where-Object Key -eq 'Partition gpu (n1)').Value | Should -Match 'GRES gpu:a100:2.*features gpu,intel'
+        ($s | Where-Object Key -eq 'QoS high').Value | Should -Match 'per job cpu=1'
+        $s.Key | Should -Contain 'Account project123'
     }
 
     It 'refuses an array beyond SLURM''s MaxArraySize, naming the limit' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {

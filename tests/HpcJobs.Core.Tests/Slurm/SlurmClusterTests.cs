@@ -92,7 +92,8 @@ public sealed partial class SlurmClusterTests : IDisposable
         [
             (new ResourceSpec { Memory = ByteSize.Parse("100GB") }, "Requested node configuration is not available"),
             (new ResourceSpec { Partition = "nosuchpartition" }, "Invalid partition name specified"),
-            (new ResourceSpec { GpusPerNode = 1 }, "Invalid generic resource (gres) specification"),
+            // the cluster has GPUs (partition gpu), the default partition none
+            (new ResourceSpec { GpusPerNode = 1 }, "Requested node configuration is not available"),
             (new ResourceSpec { CpusPerTask = 64 }, "More processors requested than permitted"),
         ];
         foreach (var (spec, message) in cases)
