@@ -48,7 +48,8 @@ Describe 'A cluster over SSH (<Shell> login shell)' -ForEach $script:logins -Ski
 `$j = Submit-HpcJob -HostName $Alias -Scheduler Pbs -Command sh, -c, 'printf "%s|%s" "`$1" "`$(id -un)"', sh, 'it''s `$1 ;|&'
 `$done = `$j | Wait-HpcJob -Timeout 120
 `$long = Submit-HpcJob -HostName $Alias -Scheduler Pbs -Command sleep, 300
-`$stopped = `$long | Stop-HpcJob -PassThru
+`$null = `$long | Stop-HpcJob
+`$stopped = `$long | Wait-HpcJob -Timeout 60   # PBS may still be ending it (E) when Stop's 3 s settle time is over
 [pscustomobject]@{ Location = `$done.Location; State = "`$(`$done.State)"; Exit = `$done.ExitCode; Stopped = "`$(`$stopped.State)"; Out = `$done.StdOutPath }
 "@
         $result.Location | Should -Be "ssh://$Alias"
