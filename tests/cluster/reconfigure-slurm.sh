@@ -4,9 +4,9 @@
 #        reconfigure-slurm.sh accounting on|off     (restarts slurmctld: the accounting plugin is read at start only)
 set -euo pipefail
 conf=/etc/slurm/slurm.conf
+. "$(dirname "$0")/pidfile.sh"
 restart_ctld() {
-  [ -s /run/slurm/slurmctld.pid ] && kill -TERM "$(cat /run/slurm/slurmctld.pid)" 2>/dev/null || true
-  for _ in $(seq 100); do [ -s /run/slurm/slurmctld.pid ] && kill -0 "$(cat /run/slurm/slurmctld.pid)" 2>/dev/null || break; sleep 0.1; done
+  stop_daemon /run/slurm/slurmctld.pid slurmctld
   slurmctld
   for _ in $(seq 100); do scontrol ping 2>/dev/null | grep -q UP && return 0; sleep 0.1; done
   echo "slurmctld did not come back" >&2; return 1

@@ -21,7 +21,7 @@ CONF_SRC_DIR=${CONF_SRC_DIR:-}          # optional: dir holding a ready slurm.co
 DBPASS=${SLURM_DBPASS:-slurmdbpass}
 log() { echo "[start-slurm $(date +%T.%N | cut -c1-12)] $*"; }
 t_start=$(date +%s%N)
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+. "$(dirname "$0")/pidfile.sh"   # alive FILE NAME: the pid file names a live process called NAME
 waitfor() { # waitfor SECONDS DESCRIPTION CMD...
   local n=$(( $1 * 10 )) what=$2; shift 2
   for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -150,7 +150,7 @@ fi
 
 # ---------- 4. munge ----------
 [ -s /etc/munge/munge.key ] || { mungekey --create --force 2>/dev/null || dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=128 status=none; chown munge:munge /etc/munge/munge.key; chmod 400 /etc/munge/munge.key; }
-if ! alive /run/munge/munged.pid; then
+if ! alive /run/munge/munged.pid munged; then
   log "starting munged"; runuser -u munge -- /usr/sbin/munged
 fi
 waitfor 10 munge sh -c 'munge -n | unmunge'
@@ -187,28 +187,24 @@ StoragePass=$DBPASS
 StorageLoc=slurm_acct_db
 EOF
   fi
-  if ! alive /run/slurm/slurmdbd.pid; then log "starting slurmdbd"; slurmdbd; fi
+  if ! alive /run/slurm/slurmdbd.pid slurmdbd; then log "starting slurmdbd"; slurmdbd; fi
   waitfor 60 slurmdbd bash -c 'exec 3<>/dev/tcp/127.0.0.1/6819'
 fi
 
 # ---------- 6. slurmctld + slurmd ----------
 # a running controller keeps the configuration it started with (PreemptType is read at start only)
-if [ "${conf_changed:-0}" = 1 ] && alive /run/slurm/slurmctld.pid; then
+if [ "${conf_changed:-0}" = 1 ] && alive /run/slurm/slurmctld.pid slurmctld; then
   log "slurm.conf changed: restarting slurmctld and slurmd"
-  kill -TERM "$(cat /run/slurm/slurmctld.pid)"
-  for f in /run/slurm/slurmd.pid /run/slurm/slurmd-*.pid; do if alive "$f"; then kill -TERM "$(cat "$f")"; fi; done
-  for _ in $(seq 100); do
-    busy=0; for f in /run/slurm/slurmctld.pid /run/slurm/slurmd.pid /run/slurm/slurmd-*.pid; do alive "$f" && busy=1; done
-    [ $busy = 0 ] && break; sleep 0.1
-  done
+  for f in /run/slurm/slurmd.pid /run/slurm/slurmd-*.pid; do stop_daemon "$f" slurmd; done
+  stop_daemon /run/slurm/slurmctld.pid slurmctld
 fi
-if ! alive /run/slurm/slurmctld.pid; then log "starting slurmctld"; slurmctld; fi
+if ! alive /run/slurm/slurmctld.pid slurmctld; then log "starting slurmctld"; slurmctld; fi
 waitfor 60 slurmctld sh -c 'scontrol ping | grep -q UP'
 slurmd_started_at=0
 rm -f /run/slurm/slurmd.pid   # (the single-node layout's pid file, before %n)
 for node in "$HOST" n1 n2 n3; do
   mkdir -p "/var/lib/slurm/slurmd/$node"
-  alive "/run/slurm/slurmd-$node.pid" && continue
+  alive "/run/slurm/slurmd-$node.pid" slurmd && continue
   slurmd_started_at=$(date +%s); log "starting slurmd -N $node"
   if [ "$node" = "$HOST" ]; then slurmd -N "$node"
   else unshare --uts sh -c 'hostname "$1"; exec slurmd -N "$1"' sh "$node"; fi

@@ -66,8 +66,8 @@ MaxStartups 100:30:200
 Subsystem sftp internal-sftp
 EOF
 
-alive() { [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
-if alive; then
+. "$(dirname "$0")/pidfile.sh"
+if alive "$PIDFILE" sshd; then
   kill -HUP "$(cat "$PIDFILE")"   # re-read the config
 else
   /usr/sbin/sshd -t -f "$DIR/sshd_config"
