@@ -67,7 +67,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
     }
     'Get-HpcJobStatus' = @{
         Synopsis    = 'Gets the current state of jobs (one batched scheduler query for all of them), or lists your jobs.'
-        Description = 'With jobs (parameter set ById): returns a fresh JobInfo for every job id or job object given, in the order given. Array job ids expand to one object per task. All ids of one scheduler are queried together, whatever their number. Jobs the scheduler does not know give a non-terminating HpcJobNotFound error. Jobs submitted outside HpcJobs can be looked up by id. Without jobs (parameter set List): lists your unfinished jobs on the selected scheduler, like squeue --me or qstat -u $USER; -State, -Name, -User and -Since filter the list.'
+        Description = 'With jobs (parameter set ById): returns a fresh JobInfo for every job id or job object given, in the order given. Array job ids expand to one object per task. All ids of one scheduler are queried together, whatever their number. Jobs the scheduler does not know give a non-terminating HpcJobNotFound error. Jobs submitted outside HpcJobs can be looked up by id. Without jobs (parameter set List): lists your unfinished jobs on the selected scheduler, like squeue --me or qstat -u $USER; -State, -Partition, -Name, -User and -Since filter the list.'
         Parameters  = @{
             JobId     = 'Jobs: JobInfo objects, objects with JobId (and Scheduler) properties, hashtables, or ids (123, 123_4, 123[4].server). Positional, by name or from the pipeline; a job object always goes to its own scheduler. Tab completes your jobs.'
             Scheduler = 'The scheduler that owns bare ids, or whose jobs to list. JobInfo objects carry their own.'
@@ -75,6 +75,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             Name      = 'List only jobs whose name matches this wildcard pattern (sweep*).'
             User      = 'List another user''s jobs, or * for everyone''s, where the scheduler shows them. Default: yours.'
             Since     = 'Also list jobs that ended at or after this time (from sacct, qstat -x history, the Local store).'
+            Partition = 'List only jobs in this partition (PBS: queue), named exactly, e.g. gpu. Tab completes the partitions, with their nodes, GPUs and features. Local has no partitions. Every JobInfo carries Partition and NodeList (the nodes it runs on).'
             MaxAge    = 'Seconds an answer may be old. Status that another HpcJobs process of yours took that recently (each Wait-HpcJob, -AsJob and Receive-HpcJob -Wait keeps one shared snapshot per cluster, see about_HpcJobs) answers without asking the scheduler; JobInfo.QueriedAt says when the scheduler said it. Default 0: ask the scheduler now.'
         }
         Inputs      = @(
@@ -87,6 +88,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
         Examples    = @(
             @{ Code = 'Get-HpcJobStatus'; Remarks = 'Lists your unfinished jobs (parameter set List).' }
             @{ Code = 'Get-HpcJobStatus -Name sweep* -State Pending | Stop-HpcJob'; Remarks = 'Cancels your pending jobs whose names start with sweep.' }
+            @{ Code = 'Get-HpcJobStatus -Partition gpu | Format-Table JobId, Name, State, NodeList'; Remarks = 'Shows your jobs in partition gpu and the nodes they run on (squeue --me -p gpu).' }
             @{ Code = 'Get-HpcJobStatus -Since (Get-Date).AddHours(-1) | Group-Object State'; Remarks = 'Counts by state what ran or ended in the last hour.' }
             @{ Code = 'Get-HpcJobStatus 12, 13'; Remarks = 'Shows jobs 12 and 13 (parameter set ById).' }
             @{ Code = '$jobs | Get-HpcJobStatus | Where-Object State -eq Failed | Format-List *'; Remarks = 'Shows every detail of the jobs that failed.' }

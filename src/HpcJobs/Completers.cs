@@ -37,8 +37,10 @@ public abstract class HpcCompleter : IArgumentCompleter
             && Enum.TryParse<SchedulerKind>(named.ToString(), true, out var k)
                 ? k
                 : (SchedulerKind?)null;
-        var key = $"{GetType().Name}|{kind}";
-        var candidates = Lookup(key, kind) ?? [];
+        if (!TryFindCluster(commandName, fakeBoundParameters, out var location))
+            return [];
+        var key = $"{GetType().Name}|{kind}|{location}";
+        var candidates = Lookup(key, kind, location) ?? [];
         var pattern = new WildcardPattern((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
         return candidates.Where(c => pattern.IsMatch(c.CompletionText)).ToList();
     }
@@ -46,7 +48,65 @@ public abstract class HpcCompleter : IArgumentCompleter
     /// <summary>The candidates of one scheduler (its kind, or null for the default one); may take long, runs off the prompt.</summary>
     protected abstract Task<IReadOnlyList<CompletionResult>> QueryAsync(IScheduler scheduler, CancellationToken ct);
 
-    private IReadOnlyList<CompletionResult>? Lookup(string key, SchedulerKind? kind)
+    /// <summary>
+    /// The cluster the command line names with -HostName (-UserName, -Port), or $PSDefaultParameterValues gives it; its
+    /// <see cref="JobInfo.Location"/>, null for this machine. False when it is a cluster this session has not logged in
+    /// to yet (or not a valid host): Tab must not open an SSH login.
+    /// </summary>
+    private static bool TryFindCluster(string commandName, IDictionary bound, out string? location)
+    {
+        location = null;
+        var hostName = bound["HostName"] ?? DefaultParameterValue(commandName, "HostName");
+        if (hostName is null)
+            return true;
+        try
+        {
+            var port = bound["Port"] ?? DefaultParameterValue(commandName, "Port");
+            var host = new Core.Remote.RemoteHost(
+                hostName.ToString()!,
+                (bound["UserName"] ?? DefaultParameterValue(commandName, "UserName"))?.ToString(),
+                port is null ? null : Convert.ToInt32(port, System.Globalization.CultureInfo.InvariantCulture)
+            );
+            location = host.Location;
+            return Core.Remote.SshSessionRunner.IsOpen(host);
+        }
+        catch (Exception e) when (e is HpcJobsException or FormatException or InvalidCastException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What $PSDefaultParameterValues gives <paramref name="parameter"/> of this command ("Cmd:Param" keys, wildcards).</summary>
+    private static object? DefaultParameterValue(string commandName, string parameter)
+    {
+        IDictionary? defaults;
+        try
+        {
+            // Tab runs on the pipeline thread: SessionStateProxy refuses ("a pipeline is already running"), a script block
+            // runs in the caller's session state
+            defaults =
+                ScriptBlock.Create("$PSDefaultParameterValues").Invoke().FirstOrDefault()?.BaseObject as IDictionary;
+        }
+        catch (Exception e) when (e is RuntimeException or InvalidOperationException)
+        {
+            return null;
+        }
+        if (defaults is null)
+            return null;
+        foreach (DictionaryEntry entry in defaults)
+        {
+            var parts = entry.Key.ToString()?.Split(':', 2);
+            if (
+                parts is [var command, var name]
+                && name.Trim().Equals(parameter, StringComparison.OrdinalIgnoreCase)
+                && new WildcardPattern(command.Trim(), WildcardOptions.IgnoreCase).IsMatch(commandName)
+            )
+                return entry.Value is ScriptBlock ? null : PSObject.AsPSObject(entry.Value).BaseObject;
+        }
+        return null;
+    }
+
+    private IReadOnlyList<CompletionResult>? Lookup(string key, SchedulerKind? kind, string? location)
     {
         if (Cache.TryGetValue(key, out var hit) && DateTimeOffset.Now - hit.At < CacheLifetime)
             return hit.Results;
@@ -58,7 +118,9 @@ public abstract class HpcCompleter : IArgumentCompleter
                     try
                     {
                         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-                        var scheduler = await HpcCmdlet.SharedResolver.GetAsync(kind, cts.Token).ConfigureAwait(false);
+                        var scheduler = await HpcCmdlet
+                            .SharedResolver.GetAsync(kind, cts.Token, location)
+                            .ConfigureAwait(false);
                         var results = await QueryAsync(scheduler, cts.Token).ConfigureAwait(false);
                         Cache[key] = (DateTimeOffset.Now, results);
                         return results;
@@ -131,8 +193,8 @@ public abstract class CatalogCompleter(CatalogKind kind) : HpcCompleter
         CancellationToken ct
     ) =>
         scheduler is ISchedulerCatalog catalog
-            ? (await catalog.ListNamesAsync(kind, ct).ConfigureAwait(false))
-                .Select(n => Value(n, $"{kind} {n} on {scheduler.Kind}"))
+            ? (await catalog.ListAsync(kind, ct).ConfigureAwait(false))
+                .Select(e => Value(e.Name, $"{e.Name}: {e.Description}"))
                 .ToList()
             : [];
 }

@@ -115,6 +115,26 @@ Describe 'Tab completion' {
         (Complete 'Submit-HpcJob -Command true -Scheduler Slurm -Partition de').CompletionText | Should -Be 'debug'
     }
 
+    It 'says what each partition, QoS and account holds in the tooltip (the multi-node cluster)' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {
+        function Settled([string]$line, [string]$want) {
+            # the first Tab may be answered empty from the time box; the scheduler's answer fills the cache
+            $deadline = (Get-Date).AddSeconds(20)
+            do { $r = Complete $line; if ($r.CompletionText -contains $want) { return $r }; Start-Sleep -Milliseconds 300 } while ((Get-Date) -lt $deadline)
+            $r
+        }
+        $partitions = Settled 'Submit-HpcJob -Command true -Scheduler Slurm -Partition ' gpu
+        $gpu = ($partitions | Where-Object CompletionText -eq 'gpu').ToolTip
+        $gpu | Should -Match '^gpu: up, timelimit infinite; '
+        $gpu | Should -Match 'n1: 1 nodes, 2 CPUs/node, 2000 MB/node, GRES gpu:a100:2, features gpu,intel'
+        $gpu | Should -Match 'n2: 1 nodes, 2 CPUs/node, 3000 MB/node, GRES gpu:a100:1, features gpu,amd'
+        ($partitions | Where-Object CompletionText -eq 'multi').ToolTip | Should -Match 'n3: .*6000 MB/node, features bigmem,amd'
+        $qos = Settled 'Submit-HpcJob -Command true -Scheduler Slurm -Qos ' high
+        ($qos | Where-Object CompletionText -eq 'high').ToolTip | Should -Match 'priority 10; per job cpu=1'
+        $accounts = Settled 'Submit-HpcJob -Command true -Scheduler Slurm -Account ' project123
+        $accounts.CompletionText | Should -Contain 'project123'
+        ($accounts | Where-Object CompletionText -eq 'project123').ToolTip | Should -Match 'may submit here'
+    }
+
     It 'returns within the time box when the scheduler hangs, and answers from the cache later' {
         # a squeue that hangs: PATH puts a fake first in a fresh pwsh session
         $bin = New-Item -ItemType Directory -Force (Join-Path $script:work 'hangbin')

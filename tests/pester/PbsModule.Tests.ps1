@@ -22,6 +22,14 @@ Describe 'PBS (real OpenPBS server)' -Skip:$script:skip {
         $s[1].Name | Should -Be 'PBS Professional/OpenPBS'
     }
 
+    It 'completes -Partition with the queues, their type, state and limits' {
+        $line = 'Submit-HpcJob -Command true -Scheduler Pbs -Partition '
+        $null = TabExpansion2 $line $line.Length
+        Start-Sleep -Milliseconds 1500   # the first Tab may have been answered from the time box, empty
+        $queues = (TabExpansion2 $line $line.Length).CompletionMatches
+        ($queues | Where-Object CompletionText -eq 'workq').ToolTip | Should -Match '^workq: Execution, enabled True, started True'
+    }
+
     It 'never lets a job id reach qstat as an option, and reads a working directory with a quote as it is' {
         $null = Get-HpcJobStatus -Scheduler Pbs '--version' -ErrorVariable e -ErrorAction SilentlyContinue
         $e[0].FullyQualifiedErrorId | Should -BeLike 'HpcJobNotFound,*'

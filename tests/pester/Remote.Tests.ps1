@@ -94,6 +94,36 @@ Describe 'A cluster over SSH (<Shell> login shell)' -ForEach $script:logins -Ski
         $ps | Receive-Job | Should -Be 'as-job'
     }
 
+    It 'completes the cluster''s partitions and QoS over SSH once logged in, and never logs in from Tab' {
+        $before = Accepted $User
+        $result = Invoke-InNewPwsh @"
+function Complete([string]`$line) { (TabExpansion2 `$line `$line.Length).CompletionMatches }
+function Settled([string]`$line, [string]`$want) {
+    `$deadline = (Get-Date).AddSeconds(`$(if (`$want) { 20 } else { 2 }))
+    do { `$r = Complete `$line; if (`$want -and `$r.CompletionText -contains `$want) { return `$r }; Start-Sleep -Milliseconds 300 } while ((Get-Date) -lt `$deadline)
+    `$r
+}
+`$cold = @(Settled 'Submit-HpcJob -HostName $Alias -Scheduler Slurm -Command true -Partition ' | Where-Object CompletionText -in 'debug', 'gpu', 'multi')   # (PowerShell offers file names when a completer has nothing)
+`$afterTab = @(Get-Content /var/log/hpcjobs-sshd.log | Select-String -SimpleMatch 'Accepted publickey for $User ').Count
+`$null = Get-HpcJobStatus -HostName $Alias -Scheduler Slurm
+`$partitions = @(Settled 'Submit-HpcJob -HostName $Alias -Scheduler Slurm -Command true -Partition ' gpu)
+`$PSDefaultParameterValues['*-Hpc*:HostName'] = '$Alias'
+`$qos = @(Settled 'New-HpcResourceSpec -Qos ' high)
+[pscustomobject]@{
+    Cold = `$cold.Count; AfterTab = `$afterTab
+    Partitions = @(`$partitions.CompletionText); Gpu = (`$partitions | Where-Object CompletionText -eq 'gpu').ToolTip
+    Qos = @(`$qos.CompletionText); High = (`$qos | Where-Object CompletionText -eq 'high').ToolTip
+}
+"@
+        $result.Cold | Should -Be 0
+        $result.AfterTab | Should -Be $before   # Tab before any command: no login
+        $result.Partitions | Should -Contain 'gpu'
+        $result.Gpu | Should -Match 'gpu:a100'
+        $result.Qos | Should -Contain 'high'
+        $result.High | Should -Match 'per job cpu=1'
+        (Accepted $User) - $before | Should -Be 1
+    }
+
     It 'shows the host, the remote argv and the script with -WhatIf' {
         $text = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; Submit-HpcJob -HostName $Alias -Scheduler Slurm -Command echo, 'a b' -Name demo -WhatIf" | Out-String
         $text | Should -Match "Submit job demo on Slurm at ${Alias}:"

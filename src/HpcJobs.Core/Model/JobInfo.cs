@@ -49,6 +49,15 @@ public sealed record JobInfo
     public string? StdErrPath { get; internal init; }
     public string? WorkingDirectory { get; internal init; }
     public ResourceSpec? Resources { get; internal init; }
+
+    /// <summary>The partition (PBS: the queue) the job is in, as the scheduler reports it; null on Local.</summary>
+    public string? Partition { get; internal init; }
+
+    /// <summary>
+    /// The nodes the job runs or ran on, in the scheduler's notation (SLURM <c>n[1-2]</c>; PBS's vnodes or hosts, comma
+    /// separated); null before it starts, and on Local.
+    /// </summary>
+    public string? NodeList { get; internal init; }
     public DateTimeOffset QueriedAt { get; internal init; } = DateTimeOffset.Now;
 
     public bool IsFinished => State.IsFinished();

@@ -81,6 +81,8 @@ internal static class PbsJobs
             StdOutPath = PbsOutput.LocalPath(r["Output_Path"]),
             StdErrPath = PbsOutput.LocalPath((r["Join_Path"] ?? "n") is "oe" ? r["Output_Path"] : r["Error_Path"]),
             WorkingDirectory = PbsOutput.Variable(r, "PBS_O_WORKDIR") ?? r["jobdir"],
+            Partition = r["queue"],
+            NodeList = PbsOutput.NodeList(r["exec_vnode"], r["exec_host"]),
         };
     }
 

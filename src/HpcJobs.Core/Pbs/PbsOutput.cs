@@ -168,6 +168,19 @@ internal static class PbsOutput
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The vnodes a job runs on, from exec_vnode (<c>(vm[0]:ncpus=1:ngpus=1)+(vm[1]:ncpus=1)</c>, PBS Pro), else the
+    /// hosts of exec_host (<c>vm/0*2+vm/1</c>, Torque <c>n1/0-3+n2/0</c>); comma separated, each once; null before it starts.
+    /// </summary>
+    public static string? NodeList(string? execVnode, string? execHost)
+    {
+        var chunks = execVnode is { Length: > 0 }
+            ? execVnode.Split('+').Select(c => c.Trim().TrimStart('(').Split(':')[0].TrimEnd(')'))
+            : (execHost ?? "").Split('+').Select(c => c.Trim().Split('/')[0]);
+        var nodes = chunks.Where(n => n.Length > 0).Distinct().ToList();
+        return nodes.Count == 0 ? null : string.Join(',', nodes);
+    }
+
     /// <summary>Output_Path is "host:/path" (PBS keeps the submit host); the path is what a user opens.</summary>
     public static string? LocalPath(string? pbsPath)
     {

@@ -29,22 +29,35 @@ public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISched
         return report.Jobs.Where(query.Matches).OrderBy(j => j.SubmitTime).ThenBy(j => j.ArrayTaskId ?? -1).ToList();
     }
 
-    public async Task<IReadOnlyList<string>> ListNamesAsync(
+    /// <summary>The queues with their type, state and limits; PBS has no QoS, and its accounts are free text.</summary>
+    public async Task<IReadOnlyList<CatalogEntry>> ListAsync(
         CatalogKind kind,
         CancellationToken cancellationToken = default
     )
     {
         if (kind != CatalogKind.Partition)
-            return []; // PBS has no QoS, and accounts are free text
-        var r = await _commands.RunAsync("qstat", ["-Q"], cancellationToken).ConfigureAwait(false);
-        // a table: header, a line of dashes, then one queue per line, its name first
-        return r
-            .StandardOutput.Split('\n')
-            .SkipWhile(l => !l.StartsWith("---", StringComparison.Ordinal))
-            .Skip(1)
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault())
-            .OfType<string>()
-            .Order(StringComparer.Ordinal)
+            return [];
+        var queues = await _commands
+            .RunAsync("qstat", Dialect == PbsDialect.Pro ? ["-Q", "-f", "-F", "json"] : ["-Q", "-f"], cancellationToken)
+            .ConfigureAwait(false);
+        var records =
+            Dialect == PbsDialect.Pro
+                ? PbsOutput.ParseJson(queues.StandardOutput, "Queue")
+                : PbsOutput.ParseFullText(queues.StandardOutput);
+        return records
+            .Select(q =>
+            {
+                var limits = q
+                    .Attributes.Where(a => a.Key.StartsWith("resources_max.", StringComparison.Ordinal))
+                    .Select(a => $"{a.Key["resources_max.".Length..]} ≤ {a.Value}")
+                    .ToList();
+                return new CatalogEntry(
+                    q.Id,
+                    $"{q["queue_type"]}, enabled {q["enabled"]}, started {q["started"]}"
+                        + (limits.Count > 0 ? "; " + string.Join(", ", limits) : "; no limits")
+                );
+            })
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
             .ToList();
     }
 
@@ -76,27 +89,11 @@ public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISched
                     : "qstat -f -t <ids>"
             ),
         };
-        var queues = await _commands
-            .RunAsync("qstat", Dialect == PbsDialect.Pro ? ["-Q", "-f", "-F", "json"] : ["-Q", "-f"], cancellationToken)
-            .ConfigureAwait(false);
-        var queueRecords =
-            Dialect == PbsDialect.Pro
-                ? PbsOutput.ParseJson(queues.StandardOutput, "Queue")
-                : PbsOutput.ParseFullText(queues.StandardOutput);
-        foreach (var q in queueRecords)
-        {
-            var limits = q
-                .Attributes.Where(a => a.Key.StartsWith("resources_max.", StringComparison.Ordinal))
-                .Select(a => $"{a.Key["resources_max.".Length..]} ≤ {a.Value}")
-                .ToList();
-            settings.Add(
-                new(
-                    $"Queue {q.Id}",
-                    $"{q["queue_type"]}, enabled {q["enabled"]}, started {q["started"]}"
-                        + (limits.Count > 0 ? "; " + string.Join(", ", limits) : "; no limits")
-                )
-            );
-        }
+        settings.AddRange(
+            (await ListAsync(CatalogKind.Partition, cancellationToken).ConfigureAwait(false)).Select(
+                q => new KeyValuePair<string, string>($"Queue {q.Name}", q.Description)
+            )
+        );
         return Describe() with { Settings = settings };
     }
 }

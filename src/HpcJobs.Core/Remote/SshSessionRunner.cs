@@ -64,6 +64,16 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether this process has a live session to <paramref name="host"/>: Tab completion asks a cluster only then, so that
+    /// pressing Tab never logs in (nor asks for a password or a second factor).
+    /// </summary>
+    public static bool IsOpen(RemoteHost host)
+    {
+        lock (Sessions)
+            return Sessions.TryGetValue(host, out var runner) && runner._session is { IsAlive: true };
+    }
+
     public async Task<ProcessResult> RunAsync(
         string program,
         IReadOnlyList<string> arguments,

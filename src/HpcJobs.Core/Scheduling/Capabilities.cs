@@ -82,17 +82,22 @@ public sealed record JobListQuery
     /// <summary>Also finished jobs that ended at or after this time.</summary>
     public DateTimeOffset? Since { get; init; }
 
+    /// <summary>Only jobs in this partition (PBS: queue), named exactly; a back end without partitions has none there.</summary>
+    public string? Partition { get; init; }
+
     public bool AllUsers => User == "*";
 
     /// <summary>Finished jobs are listed only when asked for: by <see cref="Since"/>, or by naming a finished state.</summary>
     public bool WantsFinished => Since is not null || (States?.Any(s => s.IsFinished()) ?? false);
 
-    /// <summary>Whether a job answers this query (state, name, end time); the user is the back end's filter.</summary>
+    /// <summary>Whether a job answers this query (state, partition, name, end time); the user is the back end's filter.</summary>
     public bool Matches(JobInfo job)
     {
         if (job.IsFinished && (!WantsFinished || (Since is not null && (job.EndTime is null || job.EndTime < Since))))
             return false;
         if (States is not null && !States.Contains(job.State))
+            return false;
+        if (Partition is not null && !string.Equals(job.Partition, Partition, StringComparison.Ordinal))
             return false;
         return Name is null || WildcardRegex(Name).IsMatch(job.Name ?? "");
     }
@@ -142,10 +147,14 @@ public enum CatalogKind
     Account,
 }
 
+/// <summary>A partition (queue), QoS or account, with what a user picking one wants to know (nodes, GPUs, limits).</summary>
+public sealed record CatalogEntry(string Name, string Description);
+
 /// <summary>A back end that can name its partitions (queues), QoS and accounts.</summary>
 public interface ISchedulerCatalog
 {
-    Task<IReadOnlyList<string>> ListNamesAsync(CatalogKind kind, CancellationToken cancellationToken = default);
+    /// <summary>The entries of one kind, sorted by name; none when the scheduler has no such thing or cannot say.</summary>
+    Task<IReadOnlyList<CatalogEntry>> ListAsync(CatalogKind kind, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A back end that can report the settings that change how exact its answers are (the -Detailed report).</summary>

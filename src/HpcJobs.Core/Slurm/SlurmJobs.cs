@@ -62,6 +62,8 @@ internal static class SlurmJobs
             Restarts = int.TryParse(row.Restarts, CultureInfo.InvariantCulture, out var restarts) ? restarts : null,
             ExitCode = job.State == JobState.Completed ? 0 : null,
             WorkingDirectory = row.WorkDir,
+            Partition = NullIfEmpty(row.Partition),
+            NodeList = Nodes(row.NodeList),
             StdOutPath = Resolve(
                 OutputPattern.Expand(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name),
                 row.WorkDir
@@ -105,11 +107,23 @@ internal static class SlurmJobs
                 )
                     (exit, signal) = SlurmStates.DecodeExitCode(step) is { Signal: not null } s ? s : (exit, signal);
                 var job = Job(taskId, baseId, task, row.Name, row.State, row.Reason, row.Submit, row.Start, row.End);
-                result.Add(job with { ExitCode = exit, Signal = signal, WorkingDirectory = NullIfEmpty(row.WorkDir) });
+                result.Add(
+                    job with
+                    {
+                        ExitCode = exit,
+                        Signal = signal,
+                        WorkingDirectory = NullIfEmpty(row.WorkDir),
+                        Partition = NullIfEmpty(row.Partition),
+                        NodeList = Nodes(row.NodeList),
+                    }
+                );
             }
         }
         return result.DistinctBy(j => j.JobId).OrderBy(j => j.ArrayTaskId ?? -1).ToList();
     }
+
+    /// <summary>squeue's NodeList is empty and sacct's "None assigned" before a job starts.</summary>
+    private static string? Nodes(string nodeList) => nodeList is "" or "None assigned" or "(null)" ? null : nodeList;
 
     /// <summary>What squeue and sacct rows share: ids, name, state, reason and times.</summary>
     private static JobInfo Job(

@@ -19,6 +19,8 @@ internal sealed record SqueueRow(
     string StdOut,
     string StdErr,
     string Restarts,
+    string Partition,
+    string NodeList,
     string Name
 )
 {
@@ -36,6 +38,8 @@ internal sealed record SacctRow(
     string Submit,
     string Start,
     string End,
+    string Partition,
+    string NodeList,
     string WorkDir
 );
 
@@ -73,6 +77,8 @@ internal static partial class SlurmOutput
         "STDOUT",
         "STDERR",
         "RestartCnt",
+        "Partition",
+        "NodeList",
         "Name",
     ];
 
@@ -87,6 +93,8 @@ internal static partial class SlurmOutput
         "Submit",
         "Start",
         "End",
+        "Partition",
+        "NodeList",
         "WorkDir",
     ];
 
@@ -144,6 +152,8 @@ internal static partial class SlurmOutput
                 f("STDOUT"),
                 f("STDERR"),
                 f("RestartCnt").Trim(),
+                f("Partition").Trim(),
+                f("NodeList").Trim(),
                 f("Name")
             ))
             .ToList();
@@ -165,6 +175,8 @@ internal static partial class SlurmOutput
                 f("Submit"),
                 f("Start"),
                 f("End"),
+                f("Partition").Trim(),
+                f("NodeList").Trim(),
                 f("WorkDir")
             ))
             .ToList();

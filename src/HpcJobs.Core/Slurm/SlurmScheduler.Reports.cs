@@ -1,5 +1,6 @@
 using System.Globalization;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
 using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Slurm;
@@ -76,38 +77,24 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
             .ToList();
     }
 
-    public async Task<IReadOnlyList<string>> ListNamesAsync(
+    public async Task<IReadOnlyList<CatalogEntry>> ListAsync(
         CatalogKind kind,
         CancellationToken cancellationToken = default
-    )
-    {
-        var (program, args) = kind switch
+    ) =>
+        kind switch
         {
-            CatalogKind.Partition => ("sinfo", new[] { "-h", "-o", "%R" }),
-            CatalogKind.Qos => ("sacctmgr", new[] { "-nP", "show", "qos", "format=name" }),
-            _ => (
-                "sacctmgr",
-                new[]
-                {
-                    "-nP",
-                    "show",
-                    "assoc",
-                    $"user={await UserNameAsync(cancellationToken).ConfigureAwait(false)}",
-                    "format=account",
-                }
-            ),
+            CatalogKind.Partition => (await PartitionKindsAsync(cancellationToken).ConfigureAwait(false))
+                .GroupBy(k => k.Partition)
+                .Select(g => new CatalogEntry(
+                    g.Key,
+                    $"{g.First().Availability}, timelimit {g.First().TimeLimit}; "
+                        + string.Join("; ", g.Select(k => $"{k.Nodes}: {k.Kind}"))
+                ))
+                .OrderBy(e => e.Name, StringComparer.Ordinal)
+                .ToList(),
+            CatalogKind.Qos => await QosAsync(cancellationToken).ConfigureAwait(false),
+            _ => await AccountsAsync(cancellationToken).ConfigureAwait(false),
         };
-        var r = await _commands.RunAsync(program, args, cancellationToken).ConfigureAwait(false);
-        return r.Succeeded
-            ? r
-                .StandardOutput.Split('\n')
-                .Select(l => l.Trim())
-                .Where(l => l.Length > 0)
-                .Distinct()
-                .Order(StringComparer.Ordinal)
-                .ToList()
-            : [];
-    }
 
     public async Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default)
     {
@@ -117,10 +104,6 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
             .ConfigureAwait(false);
         var accounting = sacct.Succeeded;
         _controller.AccountingAnswers(accounting);
-        // one line per partition and kind of node in it: nodes differ in CPUs, memory, GPUs and features
-        var partitions = await _commands
-            .RunAsync("sinfo", ["-h", "-o", "%R|%N|%l|%D|%c|%m|%G|%f|%a"], cancellationToken)
-            .ConfigureAwait(false);
         var settings = new List<KeyValuePair<string, string>>
         {
             new("Version", config.GetValueOrDefault("SLURM_VERSION", "?")),
@@ -150,30 +133,63 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
                     )
             ),
         };
-        foreach (var line in partitions.StandardOutput.Split('\n').Where(l => l.Contains('|')))
+        settings.AddRange(
+            (await PartitionKindsAsync(cancellationToken).ConfigureAwait(false)).Select(k => new KeyValuePair<
+                string,
+                string
+            >($"Partition {k.Partition} ({k.Nodes})", k.Describe()))
+        );
+        if (accounting)
         {
-            var f = line.Split('|');
-            if (f.Length < 9)
-                continue;
-            settings.Add(
-                new(
-                    $"Partition {f[0]} ({f[1]})",
-                    $"timelimit {f[2]}, {f[3]} nodes, {f[4]} CPUs/node, {f[5]} MB/node"
-                        + (f[6] is "(null)" or "" ? "" : $", GRES {f[6]}")
-                        + (f[7] is "(null)" or "" ? "" : $", features {f[7]}")
-                        + $", {f[8]}"
-                )
+            settings.AddRange((await QosAsync(cancellationToken).ConfigureAwait(false)).Select(Setting("QoS")));
+            settings.AddRange(
+                (await AccountsAsync(cancellationToken).ConfigureAwait(false)).Select(Setting("Account"))
             );
         }
-        if (accounting)
-            settings.AddRange(await QosAndAccountsAsync(cancellationToken).ConfigureAwait(false));
         return Describe() with { Version = config.GetValueOrDefault("SLURM_VERSION"), Settings = settings };
     }
 
-    /// <summary>The QoS with their per-job and per-user limits, and the accounts (with QoS) you may submit to.</summary>
-    private async Task<List<KeyValuePair<string, string>>> QosAndAccountsAsync(CancellationToken ct)
+    /// <summary>The lines of a '|'-separated listing (sinfo -o, sacctmgr -P) that have <paramref name="fields"/> fields.</summary>
+    private static IEnumerable<string[]> Rows(ProcessResult listing, int fields) =>
+        listing.StandardOutput.Split('\n').Select(l => l.Trim().Split('|')).Where(f => f.Length == fields);
+
+    private static Func<CatalogEntry, KeyValuePair<string, string>> Setting(string what) =>
+        e => new($"{what} {e.Name}", e.Description);
+
+    /// <summary>One entry per partition and kind of node in it: nodes differ in CPUs, memory, GPUs and features.</summary>
+    private async Task<List<PartitionNodes>> PartitionKindsAsync(CancellationToken ct)
     {
-        var settings = new List<KeyValuePair<string, string>>();
+        var sinfo = await _commands
+            .RunAsync("sinfo", ["-h", "-o", "%R|%N|%l|%D|%c|%m|%G|%f|%a"], ct)
+            .ConfigureAwait(false);
+        return Rows(sinfo, 9)
+            .Select(f => new PartitionNodes(
+                f[0],
+                f[1],
+                f[2],
+                f[8],
+                $"{f[3]} nodes, {f[4]} CPUs/node, {f[5]} MB/node"
+                    + (f[6] is "(null)" or "" ? "" : $", GRES {f[6]}")
+                    + (f[7] is "(null)" or "" ? "" : $", features {f[7]}")
+            ))
+            .ToList();
+    }
+
+    /// <summary>A partition's nodes of one kind (sinfo %N), and what they have: how many, CPUs, memory, GRES, features.</summary>
+    private sealed record PartitionNodes(
+        string Partition,
+        string Nodes,
+        string TimeLimit,
+        string Availability,
+        string Kind
+    )
+    {
+        public string Describe() => $"timelimit {TimeLimit}, {Kind}, {Availability}";
+    }
+
+    /// <summary>The QoS with their priority and per-job and per-user limits (none without accounting).</summary>
+    private async Task<List<CatalogEntry>> QosAsync(CancellationToken ct)
+    {
         var qos = await _commands
             .RunAsync(
                 "sacctmgr",
@@ -181,35 +197,50 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
                 ct
             )
             .ConfigureAwait(false);
-        foreach (var f in qos.StandardOutput.Split('\n').Select(l => l.Split('|')).Where(f => f.Length == 6))
-        {
-            var limits = new[]
+        return Rows(qos, 6)
+            .Select(f =>
             {
-                f[2].Length > 0 ? $"per job {f[2]}" : "",
-                f[3].Length > 0 ? $"walltime {f[3]}" : "",
-                f[4].Length > 0 ? $"{f[4]} running jobs per user" : "",
-                f[5].Length > 0 ? $"{f[5]} submitted jobs per user" : "",
-            }
-                .Where(s => s.Length > 0)
-                .ToList();
-            settings.Add(
-                new($"QoS {f[0]}", $"priority {f[1]}; " + (limits.Count > 0 ? string.Join(", ", limits) : "no limits"))
-            );
-        }
+                var limits = new[]
+                {
+                    f[2].Length > 0 ? $"per job {f[2]}" : "",
+                    f[3].Length > 0 ? $"walltime {f[3]}" : "",
+                    f[4].Length > 0 ? $"{f[4]} running jobs per user" : "",
+                    f[5].Length > 0 ? $"{f[5]} submitted jobs per user" : "",
+                }
+                    .Where(s => s.Length > 0)
+                    .ToList();
+                return new CatalogEntry(
+                    f[0],
+                    $"priority {f[1]}; " + (limits.Count > 0 ? string.Join(", ", limits) : "no limits")
+                );
+            })
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The accounts the user has an association with (may submit to), with its partition and QoS.</summary>
+    private async Task<List<CatalogEntry>> AccountsAsync(CancellationToken ct)
+    {
         var user = await UserNameAsync(ct).ConfigureAwait(false);
         var assoc = await _commands
             .RunAsync("sacctmgr", ["-nP", "show", "assoc", $"user={user}", "format=account,partition,qos"], ct)
             .ConfigureAwait(false);
-        foreach (var f in assoc.StandardOutput.Split('\n').Select(l => l.Split('|')).Where(f => f.Length == 3))
-            settings.Add(
-                new(
-                    $"Account {f[0]}",
-                    $"{user} may submit here"
-                        + (f[1].Length > 0 ? $" (partition {f[1]})" : "")
-                        + (f[2].Length > 0 ? $" with QoS {f[2]}" : "")
-                )
-            );
-        return settings;
+        return Rows(assoc, 3)
+            .Where(f => f[0].Length > 0)
+            .GroupBy(f => f[0]) // an association per partition gives the account a line each
+            .Select(g => new CatalogEntry(
+                g.Key,
+                $"{user} may submit here"
+                    + string.Join(
+                        ";",
+                        g.Select(f =>
+                            (f[1].Length > 0 ? $" (partition {f[1]})" : "")
+                            + (f[2].Length > 0 ? $" with QoS {f[2]}" : "")
+                        )
+                    )
+            ))
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
     }
 
     private string? _userName;

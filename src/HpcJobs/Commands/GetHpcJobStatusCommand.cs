@@ -7,8 +7,8 @@ namespace HpcJobs.Commands;
 
 /// <summary>
 /// Fresh status of jobs, all of one scheduler in one batched query; array ids expand to one object per task. Without ids,
-/// lists the current user's unfinished jobs (squeue --me, qselect -u, the Local store), filtered by state, name, user and
-/// end time.
+/// lists the current user's unfinished jobs (squeue --me, qselect -u, the Local store), filtered by state, partition, name,
+/// user and end time.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "HpcJobStatus", DefaultParameterSetName = List)]
 [OutputType(typeof(JobInfo))]
@@ -30,6 +30,12 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
     [ValidateNotNullOrEmpty]
     [ValidateUserName]
     public string? User { get; set; }
+
+    /// <summary>Only jobs in this partition (PBS: queue), e.g. gpu. Local has no partitions: none of its jobs is in one.</summary>
+    [Parameter(ParameterSetName = List)]
+    [ValidateNotNullOrEmpty]
+    [CatalogCompleter(CatalogKind.Partition)]
+    public string? Partition { get; set; }
 
     /// <summary>Also jobs that ended at or after this time (sacct, qstat -x, the Local store).</summary>
     [Parameter(ParameterSetName = List)]
@@ -66,6 +72,7 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
         {
             States = State,
             Name = Name,
+            Partition = Partition,
             User = User,
             Since = Since is { } since ? new DateTimeOffset(since) : null,
         };

@@ -29,6 +29,8 @@ public sealed partial class OpenPbsServerTests
             .Select(m => m.Groups[1].Value);
         Assert.Equal(2, vnodes.Distinct().Count());
         Assert.Contains("ngpus=1", a["exec_vnode"]);
+        Assert.Equal("workq", done.Partition);
+        Assert.Equal(string.Join(',', vnodes.Distinct()), done.NodeList);
     }
 
     [PbsFact]

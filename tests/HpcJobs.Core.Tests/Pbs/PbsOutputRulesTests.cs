@@ -84,6 +84,17 @@ public sealed class PbsOutputRulesTests
         Assert.Equal(local, PbsOutput.LocalPath(pbs));
 
     [Theory]
+    [InlineData("(vm[0]:ncpus=1:ngpus=1)+(vm[1]:ncpus=1:ngpus=1)", "vm/0+vm/1", "vm[0],vm[1]")]
+    [InlineData("(vm:ncpus=1)", "vm/0", "vm")]
+    [InlineData("(vm:ncpus=1)+(vm:ncpus=1)", "vm/0*2", "vm")]
+    [InlineData(null, "vm/0*2+vm/1", "vm")] // PBS Pro without exec_vnode
+    [InlineData(null, "n1/0-3+n2/0", "n1,n2")] // Torque
+    [InlineData(null, null, null)] // not started
+    [InlineData("", "", null)]
+    public void The_node_list_names_each_vnode_or_host_once(string? execVnode, string? execHost, string? nodes) =>
+        Assert.Equal(nodes, PbsOutput.NodeList(execVnode, execHost));
+
+    [Theory]
     [InlineData("123[4].srv", "123[].srv", 4)]
     [InlineData("123[0]", "123[]", 0)]
     [InlineData("123[].srv", null, null)]

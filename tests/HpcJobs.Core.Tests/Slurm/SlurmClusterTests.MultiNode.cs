@@ -46,6 +46,18 @@ public sealed partial class SlurmClusterTests
         await Poll.Until(async () => (usage = (await _slurm.GetUsageAsync([job.JobId])).FirstOrDefault()) is not null);
         Assert.Equal(4, usage!.AllocatedCpus);
         Assert.Contains("2 nodes", usage.Note); // Measure-HpcJob says what it sums
+
+        // status says where it ran, and a listing by partition finds it there only
+        var status = Assert.Single((await _slurm.GetStatusAsync([job.JobId])).Jobs);
+        Assert.Equal("multi", status.Partition);
+        Assert.Matches(@"^n\[[1-3][-,][1-3]\]$", status.NodeList);
+        Assert.Equal(rec["NodeList"], status.NodeList);
+        var finished = new[] { JobState.Completed };
+        var inMulti = await _slurm.ListJobsAsync(new JobListQuery { Partition = "multi", States = finished });
+        var inGpu = await _slurm.ListJobsAsync(new JobListQuery { Partition = "gpu", States = finished });
+        Assert.Contains(inMulti, j => j.JobId == job.JobId);
+        Assert.DoesNotContain(inGpu, j => j.JobId == job.JobId);
+        Assert.All(inGpu, j => Assert.Equal("gpu", j.Partition));
     }
 
     [SlurmFact]

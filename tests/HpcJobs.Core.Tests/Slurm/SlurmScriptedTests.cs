@@ -18,11 +18,18 @@ public class SlurmScriptedTests
         "slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n";
     private static readonly RetryPolicy Fast = new(MaxAttempts: 3, FirstDelaySeconds: 0.01, MaxDelaySeconds: 0.02);
 
+    /// <summary>squeue rows given as '|'-separated fields; columns left out before the last (Name) are empty.</summary>
     private static ProcessResult Squeue(params string[] rows) =>
         new(
             0,
             string.Concat(
-                rows.Select(r => string.Join(SlurmOutput.Delimiter, r.Split('|')) + SlurmOutput.Delimiter + "\n")
+                rows.Select(r =>
+                {
+                    var f = r.Split('|').ToList();
+                    while (f.Count < SlurmOutput.SqueueFields.Length)
+                        f.Insert(f.Count - 1, "");
+                    return string.Join(SlurmOutput.Delimiter, f) + SlurmOutput.Delimiter + "\n";
+                })
             ),
             ""
         );
