@@ -54,8 +54,8 @@ public interface ISharedStatus
 
     /// <summary>
     /// A probe's turn to check that the scheduler at <paramref name="place"/> answers, one process of the user at a
-    /// time (the snapshot's lock): an answer younger than the caller's limit, a refresh's or another probe's, stands for
-    /// a ping, so K scripts that start at once ping once. Null where status is not shared.
+    /// time (the probes' lock beside the snapshot): an answer younger than the caller's limit, a refresh's or another
+    /// probe's, stands for a ping, so K scripts that start at once ping once. Null where status is not shared.
     /// </summary>
     static async Task<ProbeTurn?> ProbeTurnAsync(string place, CancellationToken ct)
     {
@@ -63,7 +63,7 @@ public interface ISharedStatus
             return null;
         if (SharedStatusFile.Open(place) is not { } file)
             return null;
-        var held = await file.LockAsync(SharedStatusFile.LockWait, ct).ConfigureAwait(false);
+        var held = await file.ProbeLockAsync(ct).ConfigureAwait(false);
         return new ProbeTurn(file, held);
     }
 }
@@ -144,8 +144,8 @@ public static class StatusPolls
 /// kept in a private snapshot file (<see cref="SharedStatusFile"/>). A poller whose ids the snapshot covers, and whose
 /// snapshot is younger than the poll interval, reads it; otherwise it takes the file's lock (a bounded wait: a stuck
 /// refresher never blocks the others for longer) and refreshes it with one query for everyone's ids. The poll interval
-/// is shared too: it lives in the snapshot and adapts as one process waiting for every job would (halved when an answer
-/// changed, ×1.5 when not), so K waiting processes poll as often as one.
+/// is shared too: it lives in the snapshot and adapts as one process waiting for every job would
+/// (<see cref="JobWaiter.NextInterval"/>), so K waiting processes poll as often as one.
 /// </para>
 /// <para>
 /// Read-your-writes: a job this process submitted after the snapshot was taken is answered from its submission (Pending,
@@ -415,10 +415,9 @@ public sealed class SharedStatus : ISharedStatus
                     + "overloaded or rate-limiting this user (polls go on at the shared interval)"
                 : null;
         var changed = previous is null || Changed(previous, report);
-        var interval =
-            previous is null ? floor
-            : changed ? previous.Interval / 2
-            : previous.Interval * 1.5;
+        var interval = previous is null
+            ? floor
+            : JobWaiter.NextInterval(previous.Interval, changed, floor, MaxInterval);
         var carried =
             ended.Count == 0
                 ? []

@@ -161,9 +161,17 @@ public sealed class SharedStatusFile
     /// The file's lock, waited for at most <paramref name="wait"/> (<see cref="LockWait"/> when shorter): past that, a
     /// lock not held, so the caller refreshes on its own rather than hang behind a stopped process.
     /// </summary>
-    public async Task<Lock> LockAsync(TimeSpan wait, CancellationToken ct)
+    public Task<Lock> LockAsync(TimeSpan wait, CancellationToken ct) => LockAsync(Path + ".lock", wait, ct);
+
+    /// <summary>
+    /// The probes' own lock (<see cref="LockWait"/> at most), beside the snapshot's: K processes that start together take
+    /// turns on it to ping once, and never hold up a refresh, which would send the waiters past their bounded wait.
+    /// </summary>
+    public Task<Lock> ProbeLockAsync(CancellationToken ct) => LockAsync(Path + ".probe.lock", LockWait, ct);
+
+    private async Task<Lock> LockAsync(string lockPath, TimeSpan wait, CancellationToken ct)
     {
-        var fd = Native.open(Path + ".lock", Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x180);
+        var fd = Native.open(lockPath, Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x180);
         if (fd < 0)
             return new Lock(this, -1);
         var deadline = DateTimeOffset.Now + (wait < LockWait ? wait : LockWait);
@@ -212,24 +220,47 @@ public sealed class SharedStatusFile
         /// Writes <paramref name="snapshot"/> whole (a private temporary file renamed over the old one); a full disk only
         /// loses the sharing.
         /// </summary>
-        public void Write(Snapshot snapshot)
+        public void Write(Snapshot snapshot) =>
+            Replace(
+                _file.Path,
+                stream =>
+                    JsonSerializer.Serialize(
+                        stream,
+                        new Stored(
+                            Format,
+                            StateFolderTrust.CurrentUser,
+                            _file._place,
+                            snapshot.StartedAt,
+                            snapshot.AnsweredAt,
+                            snapshot.Interval.TotalSeconds,
+                            snapshot.Asked.ToDictionary(),
+                            snapshot.Jobs.ToList(),
+                            snapshot.NotFound.Select(n => new StoredMissing(n.JobId, n.Message)).ToList(),
+                            snapshot.Failure,
+                            snapshot.RefreshedBy
+                        ),
+                        Json
+                    )
+            );
+
+        /// <summary>Writes down that the scheduler answered at <paramref name="at"/> (a probe's ping).</summary>
+        public void WriteAnswered(DateTimeOffset at) =>
+            Replace(
+                _file.Path + ".answered",
+                stream =>
+                    stream.Write(
+                        System.Text.Encoding.ASCII.GetBytes(
+                            at.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        )
+                    )
+            );
+
+        /// <summary>A private (0600) temporary file, renamed over <paramref name="path"/>: readers never see half of it.</summary>
+        private static void Replace(string path, Action<Stream> write)
         {
-            var temporary = $"{_file.Path}.{Environment.ProcessId}.tmp";
+            var temporary = $"{path}.{Environment.ProcessId}.tmp";
             try
             {
-                var stored = new Stored(
-                    Format,
-                    StateFolderTrust.CurrentUser,
-                    _file._place,
-                    snapshot.StartedAt,
-                    snapshot.AnsweredAt,
-                    snapshot.Interval.TotalSeconds,
-                    snapshot.Asked.ToDictionary(),
-                    snapshot.Jobs.ToList(),
-                    snapshot.NotFound.Select(n => new StoredMissing(n.JobId, n.Message)).ToList(),
-                    snapshot.Failure,
-                    snapshot.RefreshedBy
-                );
                 using (
                     var stream = new FileStream(
                         temporary,
@@ -241,8 +272,8 @@ public sealed class SharedStatusFile
                         }
                     )
                 )
-                    JsonSerializer.Serialize(stream, stored, Json);
-                File.Move(temporary, _file.Path, overwrite: true);
+                    write(stream);
+                File.Move(temporary, path, overwrite: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -251,36 +282,6 @@ public sealed class SharedStatusFile
                     File.Delete(temporary);
                 }
                 catch (IOException) { }
-            }
-        }
-
-        /// <summary>Writes down that the scheduler answered at <paramref name="at"/> (a probe's ping).</summary>
-        public void WriteAnswered(DateTimeOffset at)
-        {
-            var temporary = $"{_file.Path}.answered.{Environment.ProcessId}.tmp";
-            try
-            {
-                using (
-                    var stream = new FileStream(
-                        temporary,
-                        new FileStreamOptions
-                        {
-                            Mode = FileMode.Create,
-                            Access = FileAccess.Write,
-                            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                        }
-                    )
-                )
-                    stream.Write(
-                        System.Text.Encoding.ASCII.GetBytes(
-                            at.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                        )
-                    );
-                File.Move(temporary, _file.Path + ".answered", overwrite: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                File.Delete(temporary);
             }
         }
 

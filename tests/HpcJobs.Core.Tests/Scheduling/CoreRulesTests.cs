@@ -426,4 +426,32 @@ public sealed class CoreRulesTests
         if (!applies)
             Assert.Contains(state.IsFinished() ? "already finished" : "9", JobControlRule.WhySkipped(action, job));
     }
+
+    [Theory]
+    [InlineData(0.2, true, 0.2)] // a change never slows polling down
+    [InlineData(5, true, 1)] // after a change, within a second
+    [InlineData(1, false, 1.5)] // nothing changed: 1.5 times longer
+    [InlineData(8, false, 10)] // up to the maximum
+    [InlineData(0.2, false, 0.3)]
+    [InlineData(0.1, true, 0.2)] // never under the floor
+    public void The_poll_interval_backs_off_and_comes_back_after_a_change(double before, bool changed, double after) =>
+        Assert.Equal(
+            TimeSpan.FromSeconds(after),
+            JobWaiter.NextInterval(
+                TimeSpan.FromSeconds(before),
+                changed,
+                TimeSpan.FromSeconds(0.2),
+                TimeSpan.FromSeconds(10)
+            )
+        );
+
+    [Fact]
+    public void Changes_seen_in_every_poll_do_not_make_polling_ever_faster()
+    {
+        // a busy queue where each poll sees a job end or start: the interval settles, it does not shrink to the floor
+        var interval = TimeSpan.FromSeconds(1);
+        for (var i = 0; i < 20; i++)
+            interval = JobWaiter.NextInterval(interval, true, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.FromSeconds(1), interval);
+    }
 }
