@@ -89,6 +89,7 @@ public static class JobWaiter
             string? problem = null;
             try
             {
+                var answerTime = System.Diagnostics.Stopwatch.StartNew();
                 var report = shared is null
                     ? await scheduler.GetStatusAsync(pending, cancellationToken).ConfigureAwait(false)
                     : await shared
@@ -114,7 +115,7 @@ public static class JobWaiter
                 if (fixedInterval is null && shared is not null)
                     interval = SharedDelay(shared, floor);
                 else if (fixedInterval is null)
-                    interval = NextInterval(interval, changed, floor, options.MaxPollInterval);
+                    interval = NextInterval(interval, changed, floor, options.MaxPollInterval, answerTime.Elapsed);
             }
             catch (SchedulerUnavailableException e)
             {
@@ -164,14 +165,23 @@ public static class JobWaiter
     /// 1.5 times longer each poll, up to <paramref name="max"/>; after a change, no longer than <see cref="AfterChange"/>
     /// and never shorter than before. (Halving on every change compounds: polls fast enough to see one job end and the
     /// next start apart see twice the changes and poll faster still; the same 50 jobs took 97 polls in one run and 182 in
-    /// the next.)
+    /// the next.) A scheduler that took longer than that to answer (<paramref name="answeredIn"/>) is not asked again
+    /// sooner than it took: a busy controller is asked less, never back to back.
     /// </summary>
-    public static TimeSpan NextInterval(TimeSpan previous, bool changed, TimeSpan floor, TimeSpan max)
+    public static TimeSpan NextInterval(
+        TimeSpan previous,
+        bool changed,
+        TimeSpan floor,
+        TimeSpan max,
+        TimeSpan answeredIn = default
+    )
     {
         var next = changed ? (previous < AfterChange ? previous : AfterChange) : previous * 1.5;
-        return next < floor ? floor
+        next =
+            next < floor ? floor
             : next > max ? max
             : next;
+        return answeredIn > next ? answeredIn : next;
     }
 
     /// <summary>Until the shared snapshot is due again: all of the user's pollers wake together and one of them refreshes it.</summary>

@@ -163,8 +163,11 @@ public sealed class SharedStatus : ISharedStatus
     /// <summary>Environment variable that turns sharing off (0): every poll then queries the scheduler itself.</summary>
     public const string SwitchVariable = "HPCJOBS_SHARED_STATUS";
 
-    /// <summary>The slowest shared poll, like one Wait-HpcJob's default.</summary>
+    /// <summary>The slowest shared poll while the scheduler answers quickly, like one Wait-HpcJob's default.</summary>
     public static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The slowest shared poll at all: a scheduler that takes this long to answer is still asked this often.</summary>
+    private static readonly TimeSpan SlowestInterval = TimeSpan.FromMinutes(2);
 
     /// <summary>A status query slower than this is reported: a rate-limiting controller makes its clients sleep silently.</summary>
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
@@ -403,7 +406,7 @@ public sealed class SharedStatus : ISharedStatus
             var failed = (previous ?? SharedStatusFile.Snapshot.Empty) with
             {
                 Failure = new SharedStatusFile.FailureNote(DateTimeOffset.Now, e.Message),
-                Interval = Clamp((previous?.Interval ?? floor) * 2, floor),
+                Interval = Clamp(Min((previous?.Interval ?? floor) * 2, MaxInterval), floor),
             };
             held.Write(failed);
             throw;
@@ -417,7 +420,7 @@ public sealed class SharedStatus : ISharedStatus
         var changed = previous is null || Changed(previous, report);
         var interval = previous is null
             ? floor
-            : JobWaiter.NextInterval(previous.Interval, changed, floor, MaxInterval);
+            : JobWaiter.NextInterval(previous.Interval, changed, floor, MaxInterval, took);
         var carried =
             ended.Count == 0
                 ? []
@@ -480,8 +483,10 @@ public sealed class SharedStatus : ISharedStatus
         return any;
     }
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     private static TimeSpan Clamp(TimeSpan interval, TimeSpan floor) =>
         interval < floor ? floor
-        : interval > MaxInterval ? MaxInterval
+        : interval > SlowestInterval ? SlowestInterval
         : interval;
 }

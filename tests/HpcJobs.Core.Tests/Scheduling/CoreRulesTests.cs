@@ -445,6 +445,27 @@ public sealed class CoreRulesTests
             )
         );
 
+    [Theory]
+    [InlineData(0.2, true, 3, 3)] // a scheduler that took 3 s to answer is not asked again sooner
+    [InlineData(8, false, 61, 61)] // nor one that took a minute, past the usual 10 s
+    [InlineData(1, false, 0.05, 1.5)] // a quick answer changes nothing
+    public void A_slow_answer_is_never_followed_by_a_sooner_question(
+        double before,
+        bool changed,
+        double took,
+        double after
+    ) =>
+        Assert.Equal(
+            TimeSpan.FromSeconds(after),
+            JobWaiter.NextInterval(
+                TimeSpan.FromSeconds(before),
+                changed,
+                TimeSpan.FromSeconds(0.2),
+                TimeSpan.FromSeconds(10),
+                TimeSpan.FromSeconds(took)
+            )
+        );
+
     [Fact]
     public void Changes_seen_in_every_poll_do_not_make_polling_ever_faster()
     {
