@@ -62,6 +62,9 @@ Describe 'The README resource examples' -Skip:$script:skip {
         ($inGpu | Where-Object JobId -eq $script:jobs.Gpu.JobId).NodeList | Should -Match '^n[12]$'
         $inMulti = @(Get-HpcJobStatus -Scheduler Slurm -Partition multi -State Completed)
         ($inMulti | Where-Object JobId -eq $script:jobs.Big.JobId).NodeList | Should -Be 'n3'
+        $none = Get-HpcJobStatus -Scheduler Slurm -Partition gpux -WarningVariable warned 3>$null
+        $none | Should -BeNullOrEmpty
+        "$warned" | Should -Match "Slurm has no partition 'gpux'; its partitions are: .*gpu.*multi"
     }
 
     It 'puts the bigmem job on the only node with that feature' {

@@ -78,13 +78,30 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
         };
         try
         {
-            foreach (var job in Run(ct => lister.ListJobsAsync(query, ct)))
+            var jobs = Run(ct => lister.ListJobsAsync(query, ct));
+            foreach (var job in jobs)
                 WriteObject(job);
+            if (jobs.Count == 0 && Partition is not null)
+                WarnIfNoSuchPartition(scheduler, Partition);
         }
         catch (HpcJobsException e)
         {
             WriteError(ToErrorRecord(e, scheduler.Kind));
         }
+    }
+
+    /// <summary>An empty list for a partition the scheduler does not have says so (squeue -p: "Invalid partition name").</summary>
+    private void WarnIfNoSuchPartition(IScheduler scheduler, string partition)
+    {
+        var known = scheduler is ISchedulerCatalog catalog
+            ? Run(ct => catalog.ListAsync(CatalogKind.Partition, ct)).Select(e => e.Name).ToList()
+            : [];
+        if (known.Count == 0 && scheduler is not ISchedulerCatalog)
+            WriteWarning($"{scheduler.Kind} has no partitions: no job is in partition '{partition}'.");
+        else if (known.Count > 0 && !known.Contains(partition))
+            WriteWarning(
+                $"{scheduler.Kind} has no partition '{partition}'; its partitions are: {string.Join(", ", known)}."
+            );
     }
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
