@@ -56,15 +56,17 @@ public abstract class HpcCompleter : IArgumentCompleter
     private static bool TryFindCluster(string commandName, IDictionary bound, out string? location)
     {
         location = null;
-        var hostName = bound["HostName"] ?? DefaultParameterValue(commandName, "HostName");
+        var defaults = new Lazy<Dictionary<string, object?>>(() => DefaultParameterValues(commandName));
+        object? Given(string name) => bound[name] ?? defaults.Value.GetValueOrDefault(name);
+        var hostName = Given("HostName");
         if (hostName is null)
             return true;
         try
         {
-            var port = bound["Port"] ?? DefaultParameterValue(commandName, "Port");
+            var port = Given("Port");
             var host = new Core.Remote.RemoteHost(
                 hostName.ToString()!,
-                (bound["UserName"] ?? DefaultParameterValue(commandName, "UserName"))?.ToString(),
+                Given("UserName")?.ToString(),
                 port is null ? null : Convert.ToInt32(port, System.Globalization.CultureInfo.InvariantCulture)
             );
             location = host.Location;
@@ -76,9 +78,10 @@ public abstract class HpcCompleter : IArgumentCompleter
         }
     }
 
-    /// <summary>What $PSDefaultParameterValues gives <paramref name="parameter"/> of this command ("Cmd:Param" keys, wildcards).</summary>
-    private static object? DefaultParameterValue(string commandName, string parameter)
+    /// <summary>What $PSDefaultParameterValues gives this command's parameters ("Cmd:Param" keys, wildcards), by name.</summary>
+    private static Dictionary<string, object?> DefaultParameterValues(string commandName)
     {
+        var values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         IDictionary? defaults;
         try
         {
@@ -89,21 +92,16 @@ public abstract class HpcCompleter : IArgumentCompleter
         }
         catch (Exception e) when (e is RuntimeException or InvalidOperationException)
         {
-            return null;
+            return values;
         }
-        if (defaults is null)
-            return null;
-        foreach (DictionaryEntry entry in defaults)
-        {
-            var parts = entry.Key.ToString()?.Split(':', 2);
+        foreach (DictionaryEntry entry in defaults ?? new Hashtable())
             if (
-                parts is [var command, var name]
-                && name.Trim().Equals(parameter, StringComparison.OrdinalIgnoreCase)
+                entry.Key.ToString()?.Split(':', 2) is [var command, var name]
                 && new WildcardPattern(command.Trim(), WildcardOptions.IgnoreCase).IsMatch(commandName)
+                && entry.Value is not ScriptBlock
             )
-                return entry.Value is ScriptBlock ? null : PSObject.AsPSObject(entry.Value).BaseObject;
-        }
-        return null;
+                values.TryAdd(name.Trim(), PSObject.AsPSObject(entry.Value).BaseObject);
+        return values;
     }
 
     private IReadOnlyList<CompletionResult>? Lookup(string key, SchedulerKind? kind, string? location)

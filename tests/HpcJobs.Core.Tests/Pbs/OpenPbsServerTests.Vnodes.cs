@@ -36,7 +36,17 @@ public sealed partial class OpenPbsServerTests
     [PbsFact]
     public async Task More_gpus_than_the_host_has_can_never_run_and_is_not_waited_for()
     {
-        var never = await _pbs.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { GpusPerNode = 3 } });
+        var stuck = await NeverWaitedFor(new ResourceSpec { GpusPerNode = 3 });
+        Assert.StartsWith("CanNeverRun: Insufficient amount of resource: ngpus", stuck.Reason);
+    }
+
+    /// <summary>
+    /// Submits a job asking for <paramref name="resources"/>, which PBS accepts and then calls Can Never Run: Wait stops
+    /// waiting for it within its 60 s time-out; the job is its single CannotRun answer (and is deleted after).
+    /// </summary>
+    private async Task<JobInfo> NeverWaitedFor(ResourceSpec resources)
+    {
+        var never = await _pbs.SubmitAsync(Cmd("true") with { Resources = resources });
         try
         {
             var r = await JobWaiter.WaitAsync(
@@ -45,8 +55,7 @@ public sealed partial class OpenPbsServerTests
                 new WaitOptions { Timeout = TimeSpan.FromSeconds(60) }
             );
             Assert.False(r.TimedOut);
-            var stuck = Assert.Single(r.CannotRun);
-            Assert.StartsWith("CanNeverRun: Insufficient amount of resource: ngpus", stuck.Reason);
+            return Assert.Single(r.CannotRun);
         }
         finally
         {

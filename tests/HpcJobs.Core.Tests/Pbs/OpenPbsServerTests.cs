@@ -102,23 +102,9 @@ public sealed partial class OpenPbsServerTests
     public async Task An_impossible_request_is_reported_and_never_waited_for()
     {
         // accepted by default, then "Can Never Run" in the comment: Wait stops waiting for it
-        var never = await _pbs.SubmitAsync(Cmd("true") with { Resources = new ResourceSpec { CpusPerTask = 999 } });
-        try
-        {
-            var r = await JobWaiter.WaitAsync(
-                _pbs,
-                [never.JobId],
-                new WaitOptions { Timeout = TimeSpan.FromSeconds(60) }
-            );
-            Assert.False(r.TimedOut);
-            var stuck = Assert.Single(r.CannotRun);
-            Assert.Equal(JobState.Pending, stuck.State);
-            Assert.StartsWith("CanNeverRun: Insufficient amount of resource: ncpus", stuck.Reason);
-        }
-        finally
-        {
-            await _pbs.CancelAsync([never]);
-        }
+        var stuck = await NeverWaitedFor(new ResourceSpec { CpusPerTask = 999 });
+        Assert.Equal(JobState.Pending, stuck.State);
+        Assert.StartsWith("CanNeverRun: Insufficient amount of resource: ncpus", stuck.Reason);
 
         // with a queue limit, qsub refuses it outright (exit 188)
         await PbsServer.Qmgr("set queue workq resources_max.ncpus = 2");

@@ -435,14 +435,16 @@ public sealed class CoreRulesTests
     [InlineData(0.2, false, 0.3)]
     [InlineData(0.1, true, 0.2)] // never under the floor
     public void The_poll_interval_backs_off_and_comes_back_after_a_change(double before, bool changed, double after) =>
-        Assert.Equal(
-            TimeSpan.FromSeconds(after),
-            JobWaiter.NextInterval(
-                TimeSpan.FromSeconds(before),
-                changed,
-                TimeSpan.FromSeconds(0.2),
-                TimeSpan.FromSeconds(10)
-            )
+        Assert.Equal(TimeSpan.FromSeconds(after), NextInterval(before, changed));
+
+    /// <summary>The next poll interval with a 0.2 s floor and a 10 s maximum, after an answer that took <paramref name="took"/> s.</summary>
+    private static TimeSpan NextInterval(double before, bool changed, double took = 0) =>
+        JobWaiter.NextInterval(
+            TimeSpan.FromSeconds(before),
+            changed,
+            TimeSpan.FromSeconds(0.2),
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(took)
         );
 
     [Theory]
@@ -454,17 +456,7 @@ public sealed class CoreRulesTests
         bool changed,
         double took,
         double after
-    ) =>
-        Assert.Equal(
-            TimeSpan.FromSeconds(after),
-            JobWaiter.NextInterval(
-                TimeSpan.FromSeconds(before),
-                changed,
-                TimeSpan.FromSeconds(0.2),
-                TimeSpan.FromSeconds(10),
-                TimeSpan.FromSeconds(took)
-            )
-        );
+    ) => Assert.Equal(TimeSpan.FromSeconds(after), NextInterval(before, changed, took));
 
     [Fact]
     public void Changes_seen_in_every_poll_do_not_make_polling_ever_faster()
