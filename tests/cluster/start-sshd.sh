@@ -50,9 +50,13 @@ if command -v sacctmgr >/dev/null && sacctmgr -n -P list cluster format=cluster 
   done
 fi
 
+# IPv6 loopback too, where the kernel has it: -HostName ::1 is tested against it
+listen6=""
+if [ -r /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then listen6="ListenAddress [::1]"; fi
 cat > "$DIR/sshd_config" <<EOF
 Port $PORT
 ListenAddress 127.0.0.1
+$listen6
 HostKey $DIR/ssh_host_ed25519_key
 PidFile $PIDFILE
 PasswordAuthentication no
@@ -76,7 +80,7 @@ fi
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done
 
 # the client: known_hosts with this server's key (by address and port), aliases, never StrictHostKeyChecking=no
-printf '[127.0.0.1]:%s %s\n' "$PORT" "$(cut -d' ' -f1,2 "$DIR/ssh_host_ed25519_key.pub")" > "$DIR/known_hosts"
+printf '[127.0.0.1]:%s,[::1]:%s %s\n' "$PORT" "$PORT" "$(cut -d' ' -f1,2 "$DIR/ssh_host_ed25519_key.pub")" > "$DIR/known_hosts"
 cat > "$DIR/client_config" <<EOF
 # written by tests/cluster/start-sshd.sh
 Host hpc-bash hpc-tcsh hpc-jump
@@ -92,6 +96,10 @@ Host hpc-tcsh
 Host hpc-jump
   User hpctcsh
   ProxyJump hpc-bash
+Host ::1
+  IdentityFile $DIR/client_key
+  IdentitiesOnly yes
+  UserKnownHostsFile $DIR/known_hosts
 EOF
 install -d -m 700 ~/.ssh
 touch ~/.ssh/config && chmod 600 ~/.ssh/config

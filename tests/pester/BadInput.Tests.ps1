@@ -16,6 +16,16 @@ BeforeDiscovery {
         @{ Name = '-UserName without -HostName'; Run = { Get-HpcJobStatus -Id 1 -UserName someone }; Id = 'HpcInvalidRemoteHost'; Names = '-UserName' }
         @{ Name = '-KeyFilePath without -HostName'; Run = { Submit-HpcJob -Command true -KeyFilePath ~/.ssh/id_ed25519 }; Id = 'HpcInvalidRemoteHost'; Names = '-KeyFilePath' }
         @{ Name = '-KeyFilePath that does not exist'; Run = { Get-HpcJobStatus -Id 1 -HostName hpc-bash -KeyFilePath /no/such/key }; Id = 'HpcInvalidRemoteHost'; Names = '/no/such/key' }
+        # --- option-shaped values: the scheduler's tools or its mailer would read them as options (issue 28)
+        foreach ($p in 'Partition', 'Qos', 'Account', 'Constraint') {
+            @{ Name = "-$p '-x'"; Run = [scriptblock]::Create("New-HpcResourceSpec -$p '-x'"); Id = 'HpcInvalidResourceSpec'; Names = "'-x'" }
+        }
+        @{ Name = "-Name '-oevil'"; Run = { Submit-HpcJob -Command true -Name '-oevil' -Scheduler Pbs -WhatIf }; Id = 'HpcInvalidJobName'; Names = "'-oevil'" }
+        @{ Name = "-OutputPath '-o'"; Run = { Submit-HpcJob -Command true -OutputPath '-o' }; Id = 'HpcInvalidOutputPath'; Names = "'./-o'" }
+        # --- IPv6 hosts: an address or refused, never this machine (issue 28)
+        foreach ($h in 'fe80::zz', '[::1', '::1]', '[host]', 'a%b', '[[::1]]') {
+            @{ Name = "-HostName '$h'"; Run = [scriptblock]::Create("Submit-HpcJob -Scheduler Slurm -Command true -HostName '$h'"); Id = 'HpcInvalidRemoteHost'; Names = $h }
+        }
         # --- New-HpcResourceSpec: sizes
         foreach ($m in 'abc', '-1GB', '0', '12', '5XB', '2PB', '1.5', 'GB', '4 G B', '1e9', '0.5MB', '0MB', '10000TB', '3 gigabytes') {
             @{ Name = "-Memory '$m'"; Run = [scriptblock]::Create("New-HpcResourceSpec -Memory '$m'"); Id = 'HpcInvalidResourceSpec'; Names = $m }
@@ -155,7 +165,7 @@ BeforeDiscovery {
             @{ Name = "-BeginTime '$begin'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -BeginTime '$begin'"); Id = 'HpcInvalidJobRequest'; Names = "'$begin'" }
         }
         @{ Name = '-BeginTime a negative TimeSpan'; Run = { Submit-HpcJob -Command true -BeginTime ([timespan]'-01:00:00') }; Id = 'HpcInvalidJobRequest'; Names = '-01:00:00' }
-        foreach ($mail in 'a b', 'a,b@example.org', '', 'me@', "x`ny") {
+        foreach ($mail in 'a b', 'a,b@example.org', '', 'me@', "x`ny", '-oevil', '-f@example.org', "me@example.org`n") {
             @{ Name = "-MailUser '$($mail -replace "`n", '\n')' (on Local too: checked first)"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -MailUser '$($mail -replace "`n", '`n')' -Scheduler Slurm -WhatIf"); Id = $(if ($mail) { 'HpcInvalidJobRequest' } else { 'ParameterArgumentValidationError' }); Names = $(if ($mail) { 'is not a mail address' } else { 'MailUser' }) }
         }
         @{ Name = '-MailType Sometimes'; Run = { Submit-HpcJob -Command true -MailType Sometimes }; Id = 'CannotConvertArgumentNoMessage'; Names = 'Sometimes' }

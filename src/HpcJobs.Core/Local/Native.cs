@@ -32,8 +32,13 @@ internal static unsafe partial class Native
     public const int O_NONBLOCK = 0x800,
         O_DIRECTORY = 0x10000;
 
-    /// <summary>Output files: created with 0666 minus the job's umask (as a shell's redirection), never blocking.</summary>
-    private const int OutputFlags = O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK;
+    /// <summary>
+    /// Output files: created with 0666 minus the job's umask (as a shell's redirection), never blocking, truncated only
+    /// once they are known to be ours (<see cref="OpenJobOutput"/>).
+    /// </summary>
+    private const int OutputFlags = O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC;
+    public const int O_NOFOLLOW = 0x20000;
+    private const int ELOOP = 40;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04,
         POSIX_SPAWN_SETSIGMASK = 0x08,
         POSIX_SPAWN_SETSID = 0x80;
@@ -166,6 +171,90 @@ internal static unsafe partial class Native
         );
     }
 
+    /// <summary>The status of an open file (fstat).</summary>
+    public static FileStatus DescriptorStatus(int fd)
+    {
+        var buffer = stackalloc byte[256];
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buffer) != 0)
+            throw new IOException(
+                $"cannot examine an open file: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"
+            );
+        return new FileStatus(*(uint*)(buffer + 20), *(ushort*)(buffer + 28), *(ulong*)(buffer + 32));
+    }
+
+    private const int AT_EMPTY_PATH = 0x1000;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int ftruncate(int fd, long length);
+
+    /// <summary>
+    /// A folder where someone else could put a link or a file before the job opens its output: writable by group or
+    /// others (a sticky 1777 /tmp as well), or owned by another user than this one and root. The kernel's
+    /// protected_symlinks/protected_regular settings guard such folders only when they are on; this does not depend
+    /// on them.
+    /// </summary>
+    public static bool OthersMayPlantIn(FileStatus folder) =>
+        folder.WritableByOthers || (folder.Uid != geteuid() && folder.Uid != 0);
+
+    /// <summary>
+    /// Opens a job's output file for the job, refusing what someone else could have planted: in a folder others may
+    /// write (<see cref="OthersMayPlantIn"/>), a symbolic link is never followed and a file that is not this user's is
+    /// never written into. Anything but a regular file (a FIFO, a device) is refused everywhere. Returns the open fd,
+    /// truncated, close-on-exec.
+    /// </summary>
+    public static int OpenJobOutput(string path)
+    {
+        if (path == "/dev/null")
+            return open(path, O_WRONLY | O_CLOEXEC, 0);
+        var folder = Path.GetDirectoryName(path);
+        var shared = folder is not null && Status(folder, followLinks: true) is { } f && OthersMayPlantIn(f);
+        // what is there now, named plainly; the checks on the open file below close the race with a later swap
+        RefuseOutput(path, folder, shared, shared ? LStat(path) : Status(path, followLinks: true));
+        var fd = open(path, OutputFlags | (shared ? O_NOFOLLOW : 0), 0x1B6);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (shared)
+                RefuseOutput(path, folder, shared, LStat(path)); // a link planted in between (ELOOP, or EACCES)
+            throw new IOException(
+                OutputFailure(path, Marshal.GetPInvokeErrorMessage(errno))
+                    ?? $"cannot open the output '{path}': {Marshal.GetPInvokeErrorMessage(errno)}"
+            );
+        }
+        try
+        {
+            RefuseOutput(path, folder, shared, DescriptorStatus(fd));
+            if (ftruncate(fd, 0) != 0)
+                throw new IOException(
+                    $"cannot empty the output '{path}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"
+                );
+            return fd;
+        }
+        catch
+        {
+            close(fd);
+            throw;
+        }
+    }
+
+    private static void RefuseOutput(string path, string? folder, bool shared, FileStatus? existing)
+    {
+        if (existing is not { } status)
+            return;
+        if (status.IsSymlink)
+            throw new IOException(
+                $"the output '{path}' is a symbolic link in '{folder}', which other users can write: whoever made "
+                    + "the link would choose which file the job overwrites, so it is not followed"
+            );
+        if (!status.IsRegularFile)
+            throw new IOException($"the output '{path}' is a {status.TypeName}, not a regular file");
+        if (shared && status.Uid != geteuid())
+            throw new IOException(
+                $"the output '{path}' belongs to user id {status.Uid}, in '{folder}', which other users can write: "
+                    + "its owner could read what the job writes, so it is not written into"
+            );
+    }
+
     /// <summary>This process's umask, read without changing it (Linux 4.7+ shows it in /proc/self/status).</summary>
     public static int? CurrentUmask()
     {
@@ -275,15 +364,9 @@ internal static unsafe partial class Native
         string? stderrPath
     )
     {
-        // a FIFO or device as output would block this (vfork'd) spawn, and the daemon with it: refused, and the opens
-        // are non-blocking in case one appears after this check
-        foreach (var output in new[] { stdoutPath, stderrPath })
-            if (
-                output is not null
-                && output != "/dev/null"
-                && Status(output, followLinks: true) is { IsRegularFile: false } existing
-            )
-                throw new IOException($"the output '{output}' is a {existing.TypeName}, not a regular file");
+        // the outputs are opened here, not by the spawned child: a FIFO or device would block this (vfork'd) spawn, and
+        // what another user planted must be refused before the job writes a byte (OpenJobOutput)
+        var outputFds = new List<int>();
         // glibc's opaque types are 80, 336 and 128 bytes on x86_64/arm64; room to spare
         var actions = NativeMemory.AllocZeroed(1024);
         var attr = NativeMemory.AllocZeroed(1024);
@@ -296,11 +379,15 @@ internal static unsafe partial class Native
             Check(posix_spawnattr_init(attr), "posix_spawnattr_init");
             Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "chdir");
             Check(posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0), "open stdin");
-            Check(posix_spawn_file_actions_addopen(actions, 1, stdoutPath, OutputFlags, 0x1B6), "open stdout");
+            outputFds.Add(OpenJobOutput(stdoutPath));
+            Check(posix_spawn_file_actions_adddup2(actions, outputFds[0], 1), "dup2 stdout");
             if (stderrPath is null || stderrPath == stdoutPath)
                 Check(posix_spawn_file_actions_adddup2(actions, 1, 2), "dup2 stderr");
             else
-                Check(posix_spawn_file_actions_addopen(actions, 2, stderrPath, OutputFlags, 0x1B6), "open stderr");
+            {
+                outputFds.Add(OpenJobOutput(stderrPath));
+                Check(posix_spawn_file_actions_adddup2(actions, outputFds[1], 2), "dup2 stderr");
+            }
             // the .NET runtime ignores SIGPIPE and blocks some signals; a job must start with the defaults a shell would give it
             sigemptyset(defaults);
             foreach (
@@ -361,6 +448,8 @@ internal static unsafe partial class Native
         }
         finally
         {
+            foreach (var fd in outputFds)
+                close(fd);
             posix_spawn_file_actions_destroy(actions);
             posix_spawnattr_destroy(attr);
             foreach (var p in strings)
@@ -393,22 +482,28 @@ internal static unsafe partial class Native
         if (!Directory.Exists(workingDirectory))
             return $"the working directory '{workingDirectory}' does not exist any more ({error})";
         foreach (var output in new[] { stdoutPath, stderrPath })
-        {
-            if (output is null || output == "/dev/null")
-                continue;
-            var folder = Path.GetDirectoryName(Path.GetFullPath(output, workingDirectory));
-            if (folder is not null && !Directory.Exists(folder))
-                return $"the output folder '{folder}' does not exist ({error})";
-            if (folder is not null && access(folder, W_OK) != 0 && !File.Exists(output))
-                return $"the output folder '{folder}' is not writable ({error})";
-            if (File.Exists(output) && access(output, W_OK) != 0)
-                return $"the output file '{output}' is not writable ({error})";
-        }
+            if (output is not null && OutputFailure(Path.GetFullPath(output, workingDirectory), error) is { } failure)
+                return failure;
         if (access(workingDirectory, X_OK) != 0)
             return $"the working directory '{workingDirectory}' cannot be entered ({error})";
         return program == given || !Path.IsPathRooted(program)
             ? $"cannot start '{given}': {error}"
             : $"cannot start '{given}' ({program}): {error}";
+    }
+
+    /// <summary>Why an output file cannot be opened, when its folder or the file itself says so; else null.</summary>
+    private static string? OutputFailure(string output, string error)
+    {
+        if (output == "/dev/null")
+            return null;
+        var folder = Path.GetDirectoryName(output);
+        if (folder is not null && !Directory.Exists(folder))
+            return $"the output folder '{folder}' does not exist ({error})";
+        if (folder is not null && access(folder, W_OK) != 0 && !File.Exists(output))
+            return $"the output folder '{folder}' is not writable ({error})";
+        if (File.Exists(output) && access(output, W_OK) != 0)
+            return $"the output file '{output}' is not writable ({error})";
+        return null;
     }
 
     private const int W_OK = 2,

@@ -29,7 +29,7 @@ public sealed partial record ArrayRange
     public int? Throttle { get; }
     public int Count => Indices.Count;
 
-    [GeneratedRegex(@"^(?<a>\d+)(?:-(?<b>\d+)(?::(?<s>\d+))?)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<a>\d+)(?:-(?<b>\d+)(?::(?<s>\d+))?)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex SegmentPattern();
 
     public static ArrayRange Parse(string text)

@@ -47,7 +47,7 @@ public sealed partial record JobSignal(string Name, int Number, int SecondsBefor
         ["WINCH"] = 28,
     };
 
-    [GeneratedRegex(@"^(?:SIG)?(?<sig>[A-Za-z0-9]+)(?:@(?<secs>\d{1,6}))?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:SIG)?(?<sig>[A-Za-z0-9]+)(?:@(?<secs>\d{1,6}))?\z", RegexOptions.IgnoreCase)]
     private static partial Regex Pattern();
 
     /// <summary>SIGNAL[@SECONDS]: a name (USR1, SIGUSR1, TERM…) or number 1–64, and 0–65535 seconds (default 60).</summary>

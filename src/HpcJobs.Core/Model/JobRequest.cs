@@ -69,10 +69,11 @@ public sealed partial record JobRequest
 
     private const int MaxEnvironmentEntryBytes = 128 * 1024;
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
     private static partial Regex EnvironmentNamePattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+\.?[A-Za-z0-9-]*)?$")]
+    // never starting with '-': the server hands the address to its mailer, where that is an option
+    [GeneratedRegex(@"^(?!-)[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+\.?[A-Za-z0-9-]*)?\z")]
     private static partial Regex MailAddressPattern();
 
     /// <summary>The job's display name: the given name, else the script's or program's file name.</summary>
@@ -134,12 +135,24 @@ public sealed partial record JobRequest
                     $"Name '{Name}' is not valid: it must have a visible character and no control characters (newlines, tabs).",
                     HpcErrors.InvalidJobName
                 );
+            if (Name.StartsWith('-'))
+                throw new InvalidJobRequestException(
+                    $"Name '{Name}' starts with '-', which the scheduler's tools would read as an option; start it "
+                        + "with a letter or digit.",
+                    HpcErrors.InvalidJobName
+                );
             if (Name.Length > 200)
                 throw new InvalidJobRequestException(
                     $"Name is {Name.Length} characters long; at most 200 are allowed.",
                     HpcErrors.InvalidJobName
                 );
         }
+        if (WorkingDirectory is not null && WorkingDirectory.StartsWith('-'))
+            throw new InvalidJobRequestException(
+                $"Working directory '{WorkingDirectory}' starts with '-', which a tool would read as an option; "
+                    + $"write it as './{WorkingDirectory}'.",
+                HpcErrors.WorkingDirectoryNotFound
+            );
         if (WorkingDirectory is not null && !PathsOnCluster && !Directory.Exists(WorkingDirectory))
             throw new InvalidJobRequestException(
                 File.Exists(WorkingDirectory)
@@ -224,6 +237,12 @@ public sealed partial record JobRequest
                 $"{parameter} '{path}' is not valid: it must be a file path without control characters.",
                 HpcErrors.InvalidOutputPath
             );
+        if (path.StartsWith('-'))
+            throw new InvalidJobRequestException(
+                $"{parameter} '{path}' starts with '-', which the scheduler's copy tools would read as an option; "
+                    + $"write it as './{path}'.",
+                HpcErrors.InvalidOutputPath
+            );
         if (PathsOnCluster)
             return; // checked on the cluster
         var full = Path.IsPathRooted(path)
@@ -234,6 +253,8 @@ public sealed partial record JobRequest
                 $"{parameter} '{path}' is a folder; give a file name in it (for example '{Path.Combine(path, "job-%j.out")}').",
                 HpcErrors.InvalidOutputPath
             );
+        if (OperatingSystem.IsLinux())
+            RefusePlantedOutput(parameter, path, full);
         if (
             OperatingSystem.IsLinux()
             && full != "/dev/null"
@@ -253,6 +274,33 @@ public sealed partial record JobRequest
                     ? $"{parameter} '{path}': '{folder}' is a file, not a folder."
                     : $"{parameter} '{path}': folder '{folder}' does not exist; "
                         + "create it first (the job would die at start with no output).",
+                HpcErrors.InvalidOutputPath
+            );
+    }
+
+    /// <summary>
+    /// In a folder others may write (a 1777 /tmp, a group folder), the output must not be a link or a file someone else
+    /// owns: the link's maker would choose what the job overwrites, the file's owner could read what it writes. Refused
+    /// here where it can be seen at submission; the Local back end checks again when it opens the file.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static void RefusePlantedOutput(string parameter, string path, string full)
+    {
+        if (full == "/dev/null" || full.Contains('%') || Path.GetDirectoryName(full) is not { } folder)
+            return;
+        if (Local.Native.Status(folder, followLinks: true) is not { } f || !Local.Native.OthersMayPlantIn(f))
+            return;
+        var existing = Local.Native.LStat(full);
+        if (existing is { IsSymlink: true })
+            throw new InvalidJobRequestException(
+                $"{parameter} '{path}' is a symbolic link in '{folder}', which other users can write: whoever made it "
+                    + "would choose which file the job overwrites. Remove it, or write the output to a folder of yours.",
+                HpcErrors.InvalidOutputPath
+            );
+        if (existing is { } file && file.Uid != Local.Native.geteuid())
+            throw new InvalidJobRequestException(
+                $"{parameter} '{path}' belongs to user id {file.Uid}, in '{folder}', which other users can write: its "
+                    + "owner could read what the job writes. Give another file name, or a folder of yours.",
                 HpcErrors.InvalidOutputPath
             );
     }

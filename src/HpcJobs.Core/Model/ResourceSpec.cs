@@ -221,6 +221,12 @@ public sealed record ResourceSpec
             return null;
         if (value.Length == 0)
             throw new InvalidResourceSpecException(field, value, "must not be empty");
+        if (value.StartsWith('-'))
+            throw new InvalidResourceSpecException(
+                field,
+                value,
+                "must not start with '-' (a tool would read it as an option)"
+            );
         if (value.Length > 256)
             throw new InvalidResourceSpecException(field, value, "must be at most 256 characters");
         foreach (var c in value)

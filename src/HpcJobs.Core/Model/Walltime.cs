@@ -11,10 +11,13 @@ public static partial class Walltime
 {
     public static readonly TimeSpan Maximum = TimeSpan.FromDays(365);
 
-    [GeneratedRegex(@"^(?:(?<d>\d+)-)?(?<h>\d+)(?::(?<m>\d{1,2}))?(?::(?<s>\d{1,2}))?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"^(?:(?<d>\d+)-)?(?<h>\d+)(?::(?<m>\d{1,2}))?(?::(?<s>\d{1,2}))?\z",
+        RegexOptions.CultureInvariant
+    )]
     private static partial Regex DayDashPattern();
 
-    [GeneratedRegex(@"^(?<d>\d+)\.(?<h>\d{1,2}):(?<m>\d{1,2}):(?<s>\d{1,2})(\.\d+)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<d>\d+)\.(?<h>\d{1,2}):(?<m>\d{1,2}):(?<s>\d{1,2})(\.\d+)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex DotNetPattern();
 
     [GeneratedRegex(

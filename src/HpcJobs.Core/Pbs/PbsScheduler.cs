@@ -108,9 +108,14 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         return PbsSubmission.Plan(args, script) with { Notes = notes };
     }
 
+    /// <param name="request">The request.</param>
+    /// <param name="generatedScriptPath">Where the generated script (for a command) is, or will be.</param>
+    /// <param name="scriptShell">The user's script's interpreter when the script was sent to the cluster (its #! line
+    /// was read here, before sending).</param>
     private (List<string> Args, string? Script, List<string> Notes) Render(
         JobRequest request,
-        string generatedScriptPath
+        string generatedScriptPath,
+        string? scriptShell = null
     )
     {
         request.Validate(Kind);
@@ -139,6 +144,14 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
             SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         var effective = _identity.IsSlurmWrapper ? request with { WorkingDirectory = null } : request; // the wrapper knows no -d
         var (args, notes) = PbsSubmission.Render(effective, Dialect, scriptPath);
+        // PBS runs the script through the user's login shell unless told which: a csh user's jobs would start with
+        // tcsh's tty warnings, and a sh script would be read by csh. The generated script is sh.
+        var shell =
+            script is not null ? "/bin/sh"
+            : request.ScriptOnCluster ? scriptShell
+            : SubmissionRules.PlainInterpreter(request.ScriptPath!);
+        if (shell is not null && !_identity.IsSlurmWrapper)
+            args.InsertRange(args.Count - 1, ["-S", shell]);
         return (args, script, notes);
     }
 
@@ -177,15 +190,19 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         Render(request, "<generated script>"); // every check on this machine first: nothing is sent for a bad request
         await CheckBeforeSubmitAsync(request, ct).ConfigureAwait(false);
         await RemoteSubmission.CheckFoldersAsync(request, runner, ct).ConfigureAwait(false);
+        var shell =
+            request.ScriptPath is not null && !request.ScriptOnCluster
+                ? SubmissionRules.PlainInterpreter(request.ScriptPath)
+                : null;
         var (sending, sent) = await RemoteSubmission.SendScriptAsync(request, runner, ct).ConfigureAwait(false);
         string? generated = null;
         try
         {
-            var (args, script, _) = Render(sending, "<generated script>");
+            var (args, script, _) = Render(sending, "<generated script>", shell);
             if (script is not null)
             {
                 generated = await RemoteSubmission.WriteFileAsync(script, runner, ct).ConfigureAwait(false);
-                (args, _, _) = Render(sending, generated);
+                (args, _, _) = Render(sending, generated, shell);
             }
             return await QsubAsync(sending, args, ct).ConfigureAwait(false);
         }
@@ -405,7 +422,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         );
 
     /// <summary>PBS Pro/OpenPBS and Torque job ids: a number, an array part, a server name (123, 123[], 123[4].srv, 123-4).</summary>
-    [GeneratedRegex(@"^\d+(\[\d*\]|-\d+)?(\.[A-Za-z0-9][A-Za-z0-9._-]*)?$")]
+    [GeneratedRegex(@"^\d+(\[\d*\]|-\d+)?(\.[A-Za-z0-9][A-Za-z0-9._-]*)?\z")]
     private static partial Regex JobIdPattern();
 
     [GeneratedRegex(@"^qdel: (?<why>.+?)\s+(?<id>\S+)$")]

@@ -19,9 +19,25 @@ public sealed partial record RemoteHost
         if (string.IsNullOrWhiteSpace(hostName) || !HostPattern().IsMatch(hostName))
             throw new InvalidJobRequestException(
                 $"-HostName '{hostName}' is not a host name, address or ~/.ssh/config alias (letters, digits, '.', '-', "
-                    + "'_', ':' and [] for IPv6; not starting with '-').",
+                    + "'_'; an IPv6 address as ::1 or [::1]; not starting with '-').",
                 HpcErrors.InvalidRemoteHost
             );
+        // an IPv6 address, bracketed ([::1], as in a URL) or not: ssh takes it bare, with the port in -p
+        var bare = hostName.StartsWith('[') && hostName.EndsWith(']') ? hostName[1..^1] : hostName;
+        if (bare.Contains(':') || bare != hostName || bare.Contains('%'))
+        {
+            if (
+                !System.Net.IPAddress.TryParse(bare, out var address)
+                || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6
+                || bare.Contains('[')
+            )
+                throw new InvalidJobRequestException(
+                    $"-HostName '{hostName}' is not an IPv6 address (for example ::1 or [fe80::1%eth0]); a host name or "
+                        + "alias has no ':' or brackets. Give the port with -Port.",
+                    HpcErrors.InvalidRemoteHost
+                );
+            hostName = bare;
+        }
         if (userName is { Length: 0 })
             userName = null;
         if (userName is not null && !UserPattern().IsMatch(userName))
@@ -48,12 +64,16 @@ public sealed partial record RemoteHost
 
     public string Location => LocationPrefix + this;
 
+    /// <summary>user@host:port, an IPv6 address in brackets so that its colons are not read as the port's.</summary>
     public override string ToString() =>
         (UserName is null ? "" : UserName + "@")
-        + HostName
+        + (HostName.Contains(':') ? $"[{HostName}]" : HostName)
         + (Port is { } p ? ":" + p.ToString(CultureInfo.InvariantCulture) : "");
 
-    /// <summary>The host a job's <see cref="JobInfo.Location"/> names, or null when it names none.</summary>
+    /// <summary>
+    /// The host a job's <see cref="JobInfo.Location"/> names, or null when it names none (this machine). A location that
+    /// names a host this cannot read is an error, never this machine: the job would act here instead of there.
+    /// </summary>
     public static RemoteHost? FromLocation(string? location)
     {
         if (location is null || !location.StartsWith(LocationPrefix, StringComparison.Ordinal))
@@ -65,7 +85,11 @@ public sealed partial record RemoteHost
                 m.Groups["user"].Success ? m.Groups["user"].Value : null,
                 m.Groups["port"].Success ? int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture) : null
             )
-            : null;
+            : throw new InvalidJobRequestException(
+                $"The job's location '{location}' names no host this version can read (ssh://[user@]host[:port], an "
+                    + "IPv6 address in brackets).",
+                HpcErrors.InvalidRemoteHost
+            );
     }
 
     /// <summary>
@@ -97,12 +121,12 @@ public sealed partial record RemoteHost
         return args;
     }
 
-    [GeneratedRegex(@"^(?!-)[A-Za-z0-9._\-\[\]:]+$")]
+    [GeneratedRegex(@"^(?!-)[A-Za-z0-9._\-\[\]:%]+\z")]
     private static partial Regex HostPattern();
 
-    [GeneratedRegex(@"^(?!-)[A-Za-z0-9._\-]+\$?$")]
+    [GeneratedRegex(@"^(?!-)[A-Za-z0-9._\-]+\$?\z")]
     private static partial Regex UserPattern();
 
-    [GeneratedRegex(@"^(?:(?<user>[^@]+)@)?(?<host>\[[^\]]+\]|[^:]+)(?::(?<port>\d+))?$")]
+    [GeneratedRegex(@"^(?:(?<user>[^@]+)@)?(?<host>\[[^\]]+\]|[^:\[\]]+)(?::(?<port>\d+))?\z")]
     private static partial Regex LocationPattern();
 }

@@ -31,40 +31,82 @@ public static class RemoteSubmission
             );
     }
 
-    /// <summary>Checks on the cluster that the working folder and the output folders exist (one call).</summary>
+    /// <summary>
+    /// Checks on the cluster, in one call, what the job needs there: the working folder and the output folders exist,
+    /// an output is not a folder, and in a folder others may write an output is not a link or another user's file (the
+    /// same rule as on this machine: <see cref="JobRequest"/>'s output checks).
+    /// </summary>
     public static async Task CheckFoldersAsync(JobRequest request, IProcessRunner runner, CancellationToken ct)
     {
         var wd = request.WorkingDirectory;
-        var checks = new List<(string Folder, string What, HpcError Error)>();
+        var checks = new List<(string Kind, string Path, string What, HpcError Error)>();
         if (wd is not null)
-            checks.Add((wd, $"Working directory '{wd}'", HpcErrors.WorkingDirectoryNotFound));
+            checks.Add(("d", wd, $"Working directory '{wd}'", HpcErrors.WorkingDirectoryNotFound));
         foreach (
             var (parameter, path) in new[] { ("-OutputPath", request.OutputPath), ("-ErrorPath", request.ErrorPath) }
         )
-            if (path is not null && path != "/dev/null" && FolderOf(path, wd) is { } folder && !folder.Contains('%'))
-                checks.Add((folder, $"{parameter} '{path}': folder '{folder}'", HpcErrors.InvalidOutputPath));
+        {
+            if (path is null || path == "/dev/null")
+                continue;
+            if (FolderOf(path, wd) is { } folder && !folder.Contains('%'))
+                checks.Add(("d", folder, $"{parameter} '{path}': folder '{folder}'", HpcErrors.InvalidOutputPath));
+            if (!path.Contains('%'))
+                checks.Add(("o", OnClusterPath(path, wd), $"{parameter} '{path}'", HpcErrors.InvalidOutputPath));
+        }
         if (checks.Count == 0)
             return;
         var r = await runner
-            .RunAsync(
-                "sh",
-                [
-                    "-c",
-                    "for d in \"$@\"; do [ -d \"$d\" ] || printf '%s\\0' \"$d\"; done",
-                    "sh",
-                    .. checks.Select(c => c.Folder),
-                ],
-                null,
-                ct
-            )
+            .RunAsync("sh", ["-c", ClusterCheckScript, "sh", .. checks.Select(c => $"{c.Kind}:{c.Path}")], null, ct)
             .ConfigureAwait(false);
-        var missing = r.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
-        foreach (var check in checks.Where(c => missing.Contains(c.Folder)))
-            throw new InvalidJobRequestException(
-                $"{check.What} does not exist on {runner.Location}; create it there first (the job would die at start).",
-                check.Error
-            );
+        var found = r
+            .StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t', 2))
+            .Where(parts => parts.Length == 2)
+            .GroupBy(parts => parts[1])
+            .ToDictionary(g => g.Key, g => g.First()[0]);
+        foreach (var check in checks)
+            if (found.TryGetValue(check.Path, out var what))
+                throw new InvalidJobRequestException(
+                    (check.Kind, what) switch
+                    {
+                        ("d", _) =>
+                            $"{check.What} does not exist on {runner.Location}; create it there first (the job would die at start).",
+                        (_, "folder") =>
+                            $"{check.What} is a folder on {runner.Location}; give a file name in it (for example '{check.Path}/job-%j.out').",
+                        _ =>
+                            $"{check.What} on {runner.Location} is a link or another user's file in a folder other users can "
+                                + "write: whoever put it there would choose what the job overwrites or read what it writes. "
+                                + "Remove it, or write the output to a folder of yours.",
+                    },
+                    check.Error
+                );
     }
+
+    /// <summary>
+    /// The checks, as the cluster's sh runs them: each argument is KIND:PATH, d a folder that must exist, o an output
+    /// file; prints REASON TAB PATH NUL for each that fails. A folder "others may write" is group- or other-writable or
+    /// owned by someone but this user and root.
+    /// </summary>
+    private const string ClusterCheckScript = """
+        uid=$(id -u)
+        for a; do
+          k=${a%%:*}; p=${a#*:}
+          if [ "$k" = d ]; then
+            [ -d "$p" ] || printf 'missing\t%s\0' "$p"
+          elif [ -d "$p" ]; then
+            printf 'folder\t%s\0' "$p"
+          elif [ -L "$p" ] || { [ -e "$p" ] && [ ! -O "$p" ]; }; then
+            dir=$(dirname -- "$p")
+            if [ -n "$(find "$dir" -maxdepth 0 \( -perm -020 -o -perm -002 -o ! \( -user "$uid" -o -user 0 \) \) -print 2>/dev/null)" ]; then
+              printf 'planted\t%s\0' "$p"
+            fi
+          fi
+        done
+        """;
+
+    /// <summary>A cluster path, relative ones against the working folder (else the login folder, where they are).</summary>
+    private static string OnClusterPath(string path, string? workingDirectory) =>
+        path.StartsWith('/') || workingDirectory is null ? path : $"{workingDirectory.TrimEnd('/')}/{path}";
 
     /// <summary>The folder of a cluster path, POSIX-style, relative ones against the working folder ("." is the login folder).</summary>
     private static string FolderOf(string path, string? workingDirectory)

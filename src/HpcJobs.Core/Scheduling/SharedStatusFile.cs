@@ -105,6 +105,17 @@ public sealed class SharedStatusFile
         return System.IO.Path.Combine(home, ".cache", "hpcjobs", $"status-{Environment.MachineName}");
     }
 
+    private const int ReadableByOthers = 0x24; // 0044
+
+    /// <summary>Allowance for clocks of one machine read a little apart (CPUs, containers).</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A time later than now: written before the clock was stepped back (NTP, a restored VM). Such a snapshot would
+    /// count as fresh until the clock caught up, and waiters would see a state that stopped changing.
+    /// </summary>
+    private static bool FromTheFuture(DateTimeOffset at) => at > DateTimeOffset.UtcNow + ClockSkew;
+
     /// <summary>When the scheduler last answered: the last good refresh, or a probe's ping written beside it.</summary>
     public DateTimeOffset? LastAnswer()
     {
@@ -117,6 +128,7 @@ public sealed class SharedStatusFile
                 File.Exists(Path + ".answered")
                 && long.TryParse(File.ReadAllText(Path + ".answered"), out var ticks)
                 && ticks > 0
+                && !FromTheFuture(new DateTimeOffset(ticks, TimeSpan.Zero))
             )
                 pinged = new DateTimeOffset(ticks, TimeSpan.Zero);
         }
@@ -130,14 +142,17 @@ public sealed class SharedStatusFile
         try
         {
             StateFolderTrust.CheckRecord(Path);
-            if (!File.Exists(Path))
-                return null;
+            if (Native.LStat(Path) is not { } status || (status.Mode & ReadableByOthers) != 0)
+                return null; // another user could have read it: not trusted, and the next refresh writes it private again
             var stored = JsonSerializer.Deserialize<Stored>(File.ReadAllBytes(Path), Json);
             if (
                 stored is null
                 || stored.Format != Format
                 || stored.Uid != StateFolderTrust.CurrentUser
                 || stored.Place != _place
+                || FromTheFuture(stored.StartedAt)
+                || FromTheFuture(stored.AnsweredAt)
+                || stored.Asked.Values.Any(FromTheFuture)
             )
                 return null;
             return new Snapshot(

@@ -23,6 +23,16 @@ public static class SubmissionRules
         return firstLine;
     }
 
+    /// <summary>
+    /// The interpreter of a script whose #! line names one program by its full path and no arguments (#!/bin/bash), for
+    /// schedulers that otherwise run the script through the user's login shell (PBS's qsub -S); null for any other line.
+    /// </summary>
+    public static string? PlainInterpreter(string scriptPath)
+    {
+        var interpreter = RequireInterpreterLine(scriptPath)[2..].Trim();
+        return interpreter.StartsWith('/') && !interpreter.Any(char.IsWhiteSpace) ? interpreter : null;
+    }
+
     /// <summary>The JobInfo a back end returns right after the scheduler accepted a job: Pending, with what was asked.</summary>
     public static JobInfo Submitted(SchedulerKind scheduler, string jobId, JobRequest request, string? name = null) =>
         new()

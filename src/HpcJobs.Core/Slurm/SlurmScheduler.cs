@@ -57,7 +57,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     /// <summary>SLURM commands run by this instance so far.</summary>
     public int SchedulerCalls => _commands.CallCount;
 
-    [GeneratedRegex(@"^\d+(_\d+)?$")]
+    [GeneratedRegex(@"^\d+(_\d+)?\z")]
     private static partial Regex JobIdPattern();
 
     public SchedulerDescription Describe() =>

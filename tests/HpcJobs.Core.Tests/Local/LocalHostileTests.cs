@@ -144,6 +144,95 @@ public sealed class LocalHostileTests : IDisposable
         Assert.False(File.Exists(marker));
     }
 
+    /// <summary>A folder like /tmp (1777) with my precious file outside it.</summary>
+    private (string Shared, string Precious) SharedFolderAndPrecious()
+    {
+        var shared = Directory.CreateDirectory(Path.Combine(_root, "tmp")).FullName;
+        File.SetUnixFileMode(shared, (UnixFileMode)Convert.ToInt32("1777", 8));
+        var precious = Path.Combine(_root, "precious.txt");
+        File.WriteAllText(precious, "mine");
+        return (shared, precious);
+    }
+
+    [RootFact]
+    public async Task A_link_another_user_put_where_my_output_goes_in_a_shared_folder_is_refused_at_submission()
+    {
+        var (shared, precious) = SharedFolderAndPrecious();
+        var link = Path.Combine(shared, "job.out");
+        File.CreateSymbolicLink(link, precious);
+        OtherUser.Own(link);
+        var local = new LocalScheduler(_state);
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            local.SubmitAsync(Cmd("echo", "overwritten") with { OutputPath = link })
+        );
+        Assert.Equal("HpcInvalidOutputPath", e.ErrorId);
+        Assert.Contains("symbolic link", e.Message);
+        Assert.Contains(shared, e.Message);
+        Assert.Equal("mine", File.ReadAllText(precious));
+    }
+
+    [RootFact]
+    public async Task A_file_another_user_made_where_my_output_goes_in_a_shared_folder_is_refused_at_submission()
+    {
+        var (shared, _) = SharedFolderAndPrecious();
+        var theirs = Path.Combine(shared, "job.out");
+        File.WriteAllText(theirs, "");
+        File.SetUnixFileMode(theirs, (UnixFileMode)Convert.ToInt32("666", 8));
+        OtherUser.Own(theirs);
+        var local = new LocalScheduler(_state);
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            local.SubmitAsync(Cmd("echo", "secret") with { OutputPath = theirs })
+        );
+        Assert.Equal("HpcInvalidOutputPath", e.ErrorId);
+        Assert.Contains($"user id {OtherUser.Uid}", e.Message);
+        Assert.Equal("", File.ReadAllText(theirs));
+    }
+
+    [RootFact]
+    public async Task A_link_planted_after_submission_is_not_followed_when_the_job_starts()
+    {
+        var (shared, precious) = SharedFolderAndPrecious();
+        var output = Path.Combine(shared, "later.out");
+        var local = new LocalScheduler(_state);
+        var job = await local.SubmitAsync(Cmd("echo", "overwritten") with { OutputPath = output, Hold = true });
+        File.CreateSymbolicLink(output, precious);
+        OtherUser.Own(output);
+        await local.ControlAsync(JobAction.Release, [job]);
+        var ended = await Finished(local, job.JobId);
+        Assert.Equal(JobState.Failed, ended.State);
+        Assert.Contains("symbolic link", ended.Reason);
+        Assert.Equal("mine", File.ReadAllText(precious));
+    }
+
+    [RootFact]
+    public async Task A_file_planted_after_submission_is_not_written_into_when_the_job_starts()
+    {
+        var (shared, _) = SharedFolderAndPrecious();
+        var output = Path.Combine(shared, "later.out");
+        var local = new LocalScheduler(_state);
+        var job = await local.SubmitAsync(Cmd("echo", "secret") with { OutputPath = output, Hold = true });
+        File.WriteAllText(output, "");
+        File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("666", 8));
+        OtherUser.Own(output);
+        await local.ControlAsync(JobAction.Release, [job]);
+        var ended = await Finished(local, job.JobId);
+        Assert.Equal(JobState.Failed, ended.State);
+        Assert.Contains("belongs to user id", ended.Reason);
+        Assert.Equal("", File.ReadAllText(output));
+    }
+
+    [Fact]
+    public async Task In_a_folder_of_mine_a_link_I_made_is_still_followed()
+    {
+        var target = Path.Combine(_work, "target.out");
+        var link = Path.Combine(_work, "latest.out");
+        File.CreateSymbolicLink(link, target);
+        var local = new LocalScheduler(_state);
+        var job = await local.SubmitAsync(Cmd("echo", "through the link") with { OutputPath = link });
+        Assert.Equal(JobState.Completed, (await Finished(local, job.JobId)).State);
+        Assert.Equal("through the link\n", File.ReadAllText(target));
+    }
+
     [Fact]
     public async Task A_job_gets_the_umask_of_the_session_that_submitted_it()
     {

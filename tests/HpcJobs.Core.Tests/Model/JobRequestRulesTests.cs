@@ -75,6 +75,39 @@ public sealed class JobRequestRulesTests : IDisposable
     public void A_name_must_be_visible(string name, string message) =>
         Refused(Cmd("true") with { Name = name }, "HpcInvalidJobName", message);
 
+    /// <summary>A value that reaches a scheduler's tool or its mailer never starts with '-' (issue 28).</summary>
+    [Fact]
+    public void Option_shaped_values_are_refused_with_what_to_write_instead()
+    {
+        Assert.Equal(
+            "HpcInvalidJobRequest",
+            Assert
+                .Throws<InvalidJobRequestException>(() => (Cmd("true") with { MailUser = ["-oevil"] }).Validate())
+                .ErrorId
+        );
+        Assert.Equal(
+            "HpcInvalidJobName",
+            Assert.Throws<InvalidJobRequestException>(() => (Cmd("true") with { Name = "-N" }).Validate()).ErrorId
+        );
+        var output = Assert.Throws<InvalidJobRequestException>(() =>
+            (Cmd("true") with { OutputPath = "-o" }).Validate()
+        );
+        Assert.Equal("HpcInvalidOutputPath", output.ErrorId);
+        Assert.Contains("'./-o'", output.Message);
+        var folder = Assert.Throws<InvalidJobRequestException>(() =>
+            (Cmd("true") with { WorkingDirectory = "-x", PathsOnCluster = true }).Validate()
+        );
+        Assert.Contains("'./-x'", folder.Message);
+        Assert.Equal(
+            "HpcInvalidJobRequest",
+            Assert
+                .Throws<InvalidJobRequestException>(() =>
+                    (Cmd("true") with { MailUser = ["me@example.org\n"] }).Validate()
+                )
+                .ErrorId
+        );
+    }
+
     [Fact]
     public void A_name_may_be_200_characters_and_no_more()
     {

@@ -61,6 +61,8 @@ public class PbsRenderingTests
                 "oe",
                 "-v",
                 "A,B",
+                "-S",
+                "/bin/sh",
                 "<generated script>",
             },
             plan.Arguments
@@ -103,6 +105,8 @@ public class PbsRenderingTests
                 "/tmp",
                 "-v",
                 "A,B",
+                "-S",
+                "/bin/sh",
                 "<generated script>",
             },
             plan.Arguments
@@ -175,5 +179,30 @@ public class PbsRenderingTests
         var plan = For(PbsDialect.Torque).Plan(new JobRequest { ScriptPath = script });
         Assert.Null(plan.Script);
         Assert.Equal(script, plan.Arguments[^1]);
+    }
+
+    /// <summary>
+    /// PBS runs a job script through the user's login shell unless -S names one: a tcsh user's output began with tcsh's
+    /// tty warnings (issue 28). The generated script is sh; a user's script names its own interpreter.
+    /// </summary>
+    [Theory]
+    [InlineData("#!/bin/bash\ntrue\n", "/bin/bash")]
+    [InlineData("#!/usr/bin/env bash\ntrue\n", null)]
+    [InlineData("#!/bin/bash -l\ntrue\n", null)]
+    public void The_shell_is_named_for_the_generated_script_and_for_a_plain_interpreter_line(
+        string content,
+        string? shell
+    )
+    {
+        var command = For(PbsDialect.Pro).Plan(new JobRequest { Command = ["true"] });
+        Assert.Equal(["-S", "/bin/sh", "<generated script>"], command.Arguments.TakeLast(3));
+        var script = Path.GetTempFileName();
+        File.WriteAllText(script, content);
+        var plan = For(PbsDialect.Torque).Plan(new JobRequest { ScriptPath = script });
+        Assert.Equal(script, plan.Arguments[^1]);
+        if (shell is null)
+            Assert.DoesNotContain("-S", plan.Arguments);
+        else
+            Assert.Equal(["-S", shell], plan.Arguments.TakeLast(3).Take(2));
     }
 }

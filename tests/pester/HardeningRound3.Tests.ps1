@@ -1,0 +1,76 @@
+# The third hardening round (issue 28) as a user meets it: IPv6 clusters, links and files another user planted where a
+# job's output goes (on this machine and on a cluster over SSH), PBS jobs of a tcsh user. Each case failed before.
+BeforeDiscovery {
+    $script:hasSlurm = (Get-Command scontrol -ErrorAction Ignore) -and ((scontrol ping 2>$null) -match 'is UP')
+    $script:hasPbs = Test-Path /opt/pbs/bin/qstat
+    $script:hasSshd = Test-Path /etc/hpcjobs-sshd/client_config
+    $script:isRoot = (id -u) -eq '0'
+    $script:ci = $env:CI -eq 'true'
+}
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $env:HPCJOBS_SSH_BATCHMODE = '1'
+    $script:work = New-TestStateDirectory
+    Push-Location $script:work
+    function Remote([string]$Alias, [string[]]$Argv) { & ssh -o BatchMode=yes $Alias -- $Argv }
+    # a 1777 folder, like /tmp, with a link that another user made in it pointing at a file of mine
+    function New-PlantedLink {
+        $shared = New-Item -ItemType Directory (Join-Path $script:work "tmp-$([guid]::NewGuid().ToString('N').Substring(0, 6))")
+        chmod 1777 $shared
+        $precious = Join-Path $script:work "precious-$(Split-Path -Leaf $shared).txt"
+        Set-Content $precious 'mine'
+        $link = Join-Path $shared 'job.out'
+        New-Item -ItemType SymbolicLink -Path $link -Target $precious | Out-Null
+        chown -h nobody $link
+        [pscustomobject]@{ Link = $link; Precious = $precious }
+    }
+}
+AfterAll { Pop-Location }
+
+Describe 'IPv6 clusters' -Skip:(-not $script:hasSshd -and -not $script:ci) {
+    It 'runs the job on the cluster named <Address>, never on this machine' -ForEach @(@{ Address = '::1' }, @{ Address = '[::1]' }) {
+        $job = Submit-HpcJob -HostName $Address -Port 2222 -UserName hpcbash -Scheduler Slurm -Command id, -un
+        $job.Location | Should -Be 'ssh://hpcbash@[::1]:2222'
+        $done = $job | Wait-HpcJob -Timeout 120
+        $done.State | Should -Be 'Completed'
+        ($done | Get-HpcJobStatus).Location | Should -Be 'ssh://hpcbash@[::1]:2222'
+        (Get-HpcJobStatus -HostName $Address -Port 2222 -UserName hpcbash -Scheduler Slurm -Id $job.JobId).State | Should -Be 'Completed'
+        $done | Receive-HpcJob | Should -Be 'hpcbash'
+    }
+}
+
+Describe 'PBS jobs of a tcsh user' -Skip:(-not ($script:hasSshd -and $script:hasPbs) -and -not $script:ci) {
+    It 'write only what the job wrote, without tcsh''s tty warnings' {
+        $done = Submit-HpcJob -HostName hpc-tcsh -Scheduler Pbs -Command echo, clean | Wait-HpcJob -Timeout 120
+        $done.State | Should -Be 'Completed'
+        @(Remote hpc-tcsh 'cat', $done.StdOutPath) | Should -Be @('clean')
+    }
+}
+
+Describe 'Outputs another user planted' -Skip:(-not $script:isRoot -and -not $script:ci) {
+    It 'refuses a link in a shared folder on <Scheduler> before submitting, and my file is untouched' -ForEach @(
+        @{ Scheduler = 'Local'; Skip = $false }
+        @{ Scheduler = 'Slurm'; Skip = -not $script:hasSlurm -and -not $script:ci }
+        @{ Scheduler = 'Pbs'; Skip = -not $script:hasPbs -and -not $script:ci }
+    ) {
+        $p = New-PlantedLink
+        $e = { Submit-HpcJob -Scheduler $Scheduler -Command echo, overwritten -OutputPath $p.Link } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'HpcInvalidOutputPath*'
+        $e.Exception.Message | Should -Match 'symbolic link'
+        Get-Content $p.Precious | Should -Be 'mine'
+    }
+
+    It 'refuses, on a cluster over SSH, a link another user put in /tmp and an output that is a folder' -Skip:(-not $script:hasSshd -and -not $script:ci) {
+        $name = "/tmp/hpcjobs-planted-$([guid]::NewGuid().ToString('N').Substring(0, 6)).out"
+        Remote hpc-tcsh 'ln', '-s', '/etc/hostname', $name
+        try {
+            $e = { Submit-HpcJob -HostName hpc-bash -Scheduler Slurm -Command true -OutputPath $name } | Should -Throw -PassThru
+            $e.FullyQualifiedErrorId | Should -BeLike 'HpcInvalidOutputPath*'
+            $e.Exception.Message | Should -Match 'a link or another user''s file'
+            $f = { Submit-HpcJob -HostName hpc-bash -Scheduler Slurm -Command true -OutputPath /tmp } | Should -Throw -PassThru
+            $f.FullyQualifiedErrorId | Should -BeLike 'HpcInvalidOutputPath*'
+            $f.Exception.Message | Should -Match 'is a folder'
+        }
+        finally { Remote hpc-tcsh 'rm', '-f', $name }
+    }
+}
