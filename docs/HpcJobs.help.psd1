@@ -14,8 +14,11 @@
         Description = 'Submits one job (or one array job) per script or command. Everything is checked before anything is submitted: bad resources, a missing script, an unknown dependency or a request the scheduler can never meet are refused with an error and nothing is left behind. Commands are argument lists; nothing is interpreted by a shell. -WhatIf shows the exact native command line and, for batch schedulers, the generated script.'
         Parameters  = @{
             ScriptPath       = 'The batch script to submit. It must start with #! and an interpreter. Binds from the pipeline (Get-ChildItem *.sh | Submit-HpcJob).'
-            ArgumentList     = 'Arguments passed to the script.'
+            ArgumentList     = 'Arguments passed to the script (as strings), or to the script block (as objects, serialized as CLIXML to depth 3, as remoting does).'
             Command          = 'The program and its arguments, as a list. Each element reaches the program verbatim.'
+            ScriptBlock      = 'PowerShell to run on the node under pwsh (parameter set ScriptBlock). Receive-HpcJob returns its output objects (deserialized, as from remoting) and replays its Error, Warning, Verbose, Debug and Information records in the order written. $using:name values are taken when you submit, as Start-ThreadJob takes them; a block bound to a module or a closure (GetNewClosure) is refused, since its variables cannot travel. In an array job each task has its index in $HpcTaskIndex. The payload and results live in a private folder (0700) under $env:HPCJOBS_PAYLOAD_DIR, default ~/.hpcjobs/payloads, which must be on a file system the nodes share; folders are removed 7 days ($env:HPCJOBS_PAYLOAD_RETENTION_DAYS) after they were last written, when a later script-block job is submitted. A payload over 64 MB is refused before anything is submitted. See about_HpcJobs.'
+            ImportModule     = 'Modules imported on the node before the script block runs: names (found in the node''s PSModulePath) or paths the node can read. A module that cannot be imported there fails the task, naming the module and the host.'
+            PwshPath         = 'pwsh on the node. Default: $env:HPCJOBS_PWSH, else the pwsh running this session (its path, or dotnet and pwsh.dll for pwsh as a dotnet tool), else pwsh from the node''s PATH (always the latter on a cluster over SSH). A node without it fails the task with HpcScriptBlockNotStarted naming the host.'
             Name             = 'The job name. Defaults to the script or program file name.'
             Resources        = 'A ResourceSpec from New-HpcResourceSpec: nodes, tasks, CPUs, GPUs, memory, walltime, partition, QoS, account, constraint.'
             DependsOn        = 'Jobs this job waits for: JobInfo objects or job ids. An array job id stands for all its tasks. Unknown ids are refused before submitting.'
@@ -51,6 +54,7 @@
         Examples    = @(
             @{ Code = 'Submit-HpcJob ./train.sh -Resources @{ Walltime = ''4h'' } -Signal USR1@300 -Requeue'; Remarks = 'Sends SIGUSR1 five minutes before the walltime (the script traps it and writes a checkpoint), and lets SLURM run the job again if it is preempted.' }
             @{ Code = 'Submit-HpcJob ./nightly.sh -BeginTime ''+8h'' -MailUser me@example.org -MailType End, Fail'; Remarks = 'Starts no earlier than eight hours from now, and mails when it ends or fails.' }
+            @{ Code = '$job = Submit-HpcJob -ScriptBlock { Get-Process | Sort-Object CPU -Descending | Select-Object -First 3 Name, CPU }; $job | Wait-HpcJob | Receive-HpcJob'; Remarks = 'Runs a script block as a job and gets its objects back (parameter set ScriptBlock).' }
             @{ Code = 'Submit-HpcJob -Command hostname | Wait-HpcJob'; Remarks = 'Runs hostname as a job on the detected scheduler and waits for it (parameter set Command).' }
             @{ Code = 'Submit-HpcJob ./job.sh -Resources @{ Cpus = 4; Memory = ''8GB''; Walltime = ''2h'' } -Partition debug'; Remarks = 'Submits a script (parameter set Script) with resources given as a hashtable.' }
             @{ Code = @'
@@ -245,22 +249,52 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Code = 'Get-HpcScheduler -Detailed'; Remarks = 'Shows the selected scheduler, every candidate''s answer, and details of the selected one.' }
         )
     }
+    'Invoke-HpcCommand' = @{
+        Synopsis    = 'Runs a script block on the cluster for every input item, as ForEach-Object -Parallel does on this machine, and returns the results in input order.'
+        Description = 'Each input item is $_ in its run of the script block on a node. All items go out as one array job: -BatchSize items per array task (each task starts one pwsh there, so the default puts at most -ThrottleLimit tasks, else 100 on a cluster, else one per CPU on Local), and -ThrottleLimit is the scheduler''s own array throttle (sbatch --array=0-N%T, qsub -J 0-N%T). The cmdlet waits and writes each task''s results as soon as it and every task before it have ended: input order, streaming. Errors, warnings, verbose, debug and information records are replayed into their own streams; a task that fails with a terminating error writes HpcScriptBlockFailed (the original exception type, message and script stack trace, the host) and the others go on. Without pipeline input the script block runs once, like Invoke-Command. Ctrl+C, or -Timeout, cancels the job. What crosses to the node: the script block''s text, $using: values (taken now), -ArgumentList and the input, serialized as CLIXML (depth 3); results come back the same way (deserialized objects, as from remoting).'
+        Parameters  = @{
+            ScriptBlock   = 'What runs for each item ($_), or once without input.'
+            InputObject   = 'The items, usually from the pipeline.'
+            ArgumentList  = 'Arguments of the script block ($args or its param block), the same for every item.'
+            ThrottleLimit = 'At most this many array tasks run at once (the scheduler''s array throttle). Also the number of tasks when -BatchSize is not given.'
+            BatchSize     = 'Items per array task. Larger batches start fewer pwsh processes; smaller ones spread wider.'
+            Resources     = 'What each task asks for: a ResourceSpec or a hashtable (@{ Cpus = 4; Memory = ''8GB''; Walltime = ''1h'' }).'
+            Scheduler     = 'Local, Slurm or Pbs; default as for Submit-HpcJob.'
+            ImportModule  = 'Modules imported on the node before the script block runs (names, or paths the node can read).'
+            PwshPath      = 'pwsh on the node (see Submit-HpcJob -PwshPath).'
+            Name          = 'The array job''s name (default hpccommand).'
+            Timeout       = 'Seconds to wait for every result; then the job is cancelled and HpcWaitTimeout written.'
+            WhatIf        = 'Says what would be submitted, and submits nothing.'
+            Confirm       = 'Asks before submitting.'
+        }
+        Inputs      = @(
+            @{ Type = 'System.Object'; Description = 'Any objects: each is $_ in one run of the script block.' }
+        )
+        Outputs     = @(
+            @{ Type = 'System.Management.Automation.PSObject'; Description = 'What the script block output, deserialized, in input order.' }
+        )
+        Examples    = @(
+            @{ Code = '$results = 1..100 | Invoke-HpcCommand -Resources @{ Cpus = 1; Walltime = ''10m'' } -ThrottleLimit 20 { [pscustomobject]@{ Seed = $_; Loss = [math]::Sin($_) } }'; Remarks = 'A parameter sweep as 20 array tasks of 5 seeds, at most 20 at once; $results | Sort-Object Loss | Select-Object -First 5 picks the best.' }
+            @{ Code = 'Invoke-HpcCommand { hostname; $PSVersionTable.PSVersion } -Scheduler Slurm -Resources @{ Partition = ''gpu''; Gpus = 1 }'; Remarks = 'Runs once on a GPU node, like Invoke-Command.' }
+        )
+    }
     'Receive-HpcJob' = @{
-        Synopsis    = 'Gets the output of jobs: the whole file, the last lines, or the lines as they are written.'
-        Description = 'Reads each job''s output file (array tasks each), as the scheduler reports it, also for jobs submitted outside HpcJobs. -Tail keeps the last lines, -Error reads the separate error file, -Wait follows the files while the jobs run (like tail -f) and returns when every job has ended, waiting for a pending job''s file to appear. One job gives plain lines; several give JobOutputLine objects (JobId, LineNumber, Line) that print as their line, unless -Raw. A file whose folder is not on this host (another node''s local disk) is an HpcOutputNotReadable error; a file that is not there (yet) is HpcOutputNotFound.'
+        Synopsis    = 'Gets the output of jobs: the whole file, the last lines, or the lines as they are written; for script-block jobs, their objects.'
+        Description = 'For a script-block job (Submit-HpcJob -ScriptBlock): the objects it output, deserialized, and its Error, Warning, Verbose, Debug and Information records replayed into their own streams in the order written; a running job gives what it has written so far, -Wait follows until it ends; a terminating error is HpcScriptBlockFailed and a task that could not start (pwsh or a module missing on the node) HpcScriptBlockNotStarted, each naming the host; -Raw gives its text log. For other jobs: reads each job''s output file (array tasks each), as the scheduler reports it, also for jobs submitted outside HpcJobs. -Tail keeps the last lines, -Error reads the separate error file, -Wait follows the files while the jobs run (like tail -f) and returns when every job has ended, waiting for a pending job''s file to appear. One job gives plain lines; several give JobOutputLine objects (JobId, LineNumber, Line) that print as their line, unless -Raw. A file whose folder is not on this host (another node''s local disk) is an HpcOutputNotReadable error; a file that is not there (yet) is HpcOutputNotFound.'
         Parameters  = @{
             JobId     = 'Jobs whose output to read: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
             Scheduler = 'The scheduler that owns bare ids.'
             Tail      = 'Only the last N lines (of what is written when the cmdlet starts, with -Wait).'
             Error     = 'Read the error file (stderr) instead; only jobs submitted with -ErrorPath have one.'
             Wait      = 'Follow the files while the jobs run; return when every job has ended.'
-            Raw       = 'Plain strings, never tagged with the job id.'
+            Raw       = 'Plain strings, never tagged with the job id; for a script-block job, its text log instead of its objects.'
         }
         Inputs      = @(
             @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
             @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
         )
         Outputs     = @(
+            @{ Type = 'System.Management.Automation.PSObject'; Description = 'For script-block jobs: what the script block output.' }
             @{ Type = 'System.String'; Description = 'The lines of one job''s file, or of several with -Raw.' }
             @{ Type = 'HpcJobs.Core.Scheduling.JobOutputLine'; Description = 'With several jobs: each line with its JobId and LineNumber.' }
         )

@@ -222,6 +222,26 @@ public static class HpcErrors
         HpcErrorCategory.ConnectionError,
         "the SSH connection dropped during a command; it is opened again on the next call"
     );
+    public static readonly HpcError ScriptBlockNotSupported = new(
+        "HpcScriptBlockNotSupported",
+        HpcErrorCategory.InvalidArgument,
+        "the script block closes over state that cannot travel to the node (a module's or a closure's, a $using: that is not a plain variable)"
+    );
+    public static readonly HpcError PayloadTooLarge = new(
+        "HpcPayloadTooLarge",
+        HpcErrorCategory.InvalidArgument,
+        "a script block's $using: values, arguments and input are larger than a job carries (64 MB)"
+    );
+    public static readonly HpcError ScriptBlockNotStarted = new(
+        "HpcScriptBlockNotStarted",
+        HpcErrorCategory.ResourceUnavailable,
+        "a script-block task could not start on its node (pwsh, a module, the payload or the working folder missing there; the host is named)"
+    );
+    public static readonly HpcError ScriptBlockFailed = new(
+        "HpcScriptBlockFailed",
+        HpcErrorCategory.InvalidResult,
+        "a script-block task ended with a terminating error (its type, message and script stack trace, the host and task are given)"
+    );
 
     public static IReadOnlyList<HpcError> All { get; } =
     [
@@ -262,5 +282,9 @@ public static class HpcErrors
         RemoteHostKeyUnknown,
         RemoteAuthenticationFailed,
         RemoteConnectionLost,
+        ScriptBlockNotSupported,
+        PayloadTooLarge,
+        ScriptBlockNotStarted,
+        ScriptBlockFailed,
     ];
 }

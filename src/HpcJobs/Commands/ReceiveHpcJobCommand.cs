@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.ScriptBlocks;
 
 namespace HpcJobs.Commands;
 
@@ -40,11 +41,69 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
             if (TryGetStatus(scheduler, ids) is { } report)
                 found.AddRange(JobOrdering.InInputOrder(report.Jobs, ids).Select(j => new FollowedJob(scheduler, j)));
         _tagged = !Raw && found.Count > 1;
+        // a script-block job gives back its objects and streams; -Raw and -Error read its text log as any job's
+        var objects =
+            Raw || Error || !OperatingSystem.IsLinux() ? [] : found.Where(f => IsScriptBlockJob(f.Job)).ToList();
+        var text = found.Except(objects).ToList();
+        if (objects.Count > 0 && OperatingSystem.IsLinux())
+            ReceiveObjects(objects);
         if (Wait)
-            Follow(found);
+            Follow(text);
         else
-            foreach (var job in found.Select(f => f.Job))
+            foreach (var job in text.Select(f => f.Job))
                 ReadWhole(job);
+    }
+
+    private static bool IsScriptBlockJob(JobInfo job) =>
+        OperatingSystem.IsLinux() && ScriptBlockJob.FolderOf(job) is not null;
+
+    /// <summary>
+    /// The objects and stream records of script-block jobs, each job's in the order written; with -Wait, followed until
+    /// every job ended, as they are written.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private void ReceiveObjects(List<FollowedJob> jobs)
+    {
+        var replay = new ScriptBlockResults(this);
+        var read = jobs.ToDictionary(j => j, _ => (Count: 0, Ended: false));
+        var interval = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            foreach (var job in jobs.Where(j => !read[j].Ended))
+            {
+                try
+                {
+                    read[job] = replay.Replay(job.Job, ScriptBlockJob.FolderOf(job.Job)!, read[job].Count);
+                }
+                catch (HpcJobsException e)
+                {
+                    WriteError(ToErrorRecord(e, job.Job));
+                    read[job] = (read[job].Count, true);
+                }
+                if (!read[job].Ended && job.Job.IsFinished)
+                {
+                    replay.NoResult(job.Job, ScriptBlockJob.FolderOf(job.Job)!);
+                    read[job] = (read[job].Count, true);
+                }
+            }
+            var open = jobs.Where(j => !read[j].Ended).ToList();
+            if (!Wait || open.Count == 0)
+                return;
+            CancelToken.WaitHandle.WaitOne(interval);
+            if (CancelToken.IsCancellationRequested)
+                throw new PipelineStoppedException();
+            interval = TimeSpan.FromMilliseconds(Math.Min(interval.TotalMilliseconds * 1.5, 2000));
+            foreach (var group in open.GroupBy(j => j.Scheduler))
+                if (TryGetStatus(group.Key, group.Select(j => j.Job.JobId).ToList()) is { } report)
+                    foreach (var fresh in report.Jobs)
+                        if (open.FirstOrDefault(j => j.Job.JobId == fresh.JobId) is { } old)
+                        {
+                            var renewed = old with { Job = fresh };
+                            read[renewed] = read[old];
+                            read.Remove(old);
+                            jobs[jobs.IndexOf(old)] = renewed;
+                        }
+        }
     }
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds) =>

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.ScriptBlocks;
 
 namespace HpcJobs.Commands;
 
@@ -21,15 +22,33 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
     [ValidateNotNullOrEmpty]
     public string ScriptPath { get; set; } = "";
 
-    /// <summary>Arguments passed to the script.</summary>
+    /// <summary>Arguments passed to the script (as strings), or to the script block (as objects, serialized).</summary>
     [Parameter(Position = 1, ParameterSetName = "Script")]
+    [Parameter(ParameterSetName = "ScriptBlock")]
     [Alias("Args")]
-    public string[] ArgumentList { get; set; } = [];
+    public object[] ArgumentList { get; set; } = [];
 
     /// <summary>The program and its arguments, as a list: nothing is interpreted by a shell.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Command")]
     [ValidateNotNullOrEmpty]
     public string[] Command { get; set; } = [];
+
+    /// <summary>
+    /// PowerShell to run on the node under pwsh; Receive-HpcJob returns its objects and replays its streams. $using:name
+    /// values are taken now; in an array each task has its index in $HpcTaskIndex.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = "ScriptBlock")]
+    public ScriptBlock? ScriptBlock { get; set; }
+
+    /// <summary>Modules (names, or paths the nodes can read) imported on the node before the script block runs.</summary>
+    [Parameter(ParameterSetName = "ScriptBlock")]
+    [ValidateNotNullOrEmpty]
+    public string[] ImportModule { get; set; } = [];
+
+    /// <summary>pwsh on the node (default: $env:HPCJOBS_PWSH, else the pwsh of this session, else pwsh from PATH).</summary>
+    [Parameter(ParameterSetName = "ScriptBlock")]
+    [ValidateNotNullOrEmpty]
+    public string? PwshPath { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -136,14 +155,40 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
 
         JobRequest request;
         SubmissionPlan plan;
+        ScriptBlockPayload? payload = null;
         try
         {
             request = BuildRequest();
             plan = scheduler.Plan(request);
+            if (ScriptBlock is not null && !OperatingSystem.IsLinux())
+                throw new InvalidJobRequestException(
+                    "-ScriptBlock writes its payload with Linux file permissions; submit it from Linux.",
+                    HpcErrors.ScriptBlockNotSupported
+                );
+            if (ScriptBlock is not null)
+                payload = ScriptBlockPayloads.Build(
+                    ScriptBlock,
+                    ArgumentList,
+                    ImportModule,
+                    null,
+                    ScriptBlockPayloads.PwshCommand(PwshPath, Cluster is not null),
+                    this,
+                    request.WorkingDirectory
+                );
         }
         catch (HpcJobsException e)
         {
-            WriteError(ToErrorRecord(e, ParameterSetName == "Script" ? ScriptPath : string.Join(' ', Command)));
+            WriteError(
+                ToErrorRecord(
+                    e,
+                    ParameterSetName switch
+                    {
+                        "Script" => ScriptPath,
+                        "ScriptBlock" => ScriptBlock?.ToString(),
+                        _ => string.Join(' ', Command),
+                    }
+                )
+            );
             return;
         }
         if (request.Dependencies.Count == 0 && MyInvocation.BoundParameters.ContainsKey(nameof(DependencyType)))
@@ -152,10 +197,16 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
         foreach (var note in plan.Notes)
             WriteWarning(note);
         var target = $"{request.EffectiveName} on {scheduler.Kind}" + (Cluster is { } cluster ? $" at {cluster}" : "");
-        if (!ShouldProcess($"Submit job {target}:\n{plan}", $"Submit job {target}?", "Submit-HpcJob"))
+        var shown = payload is null || !OperatingSystem.IsLinux() ? plan.ToString() : ScriptBlockPlan(plan, payload);
+        if (!ShouldProcess($"Submit job {target}:\n{shown}", $"Submit job {target}?", "Submit-HpcJob"))
             return;
         try
         {
+            if (payload is not null && OperatingSystem.IsLinux())
+            {
+                request = ScriptBlockJob.Prepare(request, payload, scheduler.Kind);
+                plan = scheduler.Plan(request);
+            }
             WriteVerbose($"{scheduler.Kind}: {plan.CommandLine}");
             var submitted = Run(ct => scheduler.SubmitAsync(request, ct));
             WriteObject(AsJob ? HpcJobSourceAdapter.Register(this, scheduler, submitted, plan.CommandLine) : submitted);
@@ -165,6 +216,18 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
             WriteError(ToErrorRecord(e, target));
         }
     }
+
+    /// <summary>What -WhatIf shows for a script block: the scheduler's command, the batch script, what the payload holds.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private string ScriptBlockPlan(SubmissionPlan plan, ScriptBlockPayload payload) =>
+        $"{plan.CommandLine.Replace(string.Join(' ', StandIn), "<folder>/job.sh", StringComparison.Ordinal)}\n"
+        + $"batch script (job.sh):\n{ScriptBlockJob.PreviewScript(payload)}"
+        + $"payload ({System.Text.Encoding.UTF8.GetByteCount(payload.Payload)} bytes of CLIXML): the script block "
+        + $"{{{ScriptBlock}}}, {ArgumentList.Length} argument(s)"
+        + (ImportModule.Length > 0 ? $", modules {string.Join(", ", ImportModule)}" : "");
+
+    /// <summary>What the request runs until the payload folder is written (a valid command, for the checks).</summary>
+    private static readonly string[] StandIn = ["pwsh", "-File", "job.sh"];
 
     private JobRequest BuildRequest()
     {
@@ -195,9 +258,17 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
         return new JobRequest
         {
             ScriptPath = ParameterSetName == "Script" ? ResolvePath(ScriptPath) : null,
-            ScriptArguments = ParameterSetName == "Script" ? ArgumentList : [],
-            Command = ParameterSetName == "Command" ? Command : [],
-            Name = Name,
+            ScriptArguments =
+                ParameterSetName == "Script"
+                    ? ArgumentList.Select(a => LanguagePrimitives.ConvertTo<string>(a)).ToArray()
+                    : [],
+            Command = ParameterSetName switch
+            {
+                "Command" => Command,
+                "ScriptBlock" => StandIn,
+                _ => [],
+            },
+            Name = Name ?? (ParameterSetName == "ScriptBlock" ? "scriptblock" : null),
             Resources = WithNames(Resources ?? ResourceSpec.Default),
             Dependencies = deps,
             Array = ArrayRange is null ? null : Core.Model.ArrayRange.Parse(ArrayRange),
