@@ -342,4 +342,34 @@ public abstract class HpcClusterCmdlet : HpcCmdlet
 
     protected override IScheduler GetScheduler(SchedulerKind? kind, string? location = null) =>
         base.GetScheduler(kind, location ?? HostLocation);
+
+    /// <summary>
+    /// Writes a script block's job folder where the job will run (this machine, or the cluster over the SSH session)
+    /// and returns the request that runs it.
+    /// </summary>
+    protected JobRequest PrepareScriptBlockJob(
+        JobRequest request,
+        Core.ScriptBlocks.ScriptBlockPayload payload,
+        SchedulerKind kind,
+        int? throttle
+    )
+    {
+        if (_host is { } host)
+            return Run(ct =>
+                Core.ScriptBlocks.RemoteScriptBlockJob.PrepareAsync(
+                    request,
+                    payload,
+                    kind,
+                    Core.Remote.SshSessionRunner.For(host),
+                    throttle,
+                    ct
+                )
+            );
+        return OperatingSystem.IsLinux()
+            ? Core.ScriptBlocks.ScriptBlockJob.Prepare(request, payload, kind, throttle)
+            : throw new InvalidJobRequestException(
+                "A script block's folder is written with Linux file permissions; submit it from Linux.",
+                HpcErrors.ScriptBlockNotSupported
+            );
+    }
 }

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Reflection;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.ScriptBlocks;
 using PSJobState = System.Management.Automation.JobState;
 
 namespace HpcJobs;
@@ -101,8 +102,16 @@ public sealed class HpcPowerShellJob : Job2
         {
             try
             {
-                foreach (var line in JobOutput.Read(info, error: false, tail: null))
-                    output.Add(new PSObject(line.Line));
+                // a script-block job gives its objects and stream records, as Receive-HpcJob does
+                if (OperatingSystem.IsLinux() && ScriptBlockResults.RecordsOf(info) is { } records)
+                {
+                    var results = new ScriptBlockResults(job);
+                    if (!results.Replay(info, records(CancellationToken.None)).Ended)
+                        results.NoResult(info);
+                }
+                else
+                    foreach (var line in JobOutput.Read(info, error: false, tail: null))
+                        output.Add(new PSObject(line.Line));
             }
             catch (HpcJobsException e)
             {

@@ -42,17 +42,46 @@ public sealed class HpcScriptBlockException : RuntimeException
 /// debug and information records into their own streams (issue 27).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class ScriptBlockResults(PSCmdlet cmdlet)
+internal sealed class ScriptBlockResults
 {
+    private readonly Action<object?> _output;
+    private readonly Action<ErrorRecord> _error;
+    private readonly Action<string> _warning,
+        _verbose,
+        _debug;
+    private readonly Action<InformationRecord> _information;
+
+    /// <summary>Into a cmdlet's streams.</summary>
+    public ScriptBlockResults(PSCmdlet cmdlet)
+    {
+        _output = cmdlet.WriteObject;
+        _error = cmdlet.WriteError;
+        _warning = cmdlet.WriteWarning;
+        _verbose = cmdlet.WriteVerbose;
+        _debug = cmdlet.WriteDebug;
+        _information = cmdlet.WriteInformation;
+    }
+
+    /// <summary>Into a PowerShell job's streams (Receive-Job replays them).</summary>
+    public ScriptBlockResults(Job job)
+    {
+        _output = o => job.Output.Add(o is PSObject p ? p : new PSObject(o));
+        _error = job.Error.Add;
+        _warning = m => job.Warning.Add(new WarningRecord(m));
+        _verbose = m => job.Verbose.Add(new VerboseRecord(m));
+        _debug = m => job.Debug.Add(new DebugRecord(m));
+        _information = job.Information.Add;
+    }
+
     /// <summary>
     /// Writes the records of <paramref name="job"/> after the first <paramref name="skip"/>; returns how many there are
     /// now and whether the task's last record (End, Failure, Step) was among them.
     /// </summary>
-    public (int Count, bool Ended) Replay(JobInfo job, string folder, int skip = 0)
+    public (int Count, bool Ended) Replay(JobInfo job, IEnumerable<ScriptBlockRecord> records, int skip = 0)
     {
         var count = 0;
         var ended = false;
-        foreach (var record in ScriptBlockJob.Read(job, folder))
+        foreach (var record in records)
         {
             if (count++ < skip)
             {
@@ -64,11 +93,29 @@ internal sealed class ScriptBlockResults(PSCmdlet cmdlet)
         return (count, ended);
     }
 
-    /// <summary>A finished task that wrote no last record: it was killed, or never started; the output log says why.</summary>
-    public void NoResult(JobInfo job, string folder)
+    /// <summary>
+    /// Reads the records of <paramref name="job"/> where they are: this machine, or the cluster it lives on over SSH;
+    /// null when it is no script-block job.
+    /// </summary>
+    public static Func<CancellationToken, IEnumerable<ScriptBlockRecord>>? RecordsOf(JobInfo job)
     {
-        var log = job.StdOutPath is { } p && File.Exists(p) ? LastLines(p, 5) : "";
-        cmdlet.WriteError(
+        if (Core.Remote.RemoteHost.FromLocation(job.Location) is { } host)
+            return RemoteScriptBlockJob.FolderOf(job) is { } there
+                ? ct =>
+                    RemoteScriptBlockJob
+                        .ReadAsync(job, there, Core.Remote.SshSessionRunner.For(host), ct)
+                        .GetAwaiter()
+                        .GetResult()
+                : null;
+        return ScriptBlockJob.FolderOf(job) is { } here ? _ => ScriptBlockJob.Read(job, here) : null;
+    }
+
+    /// <summary>A finished task that wrote no last record: it was killed, or never started; the output log says why.</summary>
+    public void NoResult(JobInfo job)
+    {
+        var folder = job.StdOutPath is { } o ? Path.GetDirectoryName(o) : null;
+        var log = job.Location is null && job.StdOutPath is { } p && File.Exists(p) ? LastLines(p, 5) : "";
+        _error(
             new ErrorRecord(
                 new HpcScriptBlockException(
                     $"Job {job.JobId} ended {job.State} ({job.NativeState}{(job.ExitCode is { } x ? $", exit {x}" : "")}) "
@@ -103,16 +150,16 @@ internal sealed class ScriptBlockResults(PSCmdlet cmdlet)
         switch (record.Kind)
         {
             case "Output":
-                cmdlet.WriteObject(PSSerializer.Deserialize(record.Data));
+                _output(PSSerializer.Deserialize(record.Data));
                 return false;
             case "Warning":
-                cmdlet.WriteWarning(Text(record.Data));
+                _warning(Text(record.Data));
                 return false;
             case "Verbose":
-                cmdlet.WriteVerbose(Text(record.Data));
+                _verbose(Text(record.Data));
                 return false;
             case "Debug":
-                cmdlet.WriteDebug(Text(record.Data));
+                _debug(Text(record.Data));
                 return false;
             case "Information":
             {
@@ -121,21 +168,21 @@ internal sealed class ScriptBlockResults(PSCmdlet cmdlet)
                 if (info["Tags"] is IEnumerable tags)
                     foreach (var tag in tags)
                         replayed.Tags.Add(tag?.ToString() ?? "");
-                cmdlet.WriteInformation(replayed);
+                _information(replayed);
                 return false;
             }
             case "Error":
-                cmdlet.WriteError(FromNode(job, Table(record.Data), terminating: false));
+                _error(FromNode(job, Table(record.Data), terminating: false));
                 return false;
             case "Failure":
-                cmdlet.WriteError(FromNode(job, Table(record.Data), terminating: true));
+                _error(FromNode(job, Table(record.Data), terminating: true));
                 return true;
             case "Step":
             {
                 var parts = record.Data.Split('\t', 3);
                 var (step, host, message) =
                     parts.Length == 3 ? (parts[0], parts[1], parts[2]) : ("?", "?", record.Data);
-                cmdlet.WriteError(
+                _error(
                     new ErrorRecord(
                         new HpcScriptBlockException(
                             $"Job {job.JobId} could not run its script block on {host} (step: {step}): {message}",

@@ -26,7 +26,6 @@ public sealed record ScriptBlockRecord(string Kind, string Data, string? Task);
 /// which host it is missing) and what the tasks write: <c>result[-TASK].txt</c> and <c>output[-TASK].log</c>. Folders are
 /// removed <see cref="RetentionDays"/> after they were last written, when a later script-block job is submitted.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class ScriptBlockJob
 {
     public const string FolderVariable = "HPCJOBS_PAYLOAD_DIR";
@@ -66,7 +65,32 @@ public static class ScriptBlockJob
     /// Writes a new job folder for <paramref name="payload"/> and returns the request that runs it: its batch script,
     /// its output in the folder. Refuses a payload over <see cref="MaxPayloadBytes"/> before writing anything.
     /// </summary>
-    public static JobRequest Prepare(JobRequest request, ScriptBlockPayload payload, SchedulerKind scheduler)
+    /// <param name="request">The job, its command a stand-in.</param>
+    /// <param name="payload">What the job carries.</param>
+    /// <param name="scheduler">Where it goes (output file patterns differ).</param>
+    /// <param name="throttle">For a map: at most this many tasks at once.</param>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static JobRequest Prepare(
+        JobRequest request,
+        ScriptBlockPayload payload,
+        SchedulerKind scheduler,
+        int? throttle = null
+    )
+    {
+        Check(request, payload);
+        var root = Root();
+        StateFolderTrust.CheckFolder(root, create: true);
+        RemoveExpired(root);
+        var folder = Path.Combine(root, NewFolderName());
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (var (name, content) in Files(folder, payload))
+            WritePrivate(Path.Combine(folder, name), content);
+        File.SetUnixFileMode(Path.Combine(folder, "job.sh"), Private | UnixFileMode.UserExecute);
+        return Request(request, payload, folder, scheduler, throttle);
+    }
+
+    /// <summary>Checks what can be checked before any folder is made, here or on a cluster.</summary>
+    internal static void Check(JobRequest request, ScriptBlockPayload payload)
     {
         var size =
             Encoding.UTF8.GetByteCount(payload.Payload)
@@ -78,26 +102,40 @@ public static class ScriptBlockJob
                     + "shared file system and pass its path.",
                 HpcErrors.PayloadTooLarge
             );
-        if (payload.TaskInputs is { } inputs && request.Array is not null)
+        if (payload.TaskInputs is not null && request.Array is not null)
             throw new InvalidJobRequestException(
                 "A map's tasks are its input batches: give -ArrayRange or pipeline input, not both.",
                 HpcErrors.InvalidJobRequest
             );
-        var root = Root();
-        StateFolderTrust.CheckFolder(root, create: true);
-        RemoveExpired(root);
-        var folder = Path.Combine(root, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..32]);
-        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        WritePrivate(Path.Combine(folder, PayloadFile), payload.Payload);
+    }
+
+    internal static string NewFolderName() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..32];
+
+    /// <summary>The files of a job folder, name and content; job.sh must then be made executable.</summary>
+    internal static IEnumerable<(string Name, string Content)> Files(string folder, ScriptBlockPayload payload)
+    {
+        yield return (PayloadFile, payload.Payload);
         if (payload.TaskInputs is { } taskInputs)
             for (var i = 0; i < taskInputs.Count; i++)
-                WritePrivate(Path.Combine(folder, $"input-{i}.clixml"), taskInputs[i]);
-        WritePrivate(Path.Combine(folder, "runner.ps1"), RunnerScript);
-        var script = Path.Combine(folder, "job.sh");
-        WritePrivate(script, BatchScript(folder, payload.Pwsh));
-        File.SetUnixFileMode(script, Private | UnixFileMode.UserExecute);
+                yield return ($"input-{i}.clixml", taskInputs[i]);
+        yield return ("runner.ps1", RunnerScript);
+        yield return ("job.sh", BatchScript(folder, payload.Pwsh));
+    }
+
+    /// <summary>The request that runs the job folder <paramref name="folder"/>.</summary>
+    internal static JobRequest Request(
+        JobRequest request,
+        ScriptBlockPayload payload,
+        string folder,
+        SchedulerKind scheduler,
+        int? throttle
+    )
+    {
+        var script = folder + "/job.sh";
         var array = payload.TaskInputs is { Count: > 0 } items
-            ? ArrayRange.Parse($"0-{items.Count - 1}" + (request.Array?.Throttle is { } t ? $"%{t}" : ""))
+            ? ArrayRange.Parse(
+                $"0-{items.Count - 1}" + (throttle is { } t ? $"%{t.ToString(CultureInfo.InvariantCulture)}" : "")
+            )
             : request.Array;
         return request with
         {
@@ -107,6 +145,7 @@ public static class ScriptBlockJob
             Array = array,
             Name = request.Name ?? "scriptblock",
             OutputPath = OutputPattern(folder, array is not null, scheduler),
+            ScriptOnCluster = request.PathsOnCluster,
             ErrorPath = null,
         };
     }
@@ -114,16 +153,16 @@ public static class ScriptBlockJob
     /// <summary>
     /// The output file: in the folder, one per task. SLURM and Local expand %a; PBS Pro expands ^array_index^.
     /// </summary>
-    private static string OutputPattern(string folder, bool array, SchedulerKind scheduler) =>
-        !array ? Path.Combine(folder, "output.log")
-        : scheduler == SchedulerKind.Pbs ? Path.Combine(folder, "output-^array_index^.log")
-        : Path.Combine(folder, "output-%a.log");
+    internal static string OutputPattern(string folder, bool array, SchedulerKind scheduler) =>
+        !array ? folder + "/output.log"
+        : scheduler == SchedulerKind.Pbs ? folder + "/output-^array_index^.log"
+        : folder + "/output-%a.log";
 
     /// <summary>
     /// The batch script: sh, so that it runs under any login shell. It finds the task's index whatever the scheduler
     /// calls it, checks that pwsh is there, and says on which host and at which step a task could not start.
     /// </summary>
-    private static string BatchScript(string folder, IReadOnlyList<string> pwsh) =>
+    internal static string BatchScript(string folder, IReadOnlyList<string> pwsh) =>
         $$"""
             #!/bin/sh
             # HpcJobs script-block job: runs runner.ps1 of this folder under pwsh, one array task at a time
@@ -149,7 +188,7 @@ public static class ScriptBlockJob
 
             """;
 
-    private static readonly string RunnerScript = LoadRunner();
+    internal static readonly string RunnerScript = LoadRunner();
 
     private static string LoadRunner()
     {
@@ -160,6 +199,7 @@ public static class ScriptBlockJob
         return reader.ReadToEnd();
     }
 
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void WritePrivate(string path, string content)
     {
         using var stream = new FileStream(
@@ -191,6 +231,7 @@ public static class ScriptBlockJob
     /// The records the job (one task of an array) has written so far, read as a stream, in the order written. The
     /// folder and the file must be private and this user's: what is read here is deserialized.
     /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static IEnumerable<ScriptBlockRecord> Read(JobInfo job, string folder)
     {
         CheckPrivate(folder, directory: true);
@@ -203,6 +244,13 @@ public static class ScriptBlockJob
             new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete),
             Encoding.UTF8
         );
+        foreach (var record in Parse(reader, task))
+            yield return record;
+    }
+
+    /// <summary>The records of a result file's lines, as they are read.</summary>
+    internal static IEnumerable<ScriptBlockRecord> Parse(TextReader reader, string? task)
+    {
         while (reader.ReadLine() is { } line)
         {
             var tab = line.IndexOf('\t');
@@ -227,6 +275,7 @@ public static class ScriptBlockJob
         }
     }
 
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void CheckPrivate(string path, bool directory)
     {
         var status =
@@ -248,6 +297,7 @@ public static class ScriptBlockJob
     }
 
     /// <summary>Removes job folders not written for <see cref="RetentionDays"/>; a folder in use is left.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void RemoveExpired(string root)
     {
         var cutoff = DateTime.UtcNow.AddDays(-RetentionDays);

@@ -107,10 +107,11 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                 WorkingDirectory = Cluster is null ? workingDirectory : null,
                 SubmitDirectory = Cluster is null ? workingDirectory : null,
                 PathsOnCluster = Cluster is not null,
-                Array =
-                    batches is null ? null
-                    : ThrottleLimit is { } t ? ArrayRange.Parse($"0-{batches.Count - 1}%{t}")
-                    : null,
+                Array = batches is null
+                    ? null
+                    : ArrayRange.Parse(
+                        $"0-{batches.Count - 1}" + (ThrottleLimit is { } t ? $"%{t}" : "")
+                    ),
             }.Validate();
             scheduler.Plan(request);
             payload = ScriptBlockPayloads.Build(
@@ -136,15 +137,8 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
         JobInfo job;
         try
         {
-            request =
-                ScriptBlockJob.Prepare(request with { Array = null }, payload, scheduler.Kind) is var prepared
-                && request.Array is { Throttle: { } throttle }
-                && prepared.Array is { } array
-                    ? prepared with
-                    {
-                        Array = ArrayRange.Parse($"{array.ToString().Split('%')[0]}%{throttle}"),
-                    }
-                    : ScriptBlockJob.Prepare(request with { Array = null }, payload, scheduler.Kind);
+            // the array was there for the scheduler's checks (its size limit); the payload's batches make it now
+            request = PrepareScriptBlockJob(request with { Array = null }, payload, scheduler.Kind, ThrottleLimit);
             job = Run(ct => scheduler.SubmitAsync(request, ct));
         }
         catch (HpcJobsException e)
@@ -189,9 +183,11 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                 var progressed = false;
                 while (next < count && byTask.TryGetValue(next, out var task) && task.IsFinished)
                 {
-                    var folder = ScriptBlockJob.FolderOf(task) ?? ScriptBlockJob.FolderOf(job);
-                    if (folder is null || !replay.Replay(task, folder).Ended)
-                        replay.NoResult(task, folder ?? "");
+                    if (
+                        ScriptBlockResults.RecordsOf(task) is not { } records
+                        || !replay.Replay(task, records(CancelToken)).Ended
+                    )
+                        replay.NoResult(task);
                     next++;
                     progressed = true;
                 }

@@ -55,7 +55,7 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
     }
 
     private static bool IsScriptBlockJob(JobInfo job) =>
-        OperatingSystem.IsLinux() && ScriptBlockJob.FolderOf(job) is not null;
+        OperatingSystem.IsLinux() && ScriptBlockResults.RecordsOf(job) is not null;
 
     /// <summary>
     /// The objects and stream records of script-block jobs, each job's in the order written; with -Wait, followed until
@@ -73,7 +73,8 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
             {
                 try
                 {
-                    read[job] = replay.Replay(job.Job, ScriptBlockJob.FolderOf(job.Job)!, read[job].Count);
+                    var records = ScriptBlockResults.RecordsOf(job.Job)!(CancelToken);
+                    read[job] = replay.Replay(job.Job, records, read[job].Count);
                 }
                 catch (HpcJobsException e)
                 {
@@ -82,7 +83,7 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
                 }
                 if (!read[job].Ended && job.Job.IsFinished)
                 {
-                    replay.NoResult(job.Job, ScriptBlockJob.FolderOf(job.Job)!);
+                    replay.NoResult(job.Job);
                     read[job] = (read[job].Count, true);
                 }
             }

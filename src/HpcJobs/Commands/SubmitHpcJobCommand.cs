@@ -160,11 +160,6 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
         {
             request = BuildRequest();
             plan = scheduler.Plan(request);
-            if (ScriptBlock is not null && !OperatingSystem.IsLinux())
-                throw new InvalidJobRequestException(
-                    "-ScriptBlock writes its payload with Linux file permissions; submit it from Linux.",
-                    HpcErrors.ScriptBlockNotSupported
-                );
             if (ScriptBlock is not null)
                 payload = ScriptBlockPayloads.Build(
                     ScriptBlock,
@@ -202,9 +197,9 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
             return;
         try
         {
-            if (payload is not null && OperatingSystem.IsLinux())
+            if (payload is not null)
             {
-                request = ScriptBlockJob.Prepare(request, payload, scheduler.Kind);
+                request = PrepareScriptBlockJob(request, payload, scheduler.Kind, null);
                 plan = scheduler.Plan(request);
             }
             WriteVerbose($"{scheduler.Kind}: {plan.CommandLine}");
