@@ -174,6 +174,7 @@ function Invoke-Test {
         if ($xunitExit -ne 0 -and [int]$summary.Matches[0].Groups[1].Value -eq 0) { $failed++ }
     }
 
+    Set-ClusterPwsh
     Step 'Pester: tests/pester (child pwsh, against module/HpcJobs.psd1)'
     $pester = Get-Pester
     $out = & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/pester/Invoke-PesterTests.ps1') -PesterPsd1 $pester `
@@ -192,6 +193,24 @@ function Invoke-Test {
     Step "tests took $([int]((Get-Date) - $script:Started).TotalSeconds) s in all"
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
+}
+
+# Script-block jobs over SSH run as the test sshd's users, who cannot read root's dotnet-tool pwsh: as root, a copy of
+# the self-contained pwsh goes to /opt/hpcjobs-test-pwsh (readable by all), refreshed when the build changes, and the
+# tests pass it as -PwshPath ($env:HPCJOBS_TEST_CLUSTER_PWSH).
+function Set-ClusterPwsh {
+    if ((id -u) -ne '0') { return }
+    $standalone = Split-Path (Get-StandalonePwsh)
+    $target = '/opt/hpcjobs-test-pwsh'
+    $stamp = Get-Content -Raw (Join-Path $Tools 'standalone-pwsh.stamp')
+    if (-not (Test-Path "$target/pwsh") -or (Get-Content -Raw "$target.stamp" -ErrorAction Ignore) -ne $stamp) {
+        Step "pwsh for the test clusters' users: copying the self-contained pwsh to $target"
+        Remove-Item -Recurse -Force $target -ErrorAction Ignore
+        Exec 'copy pwsh' { cp -a $standalone $target }
+        Exec 'chmod pwsh' { chmod -R a+rX $target }
+        Set-Content -NoNewline "$target.stamp" $stamp
+    }
+    $env:HPCJOBS_TEST_CLUSTER_PWSH = "$target/pwsh"
 }
 
 # The package installed with Install-PSResource into a clean home, then the demo's flow and the whole Pester suite

@@ -40,7 +40,6 @@ internal static class ScriptBlockPayloads
             ["Depth"] = Depth,
             ["VerbosePreference"] = Preference(caller, "VerbosePreference", "SilentlyContinue"),
             ["DebugPreference"] = Preference(caller, "DebugPreference", "SilentlyContinue"),
-            ["ErrorActionPreference"] = Preference(caller, "ErrorActionPreference", "Continue"),
         };
         return new ScriptBlockPayload(PSSerializer.Serialize(payload, 2), taskInputs, pwsh);
     }
@@ -81,16 +80,12 @@ internal static class ScriptBlockPayloads
         var usingValues = new Hashtable(StringComparer.OrdinalIgnoreCase);
         var usings = ast.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
             .Cast<UsingExpressionAst>()
-            .OrderByDescending(u => u.Extent.StartOffset)
+            .OrderByDescending(u => UsingExpressionAst.ExtractUsingVariable(u).Extent.StartOffset)
             .ToList();
         foreach (var u in usings)
         {
-            if (u.SubExpression is not VariableExpressionAst variable)
-                throw new InvalidJobRequestException(
-                    $"'{u.Extent.Text}': only a plain $using:name travels to the node; index or call it there, as "
-                        + "($using:name)[0].",
-                    HpcErrors.ScriptBlockNotSupported
-                );
+            // $using:name, and around it what the node evaluates on the value: $using:table['key'], $using:x.Count
+            var variable = UsingExpressionAst.ExtractUsingVariable(u);
             var path = variable.VariablePath.UserPath;
             var name = path.StartsWith("using:", StringComparison.OrdinalIgnoreCase) ? path[6..] : path;
             if (state.PSVariable.Get(name) is not { } found)
@@ -98,9 +93,13 @@ internal static class ScriptBlockPayloads
                     $"'{u.Extent.Text}': there is no variable '{name}' here to take its value from.",
                     HpcErrors.ScriptBlockNotSupported
                 );
-            usingValues[name] = PSSerializer.Serialize(found.Value, Depth);
-            var start = u.Extent.StartOffset - origin;
-            text = text[..start] + $"{UsingTable}['{name.Replace("'", "''")}']" + text[(u.Extent.EndOffset - origin)..];
+            if (!usingValues.ContainsKey(name))
+                usingValues[name] = PSSerializer.Serialize(found.Value, Depth);
+            var start = variable.Extent.StartOffset - origin;
+            text =
+                text[..start]
+                + $"{UsingTable}['{name.Replace("'", "''")}']"
+                + text[(variable.Extent.EndOffset - origin)..];
         }
         if (braces)
             text = text[1..^1];

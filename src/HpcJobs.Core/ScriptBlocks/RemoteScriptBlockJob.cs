@@ -37,7 +37,13 @@ public static class RemoteScriptBlockJob
             var written = await cluster
                 .RunAsync(
                     "sh",
-                    ["-c", "umask 077; cat > \"$1\" && { [ \"$2\" = x ] || chmod 700 \"$1\"; }", "sh", $"{folder}/{name}", name == "job.sh" ? "-" : "x"],
+                    [
+                        "-c",
+                        "umask 077; cat > \"$1\" && { [ \"$2\" = x ] || chmod 700 \"$1\"; }",
+                        "sh",
+                        $"{folder}/{name}",
+                        name == "job.sh" ? "-" : "x",
+                    ],
                     new ProcessOptions { StandardInput = content },
                     ct
                 )

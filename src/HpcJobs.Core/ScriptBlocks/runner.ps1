@@ -57,7 +57,10 @@ if ($payload.WorkingDirectory) {
 $hpcScript = [scriptblock]::Create($payload.ScriptBlock)
 ${__HpcJobsUsing} = @{}
 foreach ($name in @($payload.Using.Keys)) { ${__HpcJobsUsing}[$name] = [System.Management.Automation.PSSerializer]::Deserialize($payload.Using[$name]) }
-$hpcArguments = @(foreach ($a in $payload.ArgumentList) { [System.Management.Automation.PSSerializer]::Deserialize($a) })
+# added one by one: an argument that is an array must stay one argument, not be unrolled into several
+$hpcArgumentList = [System.Collections.Generic.List[object]]::new()
+foreach ($a in $payload.ArgumentList) { $hpcArgumentList.Add([System.Management.Automation.PSSerializer]::Deserialize($a)) }
+$hpcArguments = $hpcArgumentList.ToArray()
 $HpcTaskIndex = if ($Task) { [int]$Task } else { $null }
 $hpcInputPath = Join-Path $Folder $(if ($Task) { "input-$Task.clixml" } else { 'input.clixml' })
 $hpcHasInput = Test-Path -LiteralPath $hpcInputPath
@@ -68,7 +71,7 @@ $VerbosePreference = $payload.VerbosePreference
 $DebugPreference = $payload.DebugPreference
 $WarningPreference = 'Continue'
 $InformationPreference = 'Continue'
-$ErrorActionPreference = $payload.ErrorActionPreference
+$ErrorActionPreference = 'Continue'   # as in Start-ThreadJob and Invoke-Command: the submitter's does not travel
 $ProgressPreference = 'SilentlyContinue'
 
 $hpcFailed = $false

@@ -109,9 +109,7 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                 PathsOnCluster = Cluster is not null,
                 Array = batches is null
                     ? null
-                    : ArrayRange.Parse(
-                        $"0-{batches.Count - 1}" + (ThrottleLimit is { } t ? $"%{t}" : "")
-                    ),
+                    : ArrayRange.Parse($"0-{batches.Count - 1}" + (ThrottleLimit is { } t ? $"%{t}" : "")),
             }.Validate();
             scheduler.Plan(request);
             payload = ScriptBlockPayloads.Build(
