@@ -301,6 +301,7 @@ foreach ($t in $Task) {
             Exec 'bench (Local scheduler)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-LocalScheduler.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Exec 'bench (SLURM, PBS)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-HpcJobs.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Exec 'bench (shared status: K waiting processes against one)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-SharedStatus.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') -WithoutSharing }
+            Exec 'bench (script blocks: Invoke-HpcCommand against ForEach-Object -Parallel and raw sbatch)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-ScriptBlocks.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Exec 'bench (a cluster over SSH)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-Remote.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Show-MutationScore
         }

@@ -106,4 +106,28 @@ foreach ($scheduler in $Sections) {
     }
 }
 $rows | Format-Table -AutoSize -Wrap | Out-String -Width 220 | Write-Host
+
+# Interactive latency (issue 28): Wait-HpcJob on a SLURM job that ended before the wait began, with sharing on and off,
+# in one process that submitted it more than a shared interval earlier (the case that waited for the next refresh).
+if ($Sections -contains 'Slurm' -and ((scontrol ping 2>$null) -match 'is UP')) {
+    $latency = Join-Path $work 'ended-wait.ps1'
+    Set-Content $latency @'
+param($Manifest, [int]$N)
+Import-Module $Manifest
+$jobs = foreach ($i in 1..$N) { Submit-HpcJob -Scheduler Slurm -Command true -OutputPath /dev/null }
+while (squeue -h -t all -j ($jobs.JobId -join ',') -o '%T' | Where-Object { $_ -ne 'COMPLETED' }) { Start-Sleep -Milliseconds 200 }
+Start-Sleep 11   # past the slowest shared interval (10 s): the submissions no longer answer
+foreach ($j in $jobs) { (Measure-Command { $j | Wait-HpcJob | Out-Null }).TotalSeconds }
+'@
+    $median = { param($x) $s = @($x | Sort-Object); $s[[int][math]::Floor(($s.Count - 1) / 2)] }
+    $lat = foreach ($share in '1', '0') {
+        $env:HPCJOBS_STATUS_DIR = Join-Path $work "status-lat-$share"
+        $env:HPCJOBS_SHARED_STATUS = $share
+        $times = & $pwsh @pwshArgs -File $latency $ModuleManifest 7 | ForEach-Object { [double]$_ }
+        Remove-Item Env:HPCJOBS_STATUS_DIR, Env:HPCJOBS_SHARED_STATUS
+        [pscustomobject]@{ Sharing = if ($share -eq '1') { 'on (default)' } else { 'off' }; 'Median s' = [math]::Round((& $median $times), 3); 'Max s' = [math]::Round(($times | Measure-Object -Maximum).Maximum, 3); Waits = $times.Count; Goal = if ($share -eq '1') { '<= 0.3 s' } else { '' } }
+    }
+    Write-Host '[bench] Wait-HpcJob on a SLURM job that had already ended (7 waits each)'
+    $lat | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
+}
 Remove-Item -Recurse -Force $work -ErrorAction Ignore

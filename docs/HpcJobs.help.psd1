@@ -264,6 +264,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             PwshPath      = 'pwsh on the node (see Submit-HpcJob -PwshPath).'
             Name          = 'The array job''s name (default hpccommand).'
             Timeout       = 'Seconds to wait for every result; then the job is cancelled and HpcWaitTimeout written.'
+            AsJob         = 'Returns a PowerShell job at once instead of waiting: Receive-Job gives the results (an array''s tasks are its child jobs, in task order), Stop-Job cancels the array.'
             WhatIf        = 'Says what would be submitted, and submits nothing.'
             Confirm       = 'Asks before submitting.'
         }
@@ -272,6 +273,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
         )
         Outputs     = @(
             @{ Type = 'System.Management.Automation.PSObject'; Description = 'What the script block output, deserialized, in input order.' }
+            @{ Type = 'HpcJobs.HpcPowerShellJob'; Description = 'With -AsJob: a PowerShell job for Wait-Job, Receive-Job and Stop-Job.' }
         )
         Examples    = @(
             @{ Code = '$results = 1..100 | Invoke-HpcCommand -Resources @{ Cpus = 1; Walltime = ''10m'' } -ThrottleLimit 20 { [pscustomobject]@{ Seed = $_; Loss = [math]::Sin($_) } }'; Remarks = 'A parameter sweep as 20 array tasks of 5 seeds, at most 20 at once; $results | Sort-Object Loss | Select-Object -First 5 picks the best.' }

@@ -328,6 +328,14 @@ public abstract class HpcClusterCmdlet : HpcCmdlet
         if (KeyFilePath is not null)
         {
             key = SessionState.Path.GetUnresolvedProviderPathFromPSPath(KeyFilePath);
+            if (Directory.Exists(key))
+                ThrowTerminatingError(
+                    ToErrorRecord(
+                        HpcErrors.InvalidRemoteHost,
+                        $"-KeyFilePath '{KeyFilePath}' is a folder; give the private key file in it (e.g. ~/.ssh/id_ed25519).",
+                        KeyFilePath
+                    )
+                );
             if (!File.Exists(key))
                 ThrowTerminatingError(
                     ToErrorRecord(

@@ -22,6 +22,12 @@ BeforeDiscovery {
         }
         @{ Name = "-Name '-oevil'"; Run = { Submit-HpcJob -Command true -Name '-oevil' -Scheduler Pbs -WhatIf }; Id = 'HpcInvalidJobName'; Names = "'-oevil'" }
         @{ Name = "-OutputPath '-o'"; Run = { Submit-HpcJob -Command true -OutputPath '-o' }; Id = 'HpcInvalidOutputPath'; Names = "'./-o'" }
+        # --- more of issue 28's misleading messages, each now naming what is wrong
+        @{ Name = 'a SLURM dependency id past 32 bits'; Run = { Submit-HpcJob -Command true -Scheduler Slurm -DependsOn 999999999999 -WhatIf }; Id = 'HpcInvalidDependency'; Names = '999999999999' }
+        @{ Name = '-MailType End, None'; Run = { Submit-HpcJob -Scheduler Slurm -Command true -MailUser me -MailType End, None -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = 'None means no mail' }
+        @{ Name = '$env:HPCJOBS_SHARED_STATUS = yes'; Run = { $env:HPCJOBS_SHARED_STATUS = 'yes'; try { Wait-HpcJob -Scheduler Slurm -Id 1 -Timeout 1 } finally { $env:HPCJOBS_SHARED_STATUS = $null } }; Id = 'HpcInvalidSetting'; Names = "HPCJOBS_SHARED_STATUS is 'yes'" }
+        @{ Name = '-KeyFilePath that is a folder'; Run = { Get-HpcJobStatus -Id 1 -HostName hpc-bash -KeyFilePath / }; Id = 'HpcInvalidRemoteHost'; Names = 'is a folder' }
+        @{ Name = '-HostName with -Scheduler Local'; Run = { Submit-HpcJob -Command true -HostName hpc-bash -Scheduler Local }; Id = 'HpcSchedulerNotAvailable'; Names = 'runs jobs on this machine' }
         # --- IPv6 hosts: an address or refused, never this machine (issue 28)
         foreach ($h in 'fe80::zz', '[::1', '::1]', '[host]', 'a%b', '[[::1]]') {
             @{ Name = "-HostName '$h'"; Run = [scriptblock]::Create("Submit-HpcJob -Scheduler Slurm -Command true -HostName '$h'"); Id = 'HpcInvalidRemoteHost'; Names = $h }

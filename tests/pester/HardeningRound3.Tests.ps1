@@ -73,4 +73,45 @@ Describe 'Outputs another user planted' -Skip:(-not $script:isRoot -and -not $sc
         }
         finally { Remote hpc-tcsh 'rm', '-f', $name }
     }
+
+    It 'names a remote working folder the login cannot enter, and an output folder it cannot write' -Skip:(-not $script:hasSshd -and -not $script:ci) {
+        $e = { Submit-HpcJob -HostName hpc-bash -Scheduler Slurm -Command true -WorkingDirectory /root } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'HpcWorkingDirectoryNotFound*'
+        $e.Exception.Message | Should -Match 'cannot be entered'
+        $f = { Submit-HpcJob -HostName hpc-bash -Scheduler Slurm -Command true -OutputPath /usr/out.log } | Should -Throw -PassThru
+        $f.FullyQualifiedErrorId | Should -BeLike 'HpcInvalidOutputPath*'
+        $f.Exception.Message | Should -Match 'not writable'
+    }
+}
+
+Describe 'Waiting' {
+    It 'returns the first job to end with -Any, whichever of several schedulers it is on' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
+        $slow = Submit-HpcJob -Scheduler Slurm -Command sleep, 30
+        $fast = Submit-HpcJob -Scheduler Local -Command sleep, 1
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $first = $slow, $fast | Wait-HpcJob -Any -Timeout 25
+            $clock.Stop()
+            @($first).JobId | Should -Be $fast.JobId
+            @($first).Scheduler | Should -Be 'Local'
+            ($slow | Get-HpcJobStatus).IsFinished | Should -BeFalse -Because 'the SLURM job was not waited for'
+        }
+        finally { $slow | Stop-HpcJob -Confirm:$false }
+    }
+}
+
+Describe 'A held PBS array' -Skip:(-not $script:hasPbs -and -not $script:ci) {
+    It 'reads Held in every subjob, and Resume-HpcJob releases the array' {
+        $array = Submit-HpcJob -Scheduler Pbs -Command true -ArrayRange 0-2 -Hold
+        try {
+            $held = @(Get-HpcJobStatus $array)
+            $held.Count | Should -Be 3
+            $held.State | Should -Be 'Held', 'Held', 'Held'
+            $held[0].HeldBy | Should -Be 'User'
+            $array | Resume-HpcJob
+            $done = @($array | Wait-HpcJob -Timeout 120)
+            $done.State | Should -Be 'Completed', 'Completed', 'Completed'
+        }
+        finally { $array | Stop-HpcJob -Confirm:$false -ErrorAction Ignore }
+    }
 }

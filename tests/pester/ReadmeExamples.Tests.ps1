@@ -72,3 +72,19 @@ Describe 'The README resource examples' -Skip:$script:skip {
         @($script:lines | Where-Object JobId -eq $script:jobs.Big.JobId).Line | Should -Be 'n3'
     }
 }
+
+Describe 'The README sweep with Invoke-HpcCommand' -Skip:$script:skip {
+    It 'runs as written and returns the five best seeds as objects' {
+        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
+        $marker = '<!-- sweep run by tests/pester/ReadmeExamples.Tests.ps1 -->'
+        if ($readme -notmatch "(?s)$([regex]::Escape($marker))\s*``````powershell\r?\n(.*?)``````") { throw "README: no code block after '$marker'" }
+        $PSDefaultParameterValues['Invoke-HpcCommand:Scheduler'] = 'Slurm'
+        try { $best = @(. ([scriptblock]::Create($Matches[1]))) }
+        finally { $PSDefaultParameterValues.Remove('Invoke-HpcCommand:Scheduler') }
+        $results.Count | Should -Be 100
+        $results.Seed | Should -Be (1..100)
+        $best.Count | Should -Be 5
+        $expected = 1..100 | ForEach-Object { [pscustomobject]@{ Seed = $_; Loss = [math]::Round([math]::Abs([math]::Sin($_)), 4) } } | Sort-Object Loss | Select-Object -First 5
+        $best.Seed | Should -Be $expected.Seed
+    }
+}

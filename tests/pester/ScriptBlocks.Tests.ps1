@@ -138,6 +138,12 @@ Describe 'Script blocks on the Local scheduler' {
         "$w" | Should -Be 'w'
     }
 
+    It 'maps through a PowerShell job with Invoke-HpcCommand -AsJob' {
+        $pj = 1..6 | Invoke-HpcCommand -BatchSize 2 { $_ * 3 } -AsJob
+        $pj.ChildJobs.Count | Should -Be 3
+        $pj | Wait-Job -Timeout 120 | Receive-Job | Should -Be 3, 6, 9, 12, 15, 18
+    }
+
     It 'imports -ImportModule on the node, and names the module it cannot import' {
         $module = Join-Path $script:work 'Greeting.psm1'
         Set-Content $module 'function Get-Greeting { "hello from module" }'

@@ -103,6 +103,7 @@ public sealed class LocalDaemon
             );
         }
         var nextPurge = DateTimeOffset.Now;
+        var folder = Native.LStat(_store.Root);
         _reaper.Start();
         var nextHousekeeping = DateTimeOffset.Now;
         while (true)
@@ -132,6 +133,16 @@ public sealed class LocalDaemon
                     "sampling memory",
                     () => _peakMemory.Sample(_active.Values.Where(u => u.State == JobState.Running))
                 );
+                if (FolderGone(folder))
+                {
+                    // the state folder was deleted (or replaced): its records cannot be saved and its socket is gone, so
+                    // no client can reach this daemon; it ends when the jobs it runs have ended (their records lost)
+                    _unsaved.Clear();
+                    foreach (var waiting in _active.Values.Where(u => u.State != JobState.Running).ToList())
+                        _active.Remove(waiting.Id);
+                    if (_active.Count == 0)
+                        return;
+                }
                 if (_active.Count == 0 && _unsaved.Count == 0 && DateTimeOffset.Now - _lastActivity > idle)
                 {
                     File.Delete(path);
@@ -140,6 +151,12 @@ public sealed class LocalDaemon
             }
         }
     }
+
+    private bool FolderGone(Native.FileStatus? atStart) =>
+        Native.LStat(_store.Root) is not { } now
+        || atStart is not { } was
+        || now.Inode != was.Inode
+        || now.Device != was.Device;
 
     /// <summary>
     /// Runs one piece of the daemon's work so that no exception can end the daemon (and with it every running job's

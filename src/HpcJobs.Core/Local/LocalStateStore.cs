@@ -139,7 +139,12 @@ internal sealed class LocalStateStore
     public IDisposable Lock(TimeSpan? timeout = null)
     {
         // opened natively: a FileStream would take flocks of its own to emulate FileShare and fight ours
-        var fd = Native.open(Path.Combine(Root, "lock"), Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC, 0x180);
+        var fd = OpenLock();
+        if (fd < 0 && Marshal.GetLastPInvokeError() == ENOENT)
+        {
+            EnsureLayout(); // the state folder was deleted under this session: laid out again, as a new session would
+            fd = OpenLock();
+        }
         if (fd < 0)
             throw Unusable(new IOException($"its lock file cannot be opened: {Marshal.GetLastPInvokeErrorMessage()}"));
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
@@ -159,6 +164,15 @@ internal sealed class LocalStateStore
         }
         return new Releaser(fd);
     }
+
+    private const int ENOENT = 2;
+
+    private int OpenLock() =>
+        Native.open(
+            Path.Combine(Root, "lock"),
+            Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC | Native.O_NOFOLLOW,
+            0x180
+        );
 
     private sealed class Releaser(int fd) : IDisposable
     {
@@ -182,8 +196,9 @@ internal sealed class LocalStateStore
         long? stored = null;
         try
         {
+            // a link (another user's plant, or a restore gone wrong) is neither read nor written through
             if (
-                File.Exists(path)
+                Native.LStat(path) is { IsRegularFile: true }
                 && long.TryParse(
                     File.ReadAllText(path).Trim(),
                     NumberStyles.None,
@@ -200,8 +215,8 @@ internal sealed class LocalStateStore
         var next = stored is { } s && !IdTaken(s) ? s : HighestIdOnDisk() + 1;
         try
         {
-            // written in place, under the lock: a torn write is garbage, which the next allocation recovers from
-            WritePrivate(path, (next + 1).ToString(CultureInfo.InvariantCulture));
+            // replaced by rename, under the lock: a link there is replaced, never followed
+            WriteAtomic(path, (next + 1).ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -311,7 +311,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
                 continue;
             }
             foreach (var rec in mine)
-                jobs.Add(PbsJobs.FromRecord(rec, Dialect, _memory.WasCancelled));
+                jobs.Add(HeldWithItsArray(PbsJobs.FromRecord(rec, Dialect, _memory.WasCancelled), records));
         }
         jobs = jobs.DistinctBy(j => j.JobId).ToList();
         foreach (var j in jobs.Where(j => !j.IsFinished))
@@ -319,6 +319,28 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         if (_wrapperOutcomes is not null && jobs.Any(NoExitStatus))
             jobs = await WithWrapperOutcomesAsync(jobs, cancellationToken).ConfigureAwait(false);
         return new StatusReport(jobs.Select(At).ToList(), notFound);
+    }
+
+    /// <summary>What a subjob's Reason starts with while the hold that keeps it queued is its array's (qhold ID[]).</summary>
+    private const string ArrayHeld = "ArrayHeld";
+
+    /// <summary>
+    /// A held array (qsub -h -J, qhold ID[]) shows H on its parent record only; its subjobs read Q although none can
+    /// start. They are Held here, as the array is, and releasing them releases the array (qrls ID[]).
+    /// </summary>
+    private static JobInfo HeldWithItsArray(JobInfo job, List<PbsJobRecord> records)
+    {
+        if (job.State != JobState.Pending || job.ArrayJobId is not { } array)
+            return job;
+        var parent = records.FirstOrDefault(r => r.Id == array);
+        if ((parent?["job_state"] ?? "").Trim() != "H")
+            return job;
+        return job with
+        {
+            State = JobState.Held,
+            HeldBy = PbsStates.HeldBy(JobState.Held, parent!["Hold_Types"], parent["depend"] is not null),
+            Reason = $"{ArrayHeld}: its array {array} is held",
+        };
     }
 
     /// <summary>
@@ -444,11 +466,26 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
             JobAction.Release => "qrls",
             _ => "qrerun",
         };
+        // the subjobs of a held array are released through the array, once
+        var targets =
+            action == JobAction.Release
+                ? jobs.Select(j =>
+                        j.Reason?.StartsWith(ArrayHeld, StringComparison.Ordinal) == true && j.ArrayJobId is { } a
+                            ? j with
+                            {
+                                JobId = a,
+                                ArrayTaskId = null,
+                            }
+                            : j
+                    )
+                    .DistinctBy(j => j.JobId)
+                    .ToList()
+                : jobs;
         var refused = await CancelRefusals
             .ActAsync(
                 _commands,
                 program,
-                jobs,
+                targets,
                 chunk => chunk,
                 PbsCommandRefusal(),
                 _ => false,

@@ -41,7 +41,7 @@ public static class RemoteSubmission
         var wd = request.WorkingDirectory;
         var checks = new List<(string Kind, string Path, string What, HpcError Error)>();
         if (wd is not null)
-            checks.Add(("d", wd, $"Working directory '{wd}'", HpcErrors.WorkingDirectoryNotFound));
+            checks.Add(("w", wd, $"Working directory '{wd}'", HpcErrors.WorkingDirectoryNotFound));
         foreach (
             var (parameter, path) in new[] { ("-OutputPath", request.OutputPath), ("-ErrorPath", request.ErrorPath) }
         )
@@ -69,7 +69,13 @@ public static class RemoteSubmission
                 throw new InvalidJobRequestException(
                     (check.Kind, what) switch
                     {
-                        ("d", _) =>
+                        (_, "closed") =>
+                            $"{check.What} on {runner.Location} cannot be entered by your login there (no x "
+                                + "permission); give a folder it can use.",
+                        (_, "readonly") =>
+                            $"{check.What} on {runner.Location} is not writable by the login there; the job could not "
+                                + "write its output. Give a folder it can write.",
+                        ("w" or "d", _) =>
                             $"{check.What} does not exist on {runner.Location}; create it there first (the job would die at start).",
                         (_, "folder") =>
                             $"{check.What} is a folder on {runner.Location}; give a file name in it (for example '{check.Path}/job-%j.out').",
@@ -83,16 +89,20 @@ public static class RemoteSubmission
     }
 
     /// <summary>
-    /// The checks, as the cluster's sh runs them: each argument is KIND:PATH, d a folder that must exist, o an output
-    /// file; prints REASON TAB PATH NUL for each that fails. A folder "others may write" is group- or other-writable or
+    /// The checks, as the cluster's sh runs them: each argument is KIND:PATH, w the working folder (it must exist and
+    /// be enterable), d an output folder (also writable), o an output file; prints REASON TAB PATH NUL for each that
+    /// fails. A folder "others may write" is group- or other-writable or
     /// owned by someone but this user and root.
     /// </summary>
     private const string ClusterCheckScript = """
         uid=$(id -u)
         for a; do
           k=${a%%:*}; p=${a#*:}
-          if [ "$k" = d ]; then
-            [ -d "$p" ] || printf 'missing\t%s\0' "$p"
+          if [ "$k" = w ] || [ "$k" = d ]; then
+            if [ ! -d "$p" ]; then printf 'missing\t%s\0' "$p"
+            elif [ ! -x "$p" ]; then printf 'closed\t%s\0' "$p"
+            elif [ "$k" = d ] && [ ! -w "$p" ]; then printf 'readonly\t%s\0' "$p"
+            fi
           elif [ -d "$p" ]; then
             printf 'folder\t%s\0' "$p"
           elif [ -L "$p" ] || { [ -e "$p" ] && [ ! -O "$p" ]; }; then

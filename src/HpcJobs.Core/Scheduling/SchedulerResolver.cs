@@ -159,7 +159,11 @@ public sealed class SchedulerResolver
         var probe =
             _probes.FirstOrDefault(p => p.Kind == kind)
             ?? throw new SchedulerSelectionException(
-                $"{source} asks for {kind}, which this version of HpcJobs does not support."
+                _remoteOnly && kind == SchedulerKind.Local
+                    ? $"{source} asks for Local, which runs jobs on this machine, but -HostName names a cluster: give "
+                        + $"the cluster's scheduler ({string.Join(" or ", _probes.Select(p => p.Kind))}), or leave "
+                        + "-HostName out to run the job here."
+                    : $"{source} asks for {kind}, which this version of HpcJobs does not support."
             );
         var c = await ProbeAsync(probe, true, ct).ConfigureAwait(false);
         if (!c.Available)

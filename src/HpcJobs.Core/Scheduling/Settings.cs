@@ -48,6 +48,20 @@ public static class Settings
             : throw Invalid(variable, text, $"a number of seconds greater than 0 and at most {max}");
     }
 
+    /// <summary>A switch: 1 (on) or 0 (off); null when unset.</summary>
+    public static bool? Switch(string variable)
+    {
+        var text = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        return text.Trim() switch
+        {
+            "1" => true,
+            "0" => false,
+            _ => throw Invalid(variable, text, "1 (on) or 0 (off)"),
+        };
+    }
+
     private static string Range(int min, int max) => max == int.MaxValue ? $"at least {min}" : $"from {min} to {max}";
 
     private static HpcErrorException Invalid(string variable, string text, string valid) =>

@@ -59,7 +59,7 @@ public interface ISharedStatus
     /// </summary>
     static async Task<ProbeTurn?> ProbeTurnAsync(string place, CancellationToken ct)
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(SharedStatus.SwitchVariable) is "0")
+        if (!OperatingSystem.IsLinux() || Settings.Switch(SharedStatus.SwitchVariable) == false)
             return null;
         if (SharedStatusFile.Open(place) is not { } file)
             return null;
@@ -191,7 +191,7 @@ public sealed class SharedStatus : ISharedStatus
     {
         if (scheduler is not ISharedStatusSource { StatusPlace: { } place } source)
             return null;
-        if (Environment.GetEnvironmentVariable(SwitchVariable) is "0")
+        if (Settings.Switch(SwitchVariable) == false)
             return null;
         lock (ByPlace)
         {

@@ -182,6 +182,13 @@ public static class ScriptBlockJob
               echo "HpcJobs: $2" >&2
               exit "$3"
             }
+            # an address-space limit (PBS vmem, Grid Engine h_vmem, ulimit -v): .NET's GC reserves 256 GB of address space
+            # unless told less; an eighth of the limit lets pwsh start from 1.25 GB (measured), below that it cannot
+            limit=$(ulimit -v 2>/dev/null)
+            if [ -n "$limit" ] && [ "$limit" != unlimited ]; then
+              [ "$limit" -ge 1310720 ] || step memory "the address-space limit on $host is $((limit / 1024)) MB (ulimit -v: PBS vmem, Grid Engine h_vmem); pwsh cannot start under 1280 MB of it: ask for more, or for memory without an address-space limit" 12
+              [ -n "${DOTNET_GCRegionRange:-}" ] || export DOTNET_GCRegionRange=$(printf '0x%x' $((limit * 128)))
+            fi
             command -v "$1" >/dev/null 2>&1 || step pwsh "pwsh ('$1') was not found on $host: install PowerShell 7.4+ there, or give its path with -PwshPath or HPCJOBS_PWSH" 127
             [ $# -lt 2 ] || [ -r "$2" ] || step pwsh "pwsh ('$2') was not found on $host: install PowerShell 7.4+ there, or give its path with -PwshPath or HPCJOBS_PWSH" 127
             exec "$@" -NoProfile -NonInteractive -File "$folder/runner.ps1" "$folder" "$task"

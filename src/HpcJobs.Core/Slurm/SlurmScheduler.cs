@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
@@ -58,7 +59,12 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     public int SchedulerCalls => _commands.CallCount;
 
     [GeneratedRegex(@"^\d+(_\d+)?\z")]
-    private static partial Regex JobIdPattern();
+    private static partial Regex JobIdShape();
+
+    /// <summary>123 or 123_4, each number one SLURM can hold (a 32-bit job id): squeue fails on a bigger one.</summary>
+    private static bool IsJobId(string id) =>
+        JobIdShape().IsMatch(id)
+        && id.Split('_').All(part => uint.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out _));
 
     public SchedulerDescription Describe() =>
         new(
@@ -88,7 +94,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
         request = RemoteSubmission.OnCluster(request, _commands.Location);
         request.Validate(Kind);
         foreach (var d in request.Dependencies)
-            if (!JobIdPattern().IsMatch(d.JobId))
+            if (!IsJobId(d.JobId))
                 throw new InvalidJobRequestException(
                     $"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).",
                     HpcErrors.InvalidDependency
@@ -318,7 +324,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
         CancellationToken ct
     )
     {
-        var valid = ids.Where(id => JobIdPattern().IsMatch(id)).ToList();
+        var valid = ids.Where(IsJobId).ToList();
         var notFound = ids.Except(valid)
             .Select(id => new JobLookupFailure(id, $"'{id}' is not a SLURM job id (123 or 123_4)."))
             .ToList();
@@ -392,6 +398,18 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
         {
             var have = found[id].Select(j => j.JobId).ToHashSet();
             fromAccounting.AddRange(SlurmJobs.FromSacct(accountingRows, id).Where(j => !have.Contains(j.JobId)));
+            // an array this process did not submit: its tasks, once squeue and sacct have told them, so that the next
+            // query asks accounting only when squeue stops showing one of them (not on every poll)
+            if (!id.Contains('_') && !_memory.IsKnownArray(id) && IsArray(id) && accountingRows.Count > 0)
+                _memory.RememberArray(
+                    id,
+                    found[id]
+                        .Concat(fromAccounting.Where(j => j.ArrayJobId == id))
+                        .Select(j => j.ArrayTaskId)
+                        .OfType<int>()
+                        .Distinct()
+                        .Order()
+                );
             var expected =
                 id.Contains('_') || !IsArray(id) ? [id]
                 : _memory.ArrayTasks(id) is { } tasks ? tasks.Select(t => $"{id}_{t}")

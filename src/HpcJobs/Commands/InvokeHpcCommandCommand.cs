@@ -11,7 +11,7 @@ namespace HpcJobs.Commands;
 /// finish. Without pipeline input the block runs once, like Invoke-Command. Ctrl+C cancels the job.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "HpcCommand", SupportsShouldProcess = true)]
-[OutputType(typeof(PSObject))]
+[OutputType(typeof(PSObject), typeof(HpcPowerShellJob))]
 public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
@@ -65,6 +65,13 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
     public int? Timeout { get; set; }
+
+    /// <summary>
+    /// Return a PowerShell job at once instead of waiting: Receive-Job gives the results (an array's tasks are its child
+    /// jobs, in task order), Stop-Job cancels the array.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
 
     private readonly List<object?> _items = [];
     private bool _hasInput;
@@ -145,7 +152,10 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
             return;
         }
         WriteVerbose($"{scheduler.Kind} job {job.JobId}: {what}");
-        Collect(scheduler, job, batches?.Count);
+        if (AsJob)
+            WriteObject(HpcJobSourceAdapter.Register(this, scheduler, job, $"Invoke-HpcCommand {{{ScriptBlock}}}"));
+        else
+            Collect(scheduler, job, batches?.Count);
     }
 
     /// <summary>The input, cut into tasks of -BatchSize items, in order.</summary>

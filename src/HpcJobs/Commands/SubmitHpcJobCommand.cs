@@ -293,7 +293,14 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
             },
             Signal = Signal is null ? null : JobSignal.Parse(Signal),
             MailUser = MailUser ?? [],
-            MailType = (MailType ?? []).Aggregate(MailEvents.None, (all, e) => all | e),
+            MailType =
+                MailType is { Length: > 1 } several && several.Contains(MailEvents.None)
+                    ? throw new InvalidJobRequestException(
+                        $"-MailType {string.Join(",", several)}: None means no mail, so it cannot go with "
+                            + $"{string.Join(",", several.Where(e => e != MailEvents.None))}; give one or the other.",
+                        HpcErrors.InvalidJobRequest
+                    )
+                    : (MailType ?? []).Aggregate(MailEvents.None, (all, e) => all | e),
             Exclusive = Exclusive,
         }.Validate();
     }

@@ -23,14 +23,70 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
     [ValidateRange(0.05, 3600)]
     public double PollInterval { get; set; }
 
-    protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
-    {
-        var options = new WaitOptions
+    private WaitOptions Options() =>
+        new()
         {
             Timeout = Timeout < 0 ? null : TimeSpan.FromSeconds(Timeout),
             Any = Any,
             PollInterval = PollInterval > 0 ? TimeSpan.FromSeconds(PollInterval) : null,
         };
+
+    /// <summary>
+    /// With -Any and jobs of several schedulers (or hosts), all are waited for at once and the first to finish ends the
+    /// wait; one scheduler after the other would return one job per scheduler.
+    /// </summary>
+    protected override void ProcessGroups(IReadOnlyList<(IScheduler Scheduler, IReadOnlyList<string> JobIds)> groups)
+    {
+        if (!Any || groups.Count < 2)
+        {
+            base.ProcessGroups(groups);
+            return;
+        }
+        var options = Options();
+        var activity =
+            $"Waiting for the first of {groups.Sum(g => g.JobIds.Count)} job(s) on {groups.Count} schedulers";
+        (int Group, WaitResult Result)? first;
+        try
+        {
+            first = Run(
+                async (ct, post) =>
+                {
+                    using var race = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var waits = groups
+                        .Select(g =>
+                            JobWaiter.WaitAsync(
+                                g.Scheduler,
+                                g.JobIds,
+                                options,
+                                new InlineProgress(p => post(() => Report(activity, p))),
+                                race.Token
+                            )
+                        )
+                        .ToList();
+                    var done = await Task.WhenAny(waits).ConfigureAwait(false);
+                    await race.CancelAsync().ConfigureAwait(false);
+                    foreach (var other in waits.Where(w => w != done))
+                        try
+                        {
+                            await other.ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is OperationCanceledException or HpcJobsException) { }
+                    return ((int, WaitResult)?)(waits.IndexOf(done), await done.ConfigureAwait(false));
+                }
+            );
+        }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, string.Join(",", groups.SelectMany(g => g.JobIds))));
+            return;
+        }
+        if (first is { } winner)
+            Emit(winner.Result, groups[winner.Group].JobIds, activity);
+    }
+
+    protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
+    {
+        var options = Options();
         // counts are of what the scheduler answers: jobs, and each task of an array
         var activity = $"Waiting for {jobIds.Count} {scheduler.Kind} job(s) (array tasks counted each)";
         WaitResult result;
@@ -52,6 +108,11 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
             WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
             return;
         }
+        Emit(result, jobIds, activity);
+    }
+
+    private void Emit(WaitResult result, IReadOnlyList<string> jobIds, string activity)
+    {
         WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
         WriteInInputOrder(result.Finished, jobIds);
         foreach (var missing in result.NotFound)

@@ -233,6 +233,23 @@ public sealed class LocalHostileTests : IDisposable
         Assert.Equal("through the link\n", File.ReadAllText(target));
     }
 
+    /// <summary>
+    /// Issue 28: after the state folder was deleted, every later submit of the same session failed (a new session
+    /// worked), and the old daemon lived on for good, holding its deleted lock.
+    /// </summary>
+    [Fact]
+    public async Task A_deleted_state_folder_is_laid_out_again_in_the_same_session_and_its_old_daemon_ends()
+    {
+        var local = new LocalScheduler(_state);
+        await local.SubmitAsync(Cmd("sleep", "2"));
+        var daemon = DaemonPid(_state)!.Value;
+        Directory.Delete(_state, recursive: true);
+        var again = await local.SubmitAsync(Cmd("true"));
+        Assert.Equal(JobState.Completed, (await Finished(local, again.JobId)).State);
+        // the old daemon lets its running job end, then exits: nothing could reach it any more
+        await Poll.Until(() => !Native.ProcessRunning(daemon), seconds: 30);
+    }
+
     [Fact]
     public async Task A_job_gets_the_umask_of_the_session_that_submitted_it()
     {

@@ -43,6 +43,22 @@ public sealed class LocalStoreFaultTests : IDisposable
 
     private string NextId => Path.Combine(_state, "next-id");
 
+    /// <summary>Issue 28: records that are links were refused, but next-id was read and written through one.</summary>
+    [Fact]
+    public async Task A_next_id_that_is_a_link_is_replaced_never_written_through()
+    {
+        var local = Scheduler();
+        var first = await local.SubmitAsync(Cmd("true"));
+        var target = Path.Combine(_root, "someone-elses-file");
+        File.WriteAllText(target, "untouched");
+        File.Delete(NextId);
+        File.CreateSymbolicLink(NextId, target);
+        var second = await local.SubmitAsync(Cmd("true"));
+        Assert.Equal(long.Parse(first.JobId) + 1, long.Parse(second.JobId));
+        Assert.Equal("untouched", File.ReadAllText(target));
+        Assert.False(new FileInfo(NextId).LinkTarget is not null, "next-id is still a link");
+    }
+
     [Fact]
     public async Task A_truncated_record_is_that_jobs_error_alone_naming_the_file()
     {

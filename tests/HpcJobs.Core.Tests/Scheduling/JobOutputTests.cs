@@ -32,6 +32,23 @@ public sealed class JobOutputTests : IDisposable
         return path;
     }
 
+    /// <summary>Issue 28: a file that is one long run of NULs before its last lines died with OutOfMemoryException.</summary>
+    [Fact]
+    public void A_line_of_hundreds_of_megabytes_is_cut_not_held_whole()
+    {
+        var path = Path.Combine(_dir, "nuls");
+        using (var f = File.Create(path))
+        {
+            f.SetLength(300L * 1024 * 1024); // a sparse run of NULs
+            f.Seek(0, SeekOrigin.End);
+            f.Write("\none\ntwo\nthree\n"u8);
+        }
+        var lines = JobOutput.Read(Job(path), error: false, tail: 4).Select(l => l.Line).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.EndsWith($"{300L * 1024 * 1024 - 1024 * 1024} more characters of this line not shown]", lines[0]);
+        Assert.Equal(["one", "two", "three"], lines[1..]);
+    }
+
     [Theory]
     [InlineData("a\nb\nc\n", 2, "b|c")]
     [InlineData("a\nb\nc", 2, "b|c")]
