@@ -138,6 +138,13 @@ Describe 'Script blocks on the Local scheduler' {
         "$w" | Should -Be 'w'
     }
 
+    It 'cancels what it submitted when -Timeout passes (as on Ctrl+C)' {
+        $out = Invoke-HpcCommand { Start-Sleep 60; 'never' } -Timeout 2 -Name timeoutcase -Verbose -ErrorAction SilentlyContinue -ErrorVariable e 4>&1
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'HpcWaitTimeout*'
+        $id = [regex]::Match("$($out | Where-Object { $_ -is [Management.Automation.VerboseRecord] })", 'Local job (\d+)').Groups[1].Value
+        (Get-HpcJobStatus $id).State | Should -Be 'Cancelled'
+    }
+
     It 'maps through a PowerShell job with Invoke-HpcCommand -AsJob' {
         $pj = 1..6 | Invoke-HpcCommand -BatchSize 2 { $_ * 3 } -AsJob
         $pj.ChildJobs.Count | Should -Be 3

@@ -259,7 +259,67 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
                 $"Dependency on {string.Join(", ", report.NotFound.Select(n => n.JobId))}, which PBS does not know.",
                 HpcErrors.DependencyNotFound
             );
+        // a dependent submitted while its target is exiting (E) can be left held for good (Hold_Types s): wait, a
+        // few seconds at most, until the target has left E
+        var until = DateTimeOffset.Now + ExitingWait;
+        while (report.Jobs.Any(j => j.NativeState == "E") && DateTimeOffset.Now < until)
+        {
+            await Task.Delay(MinPollInterval, ct).ConfigureAwait(false);
+            report = await GetStatusAsync(report.Jobs.Select(j => j.JobId).ToList(), ct).ConfigureAwait(false);
+        }
     }
+
+    private static readonly TimeSpan ExitingWait = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long after its dependencies ended a dependent still held by the server is taken to be stuck.</summary>
+    private static readonly TimeSpan StuckAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A dependent the server holds (Hold_Types s) although every job it depends on ended a while ago: OpenPBS leaves a
+    /// dependent submitted while its target was exiting held for good. Said, with what to do, and never waited for.
+    /// </summary>
+    private async Task<List<JobInfo>> WithStuckDependentsAsync(
+        List<JobInfo> jobs,
+        Dictionary<string, string> dependsOf,
+        CancellationToken ct
+    )
+    {
+        var held = jobs.Where(j => j.State == JobState.Held && dependsOf.ContainsKey(j.JobId)).ToList();
+        if (held.Count == 0)
+            return jobs;
+        var targets = held.ToDictionary(j => j.JobId, j => DependencyIds(dependsOf[j.JobId]));
+        var (records, unknown) = await QueryAsync(targets.Values.SelectMany(t => t).Distinct().ToList(), ct)
+            .ConfigureAwait(false);
+        var ended = records
+            .Select(r => PbsJobs.FromRecord(r, Dialect, _memory.WasCancelled))
+            .Where(j => j.IsFinished && j.EndTime is { } end && DateTimeOffset.Now - end > StuckAfter)
+            .Select(j => j.JobId)
+            .Concat(unknown)
+            .ToHashSet();
+        return jobs.Select(j =>
+                targets.TryGetValue(j.JobId, out var ids) && ids.Count > 0 && ids.All(ended.Contains)
+                    ? j with
+                    {
+                        CanNeverRun = true,
+                        Reason =
+                            $"{JobInfo.CanNeverRunReason}: every job it depends on ({string.Join(", ", ids)}) has "
+                            + "ended, but the server still holds it (Hold_Types s). A PBS operator can release it "
+                            + $"(qrls -h s {j.JobId}); or stop it and submit it again.",
+                    }
+                    : j
+            )
+            .ToList();
+    }
+
+    /// <summary>The job ids of a depend attribute: "afterok:12.srv@host:13.srv,afterany:14.srv".</summary>
+    private static List<string> DependencyIds(string depend) =>
+        depend
+            .Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(kind => kind.Split(':').Skip(1))
+            .Select(id => id.Split('@')[0].Trim())
+            .Where(id => id.Length > 0)
+            .Distinct()
+            .ToList();
 
     public async Task<StatusReport> GetStatusAsync(
         IReadOnlyCollection<string> jobIds,
@@ -278,9 +338,13 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         var (records, unknown) = await QueryAsync(ids, cancellationToken).ConfigureAwait(false);
 
         var jobs = new List<JobInfo>();
+        var dependsOf = new Dictionary<string, string>();
         foreach (var id in ids)
         {
             var mine = PbsJobs.Match(records, id);
+            foreach (var rec in mine)
+                if (rec["depend"] is { } depend && (rec["Hold_Types"] ?? "").Contains('s'))
+                    dependsOf[rec.Id] = depend;
             if (mine.Count == 0)
             {
                 if (_memory.WasCancelled(id))
@@ -318,6 +382,8 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
             _memory.SawLive(j.JobId);
         if (_wrapperOutcomes is not null && jobs.Any(NoExitStatus))
             jobs = await WithWrapperOutcomesAsync(jobs, cancellationToken).ConfigureAwait(false);
+        if (dependsOf.Count > 0)
+            jobs = await WithStuckDependentsAsync(jobs, dependsOf, cancellationToken).ConfigureAwait(false);
         return new StatusReport(jobs.Select(At).ToList(), notFound);
     }
 

@@ -188,17 +188,31 @@ public sealed class LocalHostileTests : IDisposable
         Assert.Equal("", File.ReadAllText(theirs));
     }
 
-    [RootFact]
-    public async Task A_link_planted_after_submission_is_not_followed_when_the_job_starts()
+    /// <summary>
+    /// Planted between submission and start (the job held meanwhile): the daemon opens the output itself and refuses.
+    /// </summary>
+    private async Task<(JobInfo Ended, string Precious, string Output)> PlantWhileHeld(bool link)
     {
         var (shared, precious) = SharedFolderAndPrecious();
         var output = Path.Combine(shared, "later.out");
         var local = new LocalScheduler(_state);
-        var job = await local.SubmitAsync(Cmd("echo", "overwritten") with { OutputPath = output, Hold = true });
-        File.CreateSymbolicLink(output, precious);
+        var job = await local.SubmitAsync(Cmd("echo", "secret") with { OutputPath = output, Hold = true });
+        if (link)
+            File.CreateSymbolicLink(output, precious);
+        else
+        {
+            File.WriteAllText(output, "");
+            File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("666", 8));
+        }
         OtherUser.Own(output);
         await local.ControlAsync(JobAction.Release, [job]);
-        var ended = await Finished(local, job.JobId);
+        return (await Finished(local, job.JobId), precious, output);
+    }
+
+    [RootFact]
+    public async Task A_link_planted_after_submission_is_not_followed_when_the_job_starts()
+    {
+        var (ended, precious, _) = await PlantWhileHeld(link: true);
         Assert.Equal(JobState.Failed, ended.State);
         Assert.Contains("symbolic link", ended.Reason);
         Assert.Equal("mine", File.ReadAllText(precious));
@@ -207,15 +221,7 @@ public sealed class LocalHostileTests : IDisposable
     [RootFact]
     public async Task A_file_planted_after_submission_is_not_written_into_when_the_job_starts()
     {
-        var (shared, _) = SharedFolderAndPrecious();
-        var output = Path.Combine(shared, "later.out");
-        var local = new LocalScheduler(_state);
-        var job = await local.SubmitAsync(Cmd("echo", "secret") with { OutputPath = output, Hold = true });
-        File.WriteAllText(output, "");
-        File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("666", 8));
-        OtherUser.Own(output);
-        await local.ControlAsync(JobAction.Release, [job]);
-        var ended = await Finished(local, job.JobId);
+        var (ended, _, output) = await PlantWhileHeld(link: false);
         Assert.Equal(JobState.Failed, ended.State);
         Assert.Contains("belongs to user id", ended.Reason);
         Assert.Equal("", File.ReadAllText(output));

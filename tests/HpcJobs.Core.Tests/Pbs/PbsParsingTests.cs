@@ -79,6 +79,40 @@ public class PbsParsingTests
         Assert.Equal("1004.pbs", Assert.Single(shortReport.Jobs).JobId);
     }
 
+    /// <summary>
+    /// Issue 28: OpenPBS can leave a dependent held by the server (Hold_Types s) after every job it depends on has
+    /// ended; waiting on it hung for good. The shape of the records is that of this project's OpenPBS 23.06 server.
+    /// </summary>
+    [Theory]
+    [InlineData("F", "Mon Jan  5 10:00:00 2026", true)]
+    [InlineData("R", null, false)]
+    public async Task A_dependent_held_after_its_dependencies_ended_can_never_run_and_says_what_to_do(
+        string targetState,
+        string? targetEnded,
+        bool stuck
+    )
+    {
+        const string dependent = """
+            {"pbs_version":"23.06.06","pbs_server":"vm","Jobs":{"11.vm":{"Job_Name":"stage2","job_state":"H",
+             "Hold_Types":"s","depend":"afterany:10.vm@vm","ctime":"Mon Jan  5 09:00:00 2026","queue":"workq"}}}
+            """;
+        var target =
+            """{"pbs_version":"23.06.06","pbs_server":"vm","Jobs":{"10.vm":{"Job_Name":"stage1","job_state":"""
+            + $"\"{targetState}\",\"Exit_status\":1,\"ctime\":\"Mon Jan  5 08:00:00 2026\""
+            + (targetEnded is null ? "" : $",\"obittime\":\"{targetEnded}\"")
+            + "}}}";
+        var runner = new ScriptedProcessRunner().On("qstat", Out(dependent), Out(target));
+        var job = (await Pro(runner).GetStatusAsync(["11.vm"])).Jobs.Single();
+        Assert.Equal(JobState.Held, job.State);
+        Assert.Equal(stuck, job.CanNeverRun);
+        if (stuck)
+        {
+            Assert.StartsWith(JobInfo.CanNeverRunReason, job.Reason);
+            Assert.Contains("qrls -h s 11.vm", job.Reason);
+            Assert.Contains("10.vm", job.Reason);
+        }
+    }
+
     [Fact]
     public async Task Held_and_running_pbs_pro_jobs_map_to_held_and_running()
     {
