@@ -202,13 +202,14 @@ function Set-ClusterPwsh {
     if ((id -u) -ne '0') { return }
     $standalone = Split-Path (Get-StandalonePwsh)
     $target = '/opt/hpcjobs-test-pwsh'
-    $stamp = Get-Content -Raw (Join-Path $Tools 'standalone-pwsh.stamp')
-    if (-not (Test-Path "$target/pwsh") -or (Get-Content -Raw "$target.stamp" -ErrorAction Ignore) -ne $stamp) {
+    $stamp = (Get-Content -Raw -LiteralPath (Join-Path $Tools 'standalone-pwsh.stamp')).Trim()
+    $stampFile = "$target.stamp"
+    if (-not (Test-Path "$target/pwsh") -or "$(Get-Content -Raw -LiteralPath $stampFile -ErrorAction Ignore)".Trim() -ne $stamp) {
         Step "pwsh for the test clusters' users: copying the self-contained pwsh to $target"
         Remove-Item -Recurse -Force $target -ErrorAction Ignore
         Exec 'copy pwsh' { cp -a $standalone $target }
         Exec 'chmod pwsh' { chmod -R a+rX $target }
-        Set-Content -NoNewline "$target.stamp" $stamp
+        Set-Content -LiteralPath $stampFile -Value $stamp
     }
     $env:HPCJOBS_TEST_CLUSTER_PWSH = "$target/pwsh"
 }
