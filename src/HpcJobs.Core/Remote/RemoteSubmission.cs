@@ -48,10 +48,11 @@ public static class RemoteSubmission
         {
             if (path is null || path == "/dev/null")
                 continue;
-            if (FolderOf(path, wd) is { } folder && !folder.Contains('%'))
-                checks.Add(("d", folder, $"{parameter} '{path}': folder '{folder}'", HpcErrors.InvalidOutputPath));
+            // the path itself first: an output that is a folder is said as such, not as its parent's problem
             if (!path.Contains('%'))
                 checks.Add(("o", OnClusterPath(path, wd), $"{parameter} '{path}'", HpcErrors.InvalidOutputPath));
+            if (FolderOf(path, wd) is { } folder && !folder.Contains('%'))
+                checks.Add(("d", folder, $"{parameter} '{path}': folder '{folder}'", HpcErrors.InvalidOutputPath));
         }
         if (checks.Count == 0)
             return;
