@@ -49,6 +49,25 @@ try {
     scancel ($ids -join ' ').Split(' ')
 }
 
+# a held array, every task queued (issue 28): status by the array's id against squeue -r of the same columns; sacct is
+# asked once (the array's tasks are then known), not on every call
+foreach ($n in 1000) {
+    $array = (sbatch --parsable --hold -J benchArray --array=0-$($n - 1) -o /dev/null --wrap true).Trim()
+    try {
+        $raw = BashLoopMs "squeue -h -r -t all -j $array -o '$fmt' >/dev/null" $Repeat
+        Row "raw squeue -r -j <array of $n tasks>" $n $raw 1 ''
+        $before = $core.SchedulerCalls
+        $null = $core.GetStatusAsync([string[]]@($array)).GetAwaiter().GetResult()
+        $first = $core.SchedulerCalls - $before
+        $before = $core.SchedulerCalls
+        $null = $core.GetStatusAsync([string[]]@($array)).GetAwaiter().GetResult()
+        $later = $core.SchedulerCalls - $before
+        $ours = Median { Get-HpcJobStatus -Scheduler Slurm -Id $array }
+        Row "Get-HpcJobStatus <array of $n tasks>" $n $ours "$first, then $later" ('{0:0.00}x raw squeue -r' -f ($ours / $raw))
+    }
+    finally { scancel $array }
+}
+
 Write-Host "[bench] $Submissions submissions each way, in alternating rounds of 50 (jobs cancelled after each round, so both see the same controller load)"
 $rounds = [math]::Max(1, [math]::Floor($Submissions / 50))
 $raw = @(); $loop = @(); $pwshRaw = @(); $piped = @()

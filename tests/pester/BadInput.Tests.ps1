@@ -24,6 +24,8 @@ BeforeDiscovery {
         @{ Name = "-OutputPath '-o'"; Run = { Submit-HpcJob -Command true -OutputPath '-o' }; Id = 'HpcInvalidOutputPath'; Names = "'./-o'" }
         # --- more of issue 28's misleading messages, each now naming what is wrong
         @{ Name = 'a SLURM dependency id past 32 bits'; Run = { Submit-HpcJob -Command true -Scheduler Slurm -DependsOn 999999999999 -WhatIf }; Id = 'HpcInvalidDependency'; Names = '999999999999' }
+        @{ Name = '-OutputPath with the job id in its folder'; Run = { Submit-HpcJob -Scheduler Slurm -Command true -OutputPath 'out-%j/x.log' -WhatIf }; Id = 'HpcInvalidOutputPath'; Names = 'not known before' }
+        @{ Name = '-BeginTime +99999999d'; Run = { Submit-HpcJob -Command true -BeginTime '+99999999d' }; Id = 'HpcInvalidJobRequest'; Names = 'the time from now' }
         @{ Name = '-MailType End, None'; Run = { Submit-HpcJob -Scheduler Slurm -Command true -MailUser me -MailType End, None -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = 'None means no mail' }
         @{ Name = '$env:HPCJOBS_SHARED_STATUS = yes'; Run = { $env:HPCJOBS_SHARED_STATUS = 'yes'; try { Wait-HpcJob -Scheduler Slurm -Id 1 -Timeout 1 } finally { $env:HPCJOBS_SHARED_STATUS = $null } }; Id = 'HpcInvalidSetting'; Names = "HPCJOBS_SHARED_STATUS is 'yes'" }
         @{ Name = '-KeyFilePath that is a folder'; Run = { Get-HpcJobStatus -Id 1 -HostName hpc-bash -KeyFilePath / }; Id = 'HpcInvalidRemoteHost'; Names = 'is a folder' }
@@ -170,7 +172,7 @@ BeforeDiscovery {
         foreach ($begin in 'tomorrowish', '+5x', 'now+', '+', '32/13/2026') {
             @{ Name = "-BeginTime '$begin'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -BeginTime '$begin'"); Id = 'HpcInvalidJobRequest'; Names = "'$begin'" }
         }
-        @{ Name = '-BeginTime a negative TimeSpan'; Run = { Submit-HpcJob -Command true -BeginTime ([timespan]'-01:00:00') }; Id = 'HpcInvalidJobRequest'; Names = '-01:00:00' }
+        @{ Name = '-BeginTime a negative TimeSpan'; Run = { Submit-HpcJob -Command true -BeginTime ([timespan]'-01:00:00') }; Id = 'HpcInvalidJobRequest'; Names = '-01:00:00 is a negative TimeSpan' }
         foreach ($mail in 'a b', 'a,b@example.org', '', 'me@', "x`ny", '-oevil', '-f@example.org', "me@example.org`n") {
             @{ Name = "-MailUser '$($mail -replace "`n", '\n')' (on Local too: checked first)"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -MailUser '$($mail -replace "`n", '`n')' -Scheduler Slurm -WhatIf"); Id = $(if ($mail) { 'HpcInvalidJobRequest' } else { 'ParameterArgumentValidationError' }); Names = $(if ($mail) { 'is not a mail address' } else { 'MailUser' }) }
         }

@@ -84,6 +84,18 @@ Describe 'Outputs another user planted' -Skip:(-not $script:isRoot -and -not $sc
     }
 }
 
+Describe 'Reading output' {
+    It 'says that -Error shows the output when the job has no error file of its own' {
+        $job = Submit-HpcJob -Command sh, -c, 'echo out; echo err >&2' | Wait-HpcJob -Timeout 60
+        $lines = $job | Receive-HpcJob -Error -WarningVariable w -WarningAction SilentlyContinue
+        $lines | Should -Be 'out', 'err'
+        "$w" | Should -Match 'no error file of its own'
+        $split = Submit-HpcJob -Command sh, -c, 'echo out; echo err >&2' -ErrorPath err.log | Wait-HpcJob -Timeout 60
+        $split | Receive-HpcJob -Error -WarningVariable w2 | Should -Be 'err'
+        $w2 | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Waiting' {
     It 'returns the first job to end with -Any, whichever of several schedulers it is on' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
         $slow = Submit-HpcJob -Scheduler Slurm -Command sleep, 30

@@ -115,6 +115,12 @@ public static class BeginTime
                     : at;
             case TimeSpan after when after >= TimeSpan.Zero:
                 return now + after;
+            case TimeSpan before:
+                throw new InvalidJobRequestException(
+                    $"-BeginTime {before} is a negative TimeSpan: a TimeSpan counts from now, so it must be ahead. Give "
+                        + "a positive one, or a date and time.",
+                    HpcErrors.InvalidJobRequest
+                );
             case string text when !string.IsNullOrWhiteSpace(text):
                 var t = text.Trim();
                 var relative =
@@ -126,6 +132,15 @@ public static class BeginTime
                     try
                     {
                         return now + Walltime.Parse(relative);
+                    }
+                    catch (InvalidResourceSpecException e) when (relative.Length > 0 && char.IsAsciiDigit(relative[0]))
+                    {
+                        // a duration, but not one a begin time can be (too long, minutes past 59): say why
+                        throw new InvalidJobRequestException(
+                            $"-BeginTime '{value}': {e.Message.Replace("Walltime", "the time from now", StringComparison.Ordinal)}. "
+                                + "Give a time from now such as '+90m', '+2h' or '+1d'.",
+                            HpcErrors.InvalidJobRequest
+                        );
                     }
                     catch (InvalidResourceSpecException) { }
                 }

@@ -266,6 +266,13 @@ public sealed partial record JobRequest
                 HpcErrors.InvalidOutputPath
             );
         var folder = Path.GetDirectoryName(full);
+        if (folder is not null && System.Text.RegularExpressions.Regex.IsMatch(folder, "%[0-9]*[jJA]"))
+            throw new InvalidJobRequestException(
+                $"{parameter} '{path}': its folder '{folder}' names the job or array id, which is not known before "
+                    + "the job is submitted, so that folder cannot exist yet, and the scheduler creates no folders "
+                    + "(the job would die at start with no output). Put %j in the file name instead.",
+                HpcErrors.InvalidOutputPath
+            );
         if (folder is null || folder.Contains('%'))
             return;
         if (!Directory.Exists(folder))

@@ -41,6 +41,12 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
             if (TryGetStatus(scheduler, ids) is { } report)
                 found.AddRange(JobOrdering.InInputOrder(report.Jobs, ids).Select(j => new FollowedJob(scheduler, j)));
         _tagged = !Raw && found.Count > 1;
+        if (Error)
+            foreach (var joined in found.Where(f => f.Job.StdErrPath is null || f.Job.StdErrPath == f.Job.StdOutPath))
+                WriteWarning(
+                    $"Job {joined.Job.JobId} has no error file of its own (it was submitted without -ErrorPath): its "
+                        + "stderr went into its output, which is what is shown."
+                );
         // a script-block job gives back its objects and streams; -Raw and -Error read its text log as any job's
         var objects =
             Raw || Error || !OperatingSystem.IsLinux() ? [] : found.Where(f => IsScriptBlockJob(f.Job)).ToList();
