@@ -35,7 +35,8 @@ if ($Sections -contains 'Slurm') {
             $out = New-Item -ItemType Directory -Force (Join-Path $work "raw-$i-$([guid]::NewGuid().ToString('N').Substring(0, 6))")
             $script = Join-Path $out 'task.sh'
             $pw = ($pwshArgv | ForEach-Object { "'$_'" }) -join ' '
-            Set-Content $script "#!/bin/sh`nexec $pw -NoProfile -NonInteractive -Command `"`$env:SLURM_ARRAY_TASK_ID * 2 | Set-Content $out/r-`$env:SLURM_ARRAY_TASK_ID.txt`""
+            # sh puts the task's index into the command; pwsh computes and writes the result
+            Set-Content $script "#!/bin/sh`nexec $pw -NoProfile -NonInteractive -Command `"`$SLURM_ARRAY_TASK_ID * 2 | Set-Content $out/r-`$SLURM_ARRAY_TASK_ID.txt`""
             $id = (sbatch --parsable --array=0-99 --mem=300M --output=/dev/null $script).Split(';')[0]
             while (squeue -h -j $id -o '%i' 2>$null) { Start-Sleep -Milliseconds 200 }
             $values = foreach ($t in 0..99) { [int](Get-Content "$out/r-$t.txt") }

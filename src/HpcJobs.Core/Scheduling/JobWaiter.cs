@@ -84,7 +84,6 @@ public static class JobWaiter
         var interval = fixedInterval ?? floor;
         var shared = options.ShareStatus ? ISharedStatus.For(scheduler) : null;
         var failures = 0;
-        var first = true;
         while (true)
         {
             string? problem = null;
@@ -93,12 +92,9 @@ public static class JobWaiter
                 var answerTime = System.Diagnostics.Stopwatch.StartNew();
                 var report = shared is null
                     ? await scheduler.GetStatusAsync(pending, cancellationToken).ConfigureAwait(false)
-                    // the first answer of a wait is never put off to the next shared refresh: a job that ended before
-                    // the wait began (or one this process submitted longer than an interval ago) is answered now
                     : await shared
-                        .GetStatusAsync(pending, fixedInterval, floor, cancellationToken, poller: !first)
+                        .GetStatusAsync(pending, fixedInterval, floor, cancellationToken, poller: true)
                         .ConfigureAwait(false);
-                first = false;
                 failures = 0;
                 notFound.AddRange(report.NotFound);
                 var gone = report.NotFound.Select(n => n.JobId).ToHashSet();

@@ -172,6 +172,12 @@ public sealed class SharedStatus : ISharedStatus
     /// <summary>A status query slower than this is reported: a rate-limiting controller makes its clients sleep silently.</summary>
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a poller takes its own submission's word for a job no refresh has asked for yet: longer than a busy
+    /// machine puts between a submit and its first poll, shorter than a person takes to wait on a job that ended.
+    /// </summary>
+    private static readonly TimeSpan UnaskedSubmissionLimit = TimeSpan.FromSeconds(5);
+
     private static readonly Dictionary<string, SharedStatus> ByPlace = [];
     private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(25);
     private readonly IScheduler _backEnd;
@@ -316,10 +322,11 @@ public sealed class SharedStatus : ISharedStatus
             else if (_memory.SubmittedJob(id) is { } mine)
             {
                 // its submission answers while it is fresh; after that a poller waits for the refresh that asks for it
-                // (on a busy machine a submit and the first poll can be further apart than the interval)
+                // (on a busy machine a submit and the first poll can be further apart than the interval), but not for
+                // a submission so old that the job may well have ended: a wait on it must answer at once
                 if (now - mine.QueriedAt <= (maxAge ?? Clamp(snapshot.Interval, floor)))
                     jobs.Add(mine);
-                else if (!poller)
+                else if (!poller || now - mine.QueriedAt > UnaskedSubmissionLimit)
                     return null;
                 if (!snapshot.Asked.ContainsKey(id))
                     unasked.Add(id);

@@ -37,9 +37,21 @@ internal static class SlurmJobs
             var tasks = int.TryParse(row.ArrayTasks, CultureInfo.InvariantCulture, out var single)
                 ? [single]
                 : SlurmOutput.ExpandTaskSpec(row.ArrayTasks);
+            // a pending range is one row for any number of tasks: what they share is read once, not per task
+            JobInfo? first = null;
             foreach (var task in tasks)
                 if (wantedTask is null || wantedTask == task)
-                    result.Add(FromRow(row, task));
+                    result.Add(
+                        first is null
+                            ? first = FromRow(row, task)
+                            : first with
+                            {
+                                JobId = $"{row.ArrayJobId}_{task}",
+                                ArrayTaskId = task,
+                                StdOutPath = OutputPath(row.StdOut, row, task),
+                                StdErrPath = OutputPath(row.StdErr, row, task),
+                            }
+                    );
         }
         return result.OrderBy(j => j.ArrayTaskId ?? -1).ToList();
     }
@@ -64,16 +76,13 @@ internal static class SlurmJobs
             WorkingDirectory = row.WorkDir,
             Partition = NullIfEmpty(row.Partition),
             NodeList = Nodes(row.NodeList),
-            StdOutPath = Resolve(
-                OutputPattern.Expand(row.StdOut, row.RawId, row.ArrayJobId, task, row.Name),
-                row.WorkDir
-            ),
-            StdErrPath = Resolve(
-                OutputPattern.Expand(row.StdErr, row.RawId, row.ArrayJobId, task, row.Name),
-                row.WorkDir
-            ),
+            StdOutPath = OutputPath(row.StdOut, row, task),
+            StdErrPath = OutputPath(row.StdErr, row, task),
         };
     }
+
+    private static string? OutputPath(string pattern, SqueueRow row, int? task) =>
+        Resolve(OutputPattern.Expand(pattern, row.RawId, row.ArrayJobId, task, row.Name), row.WorkDir);
 
     /// <summary>Jobs only accounting remembers. sacct -j 44 lists each task of array 44 (and a pending range as one row).</summary>
     public static List<JobInfo> FromSacct(IReadOnlyList<SacctRow> rows, string id)

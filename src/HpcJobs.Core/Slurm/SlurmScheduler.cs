@@ -360,8 +360,13 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
 
         // arrays whose tasks squeue no longer all shows (finished tasks purged one by one, or cancelled from a pending range)
         bool IsArray(string id) => _memory.IsKnownArray(id) || found[id].Any(j => j.ArrayJobId == id);
-        bool Incomplete(string id) =>
-            _memory.ArrayTasks(id) is not { } tasks || tasks.Any(t => found[id].All(j => j.ArrayTaskId != t));
+        bool Incomplete(string id)
+        {
+            if (_memory.ArrayTasks(id) is not { } tasks)
+                return true;
+            var shown = found[id].Select(j => j.ArrayTaskId).ToHashSet(); // a set: arrays have thousands of tasks
+            return tasks.Any(t => !shown.Contains(t));
+        }
         var askAccounting = valid
             .Where(id => found[id].Count == 0 || (!id.Contains('_') && IsArray(id) && Incomplete(id)))
             .ToList();
@@ -399,8 +404,10 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
             var have = found[id].Select(j => j.JobId).ToHashSet();
             fromAccounting.AddRange(SlurmJobs.FromSacct(accountingRows, id).Where(j => !have.Contains(j.JobId)));
             // an array this process did not submit: its tasks, once squeue and sacct have told them, so that the next
-            // query asks accounting only when squeue stops showing one of them (not on every poll)
-            if (!id.Contains('_') && !_memory.IsKnownArray(id) && IsArray(id) && accountingRows.Count > 0)
+            // query asks accounting only when squeue stops showing one of them (not on every poll). sacct may not
+            // know a new array yet (slurmdbd lags by seconds): what it would add are tasks that ended and left the
+            // queue, which takes MinJobAge, so squeue's tasks are then all there are.
+            if (!id.Contains('_') && !_memory.IsKnownArray(id) && IsArray(id))
                 _memory.RememberArray(
                     id,
                     found[id]
