@@ -342,8 +342,9 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         foreach (var id in ids)
         {
             var mine = PbsJobs.Match(records, id);
+            // seen on OpenPBS (PBS Pro); Torque's system holds are left as they are
             foreach (var rec in mine)
-                if (rec["depend"] is { } depend && (rec["Hold_Types"] ?? "").Contains('s'))
+                if (Dialect == PbsDialect.Pro && rec["depend"] is { } depend && (rec["Hold_Types"] ?? "").Contains('s'))
                     dependsOf[rec.Id] = depend;
             if (mine.Count == 0)
             {

@@ -84,6 +84,7 @@ public static class JobWaiter
         var interval = fixedInterval ?? floor;
         var shared = options.ShareStatus ? ISharedStatus.For(scheduler) : null;
         var failures = 0;
+        var first = true;
         while (true)
         {
             string? problem = null;
@@ -93,8 +94,16 @@ public static class JobWaiter
                 var report = shared is null
                     ? await scheduler.GetStatusAsync(pending, cancellationToken).ConfigureAwait(false)
                     : await shared
-                        .GetStatusAsync(pending, fixedInterval, floor, cancellationToken, poller: true)
+                        .GetStatusAsync(
+                            pending,
+                            fixedInterval,
+                            floor,
+                            cancellationToken,
+                            poller: true,
+                            firstPoll: first
+                        )
                         .ConfigureAwait(false);
+                first = false;
                 failures = 0;
                 notFound.AddRange(report.NotFound);
                 var gone = report.NotFound.Select(n => n.JobId).ToHashSet();

@@ -42,7 +42,8 @@ public interface ISharedStatus
         TimeSpan? maxAge,
         TimeSpan floor,
         CancellationToken ct,
-        bool poller = false
+        bool poller = false,
+        bool firstPoll = false
     );
 
     /// <summary>
@@ -173,8 +174,9 @@ public sealed class SharedStatus : ISharedStatus
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long a poller takes its own submission's word for a job no refresh has asked for yet: longer than a busy
-    /// machine puts between a submit and its first poll, shorter than a person takes to wait on a job that ended.
+    /// How old a submission may be for a wait's first poll to take its word (Pending) for a job no refresh has asked
+    /// for yet: longer than a busy machine puts between a submit and the wait that follows it, shorter than a person
+    /// takes to wait on a job that has meanwhile ended (which is then answered at once).
     /// </summary>
     private static readonly TimeSpan UnaskedSubmissionLimit = TimeSpan.FromSeconds(5);
 
@@ -230,12 +232,13 @@ public sealed class SharedStatus : ISharedStatus
         TimeSpan? maxAge,
         TimeSpan floor,
         CancellationToken ct,
-        bool poller = false
+        bool poller = false,
+        bool firstPoll = false
     )
     {
         var wanted = ids.Distinct().ToList();
         var snapshot = _file.Read();
-        if (Answer(snapshot, wanted, maxAge, floor, poller) is { } fromSnapshot)
+        if (Answer(snapshot, wanted, maxAge, floor, poller, firstPoll) is { } fromSnapshot)
         {
             if (fromSnapshot.Unasked.Count > 0)
                 await AskNextTimeAsync(fromSnapshot.Unasked, ct).ConfigureAwait(false);
@@ -252,7 +255,7 @@ public sealed class SharedStatus : ISharedStatus
             {
                 using var held = _file.TryLock();
                 snapshot = _file.Read();
-                if (Answer(snapshot, wanted, maxAge, floor, poller) is { } refreshedMeanwhile)
+                if (Answer(snapshot, wanted, maxAge, floor, poller, firstPoll) is { } refreshedMeanwhile)
                 {
                     // fresh now; ids no refresh has asked for yet are added for the next one, never refreshed for here
                     if (refreshedMeanwhile.Unasked.Count > 0)
@@ -282,7 +285,11 @@ public sealed class SharedStatus : ISharedStatus
         {
             _oneRefresh.Release();
         }
-        return await SettleAsync(Answer(snapshot, wanted, TimeSpan.MaxValue, floor, poller)!.Report, snapshot, ct)
+        return await SettleAsync(
+                Answer(snapshot, wanted, TimeSpan.MaxValue, floor, poller, firstPoll)!.Report,
+                snapshot,
+                ct
+            )
             .ConfigureAwait(false);
     }
 
@@ -299,7 +306,8 @@ public sealed class SharedStatus : ISharedStatus
         List<string> ids,
         TimeSpan? maxAge,
         TimeSpan floor,
-        bool poller
+        bool poller,
+        bool firstPoll
     )
     {
         var now = DateTimeOffset.Now;
@@ -322,11 +330,11 @@ public sealed class SharedStatus : ISharedStatus
             else if (_memory.SubmittedJob(id) is { } mine)
             {
                 // its submission answers while it is fresh; after that a poller waits for the refresh that asks for it
-                // (on a busy machine a submit and the first poll can be further apart than the interval), but not for
-                // a submission so old that the job may well have ended: a wait on it must answer at once
+                // (on a busy machine a submit and the first poll can be further apart than the interval), except a
+                // wait's first poll on a submission so old that the job may well have ended: that answers at once
                 if (now - mine.QueriedAt <= (maxAge ?? Clamp(snapshot.Interval, floor)))
                     jobs.Add(mine);
-                else if (!poller || now - mine.QueriedAt > UnaskedSubmissionLimit)
+                else if (!poller || (firstPoll && now - mine.QueriedAt > UnaskedSubmissionLimit))
                     return null;
                 if (!snapshot.Asked.ContainsKey(id))
                     unasked.Add(id);

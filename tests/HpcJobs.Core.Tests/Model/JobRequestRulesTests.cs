@@ -275,7 +275,14 @@ public sealed class JobRequestRulesTests : IDisposable
                 + "or fill memory. Give a regular file, or /dev/null to discard the output."
         );
         // accepted: /dev/null, a %-pattern folder only the scheduler expands, a file that exists, an absolute path
-        Assert.NotNull((Cmd("true") with { OutputPath = "/dev/null", ErrorPath = "%x-%j/out" }).Validate());
+        Assert.NotNull((Cmd("true") with { OutputPath = "/dev/null", ErrorPath = "%x-%u/out" }).Validate());
+        // refused: a folder named after the job id cannot exist before submission, and no scheduler creates it
+        Assert.Equal(
+            "HpcInvalidOutputPath",
+            Assert
+                .Throws<InvalidJobRequestException>(() => (Cmd("true") with { ErrorPath = "%x-%j/out" }).Validate())
+                .ErrorId
+        );
         Assert.NotNull((Cmd("true") with { OutputPath = Path.Combine(_dir, "file") }).Validate());
         Assert.NotNull((Cmd("true") with { OutputPath = "x.out", WorkingDirectory = null }).Validate());
     }
