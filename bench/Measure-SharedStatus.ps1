@@ -4,7 +4,8 @@
 # asserts nothing. Run through build.ps1: `dotnet pwsh ./build.ps1 Bench` (needs the test cluster and server).
 param(
     [Parameter(Mandatory)][string]$ModuleManifest,
-    [int[]]$K = @(1, 10, 50),
+    # bounded: "-K 10,50" given through pwsh -File arrives as one string, which would bind as 1050 processes
+    [ValidateRange(1, 200)][int[]]$K = @(1, 10, 50),
     [int]$JobSeconds = 5,
     [string[]]$Sections = @('Slurm', 'Pbs'),
     [switch]$WithoutSharing
