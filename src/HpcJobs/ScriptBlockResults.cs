@@ -227,7 +227,8 @@ internal sealed class ScriptBlockResults
             : ErrorCategory.NotSpecified;
         return new ErrorRecord(
             exception,
-            terminating ? HpcErrors.ScriptBlockFailed.Id : Field(error, "ErrorId") ?? "HpcScriptBlockError",
+            // a non-terminating error keeps the id it had on the node (Write-Error -ErrorId, a cmdlet's own)
+            terminating ? HpcErrors.ScriptBlockFailed.Id : Field(error, "ErrorId") ?? "WriteErrorOnNode",
             terminating ? ErrorCategory.InvalidResult : category,
             terminating ? job : Field(error, "TargetObject") ?? (object)job
         );

@@ -29,7 +29,8 @@ Describe '<Name>' -ForEach $script:cmdlets {
         foreach ($p in $help.parameters.parameter) { ($p.description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$($p.name)" }
     }
     It 'supports ShouldProcess exactly when it changes something' {
-        $changes = $Name -match '^(Submit|Stop|Suspend|Resume|Restart)-'
+        # Invoke-HpcCommand submits an array job, so it asks as Submit-HpcJob does
+        $changes = $Name -match '^(Submit|Stop|Suspend|Resume|Restart)-|^Invoke-HpcCommand$'
         $cmd.Parameters.ContainsKey('WhatIf') | Should -Be $changes
         $cmd.Parameters.ContainsKey('Confirm') | Should -Be $changes
     }

@@ -96,7 +96,7 @@ try {
         catch {
             Write-HpcRecord Error ([ordered]@{
                     Message = "an output object of type $($record.GetType().FullName) could not be serialized on ${hpcHost}: $($_.Exception.Message)"
-                    ErrorId = 'HpcResultNotSerializable'; Category = 'WriteError'; ExceptionType = $_.Exception.GetType().FullName
+                    ErrorId = 'ResultNotSerializable'; Category = 'WriteError'; ExceptionType = $_.Exception.GetType().FullName
                     Host = $hpcHost; Task = $Task
                 }) 2
         }
