@@ -224,7 +224,8 @@ function Invoke-InstalledTest([string]$PesterPsd1) {
     Remove-Item -Recurse -Force $home_ -ErrorAction Ignore
     New-Item -ItemType Directory -Force $home_ | Out-Null
     $script = Join-Path $Root 'tests/install/Test-InstalledModule.ps1'
-    $arguments = @("CI=$env:CI", "HOME=$home_", $standalone, '-NoProfile', '-NonInteractive', '-File', $script,
+    # the environment is set here, not inherited (without-dotnet.sh starts from a clean one)
+    $arguments = @("CI=$env:CI", "HOME=$home_", "HPCJOBS_TEST_CLUSTER_PWSH=$env:HPCJOBS_TEST_CLUSTER_PWSH", $standalone, '-NoProfile', '-NonInteractive', '-File', $script,
         '-PackageFolder', (Split-Path $nupkg), '-Version', (Get-HpcJobsVersion), '-PesterPsd1', $PesterPsd1,
         '-TestsPath', (Join-Path $Root 'tests/pester'), '-Demo', (Join-Path $Root 'tools/Demo.ps1'))
     if ((id -u) -eq '0') {
