@@ -129,6 +129,23 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Status for a loop that polls until jobs end (Invoke-HpcCommand, Receive-HpcJob -Wait): from the snapshot the
+    /// user's processes share, as every waiter does; a failure is written as an error and gives null.
+    /// </summary>
+    protected StatusReport? TryPollStatus(IScheduler scheduler, IReadOnlyList<string> jobIds)
+    {
+        try
+        {
+            return Run(ct => StatusPolls.PollAsync(scheduler, jobIds, ct));
+        }
+        catch (HpcJobsException e)
+        {
+            WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
+            return null;
+        }
+    }
+
     protected static ErrorRecord ToErrorRecord(HpcJobsException e, object? target) =>
         new(e, e.ErrorId, Category(e.Error), target);
 

@@ -26,6 +26,7 @@ public sealed class HpcPowerShellJob : Job2
         Info = submitted;
         PSJobTypeName = "HpcJob";
         IsArray = submitted.ArrayTasks is not null;
+        JobStates.OwnStreams(this);
     }
 
     /// <summary>The back end that runs the job.</summary>
@@ -205,6 +206,7 @@ public sealed class HpcPowerShellTaskJob : Job
         _scheduler = scheduler;
         Info = task;
         PSJobTypeName = "HpcJobTask";
+        JobStates.OwnStreams(this);
     }
 
     public JobInfo Info { get; private set; }
@@ -245,6 +247,21 @@ public sealed class HpcPowerShellTaskJob : Job
 /// </summary>
 internal static class JobStates
 {
+    /// <summary>
+    /// Streams the job holds itself, as ThreadJob's are: Remove-Job disposes the streams a Job made for itself, and what
+    /// Receive-Job -Keep kept must still be there for a later Receive-Job on the same object.
+    /// </summary>
+    internal static void OwnStreams(Job job)
+    {
+        job.Output = new PSDataCollection<PSObject>();
+        job.Error = new PSDataCollection<ErrorRecord>();
+        job.Warning = new PSDataCollection<WarningRecord>();
+        job.Verbose = new PSDataCollection<VerboseRecord>();
+        job.Debug = new PSDataCollection<DebugRecord>();
+        job.Information = new PSDataCollection<InformationRecord>();
+        job.Progress = new PSDataCollection<ProgressRecord>();
+    }
+
     // Job.SetJobState is protected and absent from PowerShellStandard's reference assembly, present in every pwsh
     private static readonly MethodInfo SetState =
         typeof(Job).GetMethod(

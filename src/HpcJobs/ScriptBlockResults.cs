@@ -120,7 +120,13 @@ internal sealed class ScriptBlockResults
                 new HpcScriptBlockException(
                     $"Job {job.JobId} ended {job.State} ({job.NativeState}{(job.ExitCode is { } x ? $", exit {x}" : "")}) "
                         + $"before its script block finished, so part or all of its result is missing. "
-                        + (log.Length > 0 ? $"The end of its output ({job.StdOutPath}):\n{log}" : $"Folder: {folder}."),
+                        + (job.NodeList is { Length: > 0 } nodes ? $"It ran on {nodes}. " : "")
+                        + (
+                            log.Length > 0
+                                ? $"The end of its output ({job.StdOutPath}):\n{log}"
+                                : $"Its folder ({folder}) must be reachable at the same path on the node: a node that does "
+                                    + "not share it cannot start the job, and the scheduler's own log of the job says so."
+                        ),
                     null,
                     null,
                     null,

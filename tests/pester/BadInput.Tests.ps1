@@ -163,6 +163,9 @@ BeforeDiscovery {
         @{ Name = 'Wait-HpcJob -Timeout -5'; Run = { Wait-HpcJob 1 -Timeout -5 }; Id = 'ParameterArgumentValidationError'; Names = '-5' }
         @{ Name = 'Wait-HpcJob -PollInterval 0'; Run = { Wait-HpcJob 1 -PollInterval 0 }; Id = 'ParameterArgumentValidationError'; Names = '0' }
         @{ Name = 'Wait-HpcJob -Timeout abc'; Run = { Wait-HpcJob 1 -Timeout abc }; Id = 'CannotConvertArgumentNoMessage'; Names = 'abc' }
+        @{ Name = 'Wait-HpcJob -PollInterval Infinity'; Run = { Wait-HpcJob 1 -PollInterval Infinity }; Id = 'ParameterArgumentValidationError'; Names = '-PollInterval Infinity is not a number of seconds from 0.05 to 3600' }
+        @{ Name = 'Get-HpcJobStatus -MaxAge NaN'; Run = { Get-HpcJobStatus 1 -MaxAge NaN }; Id = 'ParameterArgumentValidationError'; Names = '-MaxAge NaN is not a number of seconds from 0 to 86400' }
+        @{ Name = 'Get-HpcJobStatus -User of nobody on Local'; Run = { Get-HpcJobStatus -User nosuchuser42 }; Id = 'HpcUserNotFound'; Names = "'nosuchuser42': there is no such user on this machine" }
         # --- the job lifecycle (issue 19): submit options
         foreach ($sig in 'FOO', 'USR1@', 'USR1@99999', '0', '65', 'USR1@-5', 'USR1@1m', '@60', 'SIG', 'USR1@60@2') {
             @{ Name = "-Signal '$sig'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -Resources @{ Walltime = '1h' } -Signal '$sig'"); Id = 'HpcInvalidJobRequest'; Names = "'$sig'" }
@@ -196,6 +199,7 @@ BeforeDiscovery {
         @{ Name = '-WhatIf shows the array range on Local'; Run = { (Invoke-WhatIf "Submit-HpcJob -Command true -ArrayRange '0-9%2'") -match 'array: 0-9%2 \(10 tasks\)' }; Expect = $true }
         @{ Name = '-Partition on Local is a warning, not an error'; Run = { (Submit-HpcJob -Command true -Resources @{ Partition = 'gpu' } -WhatIf 3>&1 | Out-String) -match "Partition 'gpu' is ignored" }; Expect = $true }
         @{ Name = '-DependencyType without -DependsOn is a warning'; Run = { (Submit-HpcJob -Command true -DependencyType AfterAny -WhatIf 3>&1 | Out-String) -match 'no effect without -DependsOn' }; Expect = $true }
+        @{ Name = 'Get-HpcJobStatus with an id and -State keeps those in the states'; Run = { $j = Submit-HpcJob -Command sleep, 30; try { @(Get-HpcJobStatus $j.JobId -State Completed).Count -eq 0 -and (Get-HpcJobStatus $j.JobId -State Running, Pending).JobId -eq $j.JobId } finally { $j | Stop-HpcJob -Confirm:$false } }; Expect = $true }
         @{ Name = 'a job id given as a number'; Run = { (Get-HpcJobStatus ([int](Submit-HpcJob -Command true).JobId)).Scheduler }; Expect = 'Local' }
         @{ Name = 'a job id with spaces around it'; Run = { (Get-HpcJobStatus " $((Submit-HpcJob -Command true).JobId) ").Scheduler }; Expect = 'Local' }
         @{ Name = 'a $null among piped jobs stops only itself'; Run = { $id = (Submit-HpcJob -Command true).JobId; ($null, $id | Get-HpcJobStatus -ErrorAction SilentlyContinue).JobId -eq $id }; Expect = $true }

@@ -96,6 +96,20 @@ Describe 'Reading output' {
     }
 }
 
+Describe 'Following output on a cluster over SSH' -Skip:(-not $script:hasSshd -and -not $script:ci) {
+    It 'warns when the output is deleted while followed, as on this machine' {
+        $job = Submit-HpcJob -HostName hpc-bash -Scheduler Slurm -Command sh, -c, 'echo one; sleep 6; echo two; sleep 2' -Name follow-deleted
+        $deadline = (Get-Date).AddSeconds(60)
+        while (-not (Test-Path $job.StdOutPath) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        # the test sshd is on this machine: the output is deleted here, as another session on the cluster would
+        $remover = Start-ThreadJob { param($path) Start-Sleep 2; Remove-Item -LiteralPath $path } -ArgumentList $job.StdOutPath
+        $lines = $job | Receive-HpcJob -Wait -WarningVariable w -WarningAction SilentlyContinue
+        $remover | Wait-Job | Remove-Job
+        $lines | Should -Be 'one'
+        "$w" | Should -Match "output '$([regex]::Escape($job.StdOutPath))' on ssh://hpcbash@.* was deleted while followed"
+    }
+}
+
 Describe 'Waiting' {
     It 'returns the first job to end with -Any, whichever of several schedulers it is on' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
         $slow = Submit-HpcJob -Scheduler Slurm -Command sleep, 30
@@ -109,6 +123,52 @@ Describe 'Waiting' {
             ($slow | Get-HpcJobStatus).IsFinished | Should -BeFalse -Because 'the SLURM job was not waited for'
         }
         finally { $slow | Stop-HpcJob -Confirm:$false }
+    }
+}
+
+Describe 'Listing another user''s jobs' {
+    It 'says there is no such user on <Target>, where the scheduler would list nothing' -ForEach @(
+        @{ Target = 'SLURM'; On = @{ Scheduler = 'Slurm' }; Where = 'on this machine'; Skip = -not $script:hasSlurm -and -not $script:ci }
+        @{ Target = 'OpenPBS'; On = @{ Scheduler = 'Pbs' }; Where = 'on this machine'; Skip = -not $script:hasPbs -and -not $script:ci }
+        @{ Target = 'SLURM over SSH'; On = @{ Scheduler = 'Slurm'; HostName = 'hpc-bash' }; Where = 'on ssh://'; Skip = -not $script:hasSshd -and -not $script:ci }
+    ) {
+        $e = { Get-HpcJobStatus @On -User nosuchuser42 -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'HpcUserNotFound*'
+        $e.Exception.Message | Should -Match "'nosuchuser42': there is no such user $([regex]::Escape($Where))"
+        # a user who exists and has no jobs is an empty list, no error
+        @(Get-HpcJobStatus @On -User nobody -ErrorAction Stop).Count | Should -Be 0
+    }
+}
+
+Describe 'The shared-status folder' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
+    It 'is an error when HPCJOBS_STATUS_DIR names <Case>, never sharing silently turned off' -ForEach @(
+        @{ Case = 'a file'; Make = { $f = Join-Path $script:work 'status-file'; Set-Content $f x; $f } }
+        @{ Case = 'a folder every user may write'; Make = { $d = New-Item -ItemType Directory -Force (Join-Path $script:work 'status-1777'); chmod 1777 $d; "$d" } }
+    ) {
+        $job = Submit-HpcJob -Scheduler Slurm -Command true
+        $env:HPCJOBS_STATUS_DIR = & $Make
+        try {
+            $e = { $job | Wait-HpcJob -Timeout 60 -ErrorAction Stop } | Should -Throw -PassThru
+            $e.FullyQualifiedErrorId | Should -BeLike 'HpcInvalidSetting*'
+            $e.Exception.Message | Should -Match "HPCJOBS_STATUS_DIR is '$([regex]::Escape($env:HPCJOBS_STATUS_DIR))'.*HPCJOBS_SHARED_STATUS=0"
+        }
+        finally { $env:HPCJOBS_STATUS_DIR = $null }
+        ($job | Wait-HpcJob -Timeout 60).State | Should -Be 'Completed'
+    }
+}
+
+Describe 'A PBS job its dependency holds' -Skip:(-not $script:hasPbs -and -not $script:ci) {
+    It 'is not released by Resume-HpcJob, which says why and what to do' {
+        $first = Submit-HpcJob -Scheduler Pbs -Command sleep, 60
+        $second = Submit-HpcJob -Scheduler Pbs -Command true -DependsOn $first
+        try {
+            ($second | Get-HpcJobStatus).HeldBy | Should -Be 'Dependency'
+            $out = $second | Resume-HpcJob -PassThru -WarningVariable w -WarningAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            "$w" | Should -Match "Job $([regex]::Escape($second.JobId)) is held until its dependencies are met.*released by itself"
+            ($second | Get-HpcJobStatus).State | Should -Be 'Held'
+        }
+        finally { $second, $first | Stop-HpcJob -Confirm:$false }
     }
 }
 

@@ -22,6 +22,23 @@ Describe 'PBS (real OpenPBS server)' -Skip:$script:skip {
         $s[1].Name | Should -Be 'PBS Professional/OpenPBS'
     }
 
+    It 'runs its own qstat and qsub, not another scheduler''s first on PATH' {
+        # Grid Engine's client ships qstat/qsub/qdel too (gridengine-client puts them in /usr/bin): one stands first on PATH
+        $foreign = New-Item -ItemType Directory (Join-Path $script:work 'sge-bin')
+        foreach ($name in 'qstat', 'qsub', 'qdel', 'qselect') {
+            Set-Content (Join-Path $foreign $name) "#!/bin/sh`necho 'SGE 8.1.9'`necho 'usage: $name [options]'`nexit 1"
+            chmod 755 (Join-Path $foreign $name)
+        }
+        $r = Invoke-InNewPwsh @"
+`$env:PATH = '$foreign' + ':' + `$env:PATH
+`$job = Submit-HpcJob -Scheduler Pbs -Command sh, -c, 'exit 5'
+[pscustomobject]@{ Reason = (Get-HpcScheduler -Scheduler Pbs).Candidates[0].Reason; Exit = (`$job | Wait-HpcJob -Timeout 120).ExitCode; First = (Get-Command qstat).Source }
+"@
+        $r.First | Should -Be (Join-Path $foreign 'qstat')
+        $r.Reason | Should -Match 'commands in /opt/pbs/bin'
+        $r.Exit | Should -Be 5
+    }
+
     It 'completes -Partition with the queues, their type, state and limits' {
         $line = 'Submit-HpcJob -Command true -Scheduler Pbs -Partition '
         $null = TabExpansion2 $line $line.Length

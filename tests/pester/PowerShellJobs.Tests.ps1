@@ -48,6 +48,18 @@ Describe 'Submit-HpcJob -AsJob' {
         (Get-Job -IncludeChildJob | Where-Object Name -like "$($array.JobId)_*").Count | Should -Be 3
     }
 
+    It 'keeps what Receive-Job -Keep kept after Remove-Job, as a ThreadJob does' {
+        $job = Submit-HpcJob -Command echo, kept -AsJob
+        $job | Wait-Job -Timeout 60 | Receive-Job -Keep | Should -Be 'kept'
+        Remove-Job $job
+        @(Get-Job -Id $job.Id -ErrorAction Ignore).Count | Should -Be 0
+        $job | Receive-Job | Should -Be 'kept'
+        $array = 1..4 | Invoke-HpcCommand -BatchSize 2 { $_ * 2 } -AsJob
+        $array | Wait-Job -Timeout 60 | Receive-Job -Keep | Should -Be 2, 4, 6, 8
+        Remove-Job $array
+        $array | Receive-Job | Should -Be 2, 4, 6, 8
+    }
+
     It 'refuses Remove-Job on a running job without -Force, and -Force cancels it' {
         $job = Submit-HpcJob -Command sleep, 30 -AsJob
         { Remove-Job $job -ErrorAction Stop } | Should -Throw '*not finished*'

@@ -170,6 +170,27 @@ Describe 'SSH failures are clear and bounded' -Skip:$script:skip {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'HpcRemoteUnreachable,*'
         $errs[0].Exception.Message | Should -Match '127\.0\.0\.1:1'
     }
+    It 'tells a login whose ~/.bashrc <Fault> from a host it cannot reach' -ForEach @(
+        @{ Fault = 'exits'; Line = 'exit 3'; Says = 'accepted the login, but it ended \(exit 3\) before the session started.*~/.bashrc' }
+        @{ Fault = 'reads stdin'; Line = 'read -r swallowed'; Says = 'accepted the login, but the session did not start within \d+ s.*wait for input or be slow' }
+    ) {
+        $rc = '/home/hpcbash/.bashrc'
+        $saved = Get-Content -Raw $rc
+        # a new pwsh: this one may already hold a session to hpc-bash, opened before the startup file broke
+        Set-Content $rc "$Line`n$saved" -NoNewline
+        try {
+            $text = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:HPCJOBS_SSH_BATCHMODE = '1'; Import-Module '$script:ModuleManifest'; try { Get-HpcJobStatus -HostName hpc-bash -Scheduler Slurm -Id 1 -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        }
+        finally { Set-Content $rc $saved -NoNewline }
+        $text[0] | Should -BeLike 'HpcRemoteUnreachable,*'
+        $text[1] | Should -Match $Says
+        $text[1] | Should -Not -Match 'could not be reached'
+    }
+    It 'says that an ssh client named by HPCJOBS_SSH ended without a word' {
+        $text = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:HPCJOBS_SSH = '/bin/false'; Import-Module '$script:ModuleManifest'; try { Get-HpcJobStatus -HostName hpc-bash -Scheduler Slurm -Id 1 -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        $text[0] | Should -BeLike 'HpcRemoteUnreachable,*'
+        $text[1] | Should -Match "HPCJOBS_SSH names \('/bin/false'\) ended at once \(exit 1\) without a word.*Is it an ssh client"
+    }
     It 'refuses -UserName without -HostName and a bad host name before connecting' {
         { Get-HpcJobStatus -UserName x -Id 1 -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidRemoteHost,*'
         { Get-HpcJobStatus -HostName '-oProxyCommand=x' -Id 1 -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidRemoteHost,*'

@@ -16,7 +16,7 @@ public sealed partial class LocalScheduler : IJobLister, ISchedulerInspector
     )
     {
         if (query.User is { } user && !query.AllUsers && user != Environment.UserName)
-            return [];
+            return await ListedUser.CheckedAsync([], query, _runner, cancellationToken).ConfigureAwait(false);
         var ids = (query.WantsFinished ? _store.AllUnitIds() : _store.ActiveUnitIds()).ToList();
         var report = await GetStatusAsync(ids, cancellationToken).ConfigureAwait(false);
         return report.Jobs.Where(query.Matches).OrderBy(j => j.SubmitTime).ThenBy(j => j.ArrayTaskId ?? -1).ToList();

@@ -15,6 +15,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
 {
     private readonly LocalStateStore _store;
     private readonly LocalDaemonClient _daemon;
+    private readonly IProcessRunner _runner;
 
     public LocalScheduler(string? stateRoot = null, IProcessRunner? runner = null)
         : this(new LocalStateStore(stateRoot ?? LocalStateStore.DefaultRoot()), runner ?? CliWrapProcessRunner.Instance)
@@ -23,6 +24,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
     internal LocalScheduler(LocalStateStore store, IProcessRunner runner)
     {
         _store = store;
+        _runner = runner;
         _daemon = new LocalDaemonClient(_store.Root, new LocalAgentLauncher(runner));
     }
 

@@ -124,6 +124,11 @@ public static class HpcErrors
         HpcErrorCategory.ObjectNotFound,
         "the scheduler does not know the job"
     );
+    public static readonly HpcError UserNotFound = new(
+        "HpcUserNotFound",
+        HpcErrorCategory.ObjectNotFound,
+        "-User names no user of the machine the scheduler runs on"
+    );
     public static readonly HpcError OutputNotFound = new(
         "HpcOutputNotFound",
         HpcErrorCategory.ObjectNotFound,
@@ -263,6 +268,7 @@ public static class HpcErrors
         InvalidSetting,
         SubmitFailed,
         JobNotFound,
+        UserNotFound,
         OutputNotFound,
         OutputNotReadable,
         AccountingUnavailable,

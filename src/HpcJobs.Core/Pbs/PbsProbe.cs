@@ -6,9 +6,9 @@ using HpcJobs.Core.Slurm;
 namespace HpcJobs.Core.Pbs;
 
 /// <summary>
-/// PBS is usable when qsub and qstat are found and <c>qstat --version</c> names a dialect. They are looked for on PATH, and
-/// in <c>$PBS_EXEC/bin</c> (from the environment, else from <c>$PBS_CONF_FILE</c> or <c>/etc/pbs.conf</c>, as PBS Pro
-/// installs itself) when PATH has none or only SLURM's wrappers. SchedMD's PBS wrappers over SLURM are recognised and
+/// PBS is usable when qsub and qstat are found and <c>qstat --version</c> names a dialect. They are taken from
+/// <c>$PBS_EXEC/bin</c> (from the environment, else from <c>$PBS_CONF_FILE</c> or <c>/etc/pbs.conf</c>, as PBS Pro
+/// installs itself) when that names an installation, whatever PATH holds; else from PATH. SchedMD's PBS wrappers over SLURM are recognised and
 /// not offered by auto-detection (SLURM is, and comes first); they can be chosen by name.
 /// </summary>
 /// <param name="runner">The process seam.</param>
@@ -93,33 +93,25 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
         return new SchedulerCandidate(Kind, true, what);
     }
 
-    /// <summary>qstat on this machine: on PATH, else (or when PATH has SLURM's wrapper) in $PBS_EXEC/bin.</summary>
+    /// <summary>
+    /// qstat on this machine: in $PBS_EXEC/bin when PBS's configuration names its installation, whatever PATH holds
+    /// (Grid Engine's and SLURM's wrappers have programs of the same names); else on PATH.
+    /// </summary>
     private (string? Qstat, bool OnPath, bool Wrapper) FindHere()
     {
-        var qstat = ProgramLocator.Find("qstat");
-        var onPath = ProgramLocator.Find("qsub") is not null && qstat is not null;
-        if ((!onPath || PbsIdentity.IsSlurmWrapperFile(qstat)) && PbsExecBin(pbsConfFile) is { } bin)
+        if (PbsExecBin(pbsConfFile) is { } bin)
         {
-            // PBS's own commands, installed outside PATH or shadowed by SLURM's wrappers of the same names
             _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);
             return (Path.Combine(bin, "qstat"), true, false);
         }
+        var qstat = ProgramLocator.Find("qstat");
+        var onPath = ProgramLocator.Find("qsub") is not null && qstat is not null;
         return (qstat, onPath, PbsIdentity.IsSlurmWrapperFile(qstat));
     }
 
-    /// <summary>The same search on a cluster reached over SSH, through its commands (command -v, head, its pbs.conf).</summary>
+    /// <summary>The same search on a cluster reached over SSH, through its commands (its pbs.conf, command -v, head).</summary>
     private async Task<(string? Qstat, bool OnPath, bool Wrapper)> FindThereAsync(CancellationToken ct)
     {
-        var where = await runner.RunAsync("sh", ["-c", "command -v qstat"], null, ct).ConfigureAwait(false);
-        var qstat = where.Succeeded ? where.StandardOutput.Trim() : null;
-        var onPath = qstat is not null && await runner.HasProgramAsync("qsub", ct).ConfigureAwait(false);
-        var wrapper =
-            qstat is not null
-            && PbsIdentity.IsSlurmWrapperText(
-                (await runner.RunAsync("head", ["-c", "8192", qstat], null, ct).ConfigureAwait(false)).StandardOutput
-            );
-        if (onPath && !wrapper)
-            return (qstat, true, false);
         var exec = await runner
             .RunAsync(
                 "sh",
@@ -141,6 +133,14 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
             _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);
             return (bin + "/qstat", true, false);
         }
+        var where = await runner.RunAsync("sh", ["-c", "command -v qstat"], null, ct).ConfigureAwait(false);
+        var qstat = where.Succeeded ? where.StandardOutput.Trim() : null;
+        var onPath = qstat is not null && await runner.HasProgramAsync("qsub", ct).ConfigureAwait(false);
+        var wrapper =
+            qstat is not null
+            && PbsIdentity.IsSlurmWrapperText(
+                (await runner.RunAsync("head", ["-c", "8192", qstat], null, ct).ConfigureAwait(false)).StandardOutput
+            );
         return (qstat, onPath, wrapper);
     }
 

@@ -23,10 +23,13 @@ public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISched
         if (!r.Succeeded && r.StandardError.Trim().Length > 0)
             throw new SchedulerUnavailableException($"qselect failed (exit {r.ExitCode}): {r.StandardError.Trim()}");
         var ids = r.StandardOutput.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        if (ids.Count == 0)
-            return [];
-        var report = await GetStatusAsync(ids, cancellationToken).ConfigureAwait(false);
-        return report.Jobs.Where(query.Matches).OrderBy(j => j.SubmitTime).ThenBy(j => j.ArrayTaskId ?? -1).ToList();
+        var report = ids.Count == 0 ? null : await GetStatusAsync(ids, cancellationToken).ConfigureAwait(false);
+        var listed = (report?.Jobs ?? [])
+            .Where(query.Matches)
+            .OrderBy(j => j.SubmitTime)
+            .ThenBy(j => j.ArrayTaskId ?? -1)
+            .ToList();
+        return await ListedUser.CheckedAsync(listed, query, _commands.Runner, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The queues with their type, state and limits; PBS has no QoS, and its accounts are free text.</summary>

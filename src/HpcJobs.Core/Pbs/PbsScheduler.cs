@@ -63,6 +63,14 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
 
     public static bool IsTransient(ProcessResult r) => SchedulerCommands.FailedWithAny(r, TransientMarkers);
 
+    /// <summary>Failures before any request reached the server: a qsub that says one of these queued nothing.</summary>
+    private static readonly string[] NeverConnected =
+    [
+        "cannot connect to server",
+        "Connection refused",
+        "No route to host",
+    ];
+
     /// <summary>
     /// Whether <c>qstat -f -F json</c> lists every job asked for. OpenPBS built after 23.06.06 prints only the first
     /// (openpbs/openpbs#2672); learnt from the first answer to several ids, then text <c>qstat -f</c> is used instead.
@@ -236,6 +244,17 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
             )
             .ConfigureAwait(false);
         // never retried: a qsub whose answer was lost may have queued the job, and PBS has no tag to look it up by
+        if (!result.Succeeded && IsTransient(result))
+            throw new SchedulerUnavailableException(
+                $"The PBS server did not answer qsub{(_commands.Location is { } at ? $" on {at}" : "")} "
+                    + $"({(result.StandardError + result.StandardOutput).Trim()}). "
+                    + (
+                        SchedulerCommands.FailedWithAny(result, NeverConnected)
+                            ? "Nothing was submitted. "
+                            : "The job may have been queued all the same: look with Get-HpcJobStatus before submitting again. "
+                    )
+                    + "Is pbs_server running (qstat -B shows it), and is PBS_SERVER in /etc/pbs.conf its host?"
+            );
         if (!result.Succeeded)
             throw new SubmitFailedException(
                 "PBS",

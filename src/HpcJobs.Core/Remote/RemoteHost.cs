@@ -108,6 +108,10 @@ public sealed partial record RemoteHost
             "ServerAliveInterval=15",
             "-o",
             "ServerAliveCountMax=3",
+            // "Authenticated to ..." on stderr: a session that never starts is then told apart from a login that
+            // worked and a startup file (~/.bashrc) that exits, waits for input or sleeps
+            "-o",
+            "LogLevel=VERBOSE",
         };
         if (!interactive)
             args.AddRange(["-o", "BatchMode=yes"]);

@@ -210,11 +210,11 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
         private readonly StringBuilder _sshErrors = new();
         private readonly CancellationTokenSource _kill = new();
         private readonly RemoteHost _host;
-        private Task _process = Task.CompletedTask;
+        private Task<CommandResult>? _process;
 
         private Session(RemoteHost host) => _host = host;
 
-        public bool IsAlive => !_process.IsCompleted;
+        public bool IsAlive => _process is { IsCompleted: false };
 
         public static async Task<Session> OpenAsync(RemoteHost host, string? keyFilePath, CancellationToken ct)
         {
@@ -253,20 +253,46 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
             session._outgoing.Writer.TryWrite(Encoding.ASCII.GetBytes(RemoteLoop + "\n"));
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
             limit.CancelAfter(host.ConnectTimeout + TimeSpan.FromSeconds(20));
+            var eof = false;
             try
             {
                 while (true)
                 {
                     var line = await session._reader.ReadLineAsync(limit.Token).ConfigureAwait(false);
                     if (line is null)
+                    {
+                        eof = true;
                         break;
+                    }
                     if (line.StartsWith(Ready, StringComparison.Ordinal))
                         return session; // lines before it are what the login shell's rc files printed
                 }
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+            var ended = eof ? await session.ExitCodeAsync().ConfigureAwait(false) : null;
             await session.DisposeAsync().ConfigureAwait(false);
-            throw SshFailures.ConnectFailed(host, session.Errors);
+            throw SshFailures.ConnectFailed(
+                host,
+                session.Errors,
+                ended,
+                host.ConnectTimeout + TimeSpan.FromSeconds(20),
+                ssh == "ssh" ? null : ssh
+            );
+        }
+
+        /// <summary>ssh's exit code once it has ended (a line read as null: its output closed).</summary>
+        private async Task<int?> ExitCodeAsync()
+        {
+            try
+            {
+                return _process is null
+                    ? null
+                    : (await _process.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false)).ExitCode;
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                return null;
+            }
         }
 
         private string Errors
@@ -331,6 +357,11 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
         public async ValueTask DisposeAsync()
         {
             _outgoing.Writer.TryComplete(); // EOF: the remote sh ends, and ssh with it
+            if (_process is null)
+            {
+                _kill.Dispose();
+                return;
+            }
             try
             {
                 await _process.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);

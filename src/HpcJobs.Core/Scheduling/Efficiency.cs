@@ -50,7 +50,10 @@ public sealed record JobEfficiency
             MemoryRequested = memAsked,
             MemoryUsedPercent = Percent(usage?.MaxRss, memAsked),
             Note =
-                job.State is JobState.Pending or JobState.Held
+                job.State is JobState.Pending or JobState.Held && job.Restarts is > 0 and var requeued
+                    ? $"{job.State.ToString().ToLowerInvariant()}: requeued {requeued} time{(requeued == 1 ? "" : "s")}, "
+                        + "waiting to run again; what earlier runs used is not counted, nothing to measure until it starts"
+                : job.State is JobState.Pending or JobState.Held
                     ? $"{job.State.ToString().ToLowerInvariant()}: the job has not started, there is nothing to measure yet"
                 : job.IsFinished && job.StartTime is null && usage?.CpuTime is null ? "the job never ran"
                 : usage is null ? "no accounting record (yet)"
@@ -85,7 +88,7 @@ public sealed record JobEfficiencySummary
     public double CpuHoursUsed { get; init; }
     public double CpuHoursAllocated { get; init; }
 
-    /// <summary>Jobs whose peak memory was not sampled (too short for the accounting interval).</summary>
+    /// <summary>Jobs that ran but whose peak memory was not sampled (too short for the accounting interval).</summary>
     public int MaxRssNotSampled { get; init; }
 
     public static JobEfficiencySummary Of(IReadOnlyCollection<JobEfficiency> jobs) =>
@@ -100,7 +103,7 @@ public sealed record JobEfficiencySummary
             WalltimeUsedPercent = Spread.Of(jobs.Select(j => j.WalltimeUsedPercent)),
             CpuHoursUsed = Math.Round(jobs.Sum(j => j.CpuTime?.TotalHours ?? 0), 4),
             CpuHoursAllocated = Math.Round(jobs.Sum(j => (j.Elapsed?.TotalHours ?? 0) * (j.Cpus ?? 0)), 4),
-            MaxRssNotSampled = jobs.Count(j => j.MaxRss is null),
+            MaxRssNotSampled = jobs.Count(j => j.MaxRss is null && j.Elapsed > TimeSpan.Zero),
         };
 }
 

@@ -79,6 +79,13 @@ public static class JobControlRule
         };
 
     /// <summary>
+    /// Whether <paramref name="action"/> can change <paramref name="job"/>: its state is one the action applies to, and
+    /// a release is not asked of a job only its dependencies hold (PBS's system hold lifts when they end).
+    /// </summary>
+    public static bool AppliesTo(JobAction action, JobInfo job) =>
+        AppliesTo(action, job.State) && !(action == JobAction.Release && job.HeldBy == HoldType.Dependency);
+
+    /// <summary>
     /// Why <paramref name="job"/> is skipped by <paramref name="action"/> (it is in a state the action does not apply to).
     /// </summary>
     public static string WhySkipped(JobAction action, JobInfo job) =>
@@ -91,6 +98,10 @@ public static class JobControlRule
                     $"Job {job.JobId} is {job.State}: only pending jobs can be held. A running job is stopped with "
                         + "Stop-HpcJob, or put back in the queue with Restart-HpcJob (suspending a running job is for "
                         + "the cluster's administrators: scontrol suspend).",
+                JobAction.Release when job.HeldBy == HoldType.Dependency =>
+                    $"Job {job.JobId} is held until its dependencies are met (the scheduler's own hold, Hold_Types s): "
+                        + "it is released by itself when they end, not by Resume-HpcJob. To run it now, submit it again "
+                        + "without -DependsOn.",
                 JobAction.Release => $"Job {job.JobId} is {job.State}, not held: nothing to release.",
                 _ =>
                     $"Job {job.JobId} is {job.State}: only running jobs can be requeued (a pending job is already queued).",

@@ -86,9 +86,9 @@ public static class JobOperations
                 $"The {scheduler.Kind} back end cannot {action.ToString().ToLowerInvariant()} jobs."
             );
         var before = await scheduler.GetStatusAsync(jobIds, ct).ConfigureAwait(false);
-        var eligible = before.Jobs.Where(j => JobControlRule.AppliesTo(action, j.State)).ToList();
+        var eligible = before.Jobs.Where(j => JobControlRule.AppliesTo(action, j)).ToList();
         var skipped = before
-            .Jobs.Where(j => !JobControlRule.AppliesTo(action, j.State))
+            .Jobs.Where(j => !JobControlRule.AppliesTo(action, j))
             .Select(j => (j, JobControlRule.WhySkipped(action, j)))
             .ToList();
         if (eligible.Count == 0)

@@ -124,7 +124,9 @@ public static class JobOutput
         "[ -f \"$1\" ] || exit 3; if [ -n \"$2\" ]; then tail -n \"$2\" -- \"$1\"; else cat -- \"$1\"; fi";
 
     /// <summary>$1 the file, $2 the byte to start at (1-based): the new bytes of a followed file; exit 3 while it does not exist.</summary>
-    private const string FollowThereScript = "[ -f \"$1\" ] || exit 3; tail -c +\"$2\" -- \"$1\"";
+    /// <summary>The bytes of $1 from byte $2 on; exit 3 when there is no such file, 4 when it is shorter than that.</summary>
+    private const string FollowThereScript =
+        "[ -f \"$1\" ] || exit 3; [ \"$(wc -c < \"$1\")\" -ge $(($2 - 1)) ] || exit 4; tail -c +\"$2\" -- \"$1\"";
 
     private static IEnumerable<JobOutputLine> ReadLines(string jobId, FileStream stream, bool numbered)
     {
@@ -389,7 +391,27 @@ public static class JobOutput
                 )
                 .ConfigureAwait(false);
             if (r.ExitCode == 3)
+            {
+                if (_seen && !_deletedSaid)
+                    warn(
+                        $"Job {JobId}'s output '{path}' on {_there.Location} was deleted while followed; what the job "
+                            + "writes to it is lost."
+                    );
+                _deletedSaid = _seen;
                 return;
+            }
+            if (r.ExitCode == 4)
+            {
+                warn(
+                    $"Job {JobId}'s output '{path}' on {_there.Location} was truncated while followed; reading it "
+                        + "again from its start."
+                );
+                _offset = 0;
+                _reader = new LineReader();
+                _lineNumber = 0;
+                return;
+            }
+            _deletedSaid = false;
             if (!_seen && tail is { } t)
             {
                 var all = r.StandardOutput;

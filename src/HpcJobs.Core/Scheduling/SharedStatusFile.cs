@@ -73,8 +73,9 @@ public sealed class SharedStatusFile
     }
 
     /// <summary>
-    /// The snapshot file of <paramref name="place"/> in <see cref="Folder"/>; null (status not shared) when that folder is
-    /// not private to you or cannot be made.
+    /// The snapshot file of <paramref name="place"/> in <see cref="Folder"/>; null (status not shared) when the default
+    /// folder is not private to you or cannot be made. A folder chosen with $HPCJOBS_STATUS_DIR that cannot be used is an
+    /// error (<see cref="HpcErrors.InvalidSetting"/>): whoever set it expects sharing, not its silent absence.
     /// </summary>
     public static SharedStatusFile? Open(string place)
     {
@@ -85,7 +86,14 @@ public sealed class SharedStatusFile
         }
         catch (Exception e) when (e is HpcJobsException or IOException or UnauthorizedAccessException)
         {
-            return null;
+            if (Environment.GetEnvironmentVariable(SharedStatus.FolderVariable) is not { Length: > 0 } chosen)
+                return null;
+            throw new HpcErrorException(
+                HpcErrors.InvalidSetting,
+                $"${SharedStatus.FolderVariable} is '{chosen}', which cannot hold shared status: {e.Message} Status is "
+                    + "shared only through a folder private to you (made, mode 0700, when missing): name one, unset "
+                    + $"the variable for the default, or set ${SharedStatus.SwitchVariable}=0 not to share."
+            );
         }
         var name = string.Concat(place.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '@' ? c : '_'));
         return new SharedStatusFile(System.IO.Path.Combine(folder, name + ".json"), place);

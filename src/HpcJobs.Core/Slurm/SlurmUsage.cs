@@ -42,20 +42,23 @@ internal static class SlurmUsage
                     MaxRss = rss,
                     WalltimeRequested = UsageUnits.ParseDuration(main.Timelimit),
                     MemoryRequested = reqMem,
-                    Note = Notes(rss is null, nodes),
+                    Note = Notes(rss is null, main.State.StartsWith("RUNNING", StringComparison.Ordinal), nodes),
                 }
             );
         }
         return usages;
     }
 
-    private static string? Notes(bool noRss, int nodes)
+    private static string? Notes(bool noRss, bool running, int nodes)
     {
         var notes = new List<string>();
         if (noRss)
             notes.Add(
-                "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) or has "
-                    + "no step yet"
+                running
+                    ? "MaxRSS not sampled yet: the first accounting sample (JobAcctGatherFrequency) has not been taken, "
+                        + "or the job has no step yet"
+                    : "MaxRSS not sampled: the job ended before the first accounting sample (JobAcctGatherFrequency) or "
+                        + "had no step"
             );
         if (nodes > 1)
             notes.Add(

@@ -16,8 +16,12 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
 {
     private const string List = "List";
 
-    /// <summary>Only jobs in these states. Naming a finished state also lists finished jobs the scheduler still knows.</summary>
+    /// <summary>
+    /// Only jobs in these states. Naming a finished state also lists finished jobs the scheduler still knows; with ids,
+    /// only those of them in these states.
+    /// </summary>
     [Parameter(ParameterSetName = List)]
+    [Parameter(ParameterSetName = ById)]
     public JobState[]? State { get; set; }
 
     /// <summary>Only jobs whose name matches this wildcard pattern.</summary>
@@ -46,7 +50,7 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
     /// keep one per cluster) answers without asking the scheduler. Default 0: ask now.
     /// </summary>
     [Parameter(ParameterSetName = ById)]
-    [ValidateRange(0, 86_400)]
+    [ValidateSeconds("MaxAge", 0, 86_400)]
     public double MaxAge { get; set; }
 
     protected override void EndProcessing()
@@ -107,7 +111,10 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
         if (TryGetStatus(scheduler, jobIds, MaxAge > 0 ? TimeSpan.FromSeconds(MaxAge) : null) is { } report)
-            WriteInInputOrder(report.Jobs, jobIds);
+            WriteInInputOrder(
+                State is { } states ? report.Jobs.Where(j => states.Contains(j.State)) : report.Jobs,
+                jobIds
+            );
     }
 }
 

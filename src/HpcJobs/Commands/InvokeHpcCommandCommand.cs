@@ -184,7 +184,8 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
             while (next < count)
             {
                 // the array's id: the scheduler expands it to its tasks, whatever it calls them (123_4, 123[4].server)
-                var report = Run(ct => scheduler.GetStatusAsync([job.JobId], ct));
+                if (TryPollStatus(scheduler, [job.JobId]) is not { } report)
+                    return;
                 var byTask = report
                     .Jobs.GroupBy(j => taskCount is null ? 0 : j.ArrayTaskId ?? -1)
                     .ToDictionary(g => g.Key, g => g.First());
@@ -217,9 +218,12 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                     );
                     return;
                 }
-                interval = progressed
-                    ? TimeSpan.FromMilliseconds(200)
-                    : TimeSpan.FromMilliseconds(Math.Min(interval.TotalMilliseconds * 1.5, 3000));
+                interval = StatusPolls.Floor(
+                    scheduler,
+                    progressed
+                        ? TimeSpan.FromMilliseconds(200)
+                        : TimeSpan.FromMilliseconds(Math.Min(interval.TotalMilliseconds * 1.5, 3000))
+                );
                 if (CancelToken.WaitHandle.WaitOne(interval))
                     throw new PipelineStoppedException();
             }

@@ -99,9 +99,12 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
             CancelToken.WaitHandle.WaitOne(interval);
             if (CancelToken.IsCancellationRequested)
                 throw new PipelineStoppedException();
-            interval = TimeSpan.FromMilliseconds(Math.Min(interval.TotalMilliseconds * 1.5, 2000));
+            interval = StatusPolls.Floor(
+                jobs[0].Scheduler,
+                TimeSpan.FromMilliseconds(Math.Min(interval.TotalMilliseconds * 1.5, 2000))
+            );
             foreach (var group in open.GroupBy(j => j.Scheduler))
-                if (TryGetStatus(group.Key, group.Select(j => j.Job.JobId).ToList()) is { } report)
+                if (TryPollStatus(group.Key, group.Select(j => j.Job.JobId).ToList()) is { } report)
                     foreach (var fresh in report.Jobs)
                         if (open.FirstOrDefault(j => j.Job.JobId == fresh.JobId) is { } old)
                         {

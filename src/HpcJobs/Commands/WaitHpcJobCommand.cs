@@ -20,7 +20,7 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
 
     /// <summary>Seconds between polls. Default: adaptive, from 0.2 s backing off to 10 s while nothing changes.</summary>
     [Parameter]
-    [ValidateRange(0.05, 3600)]
+    [ValidateSeconds("PollInterval", 0.05, 3600)]
     public double PollInterval { get; set; }
 
     private WaitOptions Options() =>

@@ -428,6 +428,23 @@ public sealed class CoreRulesTests
     }
 
     [Theory]
+    [InlineData(HoldType.User, true)]
+    [InlineData(HoldType.Operator, true)] // asked: the scheduler's refusal is translated (RefusalAdvice)
+    [InlineData(HoldType.Dependency, false)]
+    public void A_release_is_not_asked_of_a_job_only_its_dependencies_hold(HoldType heldBy, bool applies)
+    {
+        var job = new JobInfo
+        {
+            JobId = "9",
+            State = JobState.Held,
+            HeldBy = heldBy,
+        };
+        Assert.Equal(applies, JobControlRule.AppliesTo(JobAction.Release, job));
+        if (!applies)
+            Assert.Contains("released by itself when they end", JobControlRule.WhySkipped(JobAction.Release, job));
+    }
+
+    [Theory]
     [InlineData(0.2, true, 0.2)] // a change never slows polling down
     [InlineData(5, true, 1)] // after a change, within a second
     [InlineData(1, false, 1.5)] // nothing changed: 1.5 times longer

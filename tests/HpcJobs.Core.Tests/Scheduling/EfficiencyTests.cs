@@ -176,6 +176,26 @@ public sealed class EfficiencyTests
         Assert.StartsWith(note, JobEfficiency.From(Job(state: state), null).Note);
 
     [Fact]
+    public void A_requeued_job_waiting_to_run_again_says_so_not_that_it_never_started()
+    {
+        var note = JobEfficiency.From(Job(state: JobState.Pending) with { Restarts = 2 }, null).Note;
+        Assert.StartsWith("pending: requeued 2 times, waiting to run again", note);
+        Assert.DoesNotContain("has not started", note);
+    }
+
+    [Fact]
+    public void A_summary_counts_unsampled_memory_only_for_jobs_that_ran()
+    {
+        var ran = JobEfficiency.From(
+            Job(ran: TimeSpan.FromSeconds(5)),
+            new JobUsage { JobId = "7", Elapsed = TimeSpan.FromSeconds(5) }
+        );
+        var pending = JobEfficiency.From(Job(state: JobState.Pending), null);
+        var neverRan = JobEfficiency.From(Job(state: JobState.Cancelled), new JobUsage { JobId = "8" });
+        Assert.Equal(1, JobEfficiencySummary.Of([ran, pending, neverRan]).MaxRssNotSampled);
+    }
+
+    [Fact]
     public void Notes_say_what_is_missing_and_why()
     {
         Assert.Equal(

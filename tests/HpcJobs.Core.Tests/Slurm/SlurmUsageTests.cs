@@ -63,4 +63,19 @@ public sealed class SlurmUsageTests
         Assert.StartsWith("MaxRSS not sampled", usages["7"].Note);
         Assert.Equal(TimeSpan.FromMinutes(1), usages["8"].Elapsed);
     }
+
+    [Fact]
+    public void A_running_job_without_a_sample_is_told_it_has_none_yet_not_that_it_ended()
+    {
+        const char d = SlurmOutput.Delimiter;
+        var text = string.Join(
+            '\n',
+            $"11{d}RUNNING{d}3{d}00:00:00{d}1{d}00:10:00{d}1G{d}{d}1",
+            $"12{d}COMPLETED{d}3{d}00:00:01{d}1{d}00:10:00{d}1G{d}{d}1"
+        );
+        var usages = SlurmUsage.From(SlurmOutput.ParseSacctUsage(text)).ToDictionary(u => u.JobId);
+        Assert.StartsWith("MaxRSS not sampled yet", usages["11"].Note);
+        Assert.DoesNotContain("ended", usages["11"].Note);
+        Assert.Contains("the job ended before the first accounting sample", usages["12"].Note);
+    }
 }
