@@ -114,7 +114,7 @@ BeforeDiscovery {
         @{ Name = '-DependsOn an empty id'; Run = { Submit-HpcJob -Command true -DependsOn '' }; Id = 'HpcInvalidDependency'; Names = 'empty' }
         @{ Name = '-DependsOn another scheduler''s job'; Run = { Submit-HpcJob -Command true -DependsOn ([pscustomobject]@{ JobId = '7'; Scheduler = 'Slurm' }) }; Id = 'HpcInvalidDependency'; Names = 'Slurm job 7' }
         @{ Name = '-DependsOn an unknown scheduler'; Run = { Submit-HpcJob -Command true -DependsOn ([pscustomobject]@{ JobId = '7'; Scheduler = 'lsf' }) }; Id = 'HpcInvalidDependency'; Names = 'lsf' }
-        @{ Name = '-DependsOn a Local id that is no Local id'; Run = { Submit-HpcJob -Command true -DependsOn 'abc' }; Id = 'HpcDependencyNotFound'; Names = 'abc' }
+        @{ Name = '-DependsOn a Local id that is no Local id'; Run = { Submit-HpcJob -Command true -DependsOn 'abc' }; Id = 'HpcInvalidDependency'; Names = "'abc' is not a Local job id" }
         # --- settings
         foreach ($c in '0', '-1', 'abc', '1.5', '2 cpus') {
             @{ Name = "HPCJOBS_LOCAL_CPUS='$c'"; Run = [scriptblock]::Create("`$env:HPCJOBS_LOCAL_CPUS = '$c'; try { Submit-HpcJob -Command true } finally { `$env:HPCJOBS_LOCAL_CPUS = `$null }"); Id = 'HpcInvalidSetting'; Names = "'$c'" }

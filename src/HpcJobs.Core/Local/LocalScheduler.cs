@@ -60,6 +60,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
     public SubmissionPlan Plan(JobRequest request)
     {
         LocalSettings.Validate();
+        LocalJobId.Form.CheckDependencies(request);
         return LocalSubmission.Plan(request.Validate(Kind), Slots, MachineMemory);
     }
 
@@ -80,10 +81,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
                             + $"'{_store.Root}' ($env:HPCJOBS_STATE_DIR): one store's daemon cannot see the other's jobs.",
                         HpcErrors.DependencyNotFound
                     );
-                else if (
-                    !LocalJobId.IsValid(dep.JobId)
-                    || (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
-                )
+                else if (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
                     throw new InvalidJobRequestException(
                         $"Dependency on job '{dep.JobId}', which the Local scheduler does not know.",
                         HpcErrors.DependencyNotFound
@@ -176,9 +174,9 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
     )
     {
         var jobs = new List<JobInfo>();
-        var notFound = new List<JobLookupFailure>();
+        var (valid, notFound) = LocalJobId.Form.Split(jobIds);
         var seen = new HashSet<string>();
-        foreach (var id in jobIds)
+        foreach (var id in valid)
         {
             // an unreadable record is that job's error alone: every other job still answers
             IReadOnlyList<string> unitIds;

@@ -86,15 +86,18 @@ internal static class PbsJobs
         };
     }
 
-    public static JobInfo Vanished(string id, JobState state, string reason) =>
-        new()
+    /// <summary>A job PBS reports no more, by its id alone (<see cref="Scheduling.JobMemory.Vanished"/> sets the rest).</summary>
+    public static JobInfo Vanished(string id)
+    {
+        var (arrayId, task) = PbsOutput.SplitArrayId(id);
+        return new()
         {
             JobId = id,
+            ArrayJobId = arrayId,
+            ArrayTaskId = task,
             Scheduler = nameof(SchedulerKind.Pbs),
-            State = state,
-            Reason = reason,
-            NativeState = state == JobState.Cancelled ? "deleted" : null,
         };
+    }
 
     /// <summary>The ids qstat called unknown ("qstat: Unknown Job Id 12.server").</summary>
     public static HashSet<string> UnknownIds(string text) =>

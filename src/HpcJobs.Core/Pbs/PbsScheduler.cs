@@ -271,6 +271,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
     {
         if (request.Dependencies.Count == 0)
             return;
+        Ids.CheckDependencies(request);
         var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct)
             .ConfigureAwait(false);
         if (report.NotFound.Count > 0)
@@ -345,13 +346,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         CancellationToken cancellationToken = default
     )
     {
-        // what reaches qstat must be a job id: "--version" or "-1" would be read as options
-        var notFound = jobIds
-            .Distinct()
-            .Where(id => !JobIdPattern().IsMatch(id))
-            .Select(id => new JobLookupFailure(id, $"'{id}' is not a PBS job id (123, 123.server, 123[4].server)."))
-            .ToList();
-        var ids = jobIds.Distinct().Where(id => JobIdPattern().IsMatch(id)).ToList();
+        var (ids, notFound) = Ids.Split(jobIds);
         if (ids.Count == 0)
             return new StatusReport([], notFound);
         var (records, unknown) = await QueryAsync(ids, cancellationToken).ConfigureAwait(false);
@@ -367,24 +362,17 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
                     dependsOf[rec.Id] = depend;
             if (mine.Count == 0)
             {
-                if (_memory.WasCancelled(id))
-                    jobs.Add(
-                        PbsJobs.Vanished(
-                            id,
-                            JobState.Cancelled,
-                            "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)"
-                        )
-                    );
-                else if (_memory.SawLiveWithin(id, _server.ForgetWindow))
-                    jobs.Add(
-                        PbsJobs.Vanished(
-                            id,
-                            JobState.Unknown,
-                            Dialect == PbsDialect.Pro
-                                ? "The job left the server and no history is kept (job_history_enable off?): its outcome cannot be known"
-                                : "The job left the server (keep_completed passed): its outcome cannot be known"
-                        )
-                    );
+                if (
+                    _memory.Vanished(
+                        id,
+                        PbsOutput.SplitArrayId(id).ArrayId,
+                        _server.ForgetWindow,
+                        VanishedWords,
+                        PbsJobs.Vanished
+                    ) is
+                    { } vanished
+                )
+                    jobs.Add(vanished);
                 else
                     notFound.Add(
                         new JobLookupFailure(
@@ -532,6 +520,17 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
     /// <summary>PBS Pro/OpenPBS and Torque job ids: a number, an array part, a server name (123, 123[], 123[4].srv, 123-4).</summary>
     [GeneratedRegex(@"^\d+(\[\d*\]|-\d+)?(\.[A-Za-z0-9][A-Za-z0-9._-]*)?\z")]
     private static partial Regex JobIdPattern();
+
+    private VanishedWords VanishedWords =>
+        new(
+            "Deleted by HpcJobs; the server keeps no record of it (job history off or expired)",
+            "deleted",
+            Dialect == PbsDialect.Pro
+                ? "The job left the server and no history is kept (job_history_enable off?): its outcome cannot be known"
+                : "The job left the server (keep_completed passed): its outcome cannot be known"
+        );
+
+    internal static readonly JobIdForm Ids = new("PBS", JobIdPattern().IsMatch, "123, 123.server, 123[4].server");
 
     [GeneratedRegex(@"^qdel: (?<why>.+?)\s+(?<id>\S+)$")]
     private static partial Regex QdelRefusal();

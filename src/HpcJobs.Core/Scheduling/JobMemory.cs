@@ -47,9 +47,49 @@ public sealed class JobMemory
     public bool WasCancelled(string jobId, string? arrayJobId = null) =>
         _cancelled.ContainsKey(jobId) || (arrayJobId is not null && _cancelled.ContainsKey(arrayJobId));
 
+    /// <summary>
+    /// The rule for a job the scheduler and its history no longer report, written once for every back end: Cancelled
+    /// when this session cancelled it or its array; Unknown, saying why, when the scheduler keeps no history at all
+    /// (<paramref name="words"/>' NoHistory) or the job was seen alive within <paramref name="forgetWindow"/>; else null
+    /// (not found). <paramref name="vanished"/> makes the back end's JobInfo of the id (its array fields filled).
+    /// </summary>
+    public JobInfo? Vanished(
+        string id,
+        string? arrayJobId,
+        TimeSpan forgetWindow,
+        VanishedWords words,
+        Func<string, JobInfo> vanished
+    )
+    {
+        if (WasCancelled(id, arrayJobId))
+            return vanished(id) with
+            {
+                State = JobState.Cancelled,
+                NativeState = words.NativeCancelled,
+                Reason = words.Cancelled,
+            };
+        if (words.NoHistory is { } never)
+            return vanished(id) with { State = JobState.Unknown, Reason = never };
+        if (SawLiveWithin(id, forgetWindow))
+            return vanished(id) with { State = JobState.Unknown, Reason = words.Forgotten };
+        return null;
+    }
+
     public void RememberArray(string arrayJobId, IEnumerable<int> tasks) => _arrays[arrayJobId] = tasks.ToArray();
 
     public bool IsKnownArray(string arrayJobId) => _arrays.ContainsKey(arrayJobId);
 
     public IReadOnlyList<int>? ArrayTasks(string arrayJobId) => _arrays.TryGetValue(arrayJobId, out var t) ? t : null;
 }
+
+/// <summary>What a back end says of a job it no longer reports (<see cref="JobMemory.Vanished"/>), in its own terms.</summary>
+/// <param name="Cancelled">The Reason of a job this session cancelled.</param>
+/// <param name="NativeCancelled">The scheduler's own word for a cancelled job (CANCELLED, deleted).</param>
+/// <param name="Forgotten">The Reason of a job seen alive lately that the scheduler let go of.</param>
+/// <param name="NoHistory">When set, the scheduler keeps no finished job at all: the Reason of every vanished one.</param>
+public sealed record VanishedWords(
+    string Cancelled,
+    string NativeCancelled,
+    string Forgotten,
+    string? NoHistory = null
+);

@@ -62,9 +62,13 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     private static partial Regex JobIdShape();
 
     /// <summary>123 or 123_4, each number one SLURM can hold (a 32-bit job id): squeue fails on a bigger one.</summary>
-    private static bool IsJobId(string id) =>
-        JobIdShape().IsMatch(id)
-        && id.Split('_').All(part => uint.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+    internal static readonly JobIdForm Ids = new(
+        "SLURM",
+        id =>
+            JobIdShape().IsMatch(id)
+            && id.Split('_').All(part => uint.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out _)),
+        "123 or 123_4"
+    );
 
     public SchedulerDescription Describe() =>
         new(
@@ -93,12 +97,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     {
         request = RemoteSubmission.OnCluster(request, _commands.Location);
         request.Validate(Kind);
-        foreach (var d in request.Dependencies)
-            if (!IsJobId(d.JobId))
-                throw new InvalidJobRequestException(
-                    $"Dependency '{d.JobId}' is not a SLURM job id (123 or 123_4).",
-                    HpcErrors.InvalidDependency
-                );
+        Ids.CheckDependencies(request);
         if (request.ScriptPath is not null && !request.ScriptOnCluster)
             SubmissionRules.RequireInterpreterLine(request.ScriptPath);
         return SlurmSubmission.Render(request, "<token>");
@@ -324,10 +323,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
         CancellationToken ct
     )
     {
-        var valid = ids.Where(IsJobId).ToList();
-        var notFound = ids.Except(valid)
-            .Select(id => new JobLookupFailure(id, $"'{id}' is not a SLURM job id (123 or 123_4)."))
-            .ToList();
+        var (valid, notFound) = Ids.Split(ids);
         if (valid.Count == 0)
             return ([], [], notFound);
 
@@ -446,29 +442,20 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     private static bool NeedsExitCode(JobInfo j) => j.IsFinished && j.State != JobState.Completed;
 
     /// <summary>What can honestly be said of a job that neither squeue nor sacct reports any more.</summary>
-    private JobInfo? Vanished(string id)
-    {
-        var arrayId = id.Split('_')[0];
-        if (_memory.WasCancelled(id, id.Contains('_') ? arrayId : null))
-            return SlurmJobs.Unknown(
-                id,
-                "Cancelled by HpcJobs; SLURM keeps no record of a pending array task cancelled on its own"
-            ) with
-            {
-                State = JobState.Cancelled,
-                NativeState = "CANCELLED",
-            };
-        if (_controller.AccountingDisabled)
-            return SlurmJobs.Unknown(
-                id,
-                "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting is "
-                    + "disabled, so its outcome cannot be known."
-            );
-        if (_memory.SawLiveWithin(id, _controller.ForgetWindow))
-            return SlurmJobs.Unknown(
-                id,
-                "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly."
-            );
-        return null;
-    }
+    private JobInfo? Vanished(string id) =>
+        _memory.Vanished(
+            id,
+            id.Contains('_') ? id.Split('_')[0] : null,
+            _controller.ForgetWindow,
+            new VanishedWords(
+                "Cancelled by HpcJobs; SLURM keeps no record of a pending array task cancelled on its own",
+                "CANCELLED",
+                "The job left the controller and accounting has not recorded it yet (slurmdbd lags); ask again shortly.",
+                _controller.AccountingDisabled
+                    ? "The controller no longer holds this job (it ended more than MinJobAge ago) and SLURM accounting "
+                        + "is disabled, so its outcome cannot be known."
+                    : null
+            ),
+            vanished => SlurmJobs.Unknown(vanished, "")
+        );
 }

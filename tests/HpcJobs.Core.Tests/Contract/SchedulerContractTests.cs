@@ -208,6 +208,20 @@ public sealed class SchedulerContractTests : IDisposable
 
     [Theory]
     [MemberData(nameof(All))]
+    public async Task A_dependency_on_a_text_that_is_no_job_id_is_invalid_on_every_back_end(string backEnd)
+    {
+        var s = Make(backEnd);
+        var e = await Assert.ThrowsAsync<InvalidJobRequestException>(() =>
+            s.SubmitAsync(Cmd("true") with { Dependencies = [new JobDependency("abc", DependencyKind.AfterOk)] })
+        );
+        Assert.Equal("HpcInvalidDependency", e.ErrorId);
+        Assert.Contains("'abc' is not a", e.Message);
+        var report = await s.GetStatusAsync(["abc", "--version"]);
+        Assert.Equal(["abc", "--version"], report.NotFound.Select(n => n.JobId));
+    }
+
+    [Theory]
+    [MemberData(nameof(All))]
     public async Task Cancel_ends_pending_and_running_jobs_skips_finished_ones_and_reports_unknown_ids(string backEnd)
     {
         var s = Make(backEnd);
