@@ -82,10 +82,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
                         HpcErrors.DependencyNotFound
                     );
                 else if (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
-                    throw new InvalidJobRequestException(
-                        $"Dependency on job '{dep.JobId}', which the Local scheduler does not know.",
-                        HpcErrors.DependencyNotFound
-                    );
+                    DependencyRule.RefuseUnknown("the Local scheduler", [new JobLookupFailure(dep.JobId, "")], null);
             baseId = _store.AllocateId().ToString(CultureInfo.InvariantCulture);
             units = LocalSubmission.NewUnits(
                 request,

@@ -274,11 +274,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         Ids.CheckDependencies(request);
         var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct)
             .ConfigureAwait(false);
-        if (report.NotFound.Count > 0)
-            throw new InvalidJobRequestException(
-                $"Dependency on {string.Join(", ", report.NotFound.Select(n => n.JobId))}, which PBS does not know.",
-                HpcErrors.DependencyNotFound
-            );
+        DependencyRule.RefuseUnknown("PBS", report.NotFound, null);
         // a dependent submitted while its target is exiting (E) can be left held for good (Hold_Types s): wait, a
         // few seconds at most, until the target has left E
         var until = DateTimeOffset.Now + ExitingWait;

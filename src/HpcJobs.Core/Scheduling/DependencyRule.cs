@@ -25,4 +25,26 @@ public static class DependencyRule
             _ => false,
         };
     }
+
+    /// <summary>
+    /// A dependency on a job the scheduler does not know is refused before submitting
+    /// (<see cref="HpcErrors.DependencyNotFound"/>), with what the scheduler would have done with it.
+    /// </summary>
+    /// <param name="scheduler">The scheduler's name in the message.</param>
+    /// <param name="notFound">The dependencies' ids the scheduler did not know.</param>
+    /// <param name="otherwise">What the scheduler would do with an unknown dependency, when it would not refuse it.</param>
+    public static void RefuseUnknown(
+        string scheduler,
+        IReadOnlyCollection<JobLookupFailure> notFound,
+        string? otherwise
+    )
+    {
+        if (notFound.Count == 0)
+            return;
+        throw new InvalidJobRequestException(
+            $"Dependency on {string.Join(", ", notFound.Select(n => n.JobId))}, which {scheduler} does not know"
+                + (otherwise is null ? "." : $" ({otherwise})."),
+            HpcErrors.DependencyNotFound
+        );
+    }
 }

@@ -195,10 +195,21 @@ public sealed class SchedulerResolver
 /// </summary>
 public static class BackEnds
 {
+    /// <summary>
+    /// Every back end, once, in auto-detection order: how its probe is made, and whether it runs on a cluster reached
+    /// over SSH too (Local is this machine's own). A new back end is a new line here and a <see cref="SchedulerKind"/>.
+    /// </summary>
+    private static readonly (Func<IProcessRunner, ISchedulerProbe> Probe, bool OverSsh)[] Registered =
+    [
+        (runner => new Slurm.SlurmProbe(runner), true),
+        (runner => new Pbs.PbsProbe(runner), true),
+        (_ => new Local.LocalProbe(), false),
+    ];
+
     public static IReadOnlyList<ISchedulerProbe> Probes(IProcessRunner runner) =>
-        [new Slurm.SlurmProbe(runner), new Pbs.PbsProbe(runner), new Local.LocalProbe()];
+        Registered.Select(b => b.Probe(runner)).ToList();
 
     /// <summary>The back ends of a cluster reached through <paramref name="runner"/> (over SSH): the cluster schedulers.</summary>
     public static IReadOnlyList<ISchedulerProbe> RemoteProbes(IProcessRunner runner) =>
-        [new Slurm.SlurmProbe(runner), new Pbs.PbsProbe(runner)];
+        Registered.Where(b => b.OverSsh).Select(b => b.Probe(runner)).ToList();
 }

@@ -205,12 +205,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
             return request;
         var ids = request.Dependencies.Select(d => d.JobId).Distinct().ToList();
         var (live, fromAccounting, notFound) = await QueryAsync(ids, ct).ConfigureAwait(false);
-        if (notFound.Count > 0)
-            throw new InvalidJobRequestException(
-                $"Dependency on {string.Join(", ", notFound.Select(n => n.JobId))}, which SLURM does not know "
-                    + "(SLURM would ignore the dependency and run the job at once).",
-                HpcErrors.DependencyNotFound
-            );
+        DependencyRule.RefuseUnknown("SLURM", notFound, "SLURM would ignore the dependency and run the job at once");
         var kept = new List<JobDependency>();
         foreach (var dep in request.Dependencies)
         {
