@@ -263,4 +263,12 @@ Describe 'Presentation' {
         $list = $job | Format-List * | Out-String
         foreach ($p in 'JobId', 'NativeState', 'ExitCode', 'Signal', 'StdOutPath', 'SubmitTime', 'Resources') { $list | Should -Match "$p\s+:" }
     }
+
+    It 'shows Get-HpcScheduler -Detailed''s settings one per line at 80 columns, never as a cut-off dictionary' {
+        # the selection and the description go through one Out-Default, as typed at the prompt
+        $text = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; Get-HpcScheduler -Detailed -Scheduler Local | Out-String -Width 80"
+        ($text -join "`n") | Should -Match 'Settings\s+: CPU slots: \d+'
+        ($text -join "`n") | Should -Match '\n\s+State folder: '
+        ($text -join "`n") | Should -Not -Match '\{\['
+    }
 }
