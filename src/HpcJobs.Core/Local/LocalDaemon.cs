@@ -463,11 +463,11 @@ public sealed class LocalDaemon
             return;
         if (unit.State is JobState.Pending or JobState.Held)
         {
-            unit.Finish(JobState.Cancelled, "CANCELLED", "Cancelled by user");
+            unit.Finish(JobState.Cancelled, "CANCELLED", LocalJobRecord.CancelledByUser);
             End(unit);
         }
         else
-            Kill(id, (JobState.Cancelled, "CANCELLED", "Cancelled by user"));
+            Kill(id, (JobState.Cancelled, "CANCELLED", LocalJobRecord.CancelledByUser));
     }
 
     /// <summary>

@@ -72,7 +72,7 @@ internal sealed class LocalJobRecord
     public bool IsFinished => State.IsFinished();
 
     public JobInfo ToJobInfo(string store) =>
-        new()
+        new JobInfo
         {
             JobId = Id,
             Location = store,
@@ -94,7 +94,18 @@ internal sealed class LocalJobRecord
             Resources = Resources,
             HeldBy = State == JobState.Held ? HoldType.User : null,
             Restarts = Restarts,
-        };
+            CancelledBy = Reason == CancelledByUser ? System.Environment.UserName : null,
+        }.WithEndCause(KnownEnd);
+
+    /// <summary>The Reason of a job its owner cancelled (Stop-HpcJob).</summary>
+    public const string CancelledByUser = "Cancelled by user";
+
+    /// <summary>What the daemon's own Reason says of the end beyond the state (the daemon knows every cause it sets).</summary>
+    private JobEndCause? KnownEnd =>
+        Reason is null ? null
+        : Reason.StartsWith("LaunchFailed", StringComparison.Ordinal) ? JobEndCause.LaunchFailure
+        : Reason.StartsWith("DependencyNeverSatisfied", StringComparison.Ordinal) ? JobEndCause.DependencyNeverSatisfied
+        : null;
 
     /// <summary>Back in the queue to run again from the start, under the same id.</summary>
     public void Requeued(string reason)

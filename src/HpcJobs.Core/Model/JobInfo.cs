@@ -42,6 +42,12 @@ public sealed record JobInfo
 
     /// <summary>The signal that ended the job, if one did.</summary>
     public int? Signal { get; internal init; }
+
+    /// <summary>Why the job ended, as a value to switch on: out of memory, walltime, exit code, cancelled…; None while it runs.</summary>
+    public JobEndCause EndCause { get; internal init; }
+
+    /// <summary>Who cancelled the job, where the scheduler says (SLURM: "uid 1000"; HpcJobs when this session did).</summary>
+    public string? CancelledBy { get; internal init; }
     public DateTimeOffset? SubmitTime { get; internal init; }
     public DateTimeOffset? StartTime { get; internal init; }
     public DateTimeOffset? EndTime { get; internal init; }

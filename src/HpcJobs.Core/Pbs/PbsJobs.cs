@@ -35,14 +35,19 @@ internal static class PbsJobs
             signal = null;
         string? reason = r["comment"];
         var canNeverRun = false;
+        JobEndCause? known = null;
+        string? cancelledBy = null;
         if (PbsStates.IsFinishedLetter(letter, dialect))
         {
             var deletedByUs = wasCancelled(r.Id, arrayId);
             var deletedBy = PbsStates.DeletedBy(r["comment"], PbsOutput.ParseInt(r["substate"]));
-            (state, exit, signal, var why) = PbsStates.Finished(
-                PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]),
-                deletedByUs || deletedBy is not null
-            );
+            var exitStatus = PbsOutput.ParseInt(r["Exit_status"] ?? r["exit_status"]);
+            (state, exit, signal, var why) = PbsStates.Finished(exitStatus, deletedByUs || deletedBy is not null);
+            known = state == JobState.Cancelled ? null : PbsStates.EndCause(exitStatus);
+            cancelledBy =
+                state != JobState.Cancelled ? null
+                : deletedByUs ? "HpcJobs"
+                : deletedBy;
             reason =
                 deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;
         }
@@ -83,7 +88,8 @@ internal static class PbsJobs
             WorkingDirectory = PbsOutput.Variable(r, "PBS_O_WORKDIR") ?? r["jobdir"],
             Partition = r["queue"],
             NodeList = PbsOutput.NodeList(r["exec_vnode"], r["exec_host"]),
-        };
+            CancelledBy = cancelledBy,
+        }.WithEndCause(known);
     }
 
     /// <summary>A job PBS reports no more, by its id alone (<see cref="Scheduling.JobMemory.Vanished"/> sets the rest).</summary>

@@ -85,7 +85,12 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
     public string? StatusPlace => _commands.Place is { } place ? $"pbs@{place}" : null;
 
     /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
-    private JobInfo At(JobInfo job) => _commands.Location is { } there ? job with { Location = there } : job;
+    /// <summary>A job as this back end hands it out: where it lives, and why it ended (set from its record, or here).</summary>
+    private JobInfo At(JobInfo job) =>
+        (job.EndCause == JobEndCause.None ? job.WithEndCause() : job) with
+        {
+            Location = _commands.Location ?? job.Location,
+        };
 
     JobMemory ISharedStatusSource.Memory => _memory;
     public PbsDialect Dialect => _identity.Dialect!.Value;

@@ -95,6 +95,18 @@ internal static class PbsStates
         };
     }
 
+    /// <summary>What a finished job's exit status says of its end beyond its state: PBS's own JOB_EXEC_* kills and failures.</summary>
+    public static JobEndCause? EndCause(int? exitStatus) =>
+        exitStatus switch
+        {
+            -26 or -27 => JobEndCause.OutOfMemory,
+            -24 or -25 or -28 => JobEndCause.CpuLimit,
+            -29 => JobEndCause.Walltime,
+            -1 or -2 or -4 or -5 or -6 or -7 or -10 or -13 or -17 or -19 or -21 or -22 or -23 or -30 =>
+                JobEndCause.LaunchFailure,
+            _ => null,
+        };
+
     /// <summary>The JOB_EXEC_* codes of PBS Pro/OpenPBS (job.h) and Torque (-1 to -6 are shared).</summary>
     public static string JobExecName(int code) =>
         code switch

@@ -67,6 +67,7 @@ public sealed class JobMemory
                 State = JobState.Cancelled,
                 NativeState = words.NativeCancelled,
                 Reason = words.Cancelled,
+                CancelledBy = "HpcJobs",
             };
         if (words.NoHistory is { } never)
             return vanished(id) with { State = JobState.Unknown, Reason = never };

@@ -48,7 +48,13 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
     internal static string StatusPlaceAt(string place) => $"slurm@{place}";
 
     /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
-    private JobInfo At(JobInfo job) => _commands.Location is { } there ? job with { Location = there } : job;
+    /// <summary>A job as this back end hands it out: where it lives, and why it ended.</summary>
+    private JobInfo At(JobInfo job) =>
+        job.WithEndCause(SlurmStates.EndCause(job.NativeState)) with
+        {
+            Location = _commands.Location ?? job.Location,
+            CancelledBy = job.CancelledBy ?? SlurmStates.CancelledBy(job.NativeState),
+        };
 
     JobMemory ISharedStatusSource.Memory => _memory;
 

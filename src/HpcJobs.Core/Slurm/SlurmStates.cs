@@ -28,6 +28,26 @@ internal static class SlurmStates
         };
     }
 
+    /// <summary>What SLURM's own state word says of a job's end beyond its state (null: nothing more).</summary>
+    public static JobEndCause? EndCause(string? nativeState) =>
+        nativeState?.Split(' ', 2)[0].TrimEnd('+').ToUpperInvariant() switch
+        {
+            "OUT_OF_MEMORY" => JobEndCause.OutOfMemory,
+            "NODE_FAIL" => JobEndCause.NodeFailure,
+            "BOOT_FAIL" => JobEndCause.LaunchFailure,
+            "PREEMPTED" => JobEndCause.Preempted,
+            "DEADLINE" or "TIMEOUT" => JobEndCause.Walltime,
+            _ => null,
+        };
+
+    /// <summary>Who cancelled a job, from sacct's "CANCELLED by 1000": "uid 1000".</summary>
+    public static string? CancelledBy(string? nativeState) =>
+        nativeState is { } s
+        && s.StartsWith("CANCELLED by ", StringComparison.OrdinalIgnoreCase)
+        && s[13..].Trim() is { Length: > 0 } uid
+            ? $"uid {uid}"
+            : null;
+
     /// <summary>Who holds a Held job: squeue's reason (JobHeldUser, JobHeldAdmin) or the hold state itself.</summary>
     public static HoldType? HeldBy(JobState state, string nativeState, string? reason) =>
         state != JobState.Held ? null
