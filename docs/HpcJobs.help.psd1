@@ -185,6 +185,37 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Code = 'Get-HpcJobStatus -State Held | Resume-HpcJob -PassThru'; Remarks = 'Releases all my held jobs and shows them.' }
         )
     }
+    'Set-HpcJob' = @{
+        Synopsis    = 'Changes what submitted jobs asked for: walltime, partition, QoS, account, name, nice, begin time, dependencies.'
+        Description = 'Changes every given job with one call per scheduler command: scontrol update JobId=1,2,... (SLURM), qalter and, for a queue, qmove (PBS). Values are checked as Submit-HpcJob checks them before anything is sent. Jobs that have ended are skipped with a warning. What the scheduler refuses is an error for that job alone (HpcOperationRefused), with what to do: SLURM lets only operators raise a running job''s time limit or give a negative -Nice; PBS changes most attributes only while a job waits. The Local back end cannot change a submitted job (HpcOperationRefused says to stop and submit again).'
+        Parameters  = @{
+            JobId          = 'Jobs to change: JobInfo objects, objects with JobId/Scheduler properties, or ids. Positional, by name or from the pipeline.'
+            Scheduler      = 'The scheduler that owns bare ids.'
+            Walltime       = "The new walltime: '2h', '1h 30m', '90m', '1-12:00:00'. SLURM rounds up to whole minutes."
+            Partition      = 'The partition (PBS: queue) to move the jobs to.'
+            Qos            = 'The QoS (SLURM; PBS has none and refuses it).'
+            Account        = 'The account to charge.'
+            Name           = 'The new job name.'
+            Nice           = 'From -10000 to 10000: higher runs later (SLURM nice; PBS priority is its negation, clamped to -1024..1023). Below 0 only for operators.'
+            BeginTime      = "Do not start before: a DateTime, a TimeSpan from now, '+90m', 'now+2h', or '2026-12-01 08:00'."
+            DependsOn      = 'The jobs these wait for, replacing what they waited for (SLURM; PBS adds to them). An empty list removes every dependency on SLURM.'
+            DependencyType = 'What -DependsOn waits for: AfterOk (default), AfterAny, AfterNotOk.'
+            PassThru       = 'Return the changed jobs, as they are afterwards.'
+            WhatIf         = 'Shows the exact commands (scontrol update ..., qalter ...), and changes nothing.'
+            Confirm        = 'Asks before changing the jobs of each scheduler.'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'With -PassThru, the changed jobs.' }
+        )
+        Examples    = @(
+            @{ Code = "Get-HpcJobStatus -State Pending -Name sweep* | Set-HpcJob -Walltime 4h -Partition long -PassThru"; Remarks = 'Gives my waiting sweep jobs more time, on the long partition, in one scontrol call.' }
+            @{ Code = 'Set-HpcJob 1234 -Nice 100 -WhatIf'; Remarks = 'Shows the scontrol update command, and changes nothing.' }
+        )
+    }
     'Restart-HpcJob' = @{
         Synopsis    = 'Requeues running jobs: each ends and runs again from the start, under the same id.'
         Description = 'Requeues every given running (or suspended) job with one call per scheduler: scontrol requeue (SLURM: the job is Pending again, with Reason BeginTime, for about two minutes before it can start), qrerun (PBS: only operators and managers may; others get HpcOperationRefused saying so), or the Local daemon (which ends the job and starts it again at once). The job keeps its id; its Restarts count goes up; its output file is written again from the start. Wait-HpcJob keeps waiting across a requeue and returns the end of the last run. A job submitted with -NoRequeue is refused. Jobs that are not running are skipped with a warning.'

@@ -199,6 +199,12 @@ QMGR="$PBS_PREFIX/bin/qmgr"
 "$QMGR" -c "set server scheduler_iteration = $SCHED_ITER"
 "$QMGR" -c 'set server scheduling = True'
 "$QMGR" -c "list node $HOST" >/dev/null 2>&1 || "$QMGR" -c "create node $HOST"
+# a second execution queue, for moving a waiting job between queues (Set-HpcJob -Partition: qmove)
+if ! "$QMGR" -c "list queue long" >/dev/null 2>&1; then
+	"$QMGR" -c "create queue long queue_type=execution"
+	"$QMGR" -c "set queue long enabled = True"
+	"$QMGR" -c "set queue long started = True"
+fi
 # several vnodes with GPUs (multi-node and GPU tests): ngpus is a custom consumable resource the scheduler places by;
 # the mom defines two child vnodes of one CPU and one GPU each beside the host's own (its two CPUs, no GPU), so that
 # select=2:ncpus=1:ngpus=1 lands on two vnodes and ngpus=3 can never run

@@ -166,6 +166,16 @@ BeforeDiscovery {
         @{ Name = 'Wait-HpcJob -PollInterval Infinity'; Run = { Wait-HpcJob 1 -PollInterval Infinity }; Id = 'ParameterArgumentValidationError'; Names = '-PollInterval Infinity is not a number of seconds from 0.05 to 3600' }
         @{ Name = 'Get-HpcJobStatus -MaxAge NaN'; Run = { Get-HpcJobStatus 1 -MaxAge NaN }; Id = 'ParameterArgumentValidationError'; Names = '-MaxAge NaN is not a number of seconds from 0 to 86400' }
         @{ Name = 'Get-HpcJobStatus -User of nobody on Local'; Run = { Get-HpcJobStatus -User nosuchuser42 }; Id = 'HpcUserNotFound'; Names = "'nosuchuser42': there is no such user on this machine" }
+        # --- Set-HpcJob (issue 30): checked as at submission, before any scheduler is asked (-WhatIf: nothing may run)
+        @{ Name = 'Set-HpcJob with nothing to change'; Run = { Set-HpcJob 1 -Scheduler Slurm -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = 'Nothing to change' }
+        @{ Name = 'Set-HpcJob -Nice 20000'; Run = { Set-HpcJob 1 -Scheduler Slurm -Nice 20000 -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = '-Nice 20000 is out of range' }
+        @{ Name = 'Set-HpcJob -Walltime 5x'; Run = { Set-HpcJob 1 -Scheduler Slurm -Walltime 5x -WhatIf }; Id = 'HpcInvalidResourceSpec'; Names = "'5x'" }
+        @{ Name = 'Set-HpcJob -Name -x'; Run = { Set-HpcJob 1 -Scheduler Slurm -Name '-x' -WhatIf }; Id = 'HpcInvalidJobName'; Names = "'-x'" }
+        @{ Name = 'Set-HpcJob -Partition -x'; Run = { Set-HpcJob 1 -Scheduler Slurm -Partition '-x' -WhatIf }; Id = 'HpcInvalidResourceSpec'; Names = "'-x'" }
+        @{ Name = 'Set-HpcJob -Qos on PBS'; Run = { Set-HpcJob 1 -Scheduler Pbs -Qos high -WhatIf }; Id = 'HpcInvalidResourceSpec'; Names = 'PBS has no quality-of-service' }
+        @{ Name = 'Set-HpcJob -DependsOn abc'; Run = { Set-HpcJob 1 -Scheduler Slurm -DependsOn abc -WhatIf }; Id = 'HpcInvalidDependency'; Names = "'abc' is not a SLURM job id" }
+        @{ Name = 'Set-HpcJob -BeginTime tomorrowish'; Run = { Set-HpcJob 1 -Scheduler Slurm -BeginTime tomorrowish -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = "'tomorrowish'" }
+        @{ Name = 'Set-HpcJob on Local'; Run = { Set-HpcJob 1 -Walltime 1h }; Id = 'HpcOperationRefused'; Names = 'cannot change a submitted job' }
         # --- the job lifecycle (issue 19): submit options
         foreach ($sig in 'FOO', 'USR1@', 'USR1@99999', '0', '65', 'USR1@-5', 'USR1@1m', '@60', 'SIG', 'USR1@60@2') {
             @{ Name = "-Signal '$sig'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -Resources @{ Walltime = '1h' } -Signal '$sig'"); Id = 'HpcInvalidJobRequest'; Names = "'$sig'" }

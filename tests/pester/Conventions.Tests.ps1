@@ -30,7 +30,7 @@ Describe '<Name>' -ForEach $script:cmdlets {
     }
     It 'supports ShouldProcess exactly when it changes something' {
         # Invoke-HpcCommand submits an array job, so it asks as Submit-HpcJob does
-        $changes = $Name -match '^(Submit|Stop|Suspend|Resume|Restart)-|^Invoke-HpcCommand$'
+        $changes = $Name -match '^(Submit|Stop|Suspend|Resume|Restart|Set)-|^Invoke-HpcCommand$'
         $cmd.Parameters.ContainsKey('WhatIf') | Should -Be $changes
         $cmd.Parameters.ContainsKey('Confirm') | Should -Be $changes
     }

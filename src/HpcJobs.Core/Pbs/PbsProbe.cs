@@ -24,6 +24,8 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
         "qhold",
         "qrls",
         "qrerun",
+        "qalter",
+        "qmove",
     };
     private PbsIdentity? _identity;
     private IProcessRunner? _located;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
@@ -10,7 +11,7 @@ namespace HpcJobs.Core.Pbs;
 /// PBS Professional/OpenPBS and Torque through qsub/qstat/qdel. Status of any number of jobs is one qstat call
 /// (PBS Pro: <c>qstat -f -F json -x -t</c>, with finished jobs from server history; Torque: <c>qstat -f -t</c>).
 /// </summary>
-public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatusSource
+public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger, ISharedStatusSource
 {
     /// <summary>Server-connection failures worth trying again (PBS_NET errors, a restarting server, a busy datastore).</summary>
     private static readonly string[] TransientMarkers =
@@ -582,6 +583,99 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
         return RefusalAdvice.Apply(refused, action, PbsAdvice);
     }
 
+    public IReadOnlyList<(string Program, IReadOnlyList<string> Arguments)> PlanChange(
+        IReadOnlyList<string> jobIds,
+        JobChanges changes
+    )
+    {
+        Ids.CheckDependencies(new JobRequest { Command = ["true"], Dependencies = changes.Dependencies ?? [] });
+        var plan = new List<(string, IReadOnlyList<string>)>();
+        if (QalterOptions(changes) is { Count: > 0 } options)
+            plan.Add(("qalter", [.. options, .. jobIds]));
+        // qalter cannot move a job to another queue: qmove does
+        if (changes.Partition is { } queue)
+            plan.Add(("qmove", [queue, .. jobIds]));
+        return plan;
+    }
+
+    /// <summary>qalter's options for the changes, the same forms qsub takes; PBS's priority runs the other way from nice.</summary>
+    private List<string> QalterOptions(JobChanges c)
+    {
+        if (c.Qos is not null)
+            throw new InvalidResourceSpecException(
+                nameof(ResourceSpec.Qos),
+                c.Qos,
+                "PBS has no quality-of-service setting; use a queue (-Partition) instead"
+            );
+        var args = new List<string>();
+        if (c.Walltime is { } w)
+            args.AddRange(["-l", $"walltime={Walltime.ToPbs(w)}"]);
+        if (c.Name is { } name)
+            args.AddRange(["-N", PbsSubmission.SafeName(name).Name]);
+        if (c.Account is { } account)
+            args.AddRange(["-A", account]);
+        if (c.Nice is { } nice)
+            args.AddRange(["-p", Math.Clamp(-nice, -1024, 1023).ToString(CultureInfo.InvariantCulture)]);
+        if (c.BeginTime is { } begin)
+            args.AddRange(["-a", begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", CultureInfo.InvariantCulture)]);
+        if (c.Dependencies is { Count: > 0 } deps)
+            args.AddRange(["-W", "depend=" + PbsSubmission.Dependencies(deps, Dialect)]);
+        return args;
+    }
+
+    public async Task<IReadOnlyList<JobLookupFailure>> ChangeAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        JobChanges changes,
+        CancellationToken cancellationToken = default
+    )
+    {
+        if (changes.Dependencies is { Count: 0 })
+            throw new InvalidJobRequestException(
+                "PBS cannot take a job's dependencies away (qalter -W depend adds to them): stop the job and submit it "
+                    + "again without -DependsOn.",
+                HpcErrors.InvalidDependency
+            );
+        var options = QalterOptions(changes);
+        if (changes.Dependencies is { } deps)
+            await CheckDependenciesAsync(new JobRequest { Command = ["true"], Dependencies = deps }, cancellationToken)
+                .ConfigureAwait(false);
+        var refused = new List<JobLookupFailure>();
+        if (options.Count > 0)
+            refused.AddRange(
+                await CancelRefusals
+                    .ActAsync(
+                        _commands,
+                        "qalter",
+                        jobs,
+                        chunk => [.. options, .. chunk],
+                        PbsCommandRefusal(),
+                        _ => false,
+                        "change",
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false)
+            );
+        if (changes.Partition is { } queue)
+        {
+            var left = jobs.Where(j => refused.All(r => r.JobId != j.JobId)).ToList();
+            refused.AddRange(
+                await CancelRefusals
+                    .ActAsync(
+                        _commands,
+                        "qmove",
+                        left,
+                        chunk => [queue, .. chunk],
+                        PbsCommandRefusal(),
+                        _ => false,
+                        "move",
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false)
+            );
+        }
+        return RefusalAdvice.Apply(refused, JobAction.Change, PbsAdvice);
+    }
+
     private static readonly RefusalAdvice[] PbsAdvice =
     [
         new(
@@ -596,8 +690,14 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, ISharedStatu
             JobAction.Release
         ),
         new("not rerunnable", "It was submitted with -NoRequeue (qsub -r n)."),
+        new(
+            "Request invalid for state of job",
+            "PBS changes most of what a job asked for only while it waits: once running, only an operator can.",
+            JobAction.Change
+        ),
+        new("Unknown queue", "Get-HpcScheduler -Detailed and Tab after -Partition list the queues.", JobAction.Change),
     ];
 
-    [GeneratedRegex(@"^q(?:hold|rls|rerun): (?<why>.+?)\s+(?<id>\S+)$")]
+    [GeneratedRegex(@"^q(?:hold|rls|rerun|alter|move): (?<why>.+?)\s+(?<id>\S+)$")]
     private static partial Regex PbsCommandRefusal();
 }

@@ -2,7 +2,7 @@ using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Scheduling;
 
-/// <summary>What Suspend-, Resume- and Restart-HpcJob ask of a scheduler.</summary>
+/// <summary>What Suspend-, Resume-, Restart- and Set-HpcJob ask of a scheduler.</summary>
 public enum JobAction
 {
     /// <summary>Keep a pending job from starting (scontrol hold, qhold).</summary>
@@ -13,6 +13,9 @@ public enum JobAction
 
     /// <summary>End a running job and put it back in the queue under the same id (scontrol requeue, qrerun).</summary>
     Requeue,
+
+    /// <summary>Change what a job asked for (scontrol update, qalter): see <see cref="JobChanges"/>.</summary>
+    Change,
 }
 
 /// <summary>A back end that can hold, release and requeue jobs.</summary>
@@ -75,6 +78,8 @@ public static class JobControlRule
             JobAction.Hold => state == JobState.Pending,
             JobAction.Release => state == JobState.Held,
             JobAction.Requeue => state is JobState.Running or JobState.Suspended,
+            // a running job: what the scheduler allows (a shorter time limit on SLURM), or its refusal, said per job
+            JobAction.Change => !state.IsFinished() && state != JobState.Unknown,
             _ => false,
         };
 
@@ -103,6 +108,8 @@ public static class JobControlRule
                         + "it is released by itself when they end, not by Resume-HpcJob. To run it now, submit it again "
                         + "without -DependsOn.",
                 JobAction.Release => $"Job {job.JobId} is {job.State}, not held: nothing to release.",
+                JobAction.Change =>
+                    $"Job {job.JobId} is {job.State}: whether it still runs is not known, so it is not changed.",
                 _ =>
                     $"Job {job.JobId} is {job.State}: only running jobs can be requeued (a pending job is already queued).",
             };
@@ -112,6 +119,7 @@ public static class JobControlRule
         {
             JobAction.Hold => "hold",
             JobAction.Release => "release",
+            JobAction.Change => "change",
             _ => "requeue",
         };
 }

@@ -73,6 +73,39 @@ public static class JobOperations
     /// applies to (<see cref="JobControlRule"/>) in one call per chunk; the others skipped with the reason; then status
     /// calls until every job acted on has left its state (at most <see cref="CancelSettleTime"/>).
     /// </summary>
+    /// <summary>
+    /// Set-HpcJob: applies <paramref name="changes"/> to the jobs that have not ended (finished ones are skipped with a
+    /// reason, unknown ids reported), in one call per scheduler command, and returns them as they are afterwards.
+    /// </summary>
+    public static async Task<ControlReport> ChangeAsync(
+        IScheduler scheduler,
+        JobChanges changes,
+        IReadOnlyCollection<string> jobIds,
+        CancellationToken ct = default
+    )
+    {
+        if (scheduler is not IJobChanger changer)
+            throw new HpcErrorException(
+                HpcErrors.OperationRefused,
+                $"The {scheduler.Kind} back end cannot change a submitted job: stop it (Stop-HpcJob) and submit it again "
+                    + "with the new values."
+            );
+        changes.Validate(scheduler.Kind);
+        var before = await scheduler.GetStatusAsync(jobIds, ct).ConfigureAwait(false);
+        var eligible = before.Jobs.Where(j => JobControlRule.AppliesTo(JobAction.Change, j)).ToList();
+        var skipped = before
+            .Jobs.Where(j => !JobControlRule.AppliesTo(JobAction.Change, j))
+            .Select(j => (j, JobControlRule.WhySkipped(JobAction.Change, j)))
+            .ToList();
+        if (eligible.Count == 0)
+            return new ControlReport([], skipped, before.NotFound, []);
+        var refused = await changer.ChangeAsync(eligible, changes, ct).ConfigureAwait(false);
+        var refusedIds = refused.Select(r => r.JobId).ToHashSet();
+        var changed = eligible.Select(j => j.JobId).Where(id => !refusedIds.Contains(id)).Distinct().ToList();
+        var after = changed.Count == 0 ? [] : (await scheduler.GetStatusAsync(changed, ct).ConfigureAwait(false)).Jobs;
+        return new ControlReport(after, skipped, before.NotFound, refused);
+    }
+
     public static async Task<ControlReport> ControlAsync(
         IScheduler scheduler,
         JobAction action,

@@ -12,7 +12,7 @@ namespace HpcJobs.Core.Slurm;
 /// (finished jobs' exit codes, jobs gone from the controller) and one scontrol call (jobs accounting has not caught up
 /// with yet, or no accounting at all).
 /// </summary>
-public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedStatusSource
+public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChanger, ISharedStatusSource
 {
     private static readonly string[] TransientMarkers =
     [
@@ -296,6 +296,63 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
         return RefusalAdvice.Apply(refused, action, ScontrolAdvice);
     }
 
+    public IReadOnlyList<(string Program, IReadOnlyList<string> Arguments)> PlanChange(
+        IReadOnlyList<string> jobIds,
+        JobChanges changes
+    )
+    {
+        Ids.CheckDependencies(new JobRequest { Command = ["true"], Dependencies = changes.Dependencies ?? [] });
+        return [("scontrol", UpdateArguments(jobIds, changes))];
+    }
+
+    /// <summary>scontrol update for every job at once: JobId takes a comma-separated list.</summary>
+    private static List<string> UpdateArguments(IReadOnlyList<string> ids, JobChanges c)
+    {
+        var args = new List<string> { "update", $"JobId={string.Join(',', ids)}" };
+        if (c.Walltime is { } w)
+            args.Add($"TimeLimit={Walltime.ToSlurm(SlurmSubmission.RoundUpToMinute(w))}");
+        if (c.Partition is { } partition)
+            args.Add($"Partition={partition}");
+        if (c.Qos is { } qos)
+            args.Add($"QOS={qos}");
+        if (c.Account is { } account)
+            args.Add($"Account={account}");
+        if (c.Name is { } name)
+            args.Add($"JobName={name}");
+        if (c.Nice is { } nice)
+            args.Add($"Nice={nice.ToString(CultureInfo.InvariantCulture)}");
+        if (c.BeginTime is { } begin)
+            args.Add($"StartTime={begin.ToLocalTime():yyyy-MM-ddTHH:mm:ss}");
+        if (c.Dependencies is { } deps)
+            args.Add($"Dependency={(deps.Count == 0 ? "" : SlurmSubmission.Dependencies(deps))}");
+        return args;
+    }
+
+    public async Task<IReadOnlyList<JobLookupFailure>> ChangeAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        JobChanges changes,
+        CancellationToken cancellationToken = default
+    )
+    {
+        PlanChange([], changes);
+        if (changes.Dependencies is { Count: > 0 } deps)
+            await CheckDependenciesAsync(new JobRequest { Command = ["true"], Dependencies = deps }, cancellationToken)
+                .ConfigureAwait(false);
+        var refused = await CancelRefusals
+            .ActAsync(
+                _commands,
+                "scontrol",
+                jobs,
+                chunk => UpdateArguments(chunk, changes),
+                ScontrolRefusal(),
+                _ => false,
+                "change",
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        return RefusalAdvice.Apply(refused, JobAction.Change, ScontrolAdvice);
+    }
+
     private static readonly RefusalAdvice[] ScontrolAdvice =
     [
         new(
@@ -308,6 +365,27 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, ISharedSta
             "Invalid user id",
             "An operator or administrator holds it (JobHeldAdmin): ask them to release it.",
             JobAction.Release
+        ),
+        new(
+            "Access/permission denied",
+            "SLURM lets only an operator raise a running job's time limit, give a negative -Nice, or change what "
+                + "a job of someone else asked for: ask your administrators, or stop the job and submit it again.",
+            JobAction.Change
+        ),
+        new(
+            "Invalid partition name",
+            "Get-HpcScheduler -Detailed and Tab after -Partition list the partitions.",
+            JobAction.Change
+        ),
+        new(
+            "Invalid qos specification",
+            "The QoS does not exist, or the job's account may not use it (sacctmgr show assoc).",
+            JobAction.Change
+        ),
+        new(
+            "Job is no longer pending execution",
+            "It has started: SLURM changes a running job's time limit (shorter only, for users) and little else.",
+            JobAction.Change
         ),
     ];
 

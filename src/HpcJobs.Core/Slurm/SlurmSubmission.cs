@@ -115,7 +115,7 @@ internal static class SlurmSubmission
     /// <summary>SLURM takes whole MiB and whole minutes (it rounds a 5 s limit up to a minute anyway).</summary>
     private static long MegaBytes(long bytes) => ByteSize.WholeMiB(bytes);
 
-    private static TimeSpan RoundUpToMinute(TimeSpan t) => TimeSpan.FromMinutes(Math.Ceiling(t.TotalMinutes));
+    internal static TimeSpan RoundUpToMinute(TimeSpan t) => TimeSpan.FromMinutes(Math.Ceiling(t.TotalMinutes));
 
     public static string ParseJobId(string stdout)
     {

@@ -1,0 +1,88 @@
+# Steering queued work (issue 30): Set-HpcJob changes what a waiting job asked for on the real SLURM cluster and OpenPBS
+# server, checked in scontrol show job and qstat -f; a change the scheduler refuses is an error for that job alone.
+BeforeDiscovery {
+    $script:hasSlurm = [bool](Get-Command sbatch -ErrorAction Ignore) -and ((scontrol ping 2>$null) -match 'is UP')
+    $script:hasPbs = Test-Path /opt/pbs/bin/qstat
+    $script:ci = $env:CI -eq 'true'
+}
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $script:work = New-TestStateDirectory
+    Push-Location $script:work
+    function ScontrolJob([string]$Id) {
+        $h = @{}
+        foreach ($pair in (scontrol -o show job $Id) -split ' ') { $k, $v = $pair -split '=', 2; $h[$k] = $v }
+        $h
+    }
+    function QstatJob([string]$Id) {
+        $h = @{}
+        foreach ($line in (/opt/pbs/bin/qstat -f $Id) -split "`n") { if ($line -match '^\s+(\S+) = (.*)$') { $h[$Matches[1]] = $Matches[2] } }
+        $h
+    }
+}
+AfterAll { Pop-Location }
+
+Describe 'Set-HpcJob on SLURM' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
+    It 'changes walltime, partition, QoS, name and nice of held jobs in one scontrol call' {
+        $jobs = 1..2 | ForEach-Object { Submit-HpcJob -Scheduler Slurm -Command true -Hold -Name "steer-$_" -Resources @{ Walltime = '10m' } }
+        try {
+            $changed = $jobs | Set-HpcJob -Walltime 45m -Partition multi -Qos high -Name steered -Nice 10 -PassThru
+            $changed.JobId | Should -Be $jobs.JobId
+            $changed.Name | Should -Be 'steered', 'steered'
+            foreach ($job in $jobs) {
+                $rec = ScontrolJob $job.JobId
+                ($rec.TimeLimit, $rec.Partition, $rec.QOS, $rec.JobName, $rec.Nice) | Should -Be @('00:45:00', 'multi', 'high', 'steered', '10')
+                $rec.JobState | Should -Be 'PENDING' -Because 'a change never releases a hold'
+            }
+        }
+        finally { $jobs | Stop-HpcJob -Confirm:$false }
+    }
+
+    It 'says per job what SLURM refused and why, and skips a job that ended' {
+        $held = Submit-HpcJob -Scheduler Slurm -Command true -Hold
+        $done = Submit-HpcJob -Scheduler Slurm -Command true | Wait-HpcJob -Timeout 120
+        try {
+            $out = $held, $done | Set-HpcJob -Partition nosuchpartition -PassThru -ErrorVariable e -ErrorAction SilentlyContinue -WarningVariable w -WarningAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $e.Count | Should -Be 1
+            $e[0].FullyQualifiedErrorId | Should -BeLike 'HpcOperationRefused*'
+            $e[0].Exception.Message | Should -Match "job $($held.JobId).*Invalid partition name.*Tab after -Partition"
+            "$w" | Should -Match "Job $($done.JobId) has already finished"
+        }
+        finally { $held | Stop-HpcJob -Confirm:$false }
+    }
+
+    It 'shows the exact scontrol command with -WhatIf and changes nothing' {
+        $held = Submit-HpcJob -Scheduler Slurm -Command true -Hold -Resources @{ Walltime = '10m' }
+        try {
+            $text = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; Set-HpcJob $($held.JobId) -Scheduler Slurm -Walltime 2h -WhatIf"
+            "$text" | Should -Match "scontrol update JobId=$($held.JobId) TimeLimit=02:00:00"
+            (ScontrolJob $held.JobId).TimeLimit | Should -Be '00:10:00'
+        }
+        finally { $held | Stop-HpcJob -Confirm:$false }
+    }
+}
+
+Describe 'Set-HpcJob on OpenPBS' -Skip:(-not $script:hasPbs -and -not $script:ci) {
+    It 'changes walltime, name and priority with qalter, and the queue with qmove' {
+        $job = Submit-HpcJob -Scheduler Pbs -Command true -Hold -Resources @{ Walltime = '10m' }
+        try {
+            $changed = $job | Set-HpcJob -Walltime 45m -Partition long -Name steered -Nice 10 -PassThru
+            $changed.Partition | Should -Be 'long'
+            $rec = QstatJob $job.JobId
+            ($rec['Resource_List.walltime'], $rec['queue'], $rec['Job_Name'], $rec['Priority']) | Should -Be @('00:45:00', 'long', 'steered', '-10')
+            $rec['job_state'] | Should -Be 'H'
+        }
+        finally { $job | Stop-HpcJob -Confirm:$false }
+    }
+
+    It 'says what PBS refused for a queue it does not have' {
+        $job = Submit-HpcJob -Scheduler Pbs -Command true -Hold
+        try {
+            $job | Set-HpcJob -Partition nosuchqueue -ErrorVariable e -ErrorAction SilentlyContinue
+            $e[0].FullyQualifiedErrorId | Should -BeLike 'HpcOperationRefused*'
+            $e[0].Exception.Message | Should -Match 'qmove refused to move job .*Unknown queue.*Tab after -Partition'
+        }
+        finally { $job | Stop-HpcJob -Confirm:$false }
+    }
+}
