@@ -86,3 +86,23 @@ Describe 'Set-HpcJob on OpenPBS' -Skip:(-not $script:hasPbs -and -not $script:ci
         finally { $job | Stop-HpcJob -Confirm:$false }
     }
 }
+
+Describe 'When a waiting job will start, and why it waits' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
+    It 'gives the estimated start of a SLURM job blocked behind a running one, and its reason in plain words' {
+        # the debug partition's node has 2 CPUs: the first job takes both for 10 minutes, the second must wait for it
+        $first = Submit-HpcJob -Scheduler Slurm -Command sleep, 600 -Resources @{ Partition = 'debug'; CpusPerTask = 2; Walltime = '10m' }
+        $second = Submit-HpcJob -Scheduler Slurm -Command true -Resources @{ Partition = 'debug'; CpusPerTask = 2; Walltime = '5m' }
+        try {
+            $deadline = (Get-Date).AddSeconds(60)
+            do { Start-Sleep 1; $s = $second | Get-HpcJobStatus } until ($s.EstimatedStart -or (Get-Date) -gt $deadline)
+            $s.State | Should -Be 'Pending'
+            $s.StartTime | Should -BeNullOrEmpty -Because 'an estimate is not a start'
+            $started = ($first | Get-HpcJobStatus).StartTime
+            $s.EstimatedStart | Should -BeGreaterThan $started.AddMinutes(9)
+            $s.EstimatedStart | Should -BeLessOrEqual $started.AddMinutes(11)
+            $s.Reason | Should -BeIn 'Resources', 'Priority'
+            $s.ReasonExplained | Should -Not -BeNullOrEmpty
+        }
+        finally { $second, $first | Stop-HpcJob -Confirm:$false }
+    }
+}

@@ -95,6 +95,7 @@ internal sealed class LocalJobRecord
             HeldBy = State == JobState.Held ? HoldType.User : null,
             Restarts = Restarts,
             CancelledBy = Reason == CancelledByUser ? System.Environment.UserName : null,
+            ReasonExplained = Scheduling.ReasonWords.Explain(Reason),
         }.WithEndCause(KnownEnd);
 
     /// <summary>The Reason of a job its owner cancelled (Stop-HpcJob).</summary>

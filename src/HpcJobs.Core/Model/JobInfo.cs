@@ -43,6 +43,15 @@ public sealed record JobInfo
     /// <summary>The signal that ended the job, if one did.</summary>
     public int? Signal { get; internal init; }
 
+    /// <summary>
+    /// When the scheduler expects a waiting job to start (SLURM's backfill estimate, squeue --start; PBS's
+    /// estimated.start_time where the server computes it); null when it gives none, and once the job has started.
+    /// </summary>
+    public DateTimeOffset? EstimatedStart { get; internal init; }
+
+    /// <summary>The Reason in plain words: what it means and what you can do (the common codes of each scheduler).</summary>
+    public string? ReasonExplained { get; internal init; }
+
     /// <summary>Why the job ended, as a value to switch on: out of memory, walltime, exit code, cancelled…; None while it runs.</summary>
     public JobEndCause EndCause { get; internal init; }
 

@@ -82,6 +82,10 @@ internal static class PbsJobs
             Signal = signal,
             SubmitTime = PbsStates.ParseTime(r["ctime"] ?? r["qtime"]),
             StartTime = PbsStates.ParseTime(r["stime"] ?? r["start_time"]),
+            // computed by the server's scheduler for jobs it cannot run now (backfill, est_start_time_freq)
+            EstimatedStart = state is JobState.Pending or JobState.Held
+                ? PbsStates.ParseTime(r["estimated.start_time"])
+                : null,
             EndTime = finished ? PbsStates.ParseTime(r["obittime"] ?? r["comp_time"] ?? r["mtime"]) : null,
             StdOutPath = PbsOutput.LocalPath(r["Output_Path"]),
             StdErrPath = PbsOutput.LocalPath((r["Join_Path"] ?? "n") is "oe" ? r["Output_Path"] : r["Error_Path"]),

@@ -34,6 +34,9 @@ public sealed record WaitProgress(
 {
     /// <summary>Something the user should know although the answer came (a slow, possibly rate-limiting controller).</summary>
     public string? Warning { get; init; }
+
+    /// <summary>Why most waiting jobs wait, in plain words, and the earliest estimated start among them.</summary>
+    public string? Waiting { get; init; }
 }
 
 /// <param name="Finished">The jobs that ended, in the order asked.</param>
@@ -62,6 +65,29 @@ public sealed record WaitResult(
 /// <summary>Polls a scheduler with one batched status call per round until the jobs finish, a timeout, or cancellation.</summary>
 public static class JobWaiter
 {
+    /// <summary>The most common reason among the waiting jobs, in words when there are some, and the soonest estimate.</summary>
+    internal static string? WhyWaiting(IEnumerable<JobInfo> jobs)
+    {
+        var waiting = jobs.Where(j => j.State is JobState.Pending or JobState.Held).ToList();
+        if (waiting.Count == 0)
+            return null;
+        var common = waiting
+            .Where(j => j.Reason is not null)
+            .GroupBy(j => j.Reason!)
+            .OrderByDescending(g => g.Count())
+            .FirstOrDefault();
+        var soonest = waiting.Select(j => j.EstimatedStart).Where(t => t is not null).Min();
+        var parts = new List<string>();
+        if (common is not null)
+            parts.Add(
+                $"{common.Count()} waiting for {common.Key}"
+                    + (common.First().ReasonExplained is { } words ? $": {words}" : "")
+            );
+        if (soonest is { } at)
+            parts.Add($"first estimated start {at.ToLocalTime():yyyy-MM-dd HH:mm}");
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
     public static async Task<WaitResult> WaitAsync(
         IScheduler scheduler,
         IReadOnlyCollection<string> jobIds,
@@ -143,6 +169,7 @@ public static class JobWaiter
                 new WaitProgress(latest.Count, finished.Count, counts, elapsed, interval, problem)
                 {
                     Warning = shared?.Problem,
+                    Waiting = WhyWaiting(latest.Values),
                 }
             );
             var unfinished = latest.Values.Where(j => !j.IsFinished && !j.CanNeverRun).ToList();

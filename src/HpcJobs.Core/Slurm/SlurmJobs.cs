@@ -162,7 +162,9 @@ internal static class SlurmJobs
                 ?? (nativeState.StartsWith("PREEMPTED", StringComparison.OrdinalIgnoreCase) ? "Preempted" : null),
             HeldBy = SlurmStates.HeldBy(state, nativeState, reason),
             SubmitTime = SlurmStates.ParseTime(submit),
-            StartTime = SlurmStates.ParseTime(start),
+            // a waiting job's StartTime is the controller's estimate (squeue --start), not a start
+            StartTime = state is JobState.Pending or JobState.Held ? null : SlurmStates.ParseTime(start),
+            EstimatedStart = state is JobState.Pending or JobState.Held ? SlurmStates.ParseTime(start) : null,
             EndTime = state.IsFinished() ? SlurmStates.ParseTime(end) : null,
         };
     }

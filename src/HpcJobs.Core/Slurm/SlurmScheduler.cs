@@ -53,6 +53,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
         job.WithEndCause(SlurmStates.EndCause(job.NativeState)) with
         {
             Location = _commands.Location ?? job.Location,
+            ReasonExplained = ReasonWords.Explain(job.Reason),
             CancelledBy = job.CancelledBy ?? SlurmStates.CancelledBy(job.NativeState),
         };
 

@@ -165,7 +165,9 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
         return new ProgressRecord(1, activity, status)
         {
             PercentComplete = p.Total == 0 ? 0 : 100 * p.Finished / p.Total,
-            CurrentOperation = $"elapsed {p.Elapsed:hh\\:mm\\:ss}, next poll in {p.NextPoll.TotalSeconds:0.0} s",
+            CurrentOperation =
+                $"elapsed {p.Elapsed:hh\\:mm\\:ss}, next poll in {p.NextPoll.TotalSeconds:0.0} s"
+                + (p.Waiting is { } why ? $"; {why}" : ""),
         };
     }
 
