@@ -265,6 +265,17 @@ public abstract class HpcJobInputCmdlet : HpcClusterCmdlet
     protected abstract void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds);
 
     /// <summary>Emits jobs in the order their ids were given (array tasks by task id).</summary>
+    /// <summary>What an action on jobs did: skipped ones as warnings, the changed jobs with -PassThru, failures per job.</summary>
+    protected void WriteReport(ControlReport report, IReadOnlyList<string> ids, bool passThru)
+    {
+        foreach (var (_, why) in report.Skipped)
+            WriteWarning(why);
+        if (passThru)
+            WriteInInputOrder(report.Changed, ids);
+        foreach (var failure in report.NotFound.Concat(report.Refused))
+            WriteLookupFailure(failure);
+    }
+
     protected void WriteInInputOrder(IEnumerable<JobInfo> jobs, IReadOnlyList<string> ids)
     {
         foreach (var job in JobOrdering.InInputOrder(jobs, ids))

@@ -90,6 +90,19 @@ public static class JobControlRule
     public static bool AppliesTo(JobAction action, JobInfo job) =>
         AppliesTo(action, job.State) && !(action == JobAction.Release && job.HeldBy == HoldType.Dependency);
 
+    /// <summary>The jobs <paramref name="action"/> applies to, and the others with why they are skipped.</summary>
+    public static (List<JobInfo> Eligible, List<(JobInfo Job, string Why)> Skipped) Sort(
+        JobAction action,
+        IEnumerable<JobInfo> jobs
+    )
+    {
+        var all = jobs.ToList();
+        return (
+            all.Where(j => AppliesTo(action, j)).ToList(),
+            all.Where(j => !AppliesTo(action, j)).Select(j => (j, WhySkipped(action, j))).ToList()
+        );
+    }
+
     /// <summary>
     /// Why <paramref name="job"/> is skipped by <paramref name="action"/> (it is in a state the action does not apply to).
     /// </summary>

@@ -92,11 +92,7 @@ public static class JobOperations
             );
         changes.Validate(scheduler.Kind);
         var before = await scheduler.GetStatusAsync(jobIds, ct).ConfigureAwait(false);
-        var eligible = before.Jobs.Where(j => JobControlRule.AppliesTo(JobAction.Change, j)).ToList();
-        var skipped = before
-            .Jobs.Where(j => !JobControlRule.AppliesTo(JobAction.Change, j))
-            .Select(j => (j, JobControlRule.WhySkipped(JobAction.Change, j)))
-            .ToList();
+        var (eligible, skipped) = JobControlRule.Sort(JobAction.Change, before.Jobs);
         if (eligible.Count == 0)
             return new ControlReport([], skipped, before.NotFound, []);
         var refused = await changer.ChangeAsync(eligible, changes, ct).ConfigureAwait(false);
@@ -119,11 +115,7 @@ public static class JobOperations
                 $"The {scheduler.Kind} back end cannot {action.ToString().ToLowerInvariant()} jobs."
             );
         var before = await scheduler.GetStatusAsync(jobIds, ct).ConfigureAwait(false);
-        var eligible = before.Jobs.Where(j => JobControlRule.AppliesTo(action, j)).ToList();
-        var skipped = before
-            .Jobs.Where(j => !JobControlRule.AppliesTo(action, j))
-            .Select(j => (j, JobControlRule.WhySkipped(action, j)))
-            .ToList();
+        var (eligible, skipped) = JobControlRule.Sort(action, before.Jobs);
         if (eligible.Count == 0)
             return new ControlReport([], skipped, before.NotFound, []);
         var refused = await control.ControlAsync(action, eligible, ct).ConfigureAwait(false);

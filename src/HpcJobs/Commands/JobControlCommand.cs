@@ -35,12 +35,7 @@ public abstract class JobControlCommand : HpcJobInputCmdlet
             WriteError(ToErrorRecord(e, string.Join(",", confirmed)));
             return;
         }
-        foreach (var (_, why) in report.Skipped)
-            WriteWarning(why);
-        if (PassThru)
-            WriteInInputOrder(report.Changed, confirmed);
-        foreach (var failure in report.NotFound.Concat(report.Refused))
-            WriteLookupFailure(failure);
+        WriteReport(report, confirmed, PassThru);
     }
 }
 

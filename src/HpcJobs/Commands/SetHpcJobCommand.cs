@@ -135,11 +135,6 @@ public sealed class SetHpcJobCommand : HpcJobInputCmdlet
             WriteError(ToErrorRecord(e, string.Join(",", jobIds)));
             return;
         }
-        foreach (var (_, why) in report.Skipped)
-            WriteWarning(why);
-        if (PassThru)
-            WriteInInputOrder(report.Changed, jobIds);
-        foreach (var failure in report.NotFound.Concat(report.Refused))
-            WriteLookupFailure(failure);
+        WriteReport(report, jobIds, PassThru);
     }
 }
