@@ -100,13 +100,13 @@ Describe 'Following output on a cluster over SSH' -Skip:(-not $script:hasSshd -a
     It 'warns when the output is deleted while followed, as on this machine' {
         $job = Submit-HpcJob -HostName hpc-bash -Scheduler Slurm -Command sh, -c, 'echo one; sleep 6; echo two; sleep 2' -Name follow-deleted
         $deadline = (Get-Date).AddSeconds(60)
-        while (-not (Test-Path $job.StdOutPath) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        do { Start-Sleep -Milliseconds 200; $path = ($job | Get-HpcJobStatus).StdOutPath } until (($path -and (Test-Path $path)) -or (Get-Date) -gt $deadline)
         # the test sshd is on this machine: the output is deleted here, as another session on the cluster would
-        $remover = Start-ThreadJob { param($path) Start-Sleep 2; Remove-Item -LiteralPath $path } -ArgumentList $job.StdOutPath
+        $remover = Start-ThreadJob { param($path) Start-Sleep 2; Remove-Item -LiteralPath $path } -ArgumentList $path
         $lines = $job | Receive-HpcJob -Wait -WarningVariable w -WarningAction SilentlyContinue
         $remover | Wait-Job | Remove-Job
         $lines | Should -Be 'one'
-        "$w" | Should -Match "output '$([regex]::Escape($job.StdOutPath))' on ssh://hpcbash@.* was deleted while followed"
+        "$w" | Should -Match "output '$([regex]::Escape($path))' on ssh://hpcbash@.* was deleted while followed"
     }
 }
 
@@ -146,13 +146,11 @@ Describe 'The shared-status folder' -Skip:(-not $script:hasSlurm -and -not $scri
         @{ Case = 'a folder every user may write'; Make = { $d = New-Item -ItemType Directory -Force (Join-Path $script:work 'status-1777'); chmod 1777 $d; "$d" } }
     ) {
         $job = Submit-HpcJob -Scheduler Slurm -Command true
-        $env:HPCJOBS_STATUS_DIR = & $Make
-        try {
-            $e = { $job | Wait-HpcJob -Timeout 60 -ErrorAction Stop } | Should -Throw -PassThru
-            $e.FullyQualifiedErrorId | Should -BeLike 'HpcInvalidSetting*'
-            $e.Exception.Message | Should -Match "HPCJOBS_STATUS_DIR is '$([regex]::Escape($env:HPCJOBS_STATUS_DIR))'.*HPCJOBS_SHARED_STATUS=0"
-        }
-        finally { $env:HPCJOBS_STATUS_DIR = $null }
+        $folder = & $Make
+        # a new pwsh: the folder is read when a process first shares status with a cluster
+        $text = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:HPCJOBS_STATUS_DIR = '$folder'; Import-Module '$script:ModuleManifest'; try { Wait-HpcJob $($job.JobId) -Scheduler Slurm -Timeout 60 -ErrorAction Stop | Out-Null; 'no error' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        $text[0] | Should -BeLike 'HpcInvalidSetting*'
+        $text[1] | Should -Match "HPCJOBS_STATUS_DIR is '$([regex]::Escape($folder))'.*HPCJOBS_SHARED_STATUS=0"
         ($job | Wait-HpcJob -Timeout 60).State | Should -Be 'Completed'
     }
 }

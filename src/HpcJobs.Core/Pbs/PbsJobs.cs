@@ -46,7 +46,7 @@ internal static class PbsJobs
             known = state == JobState.Cancelled ? null : PbsStates.EndCause(exitStatus);
             cancelledBy =
                 state != JobState.Cancelled ? null
-                : deletedByUs ? "HpcJobs"
+                : deletedByUs ? Scheduling.JobMemory.ThisSession
                 : deletedBy;
             reason =
                 deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;

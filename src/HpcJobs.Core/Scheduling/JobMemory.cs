@@ -17,6 +17,9 @@ public sealed class JobMemory
     private readonly ConcurrentDictionary<string, int[]> _arrays = new();
     private readonly ConcurrentDictionary<string, JobInfo> _submitted = new();
 
+    /// <summary>Who cancelled a job this process cancelled (<see cref="JobInfo.CancelledBy"/>).</summary>
+    public const string ThisSession = "this HpcJobs session";
+
     public void SawLive(string jobId) => _seenLive[jobId] = DateTimeOffset.Now;
 
     /// <summary>True when the job was seen alive less than <paramref name="within"/> ago.</summary>
@@ -67,7 +70,7 @@ public sealed class JobMemory
                 State = JobState.Cancelled,
                 NativeState = words.NativeCancelled,
                 Reason = words.Cancelled,
-                CancelledBy = "HpcJobs",
+                CancelledBy = JobMemory.ThisSession,
             };
         if (words.NoHistory is { } never)
             return vanished(id) with { State = JobState.Unknown, Reason = never };

@@ -54,7 +54,14 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
         {
             Location = _commands.Location ?? job.Location,
             ReasonExplained = ReasonWords.Explain(job.Reason),
-            CancelledBy = job.CancelledBy ?? SlurmStates.CancelledBy(job.NativeState),
+            CancelledBy =
+                job.CancelledBy
+                ?? SlurmStates.CancelledBy(job.NativeState)
+                ?? (
+                    job.State == JobState.Cancelled && _memory.WasCancelled(job.JobId, job.ArrayJobId)
+                        ? JobMemory.ThisSession
+                        : null
+                ),
         };
 
     JobMemory ISharedStatusSource.Memory => _memory;

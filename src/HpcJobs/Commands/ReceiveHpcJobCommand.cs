@@ -105,12 +105,18 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
             );
             foreach (var group in open.GroupBy(j => j.Scheduler))
                 if (TryPollStatus(group.Key, group.Select(j => j.Job.JobId).ToList()) is { } report)
-                    foreach (var fresh in report.Jobs)
-                        if (open.FirstOrDefault(j => j.Job.JobId == fresh.JobId) is { } old)
+                    foreach (var fresh in report.Jobs.DistinctBy(j => j.JobId))
+                        if (jobs.FirstOrDefault(j => j.Job.JobId == fresh.JobId && !read[j].Ended) is { } old)
                         {
-                            var renewed = old with { Job = fresh };
-                            read[renewed] = read[old];
+                            // the shared snapshot may answer with the very same values: the entry is moved, not
+                            // copied then removed (which would remove the one it equals)
+                            var renewed = old with
+                            {
+                                Job = fresh,
+                            };
+                            var progress = read[old];
                             read.Remove(old);
+                            read[renewed] = progress;
                             jobs[jobs.IndexOf(old)] = renewed;
                         }
         }
