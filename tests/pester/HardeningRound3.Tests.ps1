@@ -111,6 +111,31 @@ Describe 'Following output on a cluster over SSH' -Skip:(-not $script:hasSshd -a
     }
 }
 
+Describe 'A full disk under the Local store' -Skip:(-not $script:isRoot -and -not $script:ci) {
+    It 'says the disk is full, not that permissions are wrong, and submits nothing' {
+        $disk = Join-Path $script:work "fulldisk-$PID"
+        New-Item -ItemType Directory $disk | Out-Null
+        mount -t tmpfs -o size=256k tmpfs $disk
+        $stateDir = $env:HPCJOBS_STATE_DIR
+        try {
+            chmod 700 $disk
+            $env:HPCJOBS_STATE_DIR = Join-Path $disk 'state'
+            (Submit-HpcJob -Scheduler Local -Command true).JobId | Should -Be '1'
+            dd if=/dev/zero of=(Join-Path $disk 'fill') bs=4k 2>$null
+            $e = { Submit-HpcJob -Scheduler Local -Command true -ErrorAction Stop } | Should -Throw -PassThru
+            $e.FullyQualifiedErrorId | Should -BeLike 'HpcStateUnusable*'
+            $e.Exception.Message | Should -Match 'No space left on device.*disk \(or your quota\) holding it is full'
+            $e.Exception.Message | Should -Not -Match 'permissions'
+        }
+        finally {
+            $env:HPCJOBS_STATE_DIR = $stateDir
+            pkill -f "daemon $disk"
+            Start-Sleep -Milliseconds 500
+            umount -l $disk
+        }
+    }
+}
+
 Describe 'Waiting' {
     It 'returns the first job to end with -Any, whichever of several schedulers it is on' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
         $slow = Submit-HpcJob -Scheduler Slurm -Command sleep, 30

@@ -171,10 +171,15 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
     )
     {
         var jobs = new List<JobInfo>();
-        var (valid, notFound) = LocalJobId.Form.Split(jobIds);
+        var notFound = new List<JobLookupFailure>();
         var seen = new HashSet<string>();
-        foreach (var id in valid)
+        foreach (var id in jobIds)
         {
+            if (!LocalJobId.IsValid(id))
+            {
+                notFound.Add(LocalJobId.Form.NotFound(id));
+                continue;
+            }
             // an unreadable record is that job's error alone: every other job still answers
             IReadOnlyList<string> unitIds;
             try

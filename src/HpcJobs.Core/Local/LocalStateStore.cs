@@ -83,9 +83,28 @@ internal sealed class LocalStateStore
             HpcErrors.StateUnusable,
             Root,
             $"The Local scheduler's state folder '{Root}' cannot be used: {e.Message}. "
-                + "Fix its permissions, or point $env:HPCJOBS_STATE_DIR at a folder you can write.",
+                + (
+                    IsDiskFull(e)
+                        ? "The disk (or your quota) holding it is full: free some space (nothing was submitted), or "
+                            + "point $env:HPCJOBS_STATE_DIR at a folder on another disk."
+                        : "Fix its permissions, or point $env:HPCJOBS_STATE_DIR at a folder you can write."
+                ),
             e
         );
+
+    /// <summary>ENOSPC or EDQUOT (.NET keeps the errno in the HResult's low bits on Unix, as 0x8007xxxx or itself).</summary>
+    private static bool IsDiskFull(Exception e)
+    {
+        const int ENOSPC = 28;
+        const int EDQUOT = 122;
+        var code = e.HResult & 0xFFFF;
+        return e is IOException
+            && (
+                code is ENOSPC or EDQUOT
+                || e.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
+                || e.Message.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase)
+            );
+    }
 
     private static LocalStateException Corrupt(string path, string problem, Exception? e = null) =>
         new(

@@ -14,14 +14,14 @@ public sealed record JobIdForm(string Scheduler, Func<string, bool> IsValid, str
 {
     private string NotAnId(string id) => $"'{id}' is not a {Scheduler} job id ({Examples}).";
 
+    /// <summary>The lookup failure (HpcJobNotFound) of an id that is not of this form.</summary>
+    public JobLookupFailure NotFound(string id) => new(id, NotAnId(id));
+
     /// <summary>The distinct ids of this form, and a lookup failure (HpcJobNotFound) for each of the others.</summary>
     public (List<string> Valid, List<JobLookupFailure> NotFound) Split(IEnumerable<string> ids)
     {
         var distinct = ids.Distinct().ToList();
-        return (
-            distinct.Where(IsValid).ToList(),
-            distinct.Where(id => !IsValid(id)).Select(id => new JobLookupFailure(id, NotAnId(id))).ToList()
-        );
+        return (distinct.Where(IsValid).ToList(), distinct.Where(id => !IsValid(id)).Select(NotFound).ToList());
     }
 
     /// <summary>Throws <see cref="HpcErrors.InvalidDependency"/> for the first dependency whose id is not of this form.</summary>

@@ -355,6 +355,25 @@ public class PbsParsingTests
         Assert.Single(runner.Calls); // never retried
     }
 
+    [Fact]
+    public async Task A_qsub_that_cannot_reach_the_server_says_the_server_is_down_and_nothing_was_submitted()
+    {
+        // only the connection-failure pair: the fixture's third line is a later, unrelated dependency error
+        var text = string.Join(
+            '\n',
+            Fixture.Captures("torque/qsub_error_cannot_connect_trqauthd.torque.juicer105.txt")[0].Text.Split('\n')[..2]
+        );
+        var runner = new ScriptedProcessRunner().On("qsub", new ProcessResult(1, "", text));
+        var e = await Assert.ThrowsAsync<SchedulerUnavailableException>(() =>
+            Torque(runner).SubmitAsync(new JobRequest { Command = ["true"] })
+        );
+        Assert.Equal("HpcSchedulerUnavailable", e.ErrorId);
+        Assert.Contains("The PBS server did not answer qsub", e.Message);
+        Assert.Contains("Nothing was submitted", e.Message);
+        Assert.DoesNotContain("rejected the job", e.Message);
+        Assert.Single(runner.Calls); // never retried
+    }
+
     private static string Recorded(string file) =>
         string.Join(
             '\n',
