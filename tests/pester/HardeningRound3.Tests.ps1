@@ -136,6 +136,14 @@ Describe 'A full disk under the Local store' -Skip:(-not $script:isRoot -and -no
     }
 }
 
+Describe 'SLURM refusals in words' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
+    It 'says what a partition cannot give when asked for more nodes than it has' {
+        $e = { Submit-HpcJob -Scheduler Slurm -Command true -Resources @{ Nodes = 2; Partition = 'debug' } -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'HpcSubmitFailed*'
+        $e.Exception.Message | Should -Match "Node count specification invalid.*partition 'debug' cannot give 2 nodes.*Ask for fewer nodes, or another partition"
+    }
+}
+
 Describe 'Waiting' {
     It 'returns the first job to end with -Any, whichever of several schedulers it is on' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
         $slow = Submit-HpcJob -Scheduler Slurm -Command sleep, 30

@@ -150,6 +150,12 @@ internal static class SlurmSubmission
             text +=
                 $" (no node of {partition} has what the job asks for ({r}), so it could never start: ask for less, or "
                 + "another partition)";
+        if (Says("More processors requested than permitted") || Says("Node count specification invalid"))
+            text +=
+                $" ({partition} cannot give {(r.Nodes is { } n ? $"{n} node{(n == 1 ? "" : "s")}" : "that many nodes")} "
+                + $"with {(r.TasksPerNode ?? 1) * (r.CpusPerTask ?? 1)} CPU(s) each ({r}): it has fewer nodes or CPUs "
+                + "than that, or its MaxNodes is lower. Ask for fewer nodes, or another partition; Tab after "
+                + "-Partition shows each partition's nodes)";
         if (Says("Invalid generic resource") && r.GpusPerNode is { } gpus)
             text += $" (-GpusPerNode {gpus}: {partition} has no GPUs to give)";
         if (Says("Invalid partition") && r.Partition is { } p)
