@@ -176,6 +176,14 @@ BeforeDiscovery {
         @{ Name = 'Set-HpcJob -DependsOn abc'; Run = { Set-HpcJob 1 -Scheduler Slurm -DependsOn abc -WhatIf }; Id = 'HpcInvalidDependency'; Names = "'abc' is not a SLURM job id" }
         @{ Name = 'Set-HpcJob -BeginTime tomorrowish'; Run = { Set-HpcJob 1 -Scheduler Slurm -BeginTime tomorrowish -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = "'tomorrowish'" }
         @{ Name = 'Set-HpcJob on Local'; Run = { Set-HpcJob 1 -Walltime 1h }; Id = 'HpcOperationRefused'; Names = 'cannot change a submitted job' }
+        # --- retries (issue 30)
+        @{ Name = '-MaxRetries 0'; Run = { Submit-HpcJob -Command true -MaxRetries 0 }; Id = 'ParameterArgumentValidationError'; Names = 'MaxRetries' }
+        @{ Name = '-MaxRetries 11'; Run = { Submit-HpcJob -Command true -MaxRetries 11 }; Id = 'ParameterArgumentValidationError'; Names = 'MaxRetries' }
+        @{ Name = '-RetryOn Completed'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -RetryOn Completed }; Id = 'HpcInvalidJobRequest'; Names = 'Completed are not ends to retry' }
+        @{ Name = '-RetryOn Sometimes'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -RetryOn Sometimes }; Id = 'CannotConvertArgumentNoMessage'; Names = 'Sometimes' }
+        @{ Name = '-RetryMemoryFactor 0.5'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -RetryMemoryFactor 0.5 }; Id = 'HpcInvalidJobRequest'; Names = '-RetryMemoryFactor 0.5 is out of range' }
+        @{ Name = '-RetryWalltimeFactor NaN'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -RetryWalltimeFactor NaN }; Id = 'HpcInvalidJobRequest'; Names = '-RetryWalltimeFactor NaN is out of range' }
+        @{ Name = '-MaxRetries with -ArrayRange'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -ArrayRange 1-2 }; Id = 'HpcInvalidJobRequest'; Names = 'array tasks are not retried' }
         # --- the job lifecycle (issue 19): submit options
         foreach ($sig in 'FOO', 'USR1@', 'USR1@99999', '0', '65', 'USR1@-5', 'USR1@1m', '@60', 'SIG', 'USR1@60@2') {
             @{ Name = "-Signal '$sig'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -Resources @{ Walltime = '1h' } -Signal '$sig'"); Id = 'HpcInvalidJobRequest'; Names = "'$sig'" }

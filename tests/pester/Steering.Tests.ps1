@@ -106,3 +106,47 @@ Describe 'When a waiting job will start, and why it waits' -Skip:(-not $script:h
         finally { $second, $first | Stop-HpcJob -Confirm:$false }
     }
 }
+
+Describe 'Retries for causes worth retrying' {
+    It 'retries a Local job its walltime ended, with twice the time, and it completes on attempt 2' {
+        $first = Submit-HpcJob -Command sleep, 3 -Resources @{ Walltime = '00:00:02' } -MaxRetries 2
+        $first.Attempt | Should -Be 1
+        $end = $first | Wait-HpcJob -Timeout 120 -WarningVariable w -WarningAction SilentlyContinue
+        ($end.State, $end.Attempt, $end.RetryOf) | Should -Be @('Completed', 2, $first.JobId)
+        $end.JobId | Should -Not -Be $first.JobId
+        $end.Resources.Walltime | Should -Be ([timespan]'00:00:04')
+        "$w" | Should -Match "Job $($first.JobId) ended Walltime \(attempt 1 of 3\): retried as job $($end.JobId), walltime 00:00:04"
+        (Get-HpcJobStatus $first.JobId).EndCause | Should -Be 'Walltime' -Because 'the first attempt stays as it ended'
+    }
+
+    It 'never retries a plain non-zero exit unless asked' {
+        $end = Submit-HpcJob -Command sh, -c, 'exit 3' -MaxRetries 2 | Wait-HpcJob -Timeout 60 -WarningVariable w
+        ($end.EndCause, $end.Attempt) | Should -Be @('ExitCode', 1)
+        $w | Should -BeNullOrEmpty
+    }
+
+    It 'is picked up again by a Wait-HpcJob in another session' {
+        $marker = Join-Path $script:work "marker-$([guid]::NewGuid().ToString('N'))"
+        $first = Invoke-InNewPwsh "Submit-HpcJob -Command sh, -c, 'test -f $marker || { touch $marker; exit 3; }' -MaxRetries 1 -RetryOn ExitCode"
+        $end = Get-HpcJobStatus $first.JobId | Wait-HpcJob -Timeout 60 -WarningAction SilentlyContinue
+        ($end.State, $end.Attempt, $end.RetryOf) | Should -Be @('Completed', 2, $first.JobId)
+    }
+
+    It 'retries on <Target> what the policy names, as a new job of that scheduler' -ForEach @(
+        @{ Target = 'SLURM'; Scheduler = 'Slurm'; Skip = -not $script:hasSlurm -and -not $script:ci }
+        @{ Target = 'OpenPBS'; Scheduler = 'Pbs'; Skip = -not $script:hasPbs -and -not $script:ci }
+    ) {
+        $marker = Join-Path $script:work "marker-$Scheduler-$([guid]::NewGuid().ToString('N'))"
+        $first = Submit-HpcJob -Scheduler $Scheduler -Command sh, -c, "test -f $marker || { touch $marker; exit 3; }" -MaxRetries 1 -RetryOn ExitCode
+        $end = $first | Wait-HpcJob -Timeout 180 -WarningVariable w -WarningAction SilentlyContinue
+        ($end.State, $end.Attempt, $end.RetryOf, $end.Scheduler) | Should -Be @('Completed', 2, $first.JobId, $Scheduler)
+        "$w" | Should -Match "ended ExitCode \(attempt 1 of 2\): retried as job"
+    }
+
+    It 'refuses bad retry values before submitting' {
+        { Submit-HpcJob -Command true -MaxRetries 1 -RetryOn Completed -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidJobRequest*'
+        { Submit-HpcJob -Command true -MaxRetries 1 -RetryMemoryFactor 0.5 -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidJobRequest*'
+        { Submit-HpcJob -Command true -MaxRetries 1 -ArrayRange 1-2 -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidJobRequest*'
+        { Submit-HpcJob -Command true -MaxRetries 11 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}

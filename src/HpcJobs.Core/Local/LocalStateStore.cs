@@ -472,7 +472,7 @@ internal sealed class LocalStateStore
     }
 
     /// <summary>Writes by rename, so readers never see half a file. With <paramref name="createNew"/>, false if the file exists.</summary>
-    private static bool WriteAtomic(string path, string content, bool createNew = false)
+    internal static bool WriteAtomic(string path, string content, bool createNew = false)
     {
         var tmp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
         try

@@ -52,6 +52,12 @@ public sealed record JobInfo
     /// <summary>The Reason in plain words: what it means and what you can do (the common codes of each scheduler).</summary>
     public string? ReasonExplained { get; internal init; }
 
+    /// <summary>Which attempt of a job submitted with -MaxRetries this is (1 the first); null without retries.</summary>
+    public int? Attempt { get; internal init; }
+
+    /// <summary>For a retry, the job id of the attempt it retries.</summary>
+    public string? RetryOf { get; internal init; }
+
     /// <summary>Why the job ended, as a value to switch on: out of memory, walltime, exit code, cancelled…; None while it runs.</summary>
     public JobEndCause EndCause { get; internal init; }
 

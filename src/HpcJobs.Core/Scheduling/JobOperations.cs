@@ -74,6 +74,62 @@ public static class JobOperations
     /// calls until every job acted on has left its state (at most <see cref="CancelSettleTime"/>).
     /// </summary>
     /// <summary>
+    /// The next attempt of <paramref name="ended"/> when its retry policy (<see cref="RetryStore"/>) says it gets one:
+    /// submitted after the policy's pause, with more memory or time for the causes that need it, and kept with the
+    /// policy so that whoever waits next retries it again. Null (said through <paramref name="say"/> when the policy
+    /// names the cause) otherwise. Nothing retries a job nobody waits for.
+    /// </summary>
+    public static async Task<JobInfo?> RetryAsync(
+        IScheduler scheduler,
+        JobInfo ended,
+        Action<string> say,
+        CancellationToken ct = default
+    )
+    {
+        if (!OperatingSystem.IsLinux() || RetryStore.Find(ended) is not { } record)
+            return null;
+        var policy = record.Policy;
+        if (!policy.On.Contains(ended.EndCause))
+            return null;
+        var of = $"attempt {record.Attempt} of {policy.MaxRetries + 1}";
+        if (!policy.Retries(ended.EndCause, record.Attempt))
+        {
+            say($"Job {ended.JobId} ended {ended.EndCause} on its last attempt ({of}): not retried again.");
+            return null;
+        }
+        if (policy.Next(record.Request, ended.EndCause) is not { } next)
+        {
+            say(
+                $"Job {ended.JobId} ended {ended.EndCause} ({of}) but asked for no "
+                    + (ended.EndCause == JobEndCause.OutOfMemory ? "-Memory" : "-Walltime")
+                    + " to scale: another attempt would end the same way, so it is not retried."
+            );
+            return null;
+        }
+        await Task.Delay(policy.Pause, ct).ConfigureAwait(false);
+        var submitted = await scheduler.SubmitAsync(next, ct).ConfigureAwait(false) with
+        {
+            Attempt = record.Attempt + 1,
+            RetryOf = ended.JobId,
+        };
+        RetryStore.Save(
+            submitted,
+            record with
+            {
+                Request = next,
+                Attempt = record.Attempt + 1,
+                PreviousJobId = ended.JobId,
+            }
+        );
+        var scaled =
+            ended.EndCause == JobEndCause.OutOfMemory ? $", memory {ByteSize.ToDisplay(next.Resources.Memory!.Value)}"
+            : ended.EndCause == JobEndCause.Walltime ? $", walltime {next.Resources.Walltime}"
+            : "";
+        say($"Job {ended.JobId} ended {ended.EndCause} ({of}): retried as job {submitted.JobId}{scaled}.");
+        return submitted;
+    }
+
+    /// <summary>
     /// Set-HpcJob: applies <paramref name="changes"/> to the jobs that have not ended (finished ones are skipped with a
     /// reason, unknown ids reported), in one call per scheduler command, and returns them as they are afterwards.
     /// </summary>

@@ -20,6 +20,12 @@ public sealed record WaitOptions
     /// has one: the adaptive interval is then the shared one. Off only for tests that count one process's calls.
     /// </summary>
     public bool ShareStatus { get; init; } = true;
+
+    /// <summary>
+    /// Called once for each job that ends: the job's next attempt when it is to be retried (submitted already), which
+    /// is then waited for in its place; null otherwise (Wait-HpcJob: the job's retry policy, <see cref="RetryStore"/>).
+    /// </summary>
+    public Func<JobInfo, CancellationToken, Task<JobInfo?>>? Retry { get; init; }
 }
 
 /// <summary>One poll round's view, for progress display.</summary>
@@ -98,6 +104,9 @@ public static class JobWaiter
     {
         var started = DateTimeOffset.Now;
         var pending = jobIds.Distinct().ToList();
+        // the ids in the caller's order, each replaced by its latest attempt when a job is retried
+        var order = jobIds.ToList();
+        var attempts = new Dictionary<string, (int? Attempt, string? RetryOf)>();
         var latest = new Dictionary<string, JobInfo>();
         var finished = new Dictionary<string, JobInfo>();
         var notFound = new List<JobLookupFailure>();
@@ -134,17 +143,46 @@ public static class JobWaiter
                 notFound.AddRange(report.NotFound);
                 var gone = report.NotFound.Select(n => n.JobId).ToHashSet();
                 var changed = gone.Count > 0;
-                foreach (var job in report.Jobs)
+                var retried = new List<JobInfo>();
+                foreach (var polled in report.Jobs)
                 {
+                    var job = attempts.TryGetValue(polled.JobId, out var a)
+                        ? polled with
+                        {
+                            Attempt = a.Attempt,
+                            RetryOf = a.RetryOf,
+                        }
+                        : polled;
                     if (!latest.TryGetValue(job.JobId, out var before) || before.State != job.State)
                         changed = true;
                     latest[job.JobId] = job;
-                    if (job.IsFinished)
+                    if (!job.IsFinished)
+                        continue;
+                    if (finished.ContainsKey(job.JobId))
+                    {
+                        finished[job.JobId] = job; // a later answer may know more (an exit code sacct gives later)
+                        continue;
+                    }
+                    if (
+                        options.Retry is { } retry
+                        && await retry(job, cancellationToken).ConfigureAwait(false) is { } next
+                    )
+                    {
+                        latest.Remove(job.JobId);
+                        latest[next.JobId] = next;
+                        attempts[next.JobId] = (next.Attempt, next.RetryOf);
+                        order = order.Select(id => id == job.JobId ? next.JobId : id).ToList();
+                        retried.Add(next);
+                    }
+                    else
                         finished[job.JobId] = job;
                 }
                 // an array id stays in the query until every task it expands to has finished
                 var answering = JobOrdering.ByRequestedId(report.Jobs);
-                pending = pending.Where(id => !gone.Contains(id) && !IsDone(answering[id])).ToList();
+                pending = pending
+                    .Where(id => !gone.Contains(id) && !IsDone(answering[id]))
+                    .Concat(retried.Select(j => j.JobId))
+                    .ToList();
                 foreach (var job in report.Jobs.Where(j => j.CanNeverRun))
                     cannotRun[job.JobId] = job;
                 if (fixedInterval is null && shared is not null)
@@ -174,14 +212,14 @@ public static class JobWaiter
             );
             var unfinished = latest.Values.Where(j => !j.IsFinished && !j.CanNeverRun).ToList();
             if (pending.Count == 0 || (options.Any && finished.Count > 0 && problem is null))
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, false, pending)
+                return new WaitResult(Order(finished.Values, order), unfinished, notFound, false, pending)
                 {
-                    CannotRun = Order(cannotRun.Values, jobIds),
+                    CannotRun = Order(cannotRun.Values, order),
                 };
             if (options.Timeout is { } timeout && elapsed >= timeout)
-                return new WaitResult(Order(finished.Values, jobIds), unfinished, notFound, true, pending)
+                return new WaitResult(Order(finished.Values, order), unfinished, notFound, true, pending)
                 {
-                    CannotRun = Order(cannotRun.Values, jobIds),
+                    CannotRun = Order(cannotRun.Values, order),
                 };
             var delay = options.Timeout is { } t
                 ? TimeSpan.FromTicks(Math.Min(interval.Ticks, Math.Max(0, (t - elapsed).Ticks)))

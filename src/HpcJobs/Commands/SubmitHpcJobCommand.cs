@@ -145,6 +145,27 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
     [Parameter]
     public SwitchParameter Exclusive { get; set; }
 
+    /// <summary>
+    /// Submit the job again, up to this many times, when it ends for a cause in -RetryOn; whoever waits for it
+    /// (Wait-HpcJob) does. 1 to 10.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, JobRetryPolicy.MaxRetriesLimit)]
+    public int MaxRetries { get; set; }
+
+    /// <summary>The end causes worth another attempt. Default: NodeFailure, Preempted, OutOfMemory, Walltime.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public JobEndCause[]? RetryOn { get; set; }
+
+    /// <summary>How much more memory an attempt after OutOfMemory asks for (default 2: twice).</summary>
+    [Parameter]
+    public double RetryMemoryFactor { get; set; } = 2;
+
+    /// <summary>How much more walltime an attempt after Walltime asks for (default 2: twice).</summary>
+    [Parameter]
+    public double RetryWalltimeFactor { get; set; } = 2;
+
     /// <summary>Return a PowerShell job (Get-Job, Wait-Job, Receive-Job, Stop-Job) instead of the JobInfo.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -156,10 +177,12 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
         JobRequest request;
         SubmissionPlan plan;
         ScriptBlockPayload? payload = null;
+        JobRetryPolicy? retries = null;
         try
         {
             request = BuildRequest();
             plan = scheduler.Plan(request);
+            retries = RetryPolicy(request);
             if (ScriptBlock is not null)
                 payload = ScriptBlockPayloads.Build(
                     ScriptBlock,
@@ -204,12 +227,44 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
             }
             WriteVerbose($"{scheduler.Kind}: {plan.CommandLine}");
             var submitted = Run(ct => scheduler.SubmitAsync(request, ct));
+            if (retries is not null && OperatingSystem.IsLinux())
+            {
+                submitted = submitted with { Attempt = 1 };
+                RetryStore.Save(submitted, new RetryStore.Record(retries, request, 1, submitted.JobId, null));
+            }
             WriteObject(AsJob ? HpcJobSourceAdapter.Register(this, scheduler, submitted, plan.CommandLine) : submitted);
         }
         catch (HpcJobsException e)
         {
             WriteError(ToErrorRecord(e, target));
         }
+    }
+
+    /// <summary>The retry policy -MaxRetries and its companions ask for, checked; null without -MaxRetries.</summary>
+    private JobRetryPolicy? RetryPolicy(JobRequest request)
+    {
+        var companions = new[] { nameof(RetryOn), nameof(RetryMemoryFactor), nameof(RetryWalltimeFactor) }
+            .Where(MyInvocation.BoundParameters.ContainsKey)
+            .ToList();
+        if (MaxRetries == 0)
+        {
+            if (companions.Count > 0)
+                WriteWarning($"-{companions[0]} has no effect without -MaxRetries.");
+            return null;
+        }
+        if (request.Array is not null)
+            throw new InvalidJobRequestException(
+                "-MaxRetries with -ArrayRange: array tasks are not retried one by one yet. Submit the tasks that ended "
+                    + "for a cause worth retrying again yourself (Wait-HpcJob | Where-Object EndCause -eq OutOfMemory).",
+                HpcErrors.InvalidJobRequest
+            );
+        return new JobRetryPolicy
+        {
+            MaxRetries = MaxRetries,
+            On = RetryOn ?? JobRetryPolicy.DefaultCauses,
+            MemoryFactor = RetryMemoryFactor,
+            WalltimeFactor = RetryWalltimeFactor,
+        }.Validate();
     }
 
     /// <summary>What -WhatIf shows for a script block: the scheduler's command, the batch script, what the payload holds.</summary>

@@ -31,6 +31,13 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
             PollInterval = PollInterval > 0 ? TimeSpan.FromSeconds(PollInterval) : null,
         };
 
+    /// <summary>The options, with each ended job's retry policy applied (what is retried is said as a warning).</summary>
+    private WaitOptions Options(IScheduler scheduler, Action<Action> post) =>
+        Options() with
+        {
+            Retry = (job, ct) => JobOperations.RetryAsync(scheduler, job, said => post(() => WriteWarning(said)), ct),
+        };
+
     /// <summary>
     /// With -Any and jobs of several schedulers (or hosts), all are waited for at once and the first to finish ends the
     /// wait; one scheduler after the other would return one job per scheduler.
@@ -42,7 +49,6 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
             base.ProcessGroups(groups);
             return;
         }
-        var options = Options();
         var activity =
             $"Waiting for the first of {groups.Sum(g => g.JobIds.Count)} job(s) on {groups.Count} schedulers";
         (int Group, WaitResult Result)? first;
@@ -57,7 +63,7 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
                             JobWaiter.WaitAsync(
                                 g.Scheduler,
                                 g.JobIds,
-                                options,
+                                Options(g.Scheduler, post),
                                 new InlineProgress(p => post(() => Report(activity, p))),
                                 race.Token
                             )
@@ -86,7 +92,6 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
 
     protected override void ProcessJobs(IScheduler scheduler, IReadOnlyList<string> jobIds)
     {
-        var options = Options();
         // counts are of what the scheduler answers: jobs, and each task of an array
         var activity = $"Waiting for {jobIds.Count} {scheduler.Kind} job(s) (array tasks counted each)";
         WaitResult result;
@@ -97,7 +102,7 @@ public sealed class WaitHpcJobCommand : HpcJobInputCmdlet
                     JobWaiter.WaitAsync(
                         scheduler,
                         jobIds,
-                        options,
+                        Options(scheduler, post),
                         new InlineProgress(p => post(() => Report(activity, p))),
                         ct
                     )
