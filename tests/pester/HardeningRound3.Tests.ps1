@@ -121,7 +121,7 @@ Describe 'A full disk under the Local store' -Skip:(-not $script:isRoot -and -no
             chmod 700 $disk
             $env:HPCJOBS_STATE_DIR = Join-Path $disk 'state'
             (Submit-HpcJob -Scheduler Local -Command true).JobId | Should -Be '1'
-            dd if=/dev/zero of=(Join-Path $disk 'fill') bs=4k 2>$null
+            dd if=/dev/zero "of=$(Join-Path $disk 'fill')" bs=4k 2>$null
             $e = { Submit-HpcJob -Scheduler Local -Command true -ErrorAction Stop } | Should -Throw -PassThru
             $e.FullyQualifiedErrorId | Should -BeLike 'HpcStateUnusable*'
             $e.Exception.Message | Should -Match 'No space left on device.*disk \(or your quota\) holding it is full'

@@ -74,28 +74,29 @@ public static class JobOperations
     /// calls until every job acted on has left its state (at most <see cref="CancelSettleTime"/>).
     /// </summary>
     /// <summary>
-    /// The next attempt of <paramref name="ended"/> when its retry policy (<see cref="RetryStore"/>) says it gets one:
+    /// The next attempt of <paramref name="job"/> when its retry policy (<see cref="RetryStore"/>) says it gets one:
     /// submitted after the policy's pause, with more memory or time for the causes that need it, and kept with the
     /// policy so that whoever waits next retries it again. Null (said through <paramref name="say"/> when the policy
     /// names the cause) otherwise. Nothing retries a job nobody waits for.
     /// </summary>
-    public static async Task<JobInfo?> RetryAsync(
+    public static async Task<RetryOutcome> RetryAsync(
         IScheduler scheduler,
-        JobInfo ended,
+        JobInfo job,
         Action<string> say,
         CancellationToken ct = default
     )
     {
-        if (!OperatingSystem.IsLinux() || RetryStore.Find(ended) is not { } record)
-            return null;
+        if (!OperatingSystem.IsLinux() || RetryStore.Find(job) is not { } record)
+            return new RetryOutcome(job, null);
+        var ended = job with { Attempt = record.Attempt, RetryOf = record.PreviousJobId };
         var policy = record.Policy;
         if (!policy.On.Contains(ended.EndCause))
-            return null;
+            return new RetryOutcome(ended, null);
         var of = $"attempt {record.Attempt} of {policy.MaxRetries + 1}";
         if (!policy.Retries(ended.EndCause, record.Attempt))
         {
             say($"Job {ended.JobId} ended {ended.EndCause} on its last attempt ({of}): not retried again.");
-            return null;
+            return new RetryOutcome(ended, null);
         }
         if (policy.Next(record.Request, ended.EndCause) is not { } next)
         {
@@ -104,7 +105,7 @@ public static class JobOperations
                     + (ended.EndCause == JobEndCause.OutOfMemory ? "-Memory" : "-Walltime")
                     + " to scale: another attempt would end the same way, so it is not retried."
             );
-            return null;
+            return new RetryOutcome(ended, null);
         }
         await Task.Delay(policy.Pause, ct).ConfigureAwait(false);
         var submitted = await scheduler.SubmitAsync(next, ct).ConfigureAwait(false) with
@@ -126,7 +127,7 @@ public static class JobOperations
             : ended.EndCause == JobEndCause.Walltime ? $", walltime {next.Resources.Walltime}"
             : "";
         say($"Job {ended.JobId} ended {ended.EndCause} ({of}): retried as job {submitted.JobId}{scaled}.");
-        return submitted;
+        return new RetryOutcome(ended, submitted);
     }
 
     /// <summary>

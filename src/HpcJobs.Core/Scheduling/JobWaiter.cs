@@ -25,8 +25,11 @@ public sealed record WaitOptions
     /// Called once for each job that ends: the job's next attempt when it is to be retried (submitted already), which
     /// is then waited for in its place; null otherwise (Wait-HpcJob: the job's retry policy, <see cref="RetryStore"/>).
     /// </summary>
-    public Func<JobInfo, CancellationToken, Task<JobInfo?>>? Retry { get; init; }
+    public Func<JobInfo, CancellationToken, Task<RetryOutcome>>? Retry { get; init; }
 }
+
+/// <summary>A job that ended, with its attempt when it has a retry policy, and its next attempt when it is retried.</summary>
+public sealed record RetryOutcome(JobInfo Ended, JobInfo? Next);
 
 /// <summary>One poll round's view, for progress display.</summary>
 public sealed record WaitProgress(
@@ -163,10 +166,10 @@ public static class JobWaiter
                         finished[job.JobId] = job; // a later answer may know more (an exit code sacct gives later)
                         continue;
                     }
-                    if (
-                        options.Retry is { } retry
-                        && await retry(job, cancellationToken).ConfigureAwait(false) is { } next
-                    )
+                    var outcome = options.Retry is { } retry
+                        ? await retry(job, cancellationToken).ConfigureAwait(false)
+                        : new RetryOutcome(job, null);
+                    if (outcome.Next is { } next)
                     {
                         latest.Remove(job.JobId);
                         latest[next.JobId] = next;
@@ -175,7 +178,10 @@ public static class JobWaiter
                         retried.Add(next);
                     }
                     else
-                        finished[job.JobId] = job;
+                    {
+                        finished[job.JobId] = latest[job.JobId] = outcome.Ended;
+                        attempts[job.JobId] = (outcome.Ended.Attempt, outcome.Ended.RetryOf);
+                    }
                 }
                 // an array id stays in the query until every task it expands to has finished
                 var answering = JobOrdering.ByRequestedId(report.Jobs);
