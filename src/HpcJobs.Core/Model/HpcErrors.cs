@@ -230,7 +230,8 @@ public static class HpcErrors
     public static readonly HpcError ScriptBlockNotSupported = new(
         "HpcScriptBlockNotSupported",
         HpcErrorCategory.InvalidArgument,
-        "the script block closes over state that cannot travel to the node (a module's or a closure's, a $using: variable that does not exist)"
+        "the script block closes over state that cannot travel to the node (a module's or a closure's, "
+            + "a $using: variable that does not exist)"
     );
     public static readonly HpcError PayloadTooLarge = new(
         "HpcPayloadTooLarge",
@@ -240,7 +241,8 @@ public static class HpcErrors
     public static readonly HpcError ScriptBlockNotStarted = new(
         "HpcScriptBlockNotStarted",
         HpcErrorCategory.ResourceUnavailable,
-        "a script-block task could not start on its node (pwsh, a module, the payload or the working folder missing there, too small an address-space limit; the host is named)"
+        "a script-block task could not start on its node (pwsh, a module, the payload or the working folder "
+            + "missing there, too small an address-space limit; the host is named)"
     );
     public static readonly HpcError ScriptBlockFailed = new(
         "HpcScriptBlockFailed",

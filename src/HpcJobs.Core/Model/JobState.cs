@@ -75,7 +75,10 @@ public enum JobEndCause
     /// <summary>Someone cancelled it: its owner, an operator, or HpcJobs (<see cref="JobInfo.CancelledBy"/> when known).</summary>
     Cancelled,
 
-    /// <summary>It could not be started: its node, shell, user or working directory failed it (SLURM BOOT_FAIL, PBS JOB_EXEC_FAIL*).</summary>
+    /// <summary>
+    /// It could not be started: its node, shell, user or working directory failed it (SLURM BOOT_FAIL, PBS
+    /// JOB_EXEC_FAIL*).
+    /// </summary>
     LaunchFailure,
 
     /// <summary>It never ran because what it depended on can no longer happen.</summary>

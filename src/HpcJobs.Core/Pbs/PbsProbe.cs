@@ -8,8 +8,8 @@ namespace HpcJobs.Core.Pbs;
 /// <summary>
 /// PBS is usable when qsub and qstat are found and <c>qstat --version</c> names a dialect. They are taken from
 /// <c>$PBS_EXEC/bin</c> (from the environment, else from <c>$PBS_CONF_FILE</c> or <c>/etc/pbs.conf</c>, as PBS Pro
-/// installs itself) when that names an installation, whatever PATH holds; else from PATH. SchedMD's PBS wrappers over SLURM are recognised and
-/// not offered by auto-detection (SLURM is, and comes first); they can be chosen by name.
+/// installs itself) when that names an installation, whatever PATH holds; else from PATH. SchedMD's PBS wrappers over
+/// SLURM are recognised and not offered by auto-detection (SLURM is, and comes first); they can be chosen by name.
 /// </summary>
 /// <param name="runner">The process seam.</param>
 /// <param name="pbsConfFile">PBS's configuration file; default $PBS_CONF_FILE, else /etc/pbs.conf.</param>

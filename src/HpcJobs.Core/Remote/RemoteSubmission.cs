@@ -78,8 +78,8 @@ public static class RemoteSubmission
                                 + "write its output. Give a folder it can write.",
                         ("w" or "d", _) =>
                             $"{check.What} does not exist on {runner.Location}; create it there first (the job would die at start).",
-                        (_, "folder") =>
-                            $"{check.What} is a folder on {runner.Location}; give a file name in it (for example '{check.Path}/job-%j.out').",
+                        (_, "folder") => $"{check.What} is a folder on {runner.Location}; give a file name in it "
+                            + $"(for example '{check.Path}/job-%j.out').",
                         _ =>
                             $"{check.What} on {runner.Location} is a link or another user's file in a folder other users can "
                                 + "write: whoever put it there would choose what the job overwrites or read what it writes. "

@@ -33,7 +33,10 @@ public sealed record JobChanges
 
     public const int MaxNice = 10_000;
 
-    /// <summary>Checks every value as Submit-HpcJob would, for <paramref name="target"/>. Throws <see cref="InvalidJobRequestException"/>.</summary>
+    /// <summary>
+    /// Checks every value as Submit-HpcJob would, for <paramref name="target"/>. Throws
+    /// <see cref="InvalidJobRequestException"/>.
+    /// </summary>
     public JobChanges Validate(SchedulerKind target)
     {
         if (IsEmpty)
