@@ -148,6 +148,14 @@ function Start-TestPbsServer {
     Exec 'start-openpbs.sh' { bash (Join-Path $Root 'tests/cluster/start-openpbs.sh') }
 }
 
+# The Grid Engine tests need a real qmaster and execd (tests/cluster/start-sge.sh: Debian's gridengine-* packages, about
+# 15 s the first time with the packages fetched). Only as root: it installs packages and configures the cell.
+function Start-TestGridEngine {
+    if ((id -u) -ne '0') { Step 'Grid Engine test cell: not root; Grid Engine tests run only if it is up (run: sudo bash tests/cluster/start-sge.sh)'; return }
+    Step 'Grid Engine test cell: starting (tests/cluster/start-sge.sh; installs gridengine-* on first run)'
+    Exec 'start-sge.sh' { bash (Join-Path $Root 'tests/cluster/start-sge.sh') }
+}
+
 # The remote tests need a real sshd on 127.0.0.1 with test users (tests/cluster/start-sshd.sh: its own port, config and
 # host keys; installs openssh-server and tcsh on first run). Only as root: it adds users and an Include to ~/.ssh/config.
 function Start-TestSshd {
@@ -163,6 +171,7 @@ function Invoke-Test {
     if ($LASTEXITCODE -ne 0) { Step 'format check FAILED: files above are not formatted'; $failed++ } else { $passed++ }
     Start-TestCluster
     Start-TestPbsServer
+    Start-TestGridEngine
     Start-TestSshd
     foreach ($project in 'tests/HpcJobs.Core.Tests', 'tests/HpcJobs.Tests') {
         Step "xUnit: $project"

@@ -7,7 +7,9 @@
 # nodes differ in memory and features. With accounting, limits are enforced (associations, limits, qos): QoS "high"
 # allows one CPU per job; account "project123" exists, and every test user has an association with account "root".
 # Based on the project's shared reference script; HpcJobs additions: SLURM_MIN_JOB_AGE, the node feature "hpcjobs"
-# (so that --constraint can be checked), and slurm-wlm-torque (SchedMD's PBS-style qsub/qstat/qdel wrappers).
+# (so that --constraint can be checked), and slurm-wlm-torque (SchedMD's PBS-style qsub/qstat/qdel wrappers), unpacked
+# into /opt/slurm-torque rather than installed: the package conflicts with gridengine-client (both own /usr/bin/qsub),
+# and start-sge.sh installs that one. The Torque-dialect tests put /opt/slurm-torque/usr/bin first on PATH.
 # Installs (if needed), configures and starts: munged, [mariadbd, slurmdbd,] slurmctld, slurmd.
 # Usage: start-slurm.sh            # with accounting (sacct works): MariaDB + slurmdbd
 #        SLURM_ACCT=0 start-slurm.sh   # no DB: faster, sacct says "Slurm accounting storage is disabled"
@@ -28,7 +30,7 @@ waitfor() { # waitfor SECONDS DESCRIPTION CMD...
   echo "timeout waiting for $what" >&2; return 1; }
 
 # ---------- 1. packages (daemons must not be auto-started by apt: no systemd here) ----------
-pkgs="slurmctld slurmd slurm-client munge slurm-wlm-torque"
+pkgs="slurmctld slurmd slurm-client munge libslurm-perl libslurmdb-perl libswitch-perl"
 [ "$SLURM_ACCT" = 1 ] && pkgs="$pkgs slurmdbd mariadb-server"
 missing=$(for p in $pkgs; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"; done | tr "\n" " ")
 if [ -n "$missing" ]; then
@@ -40,6 +42,16 @@ if [ -n "$missing" ]; then
   [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 log "packages ok ($(dpkg-query -W -f='${Version}' slurmctld))"
+TORQUE_PREFIX=/opt/slurm-torque
+if [ ! -x "$TORQUE_PREFIX/usr/bin/qsub" ]; then
+  log "slurm-wlm-torque: apt-get download, unpacked into $TORQUE_PREFIX"
+  tdir=$(mktemp -d)
+  (cd "$tdir" && apt-get download -qq slurm-wlm-torque >/dev/null 2>&1) || { apt-get update -qq; (cd "$tdir" && apt-get download -qq slurm-wlm-torque >/dev/null); }
+  dpkg -x "$tdir"/slurm-wlm-torque_*.deb "$TORQUE_PREFIX"
+  rm -rf "$tdir"
+fi
+# the wrappers run SLURM's commands from their own folder ($FindBin)
+for p in sbatch srun salloc squeue scancel scontrol sinfo sacct; do ln -sf "/usr/bin/$p" "$TORQUE_PREFIX/usr/bin/$p"; done
 
 # ---------- 2. host name must resolve ----------
 HOST=$(hostname -s)

@@ -1,15 +1,17 @@
 # Script blocks as jobs (issue 27): Submit-HpcJob -ScriptBlock, Receive-HpcJob's objects and streams, Invoke-HpcCommand,
-# on the Local scheduler, the SLURM cluster (a task on another node too), OpenPBS, and over SSH (bash and tcsh logins).
+# on the Local scheduler, the SLURM cluster (a task on another node too), OpenPBS, Grid Engine, and over SSH (bash and tcsh logins).
 BeforeDiscovery {
     $script:hasSlurm = (Get-Command scontrol -ErrorAction Ignore) -and ((scontrol ping 2>$null) -match 'is UP')
     $script:hasPbs = Test-Path /opt/pbs/bin/qstat
     $script:hasSshd = Test-Path /etc/hpcjobs-sshd/client_config
+    $script:hasSge = Test-Path /var/lib/gridengine/default/common/act_qmaster
     $script:ci = $env:CI -eq 'true'
     # where each case runs: this machine's three schedulers, and a cluster over SSH under both login shells
     $script:targets = @(
         @{ Target = 'Local'; Scheduler = 'Local'; Remote = @{}; Skip = $false }
         @{ Target = 'SLURM'; Scheduler = 'Slurm'; Remote = @{}; Skip = -not $script:hasSlurm -and -not $script:ci }
         @{ Target = 'OpenPBS'; Scheduler = 'Pbs'; Remote = @{}; Skip = -not $script:hasPbs -and -not $script:ci }
+        @{ Target = 'Grid Engine'; Scheduler = 'GridEngine'; Remote = @{}; Skip = -not $script:hasSge -and -not $script:ci }
         @{ Target = 'SLURM over SSH (bash)'; Scheduler = 'Slurm'; Remote = @{ HostName = 'hpc-bash' }; Skip = -not $script:hasSshd -and -not $script:ci }
         @{ Target = 'OpenPBS over SSH (tcsh)'; Scheduler = 'Pbs'; Remote = @{ HostName = 'hpc-tcsh' }; Skip = -not ($script:hasSshd -and $script:hasPbs) -and -not $script:ci }
     )

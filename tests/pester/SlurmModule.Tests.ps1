@@ -16,7 +16,7 @@ Describe 'SLURM' -Skip:$script:skip {
     }
 
     It 'is chosen by auto-detection, with its reason' {
-        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:HPCJOBS_SCHEDULER = `$null; Import-Module '$script:ModuleManifest'; `$s = Get-HpcScheduler; `$s.Kind.ToString(); `$s.SelectedBy; `$s.Candidates[0].Reason"
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:PATH = '/opt/slurm-torque/usr/bin:' + `$env:PATH; `$env:HPCJOBS_SCHEDULER = `$null; Import-Module '$script:ModuleManifest'; `$s = Get-HpcScheduler; `$s.Kind.ToString(); `$s.SelectedBy; `$s.Candidates[0].Reason"
         $out[0] | Should -Be 'Slurm'
         $out[1] | Should -Be 'auto-detection'
         $out[2] | Should -Match 'controller answers: Slurmctld\(primary\) at .* is UP'
@@ -71,11 +71,13 @@ Describe 'SLURM' -Skip:$script:skip {
     }
 
     It 'offers SLURM''s PBS wrappers only by name, as the Torque dialect' {
-        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:HPCJOBS_SCHEDULER = `$null; Import-Module '$script:ModuleManifest'; (Get-HpcScheduler).Candidates | ForEach-Object { `"`$(`$_.Kind)|`$(`$_.Available)|`$(`$_.Reason)`" }"
+        $out = & $script:Pwsh -NoProfile -NonInteractive -Command "`$env:PATH = '/opt/slurm-torque/usr/bin:' + `$env:PATH; `$env:HPCJOBS_SCHEDULER = `$null; Import-Module '$script:ModuleManifest'; (Get-HpcScheduler).Candidates | ForEach-Object { `"`$(`$_.Kind)|`$(`$_.Available)|`$(`$_.Reason)`" }"
         @($out)[0] | Should -Match '^Slurm\|True\|' # detection stops at SLURM, before the wrappers are considered
-        # a session with no PBS configuration: the real OpenPBS of this machine (/etc/pbs.conf names /opt/pbs) stays out of it
+        # a session with no PBS configuration: the real OpenPBS of this machine (/etc/pbs.conf names /opt/pbs) stays out of
+        # it; the wrappers are unpacked into /opt/slurm-torque (tests/cluster/start-slurm.sh: gridengine-client owns /usr/bin/qsub)
         $r = Invoke-InNewPwsh @"
 `$env:PBS_CONF_FILE = '/nonexistent'
+`$env:PATH = '/opt/slurm-torque/usr/bin:' + `$env:PATH
 `$named = Get-HpcScheduler -Scheduler Pbs -Detailed
 `$job = Submit-HpcJob -Scheduler Pbs -Command 'sh', '-c', 'exit 4' -Name 'via the wrapper' -WarningVariable warn 3>`$null
 [pscustomobject]@{ Kind = `$named[0].Kind.ToString(); Name = `$named[1].Name; Detail = `$named[1].Detail; Warn = "`$warn"; Exit = (`$job | Wait-HpcJob -Timeout 120).ExitCode }

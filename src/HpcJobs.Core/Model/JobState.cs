@@ -107,4 +107,5 @@ public enum SchedulerKind
     Local,
     Slurm,
     Pbs,
+    GridEngine,
 }

@@ -104,7 +104,8 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
         if (PbsExecBin(pbsConfFile) is { } bin)
         {
             _located = new CommandDirectoryRunner(runner, bin, PbsPrograms);
-            return (Path.Combine(bin, "qstat"), true, false);
+            var there = Path.Combine(bin, "qstat");
+            return (there, true, PbsIdentity.IsSlurmWrapperFile(there));
         }
         var qstat = ProgramLocator.Find("qstat");
         var onPath = ProgramLocator.Find("qsub") is not null && qstat is not null;

@@ -169,63 +169,21 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
         return (args, script, notes);
     }
 
-    public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
-    {
-        request = RemoteSubmission.OnCluster(request, _commands.Location);
-        if (_commands.Location is not null)
-            return await SubmitThereAsync(request, cancellationToken).ConfigureAwait(false);
-        // rendered once, with the path the generated script will have; the folder is made only when there is one to write
-        var scriptFile = Path.Combine(Path.GetTempPath(), $"hpcjobs-qsub-{Guid.NewGuid():N}", "job.sh");
-        var (args, script, _) = Render(request, scriptFile);
-        await CheckBeforeSubmitAsync(request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (script is not null)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(scriptFile)!);
-                File.WriteAllText(scriptFile, script);
-            }
-            return await QsubAsync(request, args, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (Directory.Exists(Path.GetDirectoryName(scriptFile)))
-                Directory.Delete(Path.GetDirectoryName(scriptFile)!, recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// The same on a cluster over SSH: the folders checked there, the user's script and the generated one written there
-    /// as private files (qsub copies them), removed afterwards.
-    /// </summary>
-    private async Task<JobInfo> SubmitThereAsync(JobRequest request, CancellationToken ct)
-    {
-        var runner = _commands.Runner;
-        Render(request, "<generated script>"); // every check on this machine first: nothing is sent for a bad request
-        await CheckBeforeSubmitAsync(request, ct).ConfigureAwait(false);
-        await RemoteSubmission.CheckFoldersAsync(request, runner, ct).ConfigureAwait(false);
-        var shell =
-            request.ScriptPath is not null && !request.ScriptOnCluster
-                ? SubmissionRules.PlainInterpreter(request.ScriptPath)
-                : null;
-        var (sending, sent) = await RemoteSubmission.SendScriptAsync(request, runner, ct).ConfigureAwait(false);
-        string? generated = null;
-        try
-        {
-            var (args, script, _) = Render(sending, "<generated script>", shell);
-            if (script is not null)
-            {
-                generated = await RemoteSubmission.WriteFileAsync(script, runner, ct).ConfigureAwait(false);
-                (args, _, _) = Render(sending, generated, shell);
-            }
-            return await QsubAsync(sending, args, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            await RemoteSubmission.RemoveAsync(sent, runner).ConfigureAwait(false);
-            await RemoteSubmission.RemoveAsync(generated, runner).ConfigureAwait(false);
-        }
-    }
+    public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default) =>
+        await ScriptSubmission
+            .SubmitAsync(
+                RemoteSubmission.OnCluster(request, _commands.Location),
+                _commands.Runner,
+                (r, scriptPath, shell) =>
+                {
+                    var (args, script, _) = Render(r, scriptPath, shell);
+                    return new RenderedSubmission(args, script);
+                },
+                CheckBeforeSubmitAsync,
+                QsubAsync,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
 
     private async Task CheckBeforeSubmitAsync(JobRequest request, CancellationToken ct)
     {

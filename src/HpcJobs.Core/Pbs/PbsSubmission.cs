@@ -12,24 +12,8 @@ internal static class PbsSubmission
     public const int MaxNameLength = 15;
 
     /// <summary>The name qsub will accept, and a note when it had to change.</summary>
-    public static (string Name, string? Note) SafeName(string name)
-    {
-        var sb = new StringBuilder();
-        foreach (var c in name)
-            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_');
-        var safe = sb.ToString();
-        if (safe.Length == 0 || !char.IsAsciiLetter(safe[0]))
-            safe = "j" + safe;
-        if (safe.Length > MaxNameLength)
-            safe = safe[..MaxNameLength];
-        return (
-            safe,
-            safe == name
-                ? null
-                : $"PBS job names are at most {MaxNameLength} characters of letters, digits, _ - . and start with a letter: "
-                    + $"'{name}' is submitted as '{safe}'."
-        );
-    }
+    public static (string Name, string? Note) SafeName(string name) =>
+        SubmissionRules.SafeName(name, "PBS", MaxNameLength);
 
     /// <summary>The argv for qsub (the script path is the last argument) and the notes to show the user.</summary>
     public static (List<string> Args, List<string> Notes) Render(

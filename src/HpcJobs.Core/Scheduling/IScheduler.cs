@@ -75,6 +75,10 @@ public sealed record SchedulerDescription(
     /// <summary>Settings the user should know, name and value (MinJobAge, MaxArraySize, job history...), in display order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
 
+    /// <summary>The dependency kinds the scheduler itself honours (Grid Engine's -hold_jid is after-any only).</summary>
+    public IReadOnlyList<DependencyKind> DependencyKinds { get; init; } =
+    [DependencyKind.AfterOk, DependencyKind.AfterAny, DependencyKind.AfterNotOk];
+
     public bool Can(SchedulerCapabilities what) => (Capabilities & what) == what;
 }
 

@@ -37,7 +37,7 @@ public interface ISchedulerProbe
 
 /// <summary>
 /// Chooses the back end: an explicit name, else $env:HPCJOBS_SCHEDULER, else the first usable of the registered back ends
-/// in order (<see cref="BackEnds"/>: SLURM, PBS, then Local, which is always usable). Probe results are kept for the life
+/// in order (<see cref="BackEnds"/>: SLURM, PBS, Grid Engine, then Local, which is always usable). Probe results are kept for the life
 /// of the resolver.
 /// </summary>
 public sealed class SchedulerResolver
@@ -203,6 +203,7 @@ public static class BackEnds
     [
         (runner => new Slurm.SlurmProbe(runner), true),
         (runner => new Pbs.PbsProbe(runner), true),
+        (runner => new GridEngine.GridEngineProbe(runner), true),
         (_ => new Local.LocalProbe(), false),
     ];
 

@@ -48,4 +48,28 @@ public static class SubmissionRules
             WorkingDirectory = request.WorkingDirectory,
             Resources = request.Resources,
         };
+
+    /// <summary>
+    /// The classic batch job-name rule (PBS, Grid Engine): letters, digits, _ - . only, starting with a letter, at most
+    /// <paramref name="maxLength"/> characters; the name qsub will accept, and a note when it had to change.
+    /// </summary>
+    public static (string Name, string? Note) SafeName(string name, string scheduler, int? maxLength = null)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in name)
+            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_');
+        var safe = sb.ToString();
+        if (safe.Length == 0 || !char.IsAsciiLetter(safe[0]))
+            safe = "j" + safe;
+        if (maxLength is { } max && safe.Length > max)
+            safe = safe[..max];
+        return (
+            safe,
+            safe == name
+                ? null
+                : $"{scheduler} job names are "
+                    + (maxLength is { } m ? $"at most {m} characters of " : "")
+                    + $"letters, digits, _ - . and start with a letter: '{name}' is submitted as '{safe}'."
+        );
+    }
 }

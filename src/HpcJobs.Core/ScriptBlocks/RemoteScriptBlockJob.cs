@@ -32,7 +32,7 @@ public static class RemoteScriptBlockJob
                 $"could not make the script block's folder on {cluster.Location}: {made.StandardError.Trim()}",
                 made.ExitCode
             );
-        foreach (var (name, content) in ScriptBlockJob.Files(folder, payload))
+        foreach (var (name, content) in ScriptBlockJob.Files(folder, payload, scheduler))
         {
             var written = await cluster
                 .RunAsync(

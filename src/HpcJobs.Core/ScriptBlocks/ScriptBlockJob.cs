@@ -83,7 +83,7 @@ public static class ScriptBlockJob
         RemoveExpired(root);
         var folder = Path.Combine(root, NewFolderName());
         Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var (name, content) in Files(folder, payload))
+        foreach (var (name, content) in Files(folder, payload, scheduler))
             WritePrivate(Path.Combine(folder, name), content);
         File.SetUnixFileMode(Path.Combine(folder, "job.sh"), Private | UnixFileMode.UserExecute);
         return Request(request, payload, folder, scheduler, throttle);
@@ -112,15 +112,26 @@ public static class ScriptBlockJob
     internal static string NewFolderName() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..32];
 
     /// <summary>The files of a job folder, name and content; job.sh must then be made executable.</summary>
-    internal static IEnumerable<(string Name, string Content)> Files(string folder, ScriptBlockPayload payload)
+    internal static IEnumerable<(string Name, string Content)> Files(
+        string folder,
+        ScriptBlockPayload payload,
+        SchedulerKind scheduler
+    )
     {
+        var first = FirstTask(scheduler);
         yield return (PayloadFile, payload.Payload);
         if (payload.TaskInputs is { } taskInputs)
             for (var i = 0; i < taskInputs.Count; i++)
-                yield return ($"input-{i}.clixml", taskInputs[i]);
+                yield return ($"input-{i + first}.clixml", taskInputs[i]);
         yield return ("runner.ps1", RunnerScript);
-        yield return ("job.sh", BatchScript(folder, payload.Pwsh));
+        yield return ("job.sh", BatchScript(folder, payload.Pwsh, first));
     }
+
+    /// <summary>
+    /// The first task index of a map's array: 0, but 1 on Grid Engine, whose task ids start at 1. $HpcTaskIndex counts
+    /// from 0 everywhere.
+    /// </summary>
+    public static int FirstTask(SchedulerKind scheduler) => scheduler == SchedulerKind.GridEngine ? 1 : 0;
 
     /// <summary>The request that runs the job folder <paramref name="folder"/>.</summary>
     internal static JobRequest Request(
@@ -134,7 +145,8 @@ public static class ScriptBlockJob
         var script = folder + "/job.sh";
         var array = payload.TaskInputs is { Count: > 0 } items
             ? ArrayRange.Parse(
-                $"0-{items.Count - 1}" + (throttle is { } t ? $"%{t.ToString(CultureInfo.InvariantCulture)}" : "")
+                $"{FirstTask(scheduler)}-{items.Count - 1 + FirstTask(scheduler)}"
+                    + (throttle is { } t ? $"%{t.ToString(CultureInfo.InvariantCulture)}" : "")
             )
             : request.Array;
         return request with
@@ -147,8 +159,21 @@ public static class ScriptBlockJob
             OutputPath = OutputPattern(folder, array is not null, scheduler),
             ScriptOnCluster = request.PathsOnCluster,
             ErrorPath = null,
+            Resources = WithRoomForPwsh(request.Resources, scheduler),
         };
     }
+
+    /// <summary>
+    /// Grid Engine sites commonly make h_vmem a consumable with a default of 1 GB per slot: an address-space limit under
+    /// which pwsh cannot start (the batch script's memory step). A script block that asks no memory asks 2 GB per slot.
+    /// </summary>
+    private static ResourceSpec WithRoomForPwsh(ResourceSpec resources, SchedulerKind scheduler) =>
+        scheduler == SchedulerKind.GridEngine && resources.Memory is null
+            ? resources with
+            {
+                Memory = 2L * 1024 * 1024 * 1024 * (resources.TasksPerNode ?? 1) * (resources.CpusPerTask ?? 1),
+            }
+            : resources;
 
     /// <summary>
     /// The output file: in the folder, one per task. SLURM and Local expand %a; PBS Pro expands ^array_index^.
@@ -162,7 +187,7 @@ public static class ScriptBlockJob
     /// The batch script: sh, so that it runs under any login shell. It finds the task's index whatever the scheduler
     /// calls it, checks that pwsh is there, and says on which host and at which step a task could not start.
     /// </summary>
-    internal static string BatchScript(string folder, IReadOnlyList<string> pwsh) =>
+    internal static string BatchScript(string folder, IReadOnlyList<string> pwsh, int firstTask = 0) =>
         $$"""
             #!/bin/sh
             # HpcJobs script-block job: runs runner.ps1 of this folder under pwsh, one array task at a time
@@ -191,7 +216,7 @@ public static class ScriptBlockJob
             fi
             command -v "$1" >/dev/null 2>&1 || step pwsh "pwsh ('$1') was not found on $host: install PowerShell 7.4+ there, or give its path with -PwshPath or HPCJOBS_PWSH" 127
             [ $# -lt 2 ] || [ -r "$2" ] || step pwsh "pwsh ('$2') was not found on $host: install PowerShell 7.4+ there, or give its path with -PwshPath or HPCJOBS_PWSH" 127
-            exec "$@" -NoProfile -NonInteractive -File "$folder/runner.ps1" "$folder" "$task"
+            exec "$@" -NoProfile -NonInteractive -File "$folder/runner.ps1" "$folder" "$task" {{firstTask}}
 
             """;
 

@@ -3,7 +3,7 @@
 # Each line is KIND<TAB>DATA: Output, Error, Warning, Verbose, Debug and Information carry base64 CLIXML; Step says
 # which step failed on which host (pwsh, payload, module, folder); Failure is a terminating error; End closes a task
 # that ran to its end. Receive-HpcJob reads the lines back as objects and replays the streams.
-param([Parameter(Mandatory)][string]$Folder, [string]$Task)
+param([Parameter(Mandatory)][string]$Folder, [string]$Task, [int]$FirstTask = 0)
 
 $ErrorActionPreference = 'Stop'
 $hpcHost = [System.Net.Dns]::GetHostName()
@@ -61,7 +61,7 @@ foreach ($name in @($payload.Using.Keys)) { ${__HpcJobsUsing}[$name] = [System.M
 $hpcArgumentList = [System.Collections.Generic.List[object]]::new()
 foreach ($a in $payload.ArgumentList) { $hpcArgumentList.Add([System.Management.Automation.PSSerializer]::Deserialize($a)) }
 $hpcArguments = $hpcArgumentList.ToArray()
-$HpcTaskIndex = if ($Task) { [int]$Task } else { $null }
+$HpcTaskIndex = if ($Task) { [int]$Task - $FirstTask } else { $null }
 $hpcInputPath = Join-Path $Folder $(if ($Task) { "input-$Task.clixml" } else { 'input.clixml' })
 $hpcHasInput = Test-Path -LiteralPath $hpcInputPath
 $hpcItems = if ($hpcHasInput) { @([System.Management.Automation.PSSerializer]::Deserialize([System.IO.File]::ReadAllText($hpcInputPath))) }

@@ -116,7 +116,10 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                 PathsOnCluster = Cluster is not null,
                 Array = batches is null
                     ? null
-                    : ArrayRange.Parse($"0-{batches.Count - 1}" + (ThrottleLimit is { } t ? $"%{t}" : "")),
+                    : ArrayRange.Parse(
+                        $"{ScriptBlockJob.FirstTask(scheduler.Kind)}-{batches.Count - 1 + ScriptBlockJob.FirstTask(scheduler.Kind)}"
+                            + (ThrottleLimit is { } t ? $"%{t}" : "")
+                    ),
             }.Validate();
             scheduler.Plan(request);
             payload = ScriptBlockPayloads.Build(
@@ -186,8 +189,11 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                 // the array's id: the scheduler expands it to its tasks, whatever it calls them (123_4, 123[4].server)
                 if (TryPollStatus(scheduler, [job.JobId]) is not { } report)
                     return;
+                // task indices from 0, whatever the scheduler's first (Grid Engine's is 1)
                 var byTask = report
-                    .Jobs.GroupBy(j => taskCount is null ? 0 : j.ArrayTaskId ?? -1)
+                    .Jobs.GroupBy(j =>
+                        taskCount is null ? 0 : (j.ArrayTaskId - ScriptBlockJob.FirstTask(scheduler.Kind)) ?? -1
+                    )
                     .ToDictionary(g => g.Key, g => g.First());
                 var progressed = false;
                 while (next < count && byTask.TryGetValue(next, out var task) && task.IsFinished)

@@ -18,8 +18,11 @@ public sealed class TorqueWrapperTests
 
     private static async Task<PbsScheduler> Wrapper()
     {
-        // no PBS configuration file: the real OpenPBS of this machine (in /opt/pbs, named by /etc/pbs.conf) stays out of it
-        var probe = new PbsProbe(CliWrapProcessRunner.Instance, pbsConfFile: "/nonexistent/pbs.conf");
+        // a PBS configuration naming the wrappers' folder: tests/cluster/start-slurm.sh unpacks them into /opt/slurm-torque
+        // (gridengine-client owns /usr/bin/qsub), and the real OpenPBS of this machine (/etc/pbs.conf) stays out of it
+        var conf = Path.Combine(Directory.CreateTempSubdirectory("hpcjobs-torque-conf-").FullName, "pbs.conf");
+        File.WriteAllText(conf, "PBS_EXEC=/opt/slurm-torque/usr\n");
+        var probe = new PbsProbe(CliWrapProcessRunner.Instance, pbsConfFile: conf);
         var auto = await probe.ProbeAsync(requestedByName: false, default);
         Assert.False(auto.Available); // never auto-detected: SLURM itself is
         var named = await probe.ProbeAsync(requestedByName: true, default);
