@@ -10,7 +10,7 @@
     }
 
     'Submit-HpcJob' = @{
-        Synopsis    = 'Submits a batch script or a command to SLURM, PBS or the local machine and returns the job.'
+        Synopsis    = 'Submits a batch script or a command to SLURM, PBS, Grid Engine or the local machine and returns the job.'
         Description = 'Submits one job (or one array job) per script or command. Everything is checked before anything is submitted: bad resources, a missing script, an unknown dependency or a request the scheduler can never meet are refused with an error and nothing is left behind. Commands are argument lists; nothing is interpreted by a shell. -WhatIf shows the exact native command line and, for batch schedulers, the generated script.'
         Parameters  = @{
             ScriptPath       = 'The batch script to submit. It must start with #! and an interpreter. Binds from the pipeline (Get-ChildItem *.sh | Submit-HpcJob).'
@@ -28,7 +28,7 @@
             Environment      = 'Extra environment variables for the job, as a hashtable.'
             OutputPath       = 'The stdout file. Patterns: %j job id, %A array id, %a task index, %x job name. Defaults to the scheduler''s usual file in the working directory.'
             ErrorPath        = 'The stderr file (same patterns). Defaults to the stdout file.'
-            Scheduler        = 'Local, Slurm or Pbs. Defaults to $env:HPCJOBS_SCHEDULER, else auto-detection (see Get-HpcScheduler). Tab completes the schedulers that answer here.'
+            Scheduler        = 'Local, Slurm, Pbs or GridEngine. Defaults to $env:HPCJOBS_SCHEDULER, else auto-detection (see Get-HpcScheduler). Tab completes the schedulers that answer here.'
             Partition        = 'The partition (PBS: queue), overriding the one in -Resources. Tab completes the scheduler''s partitions (sinfo; qstat -Q).'
             Qos              = 'The quality of service (SLURM), overriding the one in -Resources. Tab completes from sacctmgr.'
             Account          = 'The account to charge, overriding the one in -Resources. Tab completes your accounts from sacctmgr.'
@@ -294,7 +294,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             ThrottleLimit = 'At most this many array tasks run at once (the scheduler''s array throttle). Also the number of tasks when -BatchSize is not given.'
             BatchSize     = 'Items per array task. Larger batches start fewer pwsh processes; smaller ones spread wider.'
             Resources     = 'What each task asks for: a ResourceSpec or a hashtable (@{ Cpus = 4; Memory = ''8GB''; Walltime = ''1h'' }).'
-            Scheduler     = 'Local, Slurm or Pbs; default as for Submit-HpcJob.'
+            Scheduler     = 'Local, Slurm, Pbs or GridEngine; default as for Submit-HpcJob.'
             ImportModule  = 'Modules imported on the node before the script block runs (names, or paths the node can read).'
             PwshPath      = 'pwsh on the node (see Submit-HpcJob -PwshPath).'
             Name          = 'The array job''s name (default hpccommand).'

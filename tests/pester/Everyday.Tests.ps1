@@ -100,7 +100,7 @@ Describe 'Tab completion' {
     }
 
     It 'completes -Scheduler with the scheduler names (PowerShell completes enum parameters itself)' {
-        (Complete 'Get-HpcScheduler -Scheduler ').CompletionText | Should -Be @('Local', 'Pbs', 'Slurm')
+        (Complete 'Get-HpcScheduler -Scheduler ').CompletionText | Should -Be @('GridEngine', 'Local', 'Pbs', 'Slurm')
     }
 
     It 'completes sizes and walltimes instead of file names' {

@@ -8,7 +8,7 @@ namespace HpcJobs.Core.GridEngine;
 /// Grid Engine's states and end codes as JobInfo. Live jobs come from qstat's state letters (sge_job.h, qstat(1)), finished
 /// ones from qacct's failed code and exit_status (execution_states.h: 0 ran, 1-24 before the job started, 25
 /// rescheduled, 26 output file, 27 shell, 28 working directory, 30 exit 100, 37 a limit the qmaster enforced, 100 killed
-/// "assumedly after job", as qdel leaves it).
+/// by a signal "assumedly after job", as qdel leaves it too).
 /// </summary>
 public static class GridEngineJobs
 {
@@ -32,7 +32,7 @@ public static class GridEngineJobs
         : letters.Contains('s') || letters.Contains('S') || letters.Contains('T') ? JobState.Suspended
         : letters.Contains('r') || letters.Contains('t') ? JobState.Running
         : letters.Contains('h') ? JobState.Held
-        : letters.Contains("qw", StringComparison.Ordinal) ? JobState.Pending
+        : letters.Contains('q') ? JobState.Pending
         : JobState.Unknown;
 
     /// <summary>A job or task qstat lists, with what qstat -j said of its job (when asked).</summary>
@@ -150,12 +150,13 @@ public static class GridEngineJobs
             0 when exit == 0 => (JobState.Completed, null, null),
             0 => (JobState.Failed, null, $"exit status {exit}"),
             37 => LimitEnd(a, why),
+            // a job killed by a signal and one qdel'd while it ran leave the same record: only this session knows its own
+            100 when cancelledHere => (JobState.Cancelled, JobEndCause.Cancelled, "Deleted by HpcJobs (qdel)"),
             100 => (
-                JobState.Cancelled,
-                JobEndCause.Cancelled,
-                cancelledHere
-                    ? "Deleted by HpcJobs (qdel)"
-                    : $"killed while running (qdel, or a signal): failed 100, {why}"
+                JobState.Failed,
+                exit is > 128 ? JobEndCause.Signal : JobEndCause.Unknown,
+                $"killed by signal {(exit is > 128 ? exit - 128 : null)} (a signal, or qdel by someone else: Grid Engine's "
+                    + $"accounting does not tell them apart; failed 100, {why})"
             ),
             26 or 27 or 28 or 29 => (JobState.Failed, JobEndCause.LaunchFailure, $"failed {a.Failed}: {why}"),
             >= 1 and <= 24 => (JobState.Failed, JobEndCause.LaunchFailure, $"failed {a.Failed}: {why}"),

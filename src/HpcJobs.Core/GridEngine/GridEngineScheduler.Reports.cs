@@ -22,12 +22,9 @@ public sealed partial class GridEngineScheduler : IJobLister, ISchedulerCatalog,
             .ConfigureAwait(false);
         var ids = listing.Select(l => l.JobId).Distinct().ToList();
         var report = ids.Count == 0 ? null : await GetStatusAsync(ids, cancellationToken).ConfigureAwait(false);
-        var listed = (report?.Jobs ?? [])
-            .Where(query.Matches)
-            .OrderBy(j => j.SubmitTime ?? j.StartTime)
-            .ThenBy(j => j.ArrayTaskId ?? -1)
-            .ToList();
-        return await ListedUser.CheckedAsync(listed, query, _commands.Runner, cancellationToken).ConfigureAwait(false);
+        return await ListedUser
+            .SortedAsync(report?.Jobs ?? [], query, _commands.Runner, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Queues (qconf -sql) as partitions, projects (qconf -sprjl) as accounts; Grid Engine has no QoS.</summary>

@@ -158,11 +158,7 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
             .SubmitAsync(
                 request,
                 _commands.Runner,
-                (r, scriptPath, shell) =>
-                {
-                    var (args, script, _) = Render(r, scriptPath, shell, environments);
-                    return new RenderedSubmission(args, script);
-                },
+                (r, scriptPath, shell) => Render(r, scriptPath, shell, environments),
                 CheckDependenciesAsync,
                 QsubAsync,
                 cancellationToken

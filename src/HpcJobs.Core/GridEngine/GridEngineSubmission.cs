@@ -221,24 +221,7 @@ internal static class GridEngineSubmission
                     + "of their own). Ask for every slot of a host instead (-Resources @{CpusPerTask=N}).",
                 HpcErrors.InvalidJobRequest
             );
-        var args = new List<string>();
-        if (request.Hold)
-            args.Add("-h");
-        // qsub -a [[CC]YY]MMDDhhmm[.SS], in the qmaster's (this machine's) time zone
-        if (request.BeginTime is { } begin)
-            args.AddRange(["-a", begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", CultureInfo.InvariantCulture)]);
-        if (request.Requeue is { } requeue)
-            args.AddRange(["-r", requeue ? "y" : "n"]);
-        if (request.MailUser.Count > 0)
-            args.AddRange(["-M", string.Join(',', request.MailUser)]);
-        if (request.MailType != MailEvents.None)
-            args.AddRange([
-                "-m",
-                (request.MailType.HasFlag(MailEvents.Begin) ? "b" : "")
-                    + (request.MailType.HasFlag(MailEvents.End) ? "e" : "")
-                    + (request.MailType.HasFlag(MailEvents.Fail) ? "a" : ""),
-            ]);
-        return args;
+        return SubmissionRules.QsubLifecycle(request);
     }
 
     /// <summary>

@@ -24,12 +24,9 @@ public sealed partial class PbsScheduler : IJobLister, ISchedulerCatalog, ISched
             throw new SchedulerUnavailableException($"qselect failed (exit {r.ExitCode}): {r.StandardError.Trim()}");
         var ids = r.StandardOutput.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         var report = ids.Count == 0 ? null : await GetStatusAsync(ids, cancellationToken).ConfigureAwait(false);
-        var listed = (report?.Jobs ?? [])
-            .Where(query.Matches)
-            .OrderBy(j => j.SubmitTime)
-            .ThenBy(j => j.ArrayTaskId ?? -1)
-            .ToList();
-        return await ListedUser.CheckedAsync(listed, query, _commands.Runner, cancellationToken).ConfigureAwait(false);
+        return await ListedUser
+            .SortedAsync(report?.Jobs ?? [], query, _commands.Runner, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>The queues with their type, state and limits; PBS has no QoS, and its accounts are free text.</summary>

@@ -174,11 +174,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
             .SubmitAsync(
                 RemoteSubmission.OnCluster(request, _commands.Location),
                 _commands.Runner,
-                (r, scriptPath, shell) =>
-                {
-                    var (args, script, _) = Render(r, scriptPath, shell);
-                    return new RenderedSubmission(args, script);
-                },
+                Render,
                 CheckBeforeSubmitAsync,
                 QsubAsync,
                 cancellationToken

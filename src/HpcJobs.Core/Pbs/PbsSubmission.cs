@@ -137,23 +137,7 @@ internal static class PbsSubmission
                     + "checkpoint, or give a shorter walltime and checkpoint on a timer of your own.",
                 HpcErrors.InvalidJobRequest
             );
-        var args = new List<string>();
-        if (request.Hold)
-            args.AddRange(["-h"]);
-        // qsub -a [[[[CC]YY]MM]DD]hhmm[.SS], in the server's (this machine's) time zone
-        if (request.BeginTime is { } begin)
-            args.AddRange(["-a", begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", CultureInfo.InvariantCulture)]);
-        if (request.Requeue is { } requeue)
-            args.AddRange(["-r", requeue ? "y" : "n"]);
-        if (request.MailUser.Count > 0)
-            args.AddRange(["-M", string.Join(',', request.MailUser)]);
-        if (request.MailType != MailEvents.None)
-            args.AddRange([
-                "-m",
-                (request.MailType.HasFlag(MailEvents.Begin) ? "b" : "")
-                    + (request.MailType.HasFlag(MailEvents.End) ? "e" : "")
-                    + (request.MailType.HasFlag(MailEvents.Fail) ? "a" : ""),
-            ]);
+        var args = SubmissionRules.QsubLifecycle(request);
         if (request.Exclusive)
             args.AddRange(dialect == PbsDialect.Pro ? ["-l", "place=excl"] : ["-n"]);
         return args;

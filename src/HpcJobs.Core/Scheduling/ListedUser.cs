@@ -32,4 +32,24 @@ public static class ListedUser
                 + "user's jobs."
         );
     }
+
+    /// <summary>
+    /// The jobs that answer <paramref name="query"/>, in submission order (tasks by index), checked as
+    /// <see cref="CheckedAsync"/> does: the end of every back end's listing.
+    /// </summary>
+    public static Task<IReadOnlyList<JobInfo>> SortedAsync(
+        IEnumerable<JobInfo> jobs,
+        JobListQuery query,
+        IProcessRunner runner,
+        CancellationToken ct
+    ) =>
+        CheckedAsync(
+            jobs.Where(query.Matches)
+                .OrderBy(j => j.SubmitTime ?? j.StartTime)
+                .ThenBy(j => j.ArrayTaskId ?? -1)
+                .ToList(),
+            query,
+            runner,
+            ct
+        );
 }

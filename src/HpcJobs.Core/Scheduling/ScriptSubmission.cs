@@ -4,11 +4,6 @@ using HpcJobs.Core.Remote;
 
 namespace HpcJobs.Core.Scheduling;
 
-/// <summary>A back end's submission rendered: the submit program's arguments, and the generated script when there is one.</summary>
-/// <param name="Arguments">The argv of the submit program (qsub), the script path last.</param>
-/// <param name="Script">The generated batch script (for a command), or null when the user's script is submitted.</param>
-public sealed record RenderedSubmission(List<string> Arguments, string? Script);
-
 /// <summary>
 /// The submission flow of the back ends that submit a script file (PBS and Grid Engine's qsub), written once: the request
 /// rendered (every check on this machine) before anything is sent; the back end's own checks; then, on this machine,
@@ -22,7 +17,8 @@ public static class ScriptSubmission
     /// <param name="runner">The back end's process seam (SSH to a cluster, or this machine).</param>
     /// <param name="render">
     /// Renders the request with the generated script's path and, for a user's script sent to the cluster, its interpreter
-    /// (read here before sending).
+    /// (read here before sending): the submit program's argv (the script path last), the generated batch script (null when
+    /// the user's own is submitted), and notes.
     /// </param>
     /// <param name="check">The back end's checks against the scheduler (dependencies, array size).</param>
     /// <param name="submit">Runs the submit program with the arguments, once.</param>
@@ -30,7 +26,7 @@ public static class ScriptSubmission
     public static async Task<JobInfo> SubmitAsync(
         JobRequest request,
         IProcessRunner runner,
-        Func<JobRequest, string, string?, RenderedSubmission> render,
+        Func<JobRequest, string, string?, (List<string> Args, string? Script, List<string> Notes)> render,
         Func<JobRequest, CancellationToken, Task> check,
         Func<JobRequest, List<string>, CancellationToken, Task<JobInfo>> submit,
         CancellationToken ct
@@ -50,7 +46,7 @@ public static class ScriptSubmission
                 Directory.CreateDirectory(folder);
                 File.WriteAllText(scriptFile, rendered.Script);
             }
-            return await submit(request, rendered.Arguments, ct).ConfigureAwait(false);
+            return await submit(request, rendered.Args, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -62,7 +58,7 @@ public static class ScriptSubmission
     private static async Task<JobInfo> SubmitThereAsync(
         JobRequest request,
         IProcessRunner runner,
-        Func<JobRequest, string, string?, RenderedSubmission> render,
+        Func<JobRequest, string, string?, (List<string> Args, string? Script, List<string> Notes)> render,
         Func<JobRequest, CancellationToken, Task> check,
         Func<JobRequest, List<string>, CancellationToken, Task<JobInfo>> submit,
         CancellationToken ct
@@ -85,7 +81,7 @@ public static class ScriptSubmission
                 generated = await RemoteSubmission.WriteFileAsync(rendered.Script, runner, ct).ConfigureAwait(false);
                 rendered = render(sending, generated, shell);
             }
-            return await submit(sending, rendered.Arguments, ct).ConfigureAwait(false);
+            return await submit(sending, rendered.Args, ct).ConfigureAwait(false);
         }
         finally
         {

@@ -72,4 +72,32 @@ public static class SubmissionRules
                     + $"letters, digits, _ - . and start with a letter: '{name}' is submitted as '{safe}'."
         );
     }
+
+    /// <summary>
+    /// -Hold, -BeginTime, -Requeue/-NoRequeue, -MailUser/-MailType as the qsub of PBS and of Grid Engine both take them:
+    /// -h, -a [[CC]YY]MMDDhhmm[.SS] in the server's (this machine's) time zone, -r y|n, -M, -m bea.
+    /// </summary>
+    public static List<string> QsubLifecycle(JobRequest request)
+    {
+        var args = new List<string>();
+        if (request.Hold)
+            args.Add("-h");
+        if (request.BeginTime is { } begin)
+            args.AddRange([
+                "-a",
+                begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", System.Globalization.CultureInfo.InvariantCulture),
+            ]);
+        if (request.Requeue is { } requeue)
+            args.AddRange(["-r", requeue ? "y" : "n"]);
+        if (request.MailUser.Count > 0)
+            args.AddRange(["-M", string.Join(',', request.MailUser)]);
+        if (request.MailType != MailEvents.None)
+            args.AddRange([
+                "-m",
+                (request.MailType.HasFlag(MailEvents.Begin) ? "b" : "")
+                    + (request.MailType.HasFlag(MailEvents.End) ? "e" : "")
+                    + (request.MailType.HasFlag(MailEvents.Fail) ? "a" : ""),
+            ]);
+        return args;
+    }
 }

@@ -65,4 +65,16 @@ public static class UsageUnits
             return null;
         return (long)Math.Round(value * (multiplier == 0 ? bareUnit : multiplier));
     }
+
+    /// <summary>A local time without offset, as squeue, sacct and Grid Engine's qstat -xml print it: 2026-12-06T10:13:12.</summary>
+    public static DateTimeOffset? ParseLocalTime(string? text) =>
+        DateTime.TryParseExact(
+            text?.Trim(),
+            "yyyy-MM-dd'T'HH:mm:ss",
+            System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeLocal,
+            out var t
+        )
+            ? new DateTimeOffset(t)
+            : null;
 }

@@ -70,12 +70,9 @@ public sealed partial class SlurmScheduler : IJobLister, ISchedulerCatalog, ISch
                 );
             }
         }
-        var listed = jobs.Select(At)
-            .Where(query.Matches)
-            .OrderBy(j => j.SubmitTime)
-            .ThenBy(j => j.ArrayTaskId ?? -1)
-            .ToList();
-        return await ListedUser.CheckedAsync(listed, query, _commands.Runner, cancellationToken).ConfigureAwait(false);
+        return await ListedUser
+            .SortedAsync(jobs.Select(At), query, _commands.Runner, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<CatalogEntry>> ListAsync(

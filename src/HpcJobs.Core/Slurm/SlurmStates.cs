@@ -76,20 +76,7 @@ internal static class SlurmStates
     }
 
     /// <summary>SLURM timestamps are local ISO times; N/A, NONE, Unknown, None mean "not (yet) set".</summary>
-    public static DateTimeOffset? ParseTime(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        return DateTime.TryParseExact(
-            text.Trim(),
-            "yyyy-MM-dd'T'HH:mm:ss",
-            CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeLocal,
-            out var t
-        )
-            ? new DateTimeOffset(t)
-            : null;
-    }
+    public static DateTimeOffset? ParseTime(string? text) => Scheduling.UsageUnits.ParseLocalTime(text);
 
     public static string? CleanReason(string? reason) =>
         string.IsNullOrWhiteSpace(reason) || reason == "None" ? null : reason.Trim();
