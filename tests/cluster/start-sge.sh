@@ -49,7 +49,7 @@ echo "$HN" > "$COMMON/act_qmaster"
 # ---------- 3. qmaster ----------
 if ! qconf -sh >/dev/null 2>&1; then
   # pid files from an earlier boot (or an image taken while the daemons ran) name other processes now
-  for f in "$SPOOL/qmaster/qmaster.pid" "$SPOOL"/*/execd.pid "$SPOOL/$HN/execd.pid"; do
+  for f in "$SPOOL/qmaster/qmaster.pid" /run/gridengine/execd.pid "$SPOOL"/execd/*/execd.pid; do
     [ -f "$f" ] || continue
     alive "$f" sge_qmaster || alive "$f" sge_execd || rm -f "$f"
   done
@@ -142,7 +142,7 @@ EOF
 fi
 
 # ---------- 5. execd; wait until the queue instance takes jobs (no state flags) ----------
-if ! pgrep -x sge_execd >/dev/null; then
+if ! alive /run/gridengine/execd.pid sge_execd; then
   log "starting sge_execd"
   /etc/init.d/gridengine-exec start >/dev/null
 fi
