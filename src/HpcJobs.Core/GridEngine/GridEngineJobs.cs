@@ -69,7 +69,7 @@ public static class GridEngineJobs
             Restarts = l.State.Contains('R') ? 1 : null,
             SubmitTime = running ? null : l.Time,
             StartTime = running ? l.Time : null,
-            Partition = l.Queue?.Split('@')[0] ?? detail?.HardResources.GetValueOrDefault("__queue"),
+            Partition = l.Queue?.Split('@')[0],
             NodeList = l.Queue?.Split('@') is [_, var host] ? host : null,
             WorkingDirectory = detail?.WorkingDirectory ?? files?.WorkingDirectory,
             StdOutPath = files?.Expand(files.StdOut, l.JobNumber, l.Task, l.Name, l.Owner, l.Queue?.Split('@')[^1]),

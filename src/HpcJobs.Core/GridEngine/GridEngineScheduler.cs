@@ -172,9 +172,7 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
         if (request.Dependencies.Count == 0)
             return;
         // qsub takes an unknown -hold_jid silently and holds nothing: an unknown id is refused here
-        var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct)
-            .ConfigureAwait(false);
-        DependencyRule.RefuseUnknown("Grid Engine", report.NotFound, null);
+        await DependencyRule.KnownTargetsAsync(this, request, "Grid Engine", ct).ConfigureAwait(false);
     }
 
     private async Task<JobInfo> QsubAsync(JobRequest request, List<string> args, CancellationToken ct)

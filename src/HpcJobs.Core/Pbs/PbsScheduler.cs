@@ -232,9 +232,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
         if (request.Dependencies.Count == 0)
             return;
         Ids.CheckDependencies(request);
-        var report = await GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct)
-            .ConfigureAwait(false);
-        DependencyRule.RefuseUnknown("PBS", report.NotFound, null);
+        var report = await DependencyRule.KnownTargetsAsync(this, request, "PBS", ct).ConfigureAwait(false);
         // a dependent submitted while its target is exiting (E) can be left held for good (Hold_Types s): wait, a
         // few seconds at most, until the target has left E
         var until = DateTimeOffset.Now + ExitingWait;

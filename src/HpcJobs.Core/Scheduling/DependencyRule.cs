@@ -47,4 +47,23 @@ public static class DependencyRule
             HpcErrors.DependencyNotFound
         );
     }
+
+    /// <summary>
+    /// The status of the jobs <paramref name="request"/> depends on, in one call, after refusing the dependencies
+    /// <paramref name="scheduler"/> does not know (<see cref="RefuseUnknown"/>): for back ends whose submit command takes
+    /// an unknown id without a word (qsub).
+    /// </summary>
+    public static async Task<StatusReport> KnownTargetsAsync(
+        IScheduler scheduler,
+        JobRequest request,
+        string name,
+        CancellationToken ct
+    )
+    {
+        var report = await scheduler
+            .GetStatusAsync(request.Dependencies.Select(d => d.JobId).Distinct().ToList(), ct)
+            .ConfigureAwait(false);
+        RefuseUnknown(name, report.NotFound, null);
+        return report;
+    }
 }
