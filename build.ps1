@@ -164,11 +164,22 @@ function Start-TestSshd {
     Exec 'start-sshd.sh' { bash (Join-Path $Root 'tests/cluster/start-sshd.sh') }
 }
 
+# The failed tests in Pester's detailed output: the [-] lines, with the Describe they ran in.
+function Get-PesterFailure([string[]]$Lines) {
+    $describe = ''
+    foreach ($line in $Lines) {
+        if ($line -match '^Describing (.*)') { $describe = $Matches[1] }
+        elseif ($line -match '^\s*\[-\] (.*?)( \d+(\.\d+)?m?s \(.*)?$') { "$describe > $($Matches[1])" }
+    }
+}
+
 function Invoke-Test {
     $passed = 0; $failed = 0
+    # what failed, repeated just above the total line: CI keeps only the tail of a long log
+    $failures = [Collections.Generic.List[string]]::new()
     Step 'format: dotnet csharpier check . (fix with: dotnet csharpier format .)'
     dotnet csharpier check $Root
-    if ($LASTEXITCODE -ne 0) { Step 'format check FAILED: files above are not formatted'; $failed++ } else { $passed++ }
+    if ($LASTEXITCODE -ne 0) { Step 'format check FAILED: files above are not formatted'; $failed++; $failures.Add('format check') } else { $passed++ }
     Start-TestCluster
     Start-TestPbsServer
     Start-TestGridEngine
@@ -180,7 +191,8 @@ function Invoke-Test {
         $summary = $out | Select-String 'Failed:\s+(\d+), Passed:\s+(\d+)' | Select-Object -Last 1
         if (-not $summary) { throw "xUnit printed no summary for $project (exit $xunitExit)" }
         $failed += [int]$summary.Matches[0].Groups[1].Value; $passed += [int]$summary.Matches[0].Groups[2].Value
-        if ($xunitExit -ne 0 -and [int]$summary.Matches[0].Groups[1].Value -eq 0) { $failed++ }
+        $out | Select-String '^\s*Failed (\S.*) \[' | ForEach-Object { $failures.Add("xUnit $($_.Matches[0].Groups[1].Value)") }
+        if ($xunitExit -ne 0 -and [int]$summary.Matches[0].Groups[1].Value -eq 0) { $failed++; $failures.Add("xUnit $project exited $xunitExit with no failed test") }
     }
 
     Set-ClusterPwsh
@@ -192,14 +204,17 @@ function Invoke-Test {
     $summary = $out | Select-String '^pester: (\d+) passed, (\d+) failed' | Select-Object -Last 1
     if (-not $summary) { throw "Pester printed no summary (exit $pesterExit)" }
     $passed += [int]$summary.Matches[0].Groups[1].Value; $failed += [int]$summary.Matches[0].Groups[2].Value
-    if ($pesterExit -ne 0 -and [int]$summary.Matches[0].Groups[2].Value -eq 0) { $failed++ }
+    Get-PesterFailure $out | ForEach-Object { $failures.Add("Pester $_") }
+    if ($pesterExit -ne 0 -and [int]$summary.Matches[0].Groups[2].Value -eq 0) { $failed++; $failures.Add("Pester exited $pesterExit with no failed test") }
 
     if ($IsLinux) {
         $result = Invoke-InstalledTest -PesterPsd1 $pester
         $passed += $result.Passed; $failed += $result.Failed
+        $result.Failures | ForEach-Object { $failures.Add("installed package: $_") }
     }
 
     Step "tests took $([int]((Get-Date) - $script:Started).TotalSeconds) s in all"
+    if ($failures.Count) { Step "what failed ($($failures.Count)):"; $failures | ForEach-Object { Write-Host "  $_" } }
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }
@@ -245,13 +260,15 @@ function Invoke-InstalledTest([string]$PesterPsd1) {
         $out = & env @arguments 2>&1 | ForEach-Object { Write-Host $_; "$_" }
     }
     $exit = $LASTEXITCODE
+    $failures = [Collections.Generic.List[string]]::new()
+    Get-PesterFailure $out | ForEach-Object { $failures.Add($_) }
     $counts = foreach ($prefix in 'install', 'pester') {
         $line = $out | Select-String "^${prefix}: (\d+) passed, (\d+) failed" | Select-Object -Last 1
         if ($line) { [pscustomobject]@{ Passed = [int]$line.Matches[0].Groups[1].Value; Failed = [int]$line.Matches[0].Groups[2].Value } }
-        else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+        else { $failures.Add("no '${prefix}: N passed, N failed' line"); [pscustomobject]@{ Passed = 0; Failed = 1 } }
     }
-    $result = [pscustomobject]@{ Passed = ($counts | Measure-Object Passed -Sum).Sum; Failed = ($counts | Measure-Object Failed -Sum).Sum }
-    if ($exit -ne 0 -and $result.Failed -eq 0) { $result.Failed++ }
+    $result = [pscustomobject]@{ Passed = ($counts | Measure-Object Passed -Sum).Sum; Failed = ($counts | Measure-Object Failed -Sum).Sum; Failures = $failures }
+    if ($exit -ne 0 -and $result.Failed -eq 0) { $result.Failed++; $failures.Add("exited $exit with no failed test") }
     Remove-Item -Recurse -Force $home_ -ErrorAction Ignore
     $result
 }
