@@ -344,6 +344,14 @@ public sealed class LocalDaemon
     /// <summary>Runs the scheduling pass (<see cref="LocalSchedulingPass"/>) over the jobs in memory and carries it out.</summary>
     private void Schedule()
     {
+        // a job that cannot be launched ends at once: its CPUs are free again for the jobs this pass left waiting
+        while (SchedulingPass() is false) { }
+    }
+
+    /// <summary>One pass; false when a job it started could not be launched, so that another pass is due.</summary>
+    private bool SchedulingPass()
+    {
+        var launched = true;
         var finished = new Dictionary<string, List<LocalJobRecord>?>();
         var outcomes = LocalSchedulingPass.Decide(
             _active.Values.Where(u => u.State == JobState.Pending).ToList(),
@@ -361,7 +369,7 @@ public sealed class LocalDaemon
                     End(unit);
                     break;
                 case PassDecision.Start:
-                    Start(unit);
+                    launched &= Start(unit);
                     break;
                 case PassDecision.Wait when unit.Reason != reason:
                     unit.Reason = reason;
@@ -369,6 +377,7 @@ public sealed class LocalDaemon
                     break;
             }
         }
+        return launched;
     }
 
     /// <summary>The units a dependency names: from memory when active, else the store (finished ones never change).</summary>
@@ -390,7 +399,8 @@ public sealed class LocalDaemon
         return result;
     }
 
-    private void Start(LocalJobRecord unit)
+    /// <summary>Starts the unit's processes; false when they could not be launched (the unit has then ended, Failed).</summary>
+    private bool Start(LocalJobRecord unit)
     {
         unit.State = JobState.Running;
         unit.NativeState = "RUNNING";
@@ -407,7 +417,7 @@ public sealed class LocalDaemon
         {
             unit.Finish(JobState.Failed, "FAILED", $"LaunchFailed: {e.Message}", exitCode: 127);
             End(unit);
-            return;
+            return false;
         }
         _peakMemory.Spawned(unit.Id);
         _reaper.Started(pid, unit.Id);
@@ -428,6 +438,7 @@ public sealed class LocalDaemon
                 );
         }
         Save(unit);
+        return true;
     }
 
     /// <summary>Hold a pending job, release a held one, or end a running one to queue it again (<see cref="Reaped"/>).</summary>

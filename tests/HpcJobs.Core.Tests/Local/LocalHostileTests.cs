@@ -484,6 +484,26 @@ public sealed class LocalHostileTests : IDisposable
     }
 
     [Fact]
+    public async Task Jobs_that_cannot_be_launched_free_their_CPUs_for_the_jobs_waiting_behind_them()
+    {
+        // every pass used to count a launch that failed as started, leaving the jobs behind it Pending (Resources) with
+        // nothing running, until something else (a new submission) ran the next pass
+        var local = new LocalScheduler(_state);
+        var array = await local.SubmitAsync(
+            Cmd("no-such-program-here") with
+            {
+                Array = ArrayRange.Parse("1-" + (3 * LocalScheduler.Slots)),
+                Resources = new ResourceSpec { CpusPerTask = 1 },
+            }
+        );
+        var after = await local.SubmitAsync(Cmd("true"));
+        var tasks = (await local.GetStatusAsync([array.JobId])).Jobs.Select(j => j.JobId).ToList();
+        foreach (var id in tasks)
+            Assert.Equal(JobEndCause.LaunchFailure, (await Finished(local, id)).EndCause);
+        Assert.Equal(JobState.Completed, (await Finished(local, after.JobId)).State);
+    }
+
+    [Fact]
     public async Task A_state_folder_whose_path_is_too_long_for_a_socket_still_works()
     {
         var deep = Path.Combine(_root, new string('d', 60), new string('e', 60), "state");
