@@ -9,7 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/HpcJobs.format.ps1xml')
-    CmdletsToExport      = @('Submit-HpcJob', 'Get-HpcJobStatus', 'Wait-HpcJob', 'Stop-HpcJob', 'Suspend-HpcJob', 'Resume-HpcJob', 'Restart-HpcJob', 'Set-HpcJob', 'Receive-HpcJob', 'Measure-HpcJob', 'New-HpcResourceSpec', 'Get-HpcScheduler', 'Invoke-HpcCommand')
+    CmdletsToExport      = @('Submit-HpcJob', 'Get-HpcJobStatus', 'Wait-HpcJob', 'Stop-HpcJob', 'Suspend-HpcJob', 'Resume-HpcJob', 'Restart-HpcJob', 'Set-HpcJob', 'Receive-HpcJob', 'Measure-HpcJob', 'New-HpcResourceSpec', 'Get-HpcScheduler', 'Invoke-HpcCommand', 'Watch-HpcJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -158,6 +158,18 @@ function Start-TestGridEngine {
 
 # The remote tests need a real sshd on 127.0.0.1 with test users (tests/cluster/start-sshd.sh: its own port, config and
 # host keys; installs openssh-server and tcsh on first run). Only as root: it adds users and an Include to ~/.ssh/config.
+# Debian packages the tests drive as a person would: tmux (Watch-HpcJob in a real terminal, read back with capture-pane).
+# Only as root, only those missing; without them those tests fail and say what is missing.
+function Install-TestTool {
+    $missing = @(@{ Command = 'tmux'; Package = 'tmux' } | Where-Object { -not (Get-Command $_.Command -CommandType Application -ErrorAction Ignore) })
+    if ($missing.Count -eq 0) { return }
+    $packages = $missing.Package -join ' '
+    if ((id -u) -ne '0') { Step "test tools missing: $packages (run: sudo apt-get install $packages)"; return }
+    Step "test tools: apt-get install $packages"
+    if (-not (Get-ChildItem /var/lib/apt/lists -Filter '*_Packages*' -ErrorAction Ignore)) { Exec 'apt-get update' { apt-get update -qq } }
+    Exec 'apt-get install' { env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends @($missing.Package) }
+}
+
 function Start-TestSshd {
     if ((id -u) -ne '0') { Step 'test sshd: not root; remote tests run only if it is up (run: sudo bash tests/cluster/start-sshd.sh)'; return }
     Step 'test sshd: starting (tests/cluster/start-sshd.sh)'
@@ -184,6 +196,7 @@ function Invoke-Test {
     Start-TestPbsServer
     Start-TestGridEngine
     Start-TestSshd
+    Install-TestTool
     foreach ($project in 'tests/HpcJobs.Core.Tests', 'tests/HpcJobs.Tests') {
         Step "xUnit: $project"
         $out = dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet 2>&1 | ForEach-Object { Write-Host $_; $_ }

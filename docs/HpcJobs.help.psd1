@@ -124,6 +124,32 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Code = '$jobs | Wait-HpcJob -Timeout 3600 -ErrorAction Stop'; Remarks = 'Waits at most an hour and stops the script if jobs are still running then.' }
         )
     }
+    'Watch-HpcJob' = @{
+        Synopsis    = 'Shows jobs live, redrawn in place, until q, Ctrl+C, or (with -UntilFinished) every job has ended.'
+        Description = 'A full-screen view like watch squeue, drawn without flicker on the terminal''s alternate screen and fitted to its width and height (resizes included): a header with counts per state, then a row per job, or per array with a bar of its tasks ([###>>>....]: ended, running, waiting) and their counts. Running jobs come first (elapsed against the walltime, their nodes), then waiting ones (time queued, the estimated start and the reason in plain words), then those that ended, latest first (how: exit code, signal, out of memory, walltime, cancelled by whom). Rows that do not fit are counted on the last line. Status comes from the snapshot your HpcJobs processes share with each other (see about_HpcJobs), so a watch costs the scheduler what one Wait-HpcJob does; a selection (parameter set List) is listed again every minute for new jobs. q, Esc or Ctrl+C ends it and gives the shell its screen back, with a line of final counts. Where there is no live console (output redirected, a script in CI) or with -Plain, it prints a line per job when it is first seen and whenever its state changes, on the information stream (as Write-Host: 6> captures it); a scheduler that stops answering is a warning, once per new message.'
+        Parameters  = @{
+            JobId         = 'Jobs to watch: JobInfo objects, objects with JobId/Scheduler properties, or ids (an array id shows its tasks). Positional, by name or from the pipeline.'
+            Scheduler     = 'The scheduler that owns bare ids, or whose jobs to watch.'
+            State         = 'Watch only jobs in these states when listed (Pending, Running…); once seen, a job is followed to its end.'
+            Name          = 'Watch only jobs whose name matches this wildcard pattern (sweep*).'
+            User          = 'Watch another user''s jobs, or * for everyone''s, where the scheduler shows them. Default: yours.'
+            Partition     = 'Watch only jobs in this partition (PBS, Grid Engine: queue).'
+            UntilFinished = 'End by itself when every job watched has ended, and return them (to pipe on, as Wait-HpcJob returns them). Without it, only q or Ctrl+C ends the watch, and it returns nothing.'
+            Plain         = 'Print a line per change even in a live console, as where output is redirected (for a log).'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'With -UntilFinished, every job watched once all have ended, in the order first seen; nothing when q or Ctrl+C ends the watch.' }
+        )
+        Examples    = @(
+            @{ Code = 'Watch-HpcJob'; Remarks = 'Watches your unfinished jobs (and any you submit meanwhile) until q.' }
+            @{ Code = '$jobs = Submit-HpcJob ./sweep.sh -ArrayRange 1-500%50; $jobs | Watch-HpcJob -UntilFinished | Where-Object State -ne Completed'; Remarks = 'Shows the array as a bar while it runs, then passes on the tasks that did not complete.' }
+            @{ Code = 'Watch-HpcJob -Name sweep* -Plain 6> watch.log'; Remarks = 'Logs a line per state change of your sweep jobs.' }
+        )
+    }
     'Stop-HpcJob' = @{
         Synopsis    = 'Cancels pending or running jobs.'
         Description = 'Cancels all given jobs of one scheduler with one call. Jobs that already finished are skipped (see -Verbose); ids the scheduler does not know give an HpcJobNotFound error, even where the scheduler itself would stay silent. Running local jobs are stopped with their whole process tree.'

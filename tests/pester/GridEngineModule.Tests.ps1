@@ -174,7 +174,9 @@ $pbs = Submit-HpcJob -Scheduler Pbs -Command sh, -c, 'exit 7'
     }
 
     It 'works on the cell over SSH, with a tcsh login' {
-        $job = Submit-HpcJob @ge -HostName hpc-tcsh -Command sh, -c, 'echo remote $SGE_TASK_ID; exit 2' -ArrayRange '1-2'
+        # a name of its own: Grid Engine appends to an output file that exists, and job numbers start again at 1 when
+        # the test cell is set up again while the test users' homes stay
+        $job = Submit-HpcJob @ge -HostName hpc-tcsh -Command sh, -c, 'echo remote $SGE_TASK_ID; exit 2' -ArrayRange '1-2' -Name "ge-remote-$(Get-Random)"
         $tasks = $job | Wait-HpcJob -Timeout 120
         $tasks.ExitCode | Should -Be @(2, 2)
         $tasks[0].Location | Should -Be 'ssh://hpc-tcsh'
