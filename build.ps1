@@ -158,10 +158,11 @@ function Start-TestGridEngine {
 
 # The remote tests need a real sshd on 127.0.0.1 with test users (tests/cluster/start-sshd.sh: its own port, config and
 # host keys; installs openssh-server and tcsh on first run). Only as root: it adds users and an Include to ~/.ssh/config.
-# Debian packages the tests drive as a person would: tmux (Watch-HpcJob in a real terminal, read back with capture-pane).
+# Debian packages the tests drive as a person would: tmux (Watch-HpcJob in a real terminal, read back with capture-pane)
+# and Chromium (Export-HpcJobReport's page opened headless, its DOM read back, screenshots).
 # Only as root, only those missing; without them those tests fail and say what is missing.
 function Install-TestTool {
-    $missing = @(@{ Command = 'tmux'; Package = 'tmux' } | Where-Object { -not (Get-Command $_.Command -CommandType Application -ErrorAction Ignore) })
+    $missing = @(@{ Command = 'tmux'; Package = 'tmux' }, @{ Command = 'chromium'; Package = 'chromium' } | Where-Object { -not (Get-Command $_.Command -CommandType Application -ErrorAction Ignore) })
     if ($missing.Count -eq 0) { return }
     $packages = $missing.Package -join ' '
     if ((id -u) -ne '0') { Step "test tools missing: $packages (run: sudo apt-get install $packages)"; return }
@@ -343,6 +344,7 @@ foreach ($t in $Task) {
             Exec 'bench (SLURM, PBS)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-HpcJobs.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Exec 'bench (shared status: K waiting processes against one)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-SharedStatus.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') -WithoutSharing }
             Exec 'bench (script blocks: Invoke-HpcCommand against ForEach-Object -Parallel and raw sbatch)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-ScriptBlocks.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
+            Exec 'bench (watching: Watch-HpcJob against Wait-HpcJob and watch -n 2 squeue, counted by sdiag)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-Watch.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Exec 'bench (a cluster over SSH)' { & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Measure-Remote.ps1') -ModuleManifest (Join-Path $ModuleDir 'HpcJobs.psd1') }
             Show-MutationScore
         }

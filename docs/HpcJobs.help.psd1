@@ -150,6 +150,33 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Code = 'Watch-HpcJob -Name sweep* -Plain 6> watch.log'; Remarks = 'Logs a line per state change of your sweep jobs.' }
         )
     }
+    'Export-HpcJobReport' = @{
+        Synopsis    = 'Writes an execution report of jobs: one self-contained HTML page, charts included, that opens offline.'
+        Description = 'For any set of jobs (piped from Submit-HpcJob, Invoke-HpcCommand -AsJob or Get-HpcJobStatus, given by id, or your jobs selected by -Name), asks each scheduler once for their status and once for what they used (as Measure-HpcJob does), then writes one HTML file: a summary (counts by final state, CPU-hours used against asked, peak memory against the request, time queued, span), a timeline with a row per job or array task from submit (pale) through start to end (coloured by how it ended), CPU efficiency and peak memory against the request per job with the worst offenders named, a failures table (cause, exit code or signal, reason, the last lines of output) and what was submitted (jobs alike counted together). Chart.js is inlined into the page and a content security policy forbids the page any request, so it works offline and sends nothing anywhere. Legible at thousands of tasks (the timeline grows a few pixels per row).'
+        Parameters  = @{
+            JobId     = 'Jobs to report: JobInfo objects, objects with JobId/Scheduler properties, or ids (an array id reports each task). Positional, by name or from the pipeline.'
+            Scheduler = 'The scheduler that owns bare ids, or whose jobs -Name selects.'
+            Path      = 'The HTML file to write; an existing file is replaced. Relative paths are taken against PowerShell''s location.'
+            Name      = 'Report your jobs whose name matches this wildcard pattern, those still queued or running and those that ended since -Since.'
+            Since     = 'With -Name: also the jobs that ended at or after this time. Default: the last 7 days.'
+            Title     = 'The page''s title. Default: HpcJobs report: N jobs.'
+            Open      = 'Open the report in your browser once written (xdg-open on Linux, open on macOS).'
+            PassThru  = 'Return the report''s file (a FileInfo).'
+            WhatIf    = 'Says which file would be written for how many jobs, and writes nothing.'
+            Confirm   = 'Asks before writing the file.'
+        }
+        Inputs      = @(
+            @{ Type = 'HpcJobs.Core.Model.JobInfo'; Description = 'Jobs, from any HpcJobs cmdlet.' }
+            @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
+        )
+        Outputs     = @(
+            @{ Type = 'System.IO.FileInfo'; Description = 'With -PassThru, the report file.' }
+        )
+        Examples    = @(
+            @{ Code = 'Submit-HpcJob ./sweep.sh -ArrayRange 1-500 | Wait-HpcJob | Export-HpcJobReport -Path sweep.html -Open'; Remarks = 'Runs a sweep, then opens its report: a timeline bar per task, the failures with their last lines.' }
+            @{ Code = 'Export-HpcJobReport -Name sweep* -Since (Get-Date).AddDays(-1) -Path yesterday.html'; Remarks = 'Reports your sweep jobs of the last day, finished ones included.' }
+        )
+    }
     'Stop-HpcJob' = @{
         Synopsis    = 'Cancels pending or running jobs.'
         Description = 'Cancels all given jobs of one scheduler with one call. Jobs that already finished are skipped (see -Verbose); ids the scheduler does not know give an HpcJobNotFound error, even where the scheduler itself would stay silent. Running local jobs are stopped with their whole process tree.'

@@ -109,6 +109,21 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The scheduler's job listing, or a terminating error saying what to do instead (<paramref name="otherwise"/>).</summary>
+    protected IJobLister GetListerOrStop(IScheduler scheduler, string otherwise)
+    {
+        if (scheduler is IJobLister lister)
+            return lister;
+        ThrowTerminatingError(
+            ToErrorRecord(
+                HpcErrors.SchedulerNotInstalled,
+                $"{scheduler.Kind} cannot list jobs; {otherwise}.",
+                scheduler.Kind
+            )
+        );
+        throw new InvalidOperationException("not reached: ThrowTerminatingError throws");
+    }
+
     /// <summary>Status of the ids in one batched call; a failure is written as an error and gives null.</summary>
     /// <param name="scheduler">The back end.</param>
     /// <param name="jobIds">The ids.</param>

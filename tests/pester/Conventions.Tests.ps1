@@ -29,8 +29,8 @@ Describe '<Name>' -ForEach $script:cmdlets {
         foreach ($p in $help.parameters.parameter) { ($p.description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$($p.name)" }
     }
     It 'supports ShouldProcess exactly when it changes something' {
-        # Invoke-HpcCommand submits an array job, so it asks as Submit-HpcJob does
-        $changes = $Name -match '^(Submit|Stop|Suspend|Resume|Restart|Set)-|^Invoke-HpcCommand$'
+        # Invoke-HpcCommand submits an array job, so it asks as Submit-HpcJob does; Export- writes a file, as Export-Csv asks
+        $changes = $Name -match '^(Submit|Stop|Suspend|Resume|Restart|Set|Export)-|^Invoke-HpcCommand$'
         $cmd.Parameters.ContainsKey('WhatIf') | Should -Be $changes
         $cmd.Parameters.ContainsKey('Confirm') | Should -Be $changes
     }

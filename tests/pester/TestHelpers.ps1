@@ -25,3 +25,19 @@ function Get-ProcessWithArgv([string[]]$Argv) {
         try { [IO.File]::ReadAllText("/proc/$($_.Name)/cmdline") -eq $want } catch { $false }
     }
 }
+
+# Debian's Chromium, headless: the page's DOM after its scripts ran, and screenshots (issue 31). --no-sandbox: CI runs as root.
+$script:ChromiumArgs = @('--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--virtual-time-budget=5000')
+function Get-RenderedDom([string]$File) {
+    (& chromium @script:ChromiumArgs --dump-dom "file://$File" 2>$null) -join "`n"
+}
+function Save-Screenshot([string]$File, [string]$Png, [int]$Width, [int]$Height) {
+    $null = & chromium @script:ChromiumArgs "--window-size=$Width,$Height" "--screenshot=$Png" "file://$File" 2>&1
+    if (-not (Test-Path $Png)) { throw "chromium wrote no screenshot of $File" }
+}
+# A PNG's width and height, from its IHDR chunk (bytes 16-23, big-endian).
+function Get-PngSize([string]$Png) {
+    $b = [IO.File]::ReadAllBytes($Png)
+    $be = { param($o) ([int]$b[$o] -shl 24) -bor ([int]$b[$o + 1] -shl 16) -bor ([int]$b[$o + 2] -shl 8) -bor [int]$b[$o + 3] }
+    [pscustomobject]@{ Width = & $be 16; Height = & $be 20 }
+}

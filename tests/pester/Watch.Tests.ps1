@@ -26,6 +26,19 @@ BeforeAll {
         } while ((Get-Date) -lt $until)
         throw "after $Seconds s the screen does not show /$Pattern/:`n$screen"
     }
+    # the screen as a picture for the README (docs/images/watch.png): the captured text in a terminal's colours, through Chromium
+    function Save-TerminalPicture([string[]]$Lines, [int]$Width, [int]$Height) {
+        $readme = Join-Path $PSScriptRoot '../../README.md'
+        if (-not (Test-Path $readme)) { return }
+        $text = [System.Net.WebUtility]::HtmlEncode(($Lines -join "`n"))
+        $html = Join-Path $script:work 'watch.html'
+        Set-Content $html "<!DOCTYPE html><html><body style='margin:0;background:#1e1e1e'><pre style='margin:0;padding:8px;color:#e0e0e0;font:14px/1.25 DejaVu Sans Mono,monospace'>$text</pre></body></html>"
+        $png = Join-Path $script:work 'watch.png'
+        Save-Screenshot $html $png ([int]($Width * 8.5 + 16)) ([int]($Height * 17.5 + 16))
+        $docs = Join-Path $PSScriptRoot '../../docs/images'
+        New-Item -ItemType Directory -Force $docs | Out-Null
+        Copy-Item $png (Join-Path $docs 'watch.png')
+    }
     # runs Watch-HpcJob in a pwsh of its own in the terminal, from a script file (no quoting through bash)
     function Start-Watch([string]$Name, [string]$Arguments) {
         $script = Join-Path $script:work "$Name.ps1"
@@ -65,6 +78,7 @@ Describe 'Watch-HpcJob in a terminal' {
         # every line fits: nothing wrapped onto a line of its own
         (Read-Screen $name) | Where-Object { $_ -ne '' } | ForEach-Object { $_ | Should -Match '^(Local: |JOBID|\d+ )' }
         (Read-Screen $name) | ForEach-Object { $_.Length | Should -BeLessThan $Width }
+        if ($Width -eq 80) { Save-TerminalPicture (Read-Screen $name) $Width $Height }
 
         Invoke-Tmux send-keys -t $name q
         $screen = Wait-Screen $name '(?m)^WATCH-ENDED'

@@ -21,6 +21,7 @@ public enum HpcErrorCategory
     InvalidResult,
     SecurityError,
     AuthenticationError,
+    WriteError,
 }
 
 /// <summary>A stable ErrorId and the category it always carries.</summary>
@@ -159,6 +160,11 @@ public static class HpcErrors
         HpcErrorCategory.OperationTimeout,
         "Wait-HpcJob -Timeout passed with jobs unfinished"
     );
+    public static readonly HpcError ReportNotWritten = new(
+        "HpcReportNotWritten",
+        HpcErrorCategory.WriteError,
+        "Export-HpcJobReport could not write its file (the folder does not exist, is not writable, or the disk is full)"
+    );
 
     /// <summary>The ErrorId keeps its first name (scripts match it); the member says what it means.</summary>
     public static readonly HpcError SchedulerNotInstalled = new(
@@ -277,6 +283,7 @@ public static class HpcErrors
         JobCannotRun,
         JobFailed,
         WaitTimeout,
+        ReportNotWritten,
         SchedulerNotInstalled,
         SchedulerUnavailable,
         SchedulerOutputUnreadable,

@@ -61,17 +61,7 @@ public sealed class GetHpcJobStatusCommand : HpcJobInputCmdlet
             return;
         }
         var scheduler = GetSchedulerOrStop(Scheduler);
-        if (scheduler is not IJobLister lister)
-        {
-            ThrowTerminatingError(
-                ToErrorRecord(
-                    HpcErrors.SchedulerNotInstalled,
-                    $"{scheduler.Kind} cannot list jobs; give job ids.",
-                    scheduler.Kind
-                )
-            );
-            return;
-        }
+        var lister = GetListerOrStop(scheduler, "give job ids");
         var query = new JobListQuery
         {
             States = State,

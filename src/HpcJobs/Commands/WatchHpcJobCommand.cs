@@ -58,17 +58,7 @@ public sealed class WatchHpcJobCommand : HpcJobInputCmdlet
             return;
         }
         var scheduler = GetSchedulerOrStop(Scheduler);
-        if (scheduler is not IJobLister lister)
-        {
-            ThrowTerminatingError(
-                ToErrorRecord(
-                    HpcErrors.SchedulerNotInstalled,
-                    $"{scheduler.Kind} cannot list jobs; pipe the jobs to watch, or give their ids.",
-                    scheduler.Kind
-                )
-            );
-            return;
-        }
+        var lister = GetListerOrStop(scheduler, "pipe the jobs to watch, or give their ids");
         var query = new JobListQuery
         {
             States = State,
