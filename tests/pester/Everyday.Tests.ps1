@@ -193,3 +193,38 @@ Describe 'Get-HpcScheduler -Detailed' {
         $e[0].Exception.Message | Should -Match 'MaxArraySize is \d+'
     }
 }
+
+Describe 'First impressions: what the cmdlets print reads well at 80 and 120 columns' {
+    BeforeAll {
+        $script:done = Submit-HpcJob -Command sh, -c, 'echo hi' -Name impression -Resources (New-HpcResourceSpec -Walltime 1h -Memory 1GB) | Wait-HpcJob -Timeout 60
+        # PowerShell wraps a list line at the width wherever it is, so a line of the full width was cut; a table may only
+        # shorten its last column, marked with an ellipsis (Format-List shows the whole value)
+        function Assert-Uncut($Objects, [int]$Width) {
+            $lines = ($Objects | Out-String -Width $Width) -split "`n" | ForEach-Object TrimEnd
+            $lines | Where-Object { $_.Length -ge $Width -and -not $_.EndsWith([char]0x2026) } | Should -BeNullOrEmpty -Because "at $Width columns"
+            $lines
+        }
+    }
+
+    It 'Get-HpcScheduler -Detailed shows settings and capabilities as wrapped lists, never a cut dictionary, at <Width>' -TestCases @(@{ Width = 80 }, @{ Width = 120 }) {
+        $lines = Assert-Uncut (Get-HpcScheduler -Scheduler Local -Detailed) $Width
+        ($lines -join "`n") | Should -Match '(?m)^Settings     : CPU slots: \d+ '
+        ($lines -join "`n") | Should -Not -Match '\{\['
+        ($lines -join "`n") | Should -Match '(?m)^Capabilities : Arrays, ArrayThrottle, '
+        ($lines -join "`n") | Should -Match '(?m)^ +State folder: '
+    }
+
+    It 'a resource spec shows only what was asked for, memory in GB, at <Width>' -TestCases @(@{ Width = 80 }, @{ Width = 120 }) {
+        $lines = Assert-Uncut (New-HpcResourceSpec -Cpus 4 -Memory 8GB -Walltime 2h) $Width
+        ($lines -join "`n") | Should -Match '(?m)^Memory +: 8GB \(8589934592 bytes\)$'
+        ($lines -join "`n") | Should -Not -Match '(?m)^(Nodes|Partition|Qos|Account) +:'
+    }
+
+    It 'jobs, their efficiency and its summary fit, with states counted in words, at <Width>' -TestCases @(@{ Width = 80 }, @{ Width = 120 }) {
+        Assert-Uncut $script:done $Width | Out-Null
+        Assert-Uncut ($script:done | Measure-HpcJob) $Width | Out-Null
+        $lines = Assert-Uncut ($script:done | Measure-HpcJob -Summary) $Width
+        ($lines -join "`n") | Should -Match '(?m)^States +: Completed 1$'
+        ($lines -join "`n") | Should -Match '(?m)^CPU-hours +: [\d.]+ used of [\d.]+ allocated$'
+    }
+}
