@@ -84,6 +84,23 @@ Describe 'A cluster over SSH (<Shell> login shell)' -ForEach $script:logins -Ski
         $pbs | Receive-HpcJob -Wait | Select-Object -Last 2 | Should -Be @('one', 'two')
     }
 
+    It 'watches a selection of jobs there by name to their end, and writes their report' {
+        $name = "watched-$(Get-Random)"
+        $jobs = 1..2 | ForEach-Object { Submit-HpcJob -HostName $Alias -Scheduler Slurm -Command sh, -c, "sleep $($_ + 4); exit $($_ - 1)" -Name $name }
+        $out = Watch-HpcJob -HostName $Alias -Scheduler Slurm -Name $name -UntilFinished 6>&1
+        $returned = @($out | Where-Object { $_ -is [HpcJobs.Core.Model.JobInfo] } | Sort-Object { [int]$_.JobId })
+        $returned.JobId | Should -Be $jobs.JobId
+        $returned.State | Should -Be @('Completed', 'Failed')
+        $returned[0].Location | Should -Be "ssh://$Alias"
+        $lines = @($out | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | ForEach-Object { "$_" })
+        $lines -match "^\d\d:\d\d:\d\d $($jobs[1].JobId) \($name\) \w+ -> Failed: exit 1$" | Should -Not -BeNullOrEmpty
+        $report = Join-Path $TestDrive "$Alias.html"
+        Export-HpcJobReport -HostName $Alias -Scheduler Slurm -Name $name -Path $report
+        $dom = Get-RenderedDom $report
+        $dom | Should -Match 'data-timeline-bars="2"'
+        $dom | Should -Match 'data-rows="1"'
+    }
+
     It 'describes the cluster there, and follows a job there as a PowerShell job' {
         $selection, $detail = Get-HpcScheduler -HostName $Alias -Detailed
         "$($selection.Kind)" | Should -Be 'Slurm'
