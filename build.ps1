@@ -205,7 +205,8 @@ function Invoke-Test {
         $summary = $out | Select-String 'Failed:\s+(\d+), Passed:\s+(\d+)' | Select-Object -Last 1
         if (-not $summary) { throw "xUnit printed no summary for $project (exit $xunitExit)" }
         $failed += [int]$summary.Matches[0].Groups[1].Value; $passed += [int]$summary.Matches[0].Groups[2].Value
-        $out | Select-String '^\s*Failed (\S.*) \[' | ForEach-Object { $failures.Add("xUnit $($_.Matches[0].Groups[1].Value)") }
+        # "-v quiet" prints a failed test as "[xUnit.net 00:01:27.27]     Namespace.Class.Test [FAIL]"
+        $out | Select-String '^\[xUnit\.net [^\]]*\]\s+(\S.*) \[FAIL\]' | ForEach-Object { $failures.Add("xUnit $($_.Matches[0].Groups[1].Value)") }
         if ($xunitExit -ne 0 -and [int]$summary.Matches[0].Groups[1].Value -eq 0) { $failed++; $failures.Add("xUnit $project exited $xunitExit with no failed test") }
     }
 

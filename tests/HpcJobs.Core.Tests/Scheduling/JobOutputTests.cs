@@ -112,6 +112,9 @@ public sealed class JobOutputTests : IDisposable
         );
     }
 
+    // The jobs below pause 2.5 s between changes to their file: the follower reads every 200 ms, but in the whole suite's
+    // parallel run its timer can be late by seconds (0.7 s pauses failed there, never alone), and a change it never
+    // saw cannot be reported.
     private async Task<(List<string> Lines, List<string> Warnings)> Follow(JobRequest request, int? tail = null)
     {
         var local = new LocalScheduler(Path.Combine(_dir, "state"));
@@ -150,7 +153,7 @@ public sealed class JobOutputTests : IDisposable
                 [
                     "sh",
                     "-c",
-                    "echo one; sleep 0.7; mv o.out o.old; echo two; sleep 0.7; exec > o.out; echo three; sleep 0.7",
+                    "echo one; sleep 2.5; mv o.out o.old; echo two; sleep 2.5; exec > o.out; echo three; sleep 2.5",
                 ],
                 OutputPath = "o.out",
             }
@@ -163,7 +166,7 @@ public sealed class JobOutputTests : IDisposable
     public async Task An_output_deleted_while_followed_or_never_written_is_a_warning()
     {
         var (_, deleted) = await Follow(
-            new JobRequest { Command = ["sh", "-c", "echo one; sleep 0.7; rm d.out; sleep 0.7"], OutputPath = "d.out" }
+            new JobRequest { Command = ["sh", "-c", "echo one; sleep 2.5; rm d.out; sleep 2.5"], OutputPath = "d.out" }
         );
         Assert.Contains(deleted, w => w.Contains("deleted"));
         var local = new LocalScheduler(Path.Combine(_dir, "state"));
@@ -186,7 +189,7 @@ public sealed class JobOutputTests : IDisposable
         var (lines, warnings) = await Follow(
             new JobRequest
             {
-                Command = ["sh", "-c", "echo aaaaaaaaaa; sleep 0.7; : > t.out; echo b >> t.out; sleep 0.7"],
+                Command = ["sh", "-c", "echo aaaaaaaaaa; sleep 2.5; : > t.out; echo b >> t.out; sleep 2.5"],
                 OutputPath = "t.out",
             }
         );
