@@ -21,6 +21,7 @@ public sealed class JobWatch
     /// <summary>Job ids as answers first named them: an array's tasks in the place of the array.</summary>
     private readonly List<string> _order = [];
     private DateTimeOffset _listedAt = DateTimeOffset.MinValue;
+    private readonly TimeSpan _relistEvery = RelistEvery;
 
     /// <summary>Watches the given jobs, each group of one scheduler polled in one call.</summary>
     public JobWatch(IEnumerable<(IScheduler Scheduler, IReadOnlyList<string> Ids)> groups) =>
@@ -37,8 +38,6 @@ public sealed class JobWatch
         _selection = (lister, query);
         _relistEvery = relistEvery ?? RelistEvery;
     }
-
-    private readonly TimeSpan _relistEvery = RelistEvery;
 
     /// <summary>What is watched, for the header: "Slurm", "Slurm and Pbs".</summary>
     public string Title =>

@@ -131,9 +131,7 @@ public sealed class ExportHpcJobReportCommand : HpcJobInputCmdlet
             _entries.Add(
                 new ReportEntry(
                     job,
-                    usage.ContainsKey(job.JobId) || scheduler is IJobAccounting
-                        ? JobEfficiency.From(job, usage.GetValueOrDefault(job.JobId))
-                        : null,
+                    scheduler is IJobAccounting ? JobEfficiency.From(job, usage.GetValueOrDefault(job.JobId)) : null,
                     job.IsFinished && job.State != JobState.Completed ? OutputEnd(job) : []
                 )
             );
