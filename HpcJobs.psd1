@@ -17,7 +17,6 @@
         PSData = @{
             Tags         = @('HPC', 'SLURM', 'PBS', 'OpenPBS', 'Torque', 'GridEngine', 'SGE', 'batch', 'jobs', 'cluster', 'scheduler', 'Linux', 'PSEdition_Core')
             LicenseUri   = 'https://opensource.org/license/mit'
-            ProjectUri   = 'https://github.com/hpcjobs/HpcJobs'
             # build.ps1 copies the current version's section of docs/CHANGELOG.md here in module/HpcJobs.psd1
             ReleaseNotes = 'See docs/CHANGELOG.md.'
         }

@@ -22,7 +22,7 @@ if ($env:HPCJOBS_EXPECT_NO_DOTNET -eq '1') { Check 'no .NET is usable here (dotn
 Register-PSResourceRepository -Name HpcJobsTest -Uri $PackageFolder -Trusted
 Install-PSResource -Name HpcJobs -Version $Version -Repository HpcJobsTest -Scope CurrentUser -Quiet
 $installed = Get-InstalledPSResource -Name HpcJobs
-$installed | Format-List Name, Version, LicenseUri, ProjectUri, InstalledLocation | Out-Host
+$installed | Format-List Name, Version, LicenseUri, InstalledLocation | Out-Host
 Check 'Get-InstalledPSResource shows the version' ("$($installed.Version)" -eq $Version) "got $($installed.Version)"
 Check 'and the licence' ("$($installed.LicenseUri)" -match 'license/mit') "got '$($installed.LicenseUri)'"
 $module = Get-Module -ListAvailable HpcJobs
