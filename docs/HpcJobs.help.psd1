@@ -330,8 +330,8 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Type = 'None'; Description = 'Takes no pipeline input.' }
         )
         Outputs     = @(
-            @{ Type = 'HpcJobs.Core.Scheduling.SchedulerSelection'; Description = 'The choice, what made it, and each candidate''s answer.' }
-            @{ Type = 'HpcJobs.Core.Scheduling.SchedulerDescription'; Description = 'With -Detailed: the back end''s capabilities and settings.' }
+            @{ Type = 'HpcJobs.Core.Resolution.SchedulerSelection'; Description = 'The choice, what made it, and each candidate''s answer.' }
+            @{ Type = 'HpcJobs.Core.Contract.SchedulerDescription'; Description = 'With -Detailed: the back end''s capabilities and settings.' }
         )
         Examples    = @(
             @{ Code = 'Get-HpcScheduler -Detailed'; Remarks = 'Shows the selected scheduler, every candidate''s answer, and details of the selected one.' }
@@ -386,7 +386,7 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
         Outputs     = @(
             @{ Type = 'System.Management.Automation.PSObject'; Description = 'For script-block jobs: what the script block output.' }
             @{ Type = 'System.String'; Description = 'The lines of one job''s file, or of several with -Raw.' }
-            @{ Type = 'HpcJobs.Core.Scheduling.JobOutputLine'; Description = 'With several jobs: each line with its JobId and LineNumber.' }
+            @{ Type = 'HpcJobs.Core.Operations.JobOutputLine'; Description = 'With several jobs: each line with its JobId and LineNumber.' }
         )
         Examples    = @(
             @{ Code = 'Submit-HpcJob ./train.sh | Receive-HpcJob -Wait'; Remarks = 'Shows the output as the job writes it, and returns when it ends.' }
@@ -406,8 +406,8 @@ Submit-HpcJob ./analyse.sh -DependsOn $prep -DependencyType AfterOk
             @{ Type = 'System.String'; Description = 'Job ids; also any object with a JobId property.' }
         )
         Outputs     = @(
-            @{ Type = 'HpcJobs.Core.Scheduling.JobEfficiency'; Description = 'One per job or array task.' }
-            @{ Type = 'HpcJobs.Core.Scheduling.JobEfficiencySummary'; Description = 'With -Summary: one over all jobs.' }
+            @{ Type = 'HpcJobs.Core.Operations.JobEfficiency'; Description = 'One per job or array task.' }
+            @{ Type = 'HpcJobs.Core.Operations.JobEfficiencySummary'; Description = 'With -Summary: one over all jobs.' }
         )
         Examples    = @(
             @{ Code = '$sweep | Wait-HpcJob | Measure-HpcJob | Sort-Object CpuEfficiencyPercent | Select-Object -First 5'; Remarks = 'The five least CPU-efficient tasks of an array.' }

@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Remote;
+using HpcJobs.Core.Resolution;
+using HpcJobs.Core.ScriptBlocks;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs;
 
@@ -91,7 +95,7 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected virtual IScheduler GetScheduler(SchedulerKind? kind, string? location = null)
     {
-        Core.Scheduling.Settings.RelativeTo.Value = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        Core.Model.EnvironmentSettings.RelativeTo.Value = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         return Run(ct => Resolver.GetAsync(kind, ct, location));
     }
 

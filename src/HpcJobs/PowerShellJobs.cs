@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Management.Automation;
 using System.Reflection;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
 using HpcJobs.Core.ScriptBlocks;
+using HpcJobs.Core.Waiting;
 using PSJobState = System.Management.Automation.JobState;
 
 namespace HpcJobs;

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Remote;
 using HpcJobs.Core.ScriptBlocks;
 
 namespace HpcJobs;

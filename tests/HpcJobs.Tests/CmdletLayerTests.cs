@@ -1,8 +1,10 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Resolution;
 using JobState = HpcJobs.Core.Model.JobState;
 
 namespace HpcJobs.Tests;

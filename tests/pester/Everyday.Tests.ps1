@@ -174,7 +174,7 @@ Describe 'Get-HpcScheduler -Detailed' {
         $d = Get-HpcScheduler -Scheduler Local -Detailed
         $d[1].Settings.Key | Should -Contain 'CPU slots'
         $d[1].Settings.Key | Should -Contain 'State folder'
-        $d[1].Can([HpcJobs.Core.Scheduling.SchedulerCapabilities]::ListJobs) | Should -BeTrue
+        $d[1].Can([HpcJobs.Core.Contract.SchedulerCapabilities]::ListJobs) | Should -BeTrue
     }
 
     It 'reports SLURM''s accounting, MinJobAge, MaxArraySize, partitions and status path' -Skip:(-not $script:hasSlurm -and $env:CI -ne 'true') {

@@ -12,8 +12,8 @@ AfterAll { Pop-Location }
 Describe 'Hold, release and requeue on the Local scheduler' {
     It 'says what it supports in Get-HpcScheduler -Detailed' {
         $caps = (Get-HpcScheduler -Scheduler Local -Detailed).Capabilities
-        foreach ($c in 'Hold', 'Requeue', 'BeginTime', 'SignalBeforeWalltime') { $caps.HasFlag([HpcJobs.Core.Scheduling.SchedulerCapabilities]$c) | Should -BeTrue -Because $c }
-        foreach ($c in 'Mail', 'Exclusive') { $caps.HasFlag([HpcJobs.Core.Scheduling.SchedulerCapabilities]$c) | Should -BeFalse -Because $c }
+        foreach ($c in 'Hold', 'Requeue', 'BeginTime', 'SignalBeforeWalltime') { $caps.HasFlag([HpcJobs.Core.Contract.SchedulerCapabilities]$c) | Should -BeTrue -Because $c }
+        foreach ($c in 'Mail', 'Exclusive') { $caps.HasFlag([HpcJobs.Core.Contract.SchedulerCapabilities]$c) | Should -BeFalse -Because $c }
     }
 
     It 'holds a pending job, warns about the rest, releases it, and it completes' {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using HpcJobs.Core.Kit;
 
 namespace HpcJobs.Core.GridEngine;
 
@@ -202,7 +203,7 @@ public static class GridEngineOutput
     }
 
     /// <summary>qstat -xml's times: "2026-12-06T10:13:12", the qmaster's local time.</summary>
-    public static DateTimeOffset? ParseIsoLocal(string? text) => Scheduling.UsageUnits.ParseLocalTime(text);
+    public static DateTimeOffset? ParseIsoLocal(string? text) => UsageUnits.ParseLocalTime(text);
 
     /// <summary>qacct's durations and sizes carry a unit: "4s", "0.118s"; sizes "5.230MB", "4.422KB", "0.000B".</summary>
     public static TimeSpan? ParseSeconds(string? text) =>

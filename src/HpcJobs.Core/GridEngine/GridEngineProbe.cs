@@ -1,6 +1,7 @@
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.GridEngine;
 

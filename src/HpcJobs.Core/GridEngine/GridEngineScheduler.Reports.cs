@@ -1,5 +1,6 @@
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.GridEngine;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.GridEngine;
 

@@ -1,3 +1,5 @@
+using HpcJobs.Core.Platform;
+
 namespace HpcJobs.Core.Local;
 
 /// <summary>
@@ -20,15 +22,7 @@ internal sealed class DaemonLog(string path)
             {
                 if (File.Exists(Path) && new FileInfo(Path).Length > MaxBytes)
                     File.Move(Path, Path + ".1", overwrite: true);
-                using var stream = new FileStream(
-                    Path,
-                    new FileStreamOptions
-                    {
-                        Mode = FileMode.Append,
-                        Access = FileAccess.Write,
-                        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                    }
-                );
+                using var stream = PrivateFile.Create(Path, FileMode.Append);
                 using var writer = new StreamWriter(stream);
                 writer.WriteLine($"{DateTimeOffset.Now:O} [{Environment.ProcessId}] {message}");
             }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 

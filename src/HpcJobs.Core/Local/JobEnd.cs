@@ -1,4 +1,5 @@
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 

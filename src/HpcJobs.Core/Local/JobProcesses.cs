@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 
@@ -25,7 +27,13 @@ internal static class JobProcesses
         int pid;
         try
         {
-            pid = Native.SpawnJob(unit.Argv, unit.Environment, unit.WorkingDirectory, unit.StdOutPath, unit.StdErrPath);
+            pid = JobSpawn.SpawnJob(
+                unit.Argv,
+                unit.Environment,
+                unit.WorkingDirectory,
+                unit.StdOutPath,
+                unit.StdErrPath
+            );
         }
         finally
         {

@@ -1,3 +1,5 @@
+using HpcJobs.Core.Platform;
+
 namespace HpcJobs.Core.Local;
 
 /// <summary>

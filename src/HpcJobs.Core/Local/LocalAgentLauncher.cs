@@ -72,7 +72,7 @@ internal sealed class LocalAgentLauncher(IProcessRunner runner)
             throw new SchedulerUnavailableException(problem);
         var host = Host;
         string[] args = ["-f", host.Program, .. host.Arguments, "daemon", stateRoot];
-        var command = "setsid " + string.Join(' ', args.Select(Scheduling.ShellQuote.Quote));
+        var command = "setsid " + string.Join(' ', args.Select(ShellQuote.Quote));
         ProcessResult result;
         try
         {

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 
@@ -59,16 +60,21 @@ public sealed class LocalDaemon
     /// <summary>Runs the daemon until it has been idle for <see cref="LocalSettings.DaemonIdle"/>. Returns 0.</summary>
     public static int Run(string stateRoot)
     {
-        Native.DetachStandardStreams();
+        JobSpawn.DetachStandardStreams();
         Native.setsid();
         Native.umask(0x3F); // 077: what the daemon itself creates is private; each job gets its submitter's umask
         var store = new LocalStateStore(stateRoot);
-        var fd = Native.open(
-            Path.Combine(store.Root, "daemon.lock"),
-            Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC,
-            0x180
-        );
-        if (fd < 0 || Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
+        FileLock daemonLock;
+        try
+        {
+            daemonLock = FileLock.Open(Path.Combine(store.Root, "daemon.lock"));
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        using var held = daemonLock; // for as long as this daemon serves
+        if (!daemonLock.TryTake())
             return 0; // another daemon serves this state folder
         var daemon = new LocalDaemon(store);
         try
@@ -526,7 +532,7 @@ public sealed class LocalDaemon
                 );
         unit.CpuTime = usage.CpuTime;
         unit.MaxRssBytes = _peakMemory.EndedBytes(unit.Id, usage.MaxRssKiB);
-        var (exitCode, signal) = Native.DecodeWaitStatus(status);
+        var (exitCode, signal) = JobSpawn.DecodeWaitStatus(status);
         var end = JobEnd.From(exitCode, signal, _killedFor.Remove(id, out var k) ? k : null);
         if (end.State == JobState.Pending)
         {

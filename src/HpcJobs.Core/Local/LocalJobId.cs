@@ -1,4 +1,5 @@
 using System.Globalization;
+using HpcJobs.Core.Kit;
 
 namespace HpcJobs.Core.Local;
 
@@ -11,7 +12,7 @@ internal static class LocalJobId
         && p.Length <= 2
         && p.All(s => s.Length > 0 && s.All(char.IsAsciiDigit));
 
-    public static readonly Scheduling.JobIdForm Form = new("Local", IsValid, "123 or 123_4");
+    public static readonly JobIdForm Form = new("Local", IsValid, "123 or 123_4");
 
     /// <summary>Submission order: by job number, then task (a parent before its tasks).</summary>
     public static (long, long) Order(string id)

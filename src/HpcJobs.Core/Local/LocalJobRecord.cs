@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Local;
@@ -95,7 +96,7 @@ internal sealed class LocalJobRecord
             HeldBy = State == JobState.Held ? HoldType.User : null,
             Restarts = Restarts,
             CancelledBy = Reason == CancelledByUser ? System.Environment.UserName : null,
-            ReasonExplained = Scheduling.ReasonWords.Explain(Reason),
+            ReasonExplained = ReasonWords.Explain(Reason),
         }.WithEndCause(KnownEnd);
 
     /// <summary>The Reason of a job its owner cancelled (Stop-HpcJob).</summary>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Local;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Local;
 

@@ -1,5 +1,5 @@
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Local;
 

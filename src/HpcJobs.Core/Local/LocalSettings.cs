@@ -1,4 +1,4 @@
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Local;
 
@@ -18,7 +18,8 @@ public static class LocalSettings
     /// <summary>Seconds a client waits for the daemon to answer a request other than a wait (default 30).</summary>
     public const string RequestTimeoutVariable = "HPCJOBS_LOCAL_REQUEST_TIMEOUT";
 
-    public static TimeSpan RequestTimeout => Settings.Seconds(RequestTimeoutVariable, 3600) ?? TimeSpan.FromSeconds(30);
+    public static TimeSpan RequestTimeout =>
+        EnvironmentSettings.Seconds(RequestTimeoutVariable, 3600) ?? TimeSpan.FromSeconds(30);
 
     private const int MaxCpus = 100_000;
 
@@ -53,5 +54,5 @@ public static class LocalSettings
     }
 
     private static int? Read(string variable, int min, int max, string what, bool orDefault) =>
-        Settings.WholeNumber(variable, min, max, what, orDefault);
+        EnvironmentSettings.WholeNumber(variable, min, max, what, orDefault);
 }

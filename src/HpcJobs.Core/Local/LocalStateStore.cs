@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 
@@ -23,7 +24,6 @@ internal sealed class LocalStateStore
     };
 
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>
     /// Opens (creating, private to you, what is missing) the store at <paramref name="root"/>, refusing a folder another
@@ -142,7 +142,7 @@ internal sealed class LocalStateStore
 
     /// <summary>
     /// A state folder as the user wrote it: <c>~</c> is the home folder, relative is relative to
-    /// <see cref="Settings.RelativeTo"/>.
+    /// <see cref="EnvironmentSettings.RelativeTo"/>.
     /// </summary>
     public static string Resolve(string path)
     {
@@ -151,58 +151,34 @@ internal sealed class LocalStateStore
             path = home;
         else if (path.StartsWith("~/", StringComparison.Ordinal))
             path = Path.Combine(home, path[2..]);
-        return Path.GetFullPath(path, Settings.RelativeTo.Value ?? System.Environment.CurrentDirectory);
+        return Path.GetFullPath(path, EnvironmentSettings.RelativeTo.Value ?? System.Environment.CurrentDirectory);
     }
 
     /// <summary>Holds the state lock (an exclusive flock, so it also excludes other processes) until disposed.</summary>
     public IDisposable Lock(TimeSpan? timeout = null)
     {
-        // opened natively: a FileStream would take flocks of its own to emulate FileShare and fight ours
-        var fd = OpenLock();
-        if (fd < 0 && Marshal.GetLastPInvokeError() == ENOENT)
+        var path = Path.Combine(Root, "lock");
+        FileLock stateLock;
+        try
         {
-            EnsureLayout(); // the state folder was deleted under this session: laid out again, as a new session would
-            fd = OpenLock();
-        }
-        if (fd < 0)
-            throw Unusable(new IOException($"its lock file cannot be opened: {Marshal.GetLastPInvokeErrorMessage()}"));
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        // held for well under a millisecond at a time: spin briefly before sleeping, or every waiter pays a whole sleep
-        var spins = 0;
-        while (Native.flock(fd, Native.LOCK_EX | Native.LOCK_NB) != 0)
-        {
-            if (DateTime.UtcNow > deadline)
+            try
             {
-                Native.close(fd);
-                throw Unusable(new TimeoutException("its lock was held by another process for over a minute"));
+                stateLock = FileLock.Open(path, followLinks: false);
             }
-            if (++spins < 200)
-                Thread.Yield();
-            else
-                Thread.Sleep(1);
+            catch (DirectoryNotFoundException)
+            {
+                EnsureLayout(); // the state folder was deleted under this session: laid out again, as a new session would
+                stateLock = FileLock.Open(path, followLinks: false);
+            }
         }
-        return new Releaser(fd);
-    }
-
-    private const int ENOENT = 2;
-
-    private int OpenLock() =>
-        Native.open(
-            Path.Combine(Root, "lock"),
-            Native.O_RDWR | Native.O_CREAT | Native.O_CLOEXEC | Native.O_NOFOLLOW,
-            0x180
-        );
-
-    private sealed class Releaser(int fd) : IDisposable
-    {
-        private int _fd = fd;
-
-        public void Dispose()
+        catch (IOException e)
         {
-            var fd = Interlocked.Exchange(ref _fd, -1);
-            if (fd >= 0)
-                Native.close(fd); // closing the only fd releases the flock
+            throw Unusable(e);
         }
+        if (stateLock.Take(timeout ?? TimeSpan.FromSeconds(60)))
+            return stateLock;
+        stateLock.Dispose();
+        throw Unusable(new TimeoutException("its lock was held by another process for over a minute"));
     }
 
     /// <summary>
@@ -303,7 +279,7 @@ internal sealed class LocalStateStore
             if (unit.IsFinished)
                 File.Delete(marker);
             else if (!File.Exists(marker))
-                WritePrivate(marker, "");
+                PrivateFile.Create(marker).Dispose();
             return true;
         });
     }
@@ -337,7 +313,7 @@ internal sealed class LocalStateStore
         Write(() =>
         {
             using var source = File.OpenRead(sourcePath);
-            using var target = CreatePrivate(copy, FileMode.CreateNew, Private);
+            using var target = PrivateFile.Create(copy, FileMode.CreateNew, Private);
             source.CopyTo(target);
             return true;
         });
@@ -442,26 +418,6 @@ internal sealed class LocalStateStore
         }
     }
 
-    /// <summary>Writes a file only its owner can read (records hold the job's whole environment), whatever the umask.</summary>
-    private static void WritePrivate(string path, string content)
-    {
-        using var stream = CreatePrivate(path, FileMode.Create, PrivateFile);
-        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
-        writer.Write(content);
-    }
-
-    /// <summary>A file opened for writing that is created with <paramref name="mode"/>, whatever the umask allows more of.</summary>
-    private static FileStream CreatePrivate(string path, FileMode fileMode, UnixFileMode mode) =>
-        new(
-            path,
-            new FileStreamOptions
-            {
-                Mode = fileMode,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }
-        );
-
     private static void TryDelete(string path)
     {
         try
@@ -474,28 +430,9 @@ internal sealed class LocalStateStore
     /// <summary>Writes by rename, so readers never see half a file. With <paramref name="createNew"/>, false if the file exists.</summary>
     internal static bool WriteAtomic(string path, string content, bool createNew = false)
     {
-        var tmp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-        try
-        {
-            WritePrivate(tmp, content);
-            if (!createNew)
-            {
-                File.Move(tmp, path, overwrite: true);
-                return true;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(tmp); // a full disk must not leave half-written files behind
-            throw;
-        }
-        // one rename that refuses to replace (File.Move without overwrite costs a link and an unlink)
-        if (Native.renameat2(Native.AT_FDCWD, tmp, Native.AT_FDCWD, path, Native.RENAME_NOREPLACE) == 0)
-            return true;
-        var error = Marshal.GetLastPInvokeError();
-        File.Delete(tmp);
-        if (error == Native.EEXIST)
-            return false;
-        throw new IOException($"Cannot create '{path}': {Marshal.GetPInvokeErrorMessage(error)}");
+        if (createNew)
+            return PrivateFile.CreateNew(path, PrivateFile.Text(content));
+        PrivateFile.Replace(path, PrivateFile.Text(content));
+        return true;
     }
 }

@@ -1,7 +1,9 @@
 using System.Collections;
 using System.Globalization;
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 

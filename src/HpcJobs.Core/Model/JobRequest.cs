@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Model;
 
@@ -258,7 +259,7 @@ public sealed partial record JobRequest
         if (
             OperatingSystem.IsLinux()
             && full != "/dev/null"
-            && Local.Native.Status(full, followLinks: true) is { IsRegularFile: false } existing
+            && Platform.Native.Status(full, followLinks: true) is { IsRegularFile: false } existing
         )
             throw new InvalidJobRequestException(
                 $"{parameter} '{path}' is not a regular file (file type {existing.TypeName}): a job writing to it could "
@@ -295,16 +296,16 @@ public sealed partial record JobRequest
     {
         if (full == "/dev/null" || full.Contains('%') || Path.GetDirectoryName(full) is not { } folder)
             return;
-        if (Local.Native.Status(folder, followLinks: true) is not { } f || !Local.Native.OthersMayPlantIn(f))
+        if (Platform.Native.Status(folder, followLinks: true) is not { } f || !Platform.Native.OthersMayPlantIn(f))
             return;
-        var existing = Local.Native.LStat(full);
+        var existing = Platform.Native.LStat(full);
         if (existing is { IsSymlink: true })
             throw new InvalidJobRequestException(
                 $"{parameter} '{path}' is a symbolic link in '{folder}', which other users can write: whoever made it "
                     + "would choose which file the job overwrites. Remove it, or write the output to a folder of yours.",
                 HpcErrors.InvalidOutputPath
             );
-        if (existing is { } file && file.Uid != Local.Native.geteuid())
+        if (existing is { } file && file.Uid != Platform.Native.geteuid())
             throw new InvalidJobRequestException(
                 $"{parameter} '{path}' belongs to user id {file.Uid}, in '{folder}', which other users can write: its "
                     + "owner could read what the job writes. Give another file name, or a folder of yours.",

@@ -1,3 +1,4 @@
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Pbs;
@@ -46,7 +47,7 @@ internal static class PbsJobs
             known = state == JobState.Cancelled ? null : PbsStates.EndCause(exitStatus);
             cancelledBy =
                 state != JobState.Cancelled ? null
-                : deletedByUs ? Scheduling.JobMemory.ThisSession
+                : deletedByUs ? JobMemory.ThisSession
                 : deletedBy;
             reason =
                 deletedBy is not null && state == JobState.Cancelled ? $"Deleted (qdel) by {deletedBy}" : why ?? reason;
@@ -96,7 +97,7 @@ internal static class PbsJobs
         }.WithEndCause(known);
     }
 
-    /// <summary>A job PBS reports no more, by its id alone (<see cref="Scheduling.JobMemory.Vanished"/> sets the rest).</summary>
+    /// <summary>A job PBS reports no more, by its id alone (<see cref="JobMemory.Vanished"/> sets the rest).</summary>
     public static JobInfo Vanished(string id)
     {
         var (arrayId, task) = PbsOutput.SplitArrayId(id);

@@ -1,7 +1,7 @@
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
-using HpcJobs.Core.Slurm;
 
 namespace HpcJobs.Core.Pbs;
 
@@ -13,7 +13,13 @@ namespace HpcJobs.Core.Pbs;
 /// </summary>
 /// <param name="runner">The process seam.</param>
 /// <param name="pbsConfFile">PBS's configuration file; default $PBS_CONF_FILE, else /etc/pbs.conf.</param>
-public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) : ISchedulerProbe
+/// <param name="slurmBehindWrappers">Makes the SLURM back end that reports how jobs ended when the PBS commands are SchedMD's
+/// wrappers over SLURM (the registration supplies it: one back end does not make another).</param>
+public sealed class PbsProbe(
+    IProcessRunner runner,
+    string? pbsConfFile = null,
+    Func<IProcessRunner, IScheduler>? slurmBehindWrappers = null
+) : ISchedulerProbe
 {
     private static readonly IReadOnlySet<string> PbsPrograms = new HashSet<string>
     {
@@ -150,6 +156,6 @@ public sealed class PbsProbe(IProcessRunner runner, string? pbsConfFile = null) 
     public IScheduler Create()
     {
         var identity = _identity ?? throw new InvalidOperationException("probe first");
-        return new PbsScheduler(identity, Runner, identity.IsSlurmWrapper ? new SlurmScheduler(runner) : null);
+        return new PbsScheduler(identity, Runner, identity.IsSlurmWrapper ? slurmBehindWrappers?.Invoke(runner) : null);
     }
 }

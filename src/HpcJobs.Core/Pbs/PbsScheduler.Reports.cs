@@ -1,6 +1,7 @@
 using System.Globalization;
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Pbs;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Pbs;
 

@@ -1,4 +1,4 @@
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Processes;
 
@@ -14,6 +14,6 @@ public static class CommandTimeouts
     public const string ProbeVariable = "HPCJOBS_PROBE_TIMEOUT";
     private const double Day = 86_400;
 
-    public static TimeSpan Command => Settings.Seconds(CommandVariable, Day) ?? TimeSpan.FromSeconds(120);
-    public static TimeSpan Probe => Settings.Seconds(ProbeVariable, Day) ?? TimeSpan.FromSeconds(10);
+    public static TimeSpan Command => EnvironmentSettings.Seconds(CommandVariable, Day) ?? TimeSpan.FromSeconds(120);
+    public static TimeSpan Probe => EnvironmentSettings.Seconds(ProbeVariable, Day) ?? TimeSpan.FromSeconds(10);
 }

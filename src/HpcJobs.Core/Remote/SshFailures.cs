@@ -86,7 +86,7 @@ internal static class SshPrompts
 {
     /// <summary>$HPCJOBS_SSH_BATCHMODE=1 forces BatchMode; otherwise only a session with a console keyboard may prompt.</summary>
     public static bool CanPrompt =>
-        Scheduling.Settings.Switch("HPCJOBS_SSH_BATCHMODE") != true
+        EnvironmentSettings.Switch("HPCJOBS_SSH_BATCHMODE") != true
         && !Console.IsInputRedirected
         && Environment.UserInteractive;
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Platform;
+using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.ScriptBlocks;
 
@@ -234,17 +236,8 @@ public static class ScriptBlockJob
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void WritePrivate(string path, string content)
     {
-        using var stream = new FileStream(
-            path,
-            new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = Private,
-            }
-        );
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-        writer.Write(content);
+        using var stream = PrivateFile.Create(path, FileMode.CreateNew);
+        PrivateFile.Text(content)(stream);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Slurm;
 

@@ -1,6 +1,8 @@
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Slurm;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Slurm;
@@ -76,7 +77,7 @@ internal static class SlurmStates
     }
 
     /// <summary>SLURM timestamps are local ISO times; N/A, NONE, Unknown, None mean "not (yet) set".</summary>
-    public static DateTimeOffset? ParseTime(string? text) => Scheduling.UsageUnits.ParseLocalTime(text);
+    public static DateTimeOffset? ParseTime(string? text) => UsageUnits.ParseLocalTime(text);
 
     public static string? CleanReason(string? reason) =>
         string.IsNullOrWhiteSpace(reason) || reason == "None" ? null : reason.Trim();

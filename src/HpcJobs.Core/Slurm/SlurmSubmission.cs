@@ -1,6 +1,8 @@
 using System.Text;
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Slurm;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 
 namespace HpcJobs.Core.Slurm;
 

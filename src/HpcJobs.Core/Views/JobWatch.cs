@@ -1,5 +1,7 @@
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Remote;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Views;
 

@@ -1,6 +1,6 @@
 using System.Management.Automation;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 using JobState = HpcJobs.Core.Model.JobState;
 
 namespace HpcJobs.Commands;

@@ -1,7 +1,8 @@
 using System.Management.Automation;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.ScriptBlocks;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Commands;
 

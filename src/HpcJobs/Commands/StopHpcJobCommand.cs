@@ -1,6 +1,7 @@
 using System.Management.Automation;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
 
 namespace HpcJobs.Commands;
 

@@ -1,8 +1,10 @@
 using System.Collections;
 using System.Management.Automation;
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.ScriptBlocks;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Commands;
 

@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Commands;
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
+using HpcJobs.Core.Platform;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Local;
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Platform;
 using HpcJobs.Core.Tests.Support;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Local;
 

@@ -1,7 +1,10 @@
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
+using HpcJobs.Core.Platform;
 using HpcJobs.Core.Tests.Support;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Local;
 

@@ -1,6 +1,7 @@
 using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Local;
 

@@ -1,5 +1,6 @@
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
 using HpcJobs.Core.Tests.Support;
 
 namespace HpcJobs.Core.Tests.Pbs;

@@ -1,6 +1,6 @@
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.Tests.Support;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Pbs;
 

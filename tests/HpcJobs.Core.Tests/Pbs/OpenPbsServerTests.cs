@@ -1,7 +1,10 @@
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Operations;
 using HpcJobs.Core.Pbs;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Processes;
 using HpcJobs.Core.Tests.Support;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Pbs;
 

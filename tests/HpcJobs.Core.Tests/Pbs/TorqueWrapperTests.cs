@@ -1,8 +1,9 @@
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Operations;
 using HpcJobs.Core.Pbs;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.Tests.Support;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Pbs;
 

@@ -1,6 +1,8 @@
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
+using HpcJobs.Core.Operations;
 using HpcJobs.Core.Tests.Support;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Slurm;
 

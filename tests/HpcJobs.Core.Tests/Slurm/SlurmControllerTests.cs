@@ -1,7 +1,8 @@
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.Slurm;
 using HpcJobs.Core.Tests.Support;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Slurm;
 

@@ -1,5 +1,5 @@
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.Slurm;
 using HpcJobs.Core.Tests.Support;
 

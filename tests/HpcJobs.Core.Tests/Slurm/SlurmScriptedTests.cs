@@ -1,6 +1,6 @@
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.Slurm;
 using HpcJobs.Core.Tests.Support;
 

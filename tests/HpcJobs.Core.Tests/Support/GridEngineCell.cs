@@ -1,6 +1,6 @@
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.GridEngine;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Tests.Support;
 

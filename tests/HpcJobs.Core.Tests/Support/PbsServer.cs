@@ -1,6 +1,6 @@
+using HpcJobs.Core.Kit;
 using HpcJobs.Core.Pbs;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Scheduling;
 
 namespace HpcJobs.Core.Tests.Support;
 

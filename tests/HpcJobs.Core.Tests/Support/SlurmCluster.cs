@@ -1,4 +1,5 @@
 using HpcJobs.Core.Processes;
+using HpcJobs.Core.Slurm;
 
 namespace HpcJobs.Core.Tests.Support;
 

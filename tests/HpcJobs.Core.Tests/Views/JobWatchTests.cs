@@ -1,5 +1,5 @@
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Scheduling;
 using HpcJobs.Core.Views;
 
 namespace HpcJobs.Core.Tests.Views;

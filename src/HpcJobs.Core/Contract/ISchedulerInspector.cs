@@ -1,0 +1,10 @@
+using System.Text.RegularExpressions;
+using HpcJobs.Core.Model;
+
+namespace HpcJobs.Core.Contract;
+
+/// <summary>A back end that can report the settings that change how exact its answers are (the -Detailed report).</summary>
+public interface ISchedulerInspector
+{
+    Task<SchedulerDescription> InspectAsync(CancellationToken cancellationToken = default);
+}

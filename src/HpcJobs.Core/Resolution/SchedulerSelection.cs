@@ -1,0 +1,12 @@
+using HpcJobs.Core.Contract;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+
+namespace HpcJobs.Core.Resolution;
+
+/// <summary>Which back end was chosen, by what (a parameter, $env:HPCJOBS_SCHEDULER, auto-detection), and what was tried.</summary>
+public sealed record SchedulerSelection(
+    SchedulerKind Kind,
+    string SelectedBy,
+    IReadOnlyList<SchedulerCandidate> Candidates
+);

@@ -1,0 +1,19 @@
+using HpcJobs.Core.Kit;
+using HpcJobs.Core.Model;
+using HpcJobs.Core.Processes;
+
+namespace HpcJobs.Core.Waiting;
+
+/// <summary>
+/// A cluster back end whose status answers may be shared between the processes of one user (<see cref="SharedStatus"/>).
+/// </summary>
+public interface ISharedStatusSource
+{
+    /// <summary>
+    /// Which scheduler on which machine answers (<c>slurm@host</c>); null when nothing may be shared (a scripted runner).
+    /// </summary>
+    string? StatusPlace { get; }
+
+    /// <summary>What this process knows of its jobs: what it submitted, and when, answers its read-your-writes.</summary>
+    JobMemory Memory { get; }
+}
