@@ -35,18 +35,8 @@ public sealed class SharedStatus : ISharedStatus
     /// <summary>The slowest shared poll while the scheduler answers quickly, like one Wait-HpcJob's default.</summary>
     public static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>The slowest shared poll at all: a scheduler that takes this long to answer is still asked this often.</summary>
-    private static readonly TimeSpan SlowestInterval = TimeSpan.FromMinutes(2);
-
     /// <summary>A status query slower than this is reported: a rate-limiting controller makes its clients sleep silently.</summary>
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// How old a submission may be for a wait's first poll to take its word (Pending) for a job no refresh has asked
-    /// for yet: longer than a busy machine puts between a submit and the wait that follows it, shorter than a person
-    /// takes to wait on a job that has meanwhile ended (which is then answered at once).
-    /// </summary>
-    private static readonly TimeSpan UnaskedSubmissionLimit = TimeSpan.FromSeconds(5);
 
     private static readonly Dictionary<string, SharedStatus> ByPlace = [];
     private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(25);
@@ -54,7 +44,7 @@ public sealed class SharedStatus : ISharedStatus
     private readonly JobMemory _memory;
     private readonly SharedStatusFile _file;
     private readonly SemaphoreSlim _oneRefresh = new(1, 1);
-    private SharedStatusFile.Snapshot? _last;
+    private StatusSnapshot? _last;
 
     private SharedStatus(IScheduler backEnd, JobMemory memory, SharedStatusFile file)
     {
@@ -89,7 +79,7 @@ public sealed class SharedStatus : ISharedStatus
         var last = _last;
         if (last is null)
             return (floor, DateTimeOffset.Now);
-        var interval = Clamp(last.Interval, floor);
+        var interval = SnapshotRules.Clamp(last.Interval, floor);
         return (interval, last.AnsweredAt + interval);
     }
 
@@ -139,7 +129,7 @@ public sealed class SharedStatus : ISharedStatus
                 {
                     if (
                         snapshot?.Failure is { } failure
-                        && DateTimeOffset.Now - failure.At < Clamp(snapshot.Interval, floor)
+                        && DateTimeOffset.Now - failure.At < SnapshotRules.Clamp(snapshot.Interval, floor)
                     )
                         throw new SchedulerUnavailableException(failure.Message);
                     snapshot = await RefreshAsync(snapshot, wanted, floor, held ?? _file.Unlocked, ct)
@@ -161,16 +151,9 @@ public sealed class SharedStatus : ISharedStatus
             .ConfigureAwait(false);
     }
 
-    /// <summary>The answer a snapshot gives, and the ids in it that no refresh has been asked for yet.</summary>
-    private sealed record SnapshotAnswer(StatusReport Report, List<string> Unasked);
-
-    /// <summary>
-    /// The answer for <paramref name="ids"/> from <paramref name="snapshot"/> when it is younger than
-    /// <paramref name="maxAge"/> and answers each id, itself or (read-your-writes) by the submission of a job this process
-    /// submitted less than <paramref name="maxAge"/> ago; else null: a refresh is needed.
-    /// </summary>
-    private SnapshotAnswer? Answer(
-        SharedStatusFile.Snapshot? snapshot,
+    /// <summary>The snapshot's answer (<see cref="SnapshotRules.Answer"/>); a fresh snapshot is kept for the schedule.</summary>
+    private SnapshotRules.SnapshotAnswer? Answer(
+        StatusSnapshot? snapshot,
         List<string> ids,
         TimeSpan? maxAge,
         TimeSpan floor,
@@ -179,38 +162,10 @@ public sealed class SharedStatus : ISharedStatus
     )
     {
         var now = DateTimeOffset.Now;
-        if (snapshot is null || now - snapshot.AnsweredAt > (maxAge ?? Clamp(snapshot.Interval, floor)))
+        if (!SnapshotRules.IsFresh(snapshot, maxAge, floor, now))
             return null;
         _last = snapshot;
-        var byId = JobOrdering.ByRequestedId(snapshot.Jobs);
-        var notFound = snapshot.NotFound.GroupBy(n => n.JobId).ToDictionary(g => g.Key, g => g.First());
-        var jobs = new List<JobInfo>();
-        var missing = new List<JobLookupFailure>();
-        var unasked = new List<string>();
-        foreach (var id in ids)
-        {
-            if (snapshot.Answers(id))
-            {
-                jobs.AddRange(byId[id]);
-                if (notFound.TryGetValue(id, out var gone))
-                    missing.Add(gone);
-            }
-            else if (_memory.SubmittedJob(id) is { } mine)
-            {
-                // its submission answers while it is fresh; after that a poller waits for the refresh that asks for it
-                // (on a busy machine a submit and the first poll can be further apart than the interval), except a
-                // wait's first poll on a submission so old that the job may well have ended: that answers at once
-                if (now - mine.QueriedAt <= (maxAge ?? Clamp(snapshot.Interval, floor)))
-                    jobs.Add(mine);
-                else if (!poller || (firstPoll && now - mine.QueriedAt > UnaskedSubmissionLimit))
-                    return null;
-                if (!snapshot.Asked.ContainsKey(id))
-                    unasked.Add(id);
-            }
-            else
-                return null;
-        }
-        return new SnapshotAnswer(new StatusReport(jobs.DistinctBy(j => j.JobId).ToList(), missing), unasked);
+        return SnapshotRules.Answer(snapshot!, ids, maxAge, floor, poller, firstPoll, now, _memory.SubmittedJob);
     }
 
     /// <summary>Adds ids to the snapshot's list so the next refresh, by whichever process, asks for them too.</summary>
@@ -222,7 +177,7 @@ public sealed class SharedStatus : ISharedStatus
             Register(held, snapshot, ids);
     }
 
-    private static void Register(SharedStatusFile.Lock held, SharedStatusFile.Snapshot snapshot, List<string> ids)
+    private static void Register(SharedStatusFile.Lock held, StatusSnapshot snapshot, List<string> ids)
     {
         var asked = snapshot.Asked.ToDictionary();
         foreach (var id in ids)
@@ -231,11 +186,7 @@ public sealed class SharedStatus : ISharedStatus
     }
 
     /// <summary>Ids the snapshot reports missing or Unknown are asked directly: this process may know more of them.</summary>
-    private async Task<StatusReport> SettleAsync(
-        StatusReport report,
-        SharedStatusFile.Snapshot snapshot,
-        CancellationToken ct
-    )
+    private async Task<StatusReport> SettleAsync(StatusReport report, StatusSnapshot snapshot, CancellationToken ct)
     {
         foreach (var j in report.Jobs.Where(j => !j.IsFinished))
             _memory.SawLive(j.JobId);
@@ -258,8 +209,8 @@ public sealed class SharedStatus : ISharedStatus
     }
 
     /// <summary>One query for every id still wanted by any process, written for all of them; the interval adapts.</summary>
-    private async Task<SharedStatusFile.Snapshot> RefreshAsync(
-        SharedStatusFile.Snapshot? previous,
+    private async Task<StatusSnapshot> RefreshAsync(
+        StatusSnapshot? previous,
         List<string> wanted,
         TimeSpan floor,
         SharedStatusFile.Lock held,
@@ -267,15 +218,9 @@ public sealed class SharedStatus : ISharedStatus
     )
     {
         var now = DateTimeOffset.Now;
-        var asked = new Dictionary<string, DateTimeOffset>();
-        if (previous is not null)
-            foreach (var (id, since) in previous.Asked)
-                if (StillWanted(previous, id, since, now))
-                    asked[id] = since;
-        foreach (var id in wanted)
-            asked[id] = now;
+        var asked = SnapshotRules.NextAsked(previous, wanted, now);
         // a job that ended stays ended: its answer is carried, not asked again (PBS's qstat asks the server once per id)
-        var ended = previous is null ? [] : asked.Keys.Where(id => HasEnded(previous, id)).ToHashSet();
+        var ended = previous is null ? [] : asked.Keys.Where(id => SnapshotRules.HasEnded(previous, id)).ToHashSet();
         var started = DateTimeOffset.Now;
         StatusReport report;
         try
@@ -286,10 +231,13 @@ public sealed class SharedStatus : ISharedStatus
         }
         catch (SchedulerUnavailableException e)
         {
-            var failed = (previous ?? SharedStatusFile.Snapshot.Empty) with
+            var failed = (previous ?? StatusSnapshot.Empty) with
             {
-                Failure = new SharedStatusFile.FailureNote(DateTimeOffset.Now, e.Message),
-                Interval = Clamp(Min((previous?.Interval ?? floor) * 2, MaxInterval), floor),
+                Failure = new StatusFailure(DateTimeOffset.Now, e.Message),
+                Interval = SnapshotRules.Clamp(
+                    SnapshotRules.Min((previous?.Interval ?? floor) * 2, MaxInterval),
+                    floor
+                ),
             };
             held.Write(failed);
             throw;
@@ -300,7 +248,7 @@ public sealed class SharedStatus : ISharedStatus
                 ? $"the scheduler took {took.TotalSeconds:0.0} s to answer one status query; the controller may be "
                     + "overloaded or rate-limiting this user (polls go on at the shared interval)"
                 : null;
-        var changed = previous is null || Changed(previous, report);
+        var changed = previous is null || SnapshotRules.Changed(previous, report);
         var interval = previous is null
             ? floor
             : JobWaiter.NextInterval(previous.Interval, changed, floor, MaxInterval, took);
@@ -308,10 +256,10 @@ public sealed class SharedStatus : ISharedStatus
             ended.Count == 0
                 ? []
                 : previous!.Jobs.Where(j => ended.Contains(j.JobId) || ended.Contains(j.ArrayJobId ?? "")).ToList();
-        var snapshot = new SharedStatusFile.Snapshot(
+        var snapshot = new StatusSnapshot(
             started,
             DateTimeOffset.Now,
-            Clamp(interval, floor),
+            SnapshotRules.Clamp(interval, floor),
             asked,
             [.. report.Jobs, .. carried.Where(c => report.Jobs.All(j => j.JobId != c.JobId))],
             report.NotFound.Select(n => new JobLookupFailure(n.JobId, n.Message)).ToList(),
@@ -322,54 +270,4 @@ public sealed class SharedStatus : ISharedStatus
         _last = snapshot;
         return snapshot;
     }
-
-    /// <summary>
-    /// Ids stay in the shared query while they have an unfinished job, and for ten minutes after (a late poller still
-    /// finds the final answer); an id nobody has asked about for an hour is dropped.
-    /// </summary>
-    private static bool StillWanted(
-        SharedStatusFile.Snapshot previous,
-        string id,
-        DateTimeOffset since,
-        DateTimeOffset now
-    )
-    {
-        if (now - since > TimeSpan.FromHours(1))
-            return false;
-        var jobs = previous.Jobs.Where(j => j.JobId == id || j.ArrayJobId == id).ToList();
-        if (jobs.Count == 0 || jobs.Any(j => !j.IsFinished))
-            return jobs.Count > 0 || now - since < TimeSpan.FromMinutes(10);
-        return now - jobs.Max(j => j.QueriedAt) < TimeSpan.FromMinutes(10) || now - since < TimeSpan.FromMinutes(10);
-    }
-
-    /// <summary>
-    /// A job the last refresh saw changed state. New jobs change nothing: K scripts starting must not poll K times faster.
-    /// </summary>
-    private static bool Changed(SharedStatusFile.Snapshot previous, StatusReport report)
-    {
-        var before = previous.Jobs.GroupBy(j => j.JobId).ToDictionary(g => g.Key, g => g.First().State);
-        return report.Jobs.Any(j => before.TryGetValue(j.JobId, out var state) && state != j.State);
-    }
-
-    /// <summary>The snapshot answered <paramref name="id"/> with jobs that have all ended (an array: every task).</summary>
-    private static bool HasEnded(SharedStatusFile.Snapshot previous, string id)
-    {
-        if (!previous.Answers(id))
-            return false;
-        var any = false;
-        foreach (var job in previous.Jobs.Where(j => j.JobId == id || j.ArrayJobId == id))
-        {
-            if (!job.IsFinished)
-                return false;
-            any = true;
-        }
-        return any;
-    }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    private static TimeSpan Clamp(TimeSpan interval, TimeSpan floor) =>
-        interval < floor ? floor
-        : interval > SlowestInterval ? SlowestInterval
-        : interval;
 }

@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
-using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Platform;
 
@@ -33,47 +32,6 @@ public sealed class SharedStatusFile
     }
 
     public string Path { get; }
-
-    /// <param name="At">When the refresh failed.</param>
-    /// <param name="Message">Why, as the back end said.</param>
-    public sealed record FailureNote(DateTimeOffset At, string Message);
-
-    /// <param name="StartedAt">When the query that made it began: nothing in it was observed earlier than this.</param>
-    /// <param name="AnsweredAt">When its answer came: its age, and the next refresh, count from here (a slow query must
-    /// not leave a snapshot that is stale the moment it is written, or the waiters refresh back to back).</param>
-    /// <param name="Interval">The shared poll interval after this refresh.</param>
-    /// <param name="Asked">Every id the snapshot is for, with when a process last asked for it; an id asked after
-    /// <paramref name="StartedAt"/> waits for the next refresh.</param>
-    /// <param name="Jobs">The back end's answer.</param>
-    /// <param name="NotFound">Ids the back end did not know.</param>
-    /// <param name="Failure">The last refresh failed: the others back off instead of each trying again.</param>
-    /// <param name="RefreshedBy">The process id of the refresher.</param>
-    public sealed record Snapshot(
-        DateTimeOffset StartedAt,
-        DateTimeOffset AnsweredAt,
-        TimeSpan Interval,
-        IReadOnlyDictionary<string, DateTimeOffset> Asked,
-        IReadOnlyList<JobInfo> Jobs,
-        IReadOnlyList<JobLookupFailure> NotFound,
-        FailureNote? Failure,
-        int RefreshedBy
-    )
-    {
-        public static Snapshot Empty { get; } =
-            new(
-                DateTimeOffset.MinValue,
-                DateTimeOffset.MinValue,
-                TimeSpan.Zero,
-                new Dictionary<string, DateTimeOffset>(),
-                [],
-                [],
-                null,
-                0
-            );
-
-        /// <summary>True when <paramref name="id"/> was asked for before the query began, so the snapshot answers it.</summary>
-        public bool Answers(string id) => Asked.TryGetValue(id, out var at) && at <= StartedAt;
-    }
 
     /// <summary>
     /// The snapshot file of <paramref name="place"/> in <see cref="Folder"/>; null (status not shared) when the default
@@ -148,7 +106,7 @@ public sealed class SharedStatusFile
     }
 
     /// <summary>The snapshot, or null when there is none you can trust.</summary>
-    public Snapshot? Read()
+    public StatusSnapshot? Read()
     {
         try
         {
@@ -166,7 +124,7 @@ public sealed class SharedStatusFile
                 || stored.Asked.Values.Any(FromTheFuture)
             )
                 return null;
-            return new Snapshot(
+            return new StatusSnapshot(
                 stored.StartedAt,
                 stored.AnsweredAt,
                 TimeSpan.FromSeconds(stored.IntervalSeconds),
@@ -254,7 +212,7 @@ public sealed class SharedStatusFile
         /// Writes <paramref name="snapshot"/> whole (a private temporary file renamed over the old one); a full disk only
         /// loses the sharing.
         /// </summary>
-        public void Write(Snapshot snapshot) =>
+        public void Write(StatusSnapshot snapshot) =>
             Replace(
                 _file.Path,
                 stream =>
@@ -312,7 +270,7 @@ public sealed class SharedStatusFile
         Dictionary<string, DateTimeOffset> Asked,
         List<JobInfo> Jobs,
         List<StoredMissing> NotFound,
-        FailureNote? Failure,
+        StatusFailure? Failure,
         int RefreshedBy
     );
 

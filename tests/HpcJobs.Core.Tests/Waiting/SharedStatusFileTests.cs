@@ -15,7 +15,7 @@ public sealed class SharedStatusFileTests : IDisposable
             File.Delete(_file.Path + suffix);
     }
 
-    private static SharedStatusFile.Snapshot Answered(DateTimeOffset at) =>
+    private static StatusSnapshot Answered(DateTimeOffset at) =>
         new(
             at,
             at,
@@ -34,7 +34,7 @@ public sealed class SharedStatusFileTests : IDisposable
             Environment.ProcessId
         );
 
-    private void Write(SharedStatusFile.Snapshot snapshot)
+    private void Write(StatusSnapshot snapshot)
     {
         using var held = _file.TryLock() ?? throw new InvalidOperationException("lock held");
         held.Write(snapshot);
