@@ -488,8 +488,9 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
 
     internal static readonly JobIdForm Ids = new("PBS", JobIdPattern().IsMatch, "123, 123.server, 123[4].server");
 
-    [GeneratedRegex(@"^qdel: (?<why>.+?)\s+(?<id>\S+)$")]
-    private static partial Regex QdelRefusal();
+    // the id must look like one: "qdel: cannot connect to server pbs (errno=111)" names no job
+    [GeneratedRegex(@"^qdel: (?<why>.+?)\s+(?<id>\d+(\[\d*\]|-\d+)?(\.\S+)?)$")]
+    internal static partial Regex QdelRefusal();
 
     /// <summary>
     /// <c>qhold</c>, <c>qrls</c> or <c>qrerun</c> with the ids. Each names a job it refuses ("qrerun: Unauthorized Request
@@ -652,6 +653,6 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
         new("Unknown queue", "Get-HpcScheduler -Detailed and Tab after -Partition list the queues.", JobAction.Change),
     ];
 
-    [GeneratedRegex(@"^q(?:hold|rls|rerun|alter|move): (?<why>.+?)\s+(?<id>\S+)$")]
+    [GeneratedRegex(@"^q(?:hold|rls|rerun|alter|move): (?<why>.+?)\s+(?<id>\d+(\[\d*\]|-\d+)?(\.\S+)?)$")]
     private static partial Regex PbsCommandRefusal();
 }

@@ -33,7 +33,20 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
     private Session? _session;
     private int _connections;
 
-    private SshSessionRunner(RemoteHost host) => Host = host;
+    /// <summary>The ssh client this runner starts; null: <see cref="SshVariable"/>, else <c>ssh</c> from PATH.</summary>
+    private readonly string? _client;
+
+    private SshSessionRunner(RemoteHost host, string? client = null)
+    {
+        Host = host;
+        _client = client;
+    }
+
+    /// <summary>
+    /// A runner of its own (not shared by host) that starts <paramref name="client"/> instead of ssh, with ssh's
+    /// arguments: tests run the whole session protocol through a client that execs its last argument here.
+    /// </summary>
+    internal static SshSessionRunner Through(string client, RemoteHost host) => new(host, client);
 
     public RemoteHost Host { get; }
 
@@ -120,7 +133,7 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
     {
         await DropAsync().ConfigureAwait(false);
         Interlocked.Increment(ref _connections);
-        _session = await Session.OpenAsync(Host, KeyFilePath, ct).ConfigureAwait(false);
+        _session = await Session.OpenAsync(Host, KeyFilePath, _client, ct).ConfigureAwait(false);
         return _session;
     }
 
@@ -216,10 +229,16 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
 
         public bool IsAlive => _process is { IsCompleted: false };
 
-        public static async Task<Session> OpenAsync(RemoteHost host, string? keyFilePath, CancellationToken ct)
+        public static async Task<Session> OpenAsync(
+            RemoteHost host,
+            string? keyFilePath,
+            string? client,
+            CancellationToken ct
+        )
         {
             var session = new Session(host);
-            var ssh = Environment.GetEnvironmentVariable(SshVariable) is { Length: > 0 } chosen ? chosen : "ssh";
+            var ssh =
+                client ?? (Environment.GetEnvironmentVariable(SshVariable) is { Length: > 0 } chosen ? chosen : "ssh");
             var command = Cli.Wrap(ssh)
                 .WithArguments([.. host.SshArguments(SshPrompts.CanPrompt, keyFilePath), "/bin/sh"])
                 .WithStandardInputPipe(

@@ -277,7 +277,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
         );
 
     [GeneratedRegex(@"Kill job error on job id (?<id>\S+): (?<why>.+)$")]
-    private static partial Regex ScancelRefusal();
+    internal static partial Regex ScancelRefusal();
 
     /// <summary>
     /// <c>scontrol hold|release|requeue ID,ID…</c>. scontrol goes on past a refused job and names it ("Access/permission
@@ -400,7 +400,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
     ];
 
     [GeneratedRegex(@"^(?<why>.+) for job (?<id>\S+)$")]
-    private static partial Regex ScontrolRefusal();
+    internal static partial Regex ScontrolRefusal();
 
     /// <summary>
     /// The status query: squeue for what the controller holds; one sacct for jobs (and array tasks) it has forgotten;

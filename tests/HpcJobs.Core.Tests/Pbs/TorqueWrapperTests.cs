@@ -2,6 +2,7 @@ using HpcJobs.Core.Model;
 using HpcJobs.Core.Operations;
 using HpcJobs.Core.Pbs;
 using HpcJobs.Core.Processes;
+using HpcJobs.Core.Slurm;
 using HpcJobs.Core.Tests.Support;
 using HpcJobs.Core.Waiting;
 
@@ -23,7 +24,11 @@ public sealed class TorqueWrapperTests
         // (gridengine-client owns /usr/bin/qsub), and the real OpenPBS of this machine (/etc/pbs.conf) stays out of it
         var conf = Path.Combine(Directory.CreateTempSubdirectory("hpcjobs-torque-conf-").FullName, "pbs.conf");
         File.WriteAllText(conf, "PBS_EXEC=/opt/slurm-torque/usr\n");
-        var probe = new PbsProbe(CliWrapProcessRunner.Instance, pbsConfFile: conf);
+        var probe = new PbsProbe(
+            CliWrapProcessRunner.Instance,
+            pbsConfFile: conf,
+            slurmBehindWrappers: r => new SlurmScheduler(r)
+        );
         var auto = await probe.ProbeAsync(requestedByName: false, default);
         Assert.False(auto.Available); // never auto-detected: SLURM itself is
         var named = await probe.ProbeAsync(requestedByName: true, default);

@@ -64,7 +64,18 @@ public class SlurmParsingTests
     public void Every_sacct_capture_parses_to_known_states(string file)
     {
         var rows = Sacct(file.Replace("slurm/", ""));
-        Assert.All(rows, r => Assert.NotEqual(JobState.Unknown, SlurmStates.Map(r.State, r.Reason)));
+        // every line of the capture is a row (some captures are empty: accounting had not caught up)
+        var lines = Fixture.Load(file).StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lines.Length, rows.Count);
+        Assert.All(
+            rows,
+            r =>
+            {
+                // 41, 41_3, 41_[2-5%2] (pending tasks as one row), 41.batch
+                Assert.Matches(@"^\d+(_(\d+|\[[\d,%-]+\]))?(\.\w+)?$", r.JobId);
+                Assert.NotEqual(JobState.Unknown, SlurmStates.Map(r.State, r.Reason));
+            }
+        );
     }
 
     [Theory]
