@@ -118,7 +118,7 @@ public abstract class HpcCompleter : IArgumentCompleter
                     {
                         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
                         var scheduler = await HpcCmdlet
-                            .SharedResolver.GetAsync(kind, cts.Token, location)
+                            .SharedResolver.GetAsync(kind, location, cts.Token)
                             .ConfigureAwait(false);
                         var results = await QueryAsync(scheduler, cts.Token).ConfigureAwait(false);
                         Cache[key] = (DateTimeOffset.Now, results);

@@ -96,7 +96,7 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
     protected virtual IScheduler GetScheduler(SchedulerKind? kind, string? location = null)
     {
         Core.Model.EnvironmentSettings.RelativeTo.Value = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        return Run(ct => Resolver.GetAsync(kind, ct, location));
+        return Run(ct => Resolver.GetAsync(kind, location, ct));
     }
 
     /// <summary>The scheduler, or a terminating error when it cannot be had (nothing can proceed without it).</summary>

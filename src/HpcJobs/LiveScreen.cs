@@ -47,7 +47,7 @@ internal sealed class LiveScreen : IDisposable
     }
 
     /// <summary>Draws <paramref name="lines"/> from the top left, each ending in erase-to-end-of-line, then erases what is below.</summary>
-    public void Draw(IReadOnlyList<string> lines)
+    public static void Draw(IReadOnlyList<string> lines)
     {
         var frame = new StringBuilder($"{Escape}H");
         for (var i = 0; i < lines.Count; i++)

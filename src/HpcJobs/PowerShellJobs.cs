@@ -237,7 +237,7 @@ public sealed class HpcPowerShellTaskJob : Job
         var report = JobOperations.StopAsync(_scheduler, [Info.JobId]).GetAwaiter().GetResult();
         if (report.NotFound.Concat(report.Refused).FirstOrDefault() is { } lost && report.Cancelled.Count == 0)
             throw new HpcErrorException(lost.ErrorKind, $"Task {Info.JobId} could not be stopped: {lost.Message}");
-        if (report.Cancelled.FirstOrDefault() is { } ended)
+        if (report.Cancelled.Count > 0 && report.Cancelled[0] is { } ended)
             Update(ended);
         JobStates.Set(this, PSJobState.Stopped);
     }

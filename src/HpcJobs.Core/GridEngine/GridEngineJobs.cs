@@ -72,8 +72,22 @@ public static class GridEngineJobs
             Partition = l.Queue?.Split('@')[0],
             NodeList = l.Queue?.Split('@') is [_, var host] ? host : null,
             WorkingDirectory = detail?.WorkingDirectory ?? files?.WorkingDirectory,
-            StdOutPath = files?.Expand(files.StdOut, l.JobNumber, l.Task, l.Name, l.Owner, l.Queue?.Split('@')[^1]),
-            StdErrPath = files?.Expand(files.StdErr, l.JobNumber, l.Task, l.Name, l.Owner, l.Queue?.Split('@')[^1]),
+            StdOutPath = OutputFiles.Expand(
+                files?.StdOut,
+                l.JobNumber,
+                l.Task,
+                l.Name,
+                l.Owner,
+                l.Queue?.Split('@')[^1]
+            ),
+            StdErrPath = OutputFiles.Expand(
+                files?.StdErr,
+                l.JobNumber,
+                l.Task,
+                l.Name,
+                l.Owner,
+                l.Queue?.Split('@')[^1]
+            ),
         };
     }
 
@@ -132,8 +146,8 @@ public static class GridEngineJobs
             NodeList = a["hostname"],
             CancelledBy = state == JobState.Cancelled && cancelledHere ? JobMemory.ThisSession : null,
             WorkingDirectory = files?.WorkingDirectory,
-            StdOutPath = files?.Expand(files.StdOut, a.JobNumber, task, a["jobname"], a["owner"], a["hostname"]),
-            StdErrPath = files?.Expand(files.StdErr, a.JobNumber, task, a["jobname"], a["owner"], a["hostname"]),
+            StdOutPath = OutputFiles.Expand(files?.StdOut, a.JobNumber, task, a["jobname"], a["owner"], a["hostname"]),
+            StdErrPath = OutputFiles.Expand(files?.StdErr, a.JobNumber, task, a["jobname"], a["owner"], a["hostname"]),
             Resources = known?.Resources,
         }.WithEndCause(cause);
     }
@@ -245,7 +259,7 @@ public sealed record OutputFiles(string? StdOut, string? StdErr, string? Working
         path.StartsWith('/') || cwd is null ? path : cwd.TrimEnd('/') + "/" + path;
 
     /// <summary>The template with one job's (or task's) values; $HOSTNAME stays until the host is known.</summary>
-    public string? Expand(string? template, string number, int? task, string? name, string? owner, string? host)
+    public static string? Expand(string? template, string number, int? task, string? name, string? owner, string? host)
     {
         if (template is null)
             return null;

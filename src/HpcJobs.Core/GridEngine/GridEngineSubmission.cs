@@ -177,7 +177,7 @@ internal static class GridEngineSubmission
         return ["-pe", pe.Name, total.ToString(CultureInfo.InvariantCulture)];
     }
 
-    private static IEnumerable<string> ArrayArgs(ArrayRange array)
+    private static List<string> ArrayArgs(ArrayRange array)
     {
         if (array.Segments.Count != 1)
             throw new InvalidJobRequestException(

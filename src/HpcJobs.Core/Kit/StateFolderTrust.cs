@@ -68,7 +68,7 @@ internal static class StateFolderTrust
     /// </summary>
     private static string Resolve(string folder, uint me)
     {
-        var pending = new Stack<string>(Components(folder).Reverse());
+        var pending = new Stack<string>(ComponentsLastFirst(folder));
         var current = "/";
         var links = 0;
         CheckAncestor(folder, current, me);
@@ -96,7 +96,7 @@ internal static class StateFolderTrust
                 if (++links > MaxSymlinks)
                     throw Refused(folder, "too many symbolic links on the way");
                 var target = new FileInfo(next).LinkTarget ?? "";
-                foreach (var p in Components(target).Reverse())
+                foreach (var p in ComponentsLastFirst(target))
                     pending.Push(p);
                 if (Path.IsPathRooted(target))
                     current = "/";
@@ -124,8 +124,9 @@ internal static class StateFolderTrust
             );
     }
 
-    private static IEnumerable<string> Components(string path) =>
-        path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The path's names from the last to the first (a stack pushed with them pops the first).</summary>
+    private static IEnumerable<string> ComponentsLastFirst(string path) =>
+        path.Split('/', StringSplitOptions.RemoveEmptyEntries).AsEnumerable().Reverse();
 
     private static LocalStateException Refused(string folder, string why) =>
         new(

@@ -37,7 +37,7 @@ internal static class JobProcesses
         }
         finally
         {
-            Native.umask(ownUmask);
+            _ = Native.umask(ownUmask); // umask cannot fail: it returns the previous mask
         }
         Remember(unit, pid);
         return pid;

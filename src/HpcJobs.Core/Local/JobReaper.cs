@@ -6,6 +6,11 @@ namespace HpcJobs.Core.Local;
 /// The Local daemon's reaper: one thread blocks in wait4 for any child, so a job's end is seen the moment it happens,
 /// with its exact exit status and resource use. It knows which child is which job; the daemon is told under its lock.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Design",
+    "CA1001",
+    Justification = "One per daemon, for the daemon process's life; its semaphore never makes a wait handle."
+)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class JobReaper(object gate, Action<string, int, Native.Rusage> ended)
 {

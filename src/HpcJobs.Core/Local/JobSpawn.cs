@@ -171,7 +171,7 @@ internal static unsafe partial class JobSpawn
                 Check(posix_spawn_file_actions_adddup2(actions, outputFds[1], 2), "dup2 stderr");
             }
             // the .NET runtime ignores SIGPIPE and blocks some signals; a job must start with the defaults a shell would give it
-            sigemptyset(defaults);
+            _ = sigemptyset(defaults);
             foreach (
                 var s in new[]
                 {
@@ -189,8 +189,8 @@ internal static unsafe partial class JobSpawn
                     SIGXFSZ,
                 }
             )
-                sigaddset(defaults, s);
-            sigemptyset(mask);
+                _ = sigaddset(defaults, s);
+            _ = sigemptyset(mask);
             Check(posix_spawnattr_setsigdefault(attr, defaults), "setsigdefault");
             Check(posix_spawnattr_setsigmask(attr, mask), "setsigmask");
             Check(
@@ -232,8 +232,8 @@ internal static unsafe partial class JobSpawn
         {
             foreach (var fd in outputFds)
                 close(fd);
-            posix_spawn_file_actions_destroy(actions);
-            posix_spawnattr_destroy(attr);
+            _ = posix_spawn_file_actions_destroy(actions);
+            _ = posix_spawnattr_destroy(attr);
             foreach (var p in strings)
             {
                 if (p == (IntPtr)0)

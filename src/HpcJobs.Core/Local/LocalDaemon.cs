@@ -47,7 +47,7 @@ public sealed class LocalDaemon
     {
         JobSpawn.DetachStandardStreams();
         Native.setsid();
-        Native.umask(0x3F); // 077: what the daemon itself creates is private; each job gets its submitter's umask
+        _ = Native.umask(0x3F); // 077: what the daemon itself creates is private; each job gets its submitter's umask
         var store = new LocalStateStore(stateRoot);
         FileLock daemonLock;
         try

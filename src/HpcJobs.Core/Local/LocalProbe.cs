@@ -44,7 +44,7 @@ public sealed class LocalProbe : ISchedulerProbe
 
     public IScheduler CreateAt(string location) => Create(location);
 
-    private static IScheduler Create(string? location) =>
+    private static LocalScheduler Create(string? location) =>
         OperatingSystem.IsLinux()
             ? new LocalScheduler(location)
             : throw new SchedulerUnavailableException(PlatformProblem!);

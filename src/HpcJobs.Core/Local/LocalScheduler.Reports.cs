@@ -77,7 +77,7 @@ public sealed partial class LocalScheduler : IJobAccounting
     }
 
     // an unreadable record is that job's error, already reported by the status call: the other jobs are measured
-    private IReadOnlyList<string> UnitIdsOrNone(string id)
+    private List<string> UnitIdsOrNone(string id)
     {
         try
         {

@@ -182,7 +182,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
                 continue;
             }
             // an unreadable record is that job's error alone: every other job still answers
-            IReadOnlyList<string> unitIds;
+            List<string> unitIds;
             try
             {
                 unitIds = UnitIdsFor(id) ?? [];
@@ -239,7 +239,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
     }
 
     /// <summary>The unit ids an id stands for: an array's tasks, or the job itself; null when there is no such job.</summary>
-    private IReadOnlyList<string>? UnitIdsFor(string id)
+    private List<string>? UnitIdsFor(string id)
     {
         if (!LocalJobId.IsValid(id))
             return null;

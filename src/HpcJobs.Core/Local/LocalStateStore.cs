@@ -340,7 +340,7 @@ internal sealed class LocalStateStore
     }
 
     /// <summary>A store folder's files; none when the folder was removed (the next write lays it out again).</summary>
-    private static IEnumerable<string> Files(string dir, string pattern)
+    private static List<string> Files(string dir, string pattern)
     {
         try
         {
@@ -360,7 +360,7 @@ internal sealed class LocalStateStore
     public IEnumerable<string> AllUnitIds() =>
         Files(UnitsDir, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(LocalJobId.IsValid);
 
-    public int RecordCount => Files(UnitsDir, "*.json").Count();
+    public int RecordCount => Files(UnitsDir, "*.json").Count;
 
     /// <summary>Units that are pending or running, in submission order. Unreadable records are left out (status reports them).</summary>
     public List<LocalJobRecord> LoadActiveUnits()

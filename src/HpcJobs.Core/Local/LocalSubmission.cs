@@ -79,7 +79,7 @@ internal static class LocalSubmission
         if (r.Walltime is { } wall)
             details.Add($"walltime: {Walltime.ToSlurm(wall)}");
         if (request.Array is { } array)
-            details.Add($"array: {array} ({array.Indices.Count()} tasks)");
+            details.Add($"array: {array} ({array.Indices.Count} tasks)");
         if (request.Dependencies.Count > 0)
             details.Add($"dependencies: {string.Join(",", request.Dependencies)}");
         if (request.WorkingDirectory is not null)

@@ -10,6 +10,11 @@ namespace HpcJobs.Core.Resolution;
 /// in order (<see cref="BackEnds"/>: SLURM, PBS, Grid Engine, then Local, which is always usable). Probe results are kept for the life
 /// of the resolver.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Design",
+    "CA1001",
+    Justification = "Resolvers live as long as the process (one shared, one per host); the semaphore never makes a wait handle."
+)]
 public sealed class SchedulerResolver
 {
     public const string EnvironmentVariable = "HPCJOBS_SCHEDULER";
@@ -78,12 +83,12 @@ public sealed class SchedulerResolver
     /// </summary>
     public async Task<IScheduler> GetAsync(
         SchedulerKind? requested,
-        CancellationToken ct = default,
-        string? location = null
+        string? location = null,
+        CancellationToken ct = default
     )
     {
         if (Remote.RemoteHost.FromLocation(location) is { } host)
-            return await ForHost(host).GetAsync(requested, ct).ConfigureAwait(false);
+            return await ForHost(host).GetAsync(requested, ct: ct).ConfigureAwait(false);
         var selection = await SelectAsync(requested, ct).ConfigureAwait(false);
         return Get(selection.Kind, location);
     }

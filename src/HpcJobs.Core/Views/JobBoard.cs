@@ -256,7 +256,7 @@ public static class JobBoard
     /// only where there is room, and what is left for the info.</summary>
     private sealed record Columns(int Id, int Name, int State, int Time, int Where, int Info, int Width)
     {
-        private const string Gap = " ";
+        private const char Gap = ' ';
 
         public static Columns For(IReadOnlyList<BoardRow> rows, int width)
         {

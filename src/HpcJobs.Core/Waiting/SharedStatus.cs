@@ -24,6 +24,11 @@ namespace HpcJobs.Core.Waiting;
 /// </para>
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Design",
+    "CA1001",
+    Justification = "One per place, kept for the process's life; the semaphore never makes a wait handle."
+)]
 public sealed class SharedStatus : ISharedStatus
 {
     /// <summary>Environment variable naming the folder of the snapshot files.</summary>

@@ -138,7 +138,7 @@ public sealed class ExportHpcJobReportCommand : HpcJobInputCmdlet
             );
     }
 
-    private static IReadOnlyList<string> OutputEnd(JobInfo job)
+    private static List<string> OutputEnd(JobInfo job)
     {
         try
         {

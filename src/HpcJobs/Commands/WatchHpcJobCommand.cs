@@ -114,7 +114,7 @@ public sealed class WatchHpcJobCommand : HpcJobInputCmdlet
                 {
                     var (width, height) = LiveScreen.Size;
                     // one column short of the edge: a full line would leave the cursor waiting to wrap
-                    screen.Draw(
+                    LiveScreen.Draw(
                         JobBoard.Render(watch.Jobs, width - 1, height, now, watch.Title, watch.Problem, "q quits")
                     );
                     drawnAt = now;
