@@ -59,7 +59,7 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
 
     public TimeSpan MinPollInterval => TimeSpan.FromMilliseconds(500);
 
-    public string? StatusPlace => _commands.Place is { } place ? $"gridengine@{place}" : null;
+    public string? SharedStatusKey => _commands.Machine is { } place ? $"gridengine@{place}" : null;
 
     JobMemory ISharedStatusSource.Memory => _memory;
 

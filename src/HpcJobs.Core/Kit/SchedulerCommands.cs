@@ -24,8 +24,8 @@ public sealed class SchedulerCommands(
 
     private int _calls;
 
-    /// <summary>Which machine the commands run on (<see cref="IProcessRunner.Place"/>); null for a scripted runner.</summary>
-    public string? Place => runner.Place;
+    /// <summary>Which machine the commands run on (<see cref="IProcessRunner.Machine"/>); null for a scripted runner.</summary>
+    public string? Machine => runner.Machine;
 
     /// <summary>Where the jobs live (<see cref="IProcessRunner.Location"/>): null on this machine.</summary>
     public string? Location => runner.Location;

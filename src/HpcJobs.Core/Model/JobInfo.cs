@@ -17,12 +17,13 @@ public sealed record JobInfo
     public string? ArrayTasks { get; internal init; }
     public string? Name { get; internal init; }
 
-    /// <summary>The back end that owns the job: Local, Slurm or Pbs.</summary>
+    /// <summary>The back end that owns the job: Local, Slurm, Pbs or GridEngine.</summary>
     public string Scheduler { get; internal init; } = "";
 
     /// <summary>
-    /// Where the job lives when its scheduler has more than one place: the Local store's folder (two stores have
-    /// different jobs with the same numbers). Null for SLURM and PBS on this host.
+    /// Where the job lives, when that is not simply this machine's scheduler: <c>ssh://[user@]host[:port]</c> for a
+    /// cluster reached over SSH, the state folder for Local (two stores have different jobs with the same numbers).
+    /// Null for SLURM, PBS and Grid Engine on this machine. Cmdlets given this job act on it there.
     /// </summary>
     public string? Location { get; internal init; }
     public JobState State { get; internal init; }

@@ -85,7 +85,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
 
     public SchedulerKind Kind => SchedulerKind.Pbs;
 
-    public string? StatusPlace => _commands.Place is { } place ? $"pbs@{place}" : null;
+    public string? SharedStatusKey => _commands.Machine is { } place ? $"pbs@{place}" : null;
 
     /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
     /// <summary>A job as this back end hands it out: where it lives, and why it ended (set from its record, or here).</summary>

@@ -8,7 +8,7 @@ public sealed class CliWrapProcessRunner : IProcessRunner
 {
     public static CliWrapProcessRunner Instance { get; } = new();
 
-    public string Place => "localhost";
+    public string Machine => "localhost";
 
     public async Task<ProcessResult> RunAsync(
         string program,

@@ -14,7 +14,7 @@ public sealed class CommandDirectoryRunner(
 {
     public string Directory => directory;
 
-    public string? Place => inner.Place;
+    public string? Machine => inner.Machine;
 
     /// <summary>The program's path in the folder: with '/' on a remote (POSIX) cluster whatever this machine uses.</summary>
     private string InDirectory(string program) =>

@@ -13,10 +13,11 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 public interface IProcessRunner
 {
     /// <summary>
-    /// The machine the programs run on, as a name that stays the same from one process to the next (status is shared
-    /// per place); null for runners that answer from a script (tests), whose answers must never be shared.
+    /// The machine the programs run on, as a name that stays the same from one process to the next (<c>localhost</c>,
+    /// <c>ssh://host</c>): status is shared per scheduler and machine (<see cref="Waiting.ISharedStatusSource.SharedStatusKey"/>).
+    /// Null for runners that answer from a script (tests), whose answers must never be shared.
     /// </summary>
-    string? Place => null;
+    string? Machine => null;
 
     /// <summary>
     /// Where the jobs of the schedulers reached through this runner live (<see cref="Model.JobInfo.Location"/>): null for

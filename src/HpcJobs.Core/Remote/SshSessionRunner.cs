@@ -51,7 +51,7 @@ public sealed class SshSessionRunner : IProcessRunner, IAsyncDisposable
     public RemoteHost Host { get; }
 
     /// <summary>The place status is shared under, and where the jobs live: <c>ssh://[user@]host[:port]</c>.</summary>
-    public string Place => Host.Location;
+    public string Machine => Host.Location;
 
     public string Location => Host.Location;
 

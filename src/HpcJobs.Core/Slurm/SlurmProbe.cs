@@ -30,9 +30,9 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
         // starting together take turns, so one pings; auto-detection always pings, so that it never picks a controller
         // that stopped answering over a working scheduler
         using var turn =
-            requestedByName && runner.Place is { } place
+            requestedByName && runner.Machine is { } place
                 ? await ISharedStatus
-                    .ProbeTurnAsync(SlurmScheduler.StatusPlaceAt(place), cancellationToken)
+                    .ProbeTurnAsync(SlurmScheduler.SharedStatusKeyAt(place), cancellationToken)
                     .ConfigureAwait(false)
                 : null;
         if (turn?.AnsweredAgo is { } age && age < RecentAnswer)

@@ -44,10 +44,10 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
 
     public SchedulerKind Kind => SchedulerKind.Slurm;
 
-    public string? StatusPlace => _commands.Place is { } place ? StatusPlaceAt(place) : null;
+    public string? SharedStatusKey => _commands.Machine is { } place ? SharedStatusKeyAt(place) : null;
 
-    /// <summary>The shared-status name of SLURM at a runner's place (<see cref="ISharedStatusSource.StatusPlace"/>).</summary>
-    internal static string StatusPlaceAt(string place) => $"slurm@{place}";
+    /// <summary>The shared-status name of SLURM at a runner's place (<see cref="ISharedStatusSource.SharedStatusKey"/>).</summary>
+    internal static string SharedStatusKeyAt(string place) => $"slurm@{place}";
 
     /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
     /// <summary>A job as this back end hands it out: where it lives, and why it ended.</summary>

@@ -34,22 +34,23 @@ public interface ISharedStatus
     );
 
     /// <summary>
-    /// The shared status of <paramref name="scheduler"/>'s place, one per place in this process (whatever the number of
-    /// Wait calls in it); null when its status is not shared: the back end has no place (Local, scripted runners),
+    /// The shared status of <paramref name="scheduler"/> (by its <see cref="ISharedStatusSource.SharedStatusKey"/>), one
+    /// per key in this process (whatever the number of Wait calls in it); null when its status is not shared: the back
+    /// end has no key (Local, scripted runners),
     /// sharing is off ($HPCJOBS_SHARED_STATUS=0), the platform is not Linux, or the snapshot folder is not private to you.
     /// </summary>
     static ISharedStatus? For(IScheduler scheduler) => OperatingSystem.IsLinux() ? SharedStatus.For(scheduler) : null;
 
     /// <summary>
-    /// A probe's turn to check that the scheduler at <paramref name="place"/> answers, one process of the user at a
+    /// A probe's turn to check that the scheduler of <paramref name="key"/> answers, one process of the user at a
     /// time (the probes' lock beside the snapshot): an answer younger than the caller's limit, a refresh's or another
     /// probe's, stands for a ping, so K scripts that start at once ping once. Null where status is not shared.
     /// </summary>
-    static async Task<ProbeTurn?> ProbeTurnAsync(string place, CancellationToken ct)
+    static async Task<ProbeTurn?> ProbeTurnAsync(string key, CancellationToken ct)
     {
         if (!OperatingSystem.IsLinux() || EnvironmentSettings.Switch(SharedStatus.SwitchVariable) == false)
             return null;
-        if (SharedStatusFile.Open(place) is not { } file)
+        if (SharedStatusFile.Open(key) is not { } file)
             return null;
         var held = await file.ProbeLockAsync(ct).ConfigureAwait(false);
         return new ProbeTurn(file, held);

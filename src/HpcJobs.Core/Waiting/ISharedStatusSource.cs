@@ -12,7 +12,7 @@ public interface ISharedStatusSource
     /// <summary>
     /// Which scheduler on which machine answers (<c>slurm@host</c>); null when nothing may be shared (a scripted runner).
     /// </summary>
-    string? StatusPlace { get; }
+    string? SharedStatusKey { get; }
 
     /// <summary>What this process knows of its jobs: what it submitted, and when, answers its read-your-writes.</summary>
     JobMemory Memory { get; }

@@ -27,7 +27,7 @@ namespace HpcJobs.Core.Waiting;
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
     "Design",
     "CA1001",
-    Justification = "One per place, kept for the process's life; the semaphore never makes a wait handle."
+    Justification = "One per scheduler and machine, kept for the process's life; the semaphore never makes a wait handle."
 )]
 public sealed class SharedStatus : ISharedStatus
 {
@@ -43,7 +43,7 @@ public sealed class SharedStatus : ISharedStatus
     /// <summary>A status query slower than this is reported: a rate-limiting controller makes its clients sleep silently.</summary>
     public static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
 
-    private static readonly Dictionary<string, SharedStatus> ByPlace = [];
+    private static readonly Dictionary<string, SharedStatus> ByKey = [];
     private static readonly TimeSpan WatchEvery = TimeSpan.FromMilliseconds(25);
     private readonly IScheduler _backEnd;
     private readonly JobMemory _memory;
@@ -60,19 +60,19 @@ public sealed class SharedStatus : ISharedStatus
 
     internal static SharedStatus? For(IScheduler scheduler)
     {
-        if (scheduler is not ISharedStatusSource { StatusPlace: { } place } source)
+        if (scheduler is not ISharedStatusSource { SharedStatusKey: { } key } source)
             return null;
         if (EnvironmentSettings.Switch(SwitchVariable) == false)
             return null;
-        lock (ByPlace)
+        lock (ByKey)
         {
-            if (ByPlace.TryGetValue(place, out var shared) && shared._backEnd == scheduler)
+            if (ByKey.TryGetValue(key, out var shared) && shared._backEnd == scheduler)
                 return shared;
-            var file = SharedStatusFile.Open(place);
+            var file = SharedStatusFile.Open(key);
             if (file is null)
                 return null;
             shared = new SharedStatus(scheduler, source.Memory, file);
-            ByPlace[place] = shared;
+            ByKey[key] = shared;
             return shared;
         }
     }

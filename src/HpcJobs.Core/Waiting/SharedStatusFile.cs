@@ -10,10 +10,10 @@ using HpcJobs.Core.Platform;
 namespace HpcJobs.Core.Waiting;
 
 /// <summary>
-/// The snapshot file of <see cref="SharedStatus"/>: one per user and place, private (0600 in a 0700 folder that
+/// The snapshot file of <see cref="SharedStatus"/>: one per user, scheduler and machine, private (0600 in a 0700 folder that
 /// <see cref="StateFolderTrust"/> accepts, like the Local store), replaced whole by rename so a reader never sees half of
 /// one, guarded by an flock on a lock file beside it (the kernel drops the lock of a process that dies). A file that is
-/// not yours, not private, unreadable, of another format, user or place is ignored and rewritten.
+/// not yours, not private, unreadable, of another format, user or key is ignored and rewritten.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SharedStatusFile
@@ -23,22 +23,22 @@ public sealed class SharedStatusFile
     /// <summary>How long a poller waits for another's refresh before refreshing itself (a stopped refresher holds the lock).</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
 
-    private readonly string _place;
+    private readonly string _key;
 
-    private SharedStatusFile(string path, string place)
+    private SharedStatusFile(string path, string key)
     {
         Path = path;
-        _place = place;
+        _key = key;
     }
 
     public string Path { get; }
 
     /// <summary>
-    /// The snapshot file of <paramref name="place"/> in <see cref="Folder"/>; null (status not shared) when the default
+    /// The snapshot file of <paramref name="key"/> in <see cref="Folder"/>; null (status not shared) when the default
     /// folder is not private to you or cannot be made. A folder chosen with $HPCJOBS_STATUS_DIR that cannot be used is an
     /// error (<see cref="HpcErrors.InvalidSetting"/>): whoever set it expects sharing, not its silent absence.
     /// </summary>
-    public static SharedStatusFile? Open(string place)
+    public static SharedStatusFile? Open(string key)
     {
         var folder = Folder();
         try
@@ -56,8 +56,8 @@ public sealed class SharedStatusFile
                     + $"the variable for the default, or set ${SharedStatus.SwitchVariable}=0 not to share."
             );
         }
-        var name = string.Concat(place.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '@' ? c : '_'));
-        return new SharedStatusFile(System.IO.Path.Combine(folder, name + ".json"), place);
+        var name = string.Concat(key.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '@' ? c : '_'));
+        return new SharedStatusFile(System.IO.Path.Combine(folder, name + ".json"), key);
     }
 
     /// <summary>$HPCJOBS_STATUS_DIR, else $XDG_RUNTIME_DIR/hpcjobs/status (memory, per login), else ~/.cache/hpcjobs/status.</summary>
@@ -118,7 +118,7 @@ public sealed class SharedStatusFile
                 stored is null
                 || stored.Format != Format
                 || stored.Uid != StateFolderTrust.CurrentUser
-                || stored.Place != _place
+                || stored.Place != _key
                 || FromTheFuture(stored.StartedAt)
                 || FromTheFuture(stored.AnsweredAt)
                 || stored.Asked.Values.Any(FromTheFuture)
@@ -221,7 +221,7 @@ public sealed class SharedStatusFile
                         new Stored(
                             Format,
                             StateFolderTrust.CurrentUser,
-                            _file._place,
+                            _file._key,
                             snapshot.StartedAt,
                             snapshot.AnsweredAt,
                             snapshot.Interval.TotalSeconds,

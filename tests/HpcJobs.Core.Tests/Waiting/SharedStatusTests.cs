@@ -16,7 +16,7 @@ namespace HpcJobs.Core.Tests.Waiting;
 /// </summary>
 internal sealed class PlacedRunner(IProcessRunner inner, string place) : IProcessRunner
 {
-    public string Place => place;
+    public string Machine => place;
     public volatile bool Fail;
 
     public Task<ProcessResult> RunAsync(
