@@ -9,6 +9,9 @@ using HpcJobs.Core.Waiting;
 
 namespace HpcJobs;
 
+// Over 400 lines: it is the base of every cmdlet (resolver, Ctrl+C, error records, jobs taken in any form and grouped
+// per scheduler), which keeps the cmdlets themselves thin.
+
 /// <summary>
 /// What every HpcJobs cmdlet shares: a cancellation token cancelled by Ctrl+C (StopProcessing), the one scheduler resolver
 /// of the session, and the mapping of core exceptions to ErrorRecords. Async core calls run off the pipeline thread; only

@@ -11,6 +11,9 @@ using PSJobState = System.Management.Automation.JobState;
 
 namespace HpcJobs;
 
+// Over 400 lines: PowerShell's job model wants a JobSourceAdapter, a parent Job2 and a child job together (as ThreadJob
+// has them).
+
 /// <summary>
 /// A batch job as a PowerShell job (Submit-HpcJob -AsJob): Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job work
 /// on it as on thread and background jobs. An array job's tasks are its child jobs. Its state follows the scheduler's,

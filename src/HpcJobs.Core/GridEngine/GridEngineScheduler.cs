@@ -10,6 +10,9 @@ using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.GridEngine;
 
+// Over 400 lines: its status joins three sources (qstat -xml, qstat -j, qacct with its flush lag) and the output files
+// it learnt at submit; the joining is the back end.
+
 /// <summary>
 /// Grid Engine (Son of Grid Engine, and on paper Univa/Altair Grid Engine and OGS) through qsub, qstat, qacct, qdel, qhold,
 /// qrls and qmod. Live jobs: one <c>qstat -xml -g d -u '*'</c> for any number of ids, plus one <c>qstat -j IDS -xml</c>
@@ -421,92 +424,4 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
 
     internal static List<string> Lines(string text) =>
         text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-
-    /// <summary>qdel, qhold, qrls and qmod say what they did and what they refused on stdout, one line per job.</summary>
-    [GeneratedRegex(
-        @"^(?:\S+ - (?<why>you do not have the necessary privileges to \w+) the job ""(?<id>[\d.]+)""|denied: (?<why>""\S+"" must be at least owner of job) (?<id>[\d.]+).*|The job(?:-array task)? (?<id>[\d.]+) is running in queue \S+ where jobs are (?<why>not rerunable)\.?)$"
-    )]
-    private static partial Regex Refusal();
-
-    private static bool Done(string line) =>
-        line.Contains("for deletion", StringComparison.Ordinal)
-        || line.Contains("has deleted", StringComparison.Ordinal)
-        || line.Contains("already in deletion", StringComparison.Ordinal)
-        || line.Contains("modified hold", StringComparison.Ordinal)
-        || line.Contains("does not exist", StringComparison.Ordinal)
-        || line.Contains("invalid queue or job", StringComparison.Ordinal)
-        || line.Contains("rescheduled", StringComparison.Ordinal)
-        || line.Contains("rerun", StringComparison.Ordinal)
-            && !line.Contains("not rerunable", StringComparison.Ordinal);
-
-    private async Task<IReadOnlyList<JobLookupFailure>> ActAsync(
-        string program,
-        IReadOnlyList<string> options,
-        IReadOnlyCollection<JobInfo> jobs,
-        string what,
-        CancellationToken ct
-    )
-    {
-        if (jobs.Count == 0)
-            return [];
-        var results = await _commands
-            .RunChunkedAsync(
-                program,
-                jobs.Select(j => j.JobId).Distinct().ToList(),
-                chunk => [.. options, .. chunk],
-                ct
-            )
-            .ConfigureAwait(false);
-        return CancelRefusals.Read(
-            results.Select(r => r with { StandardError = r.StandardOutput + "\n" + r.StandardError }),
-            Refusal(),
-            Done,
-            program,
-            what
-        );
-    }
-
-    public Task<IReadOnlyList<JobLookupFailure>> CancelAsync(
-        IReadOnlyCollection<JobInfo> jobs,
-        CancellationToken cancellationToken = default
-    )
-    {
-        foreach (var j in jobs)
-            _memory.Cancelled(j.JobId);
-        return ActAsync("qdel", [], jobs, "cancel", cancellationToken);
-    }
-
-    /// <summary>qhold, qrls, or qmod -rj (requeue a running job: it must be rerunnable, -r y or the queue's rerun).</summary>
-    public async Task<IReadOnlyList<JobLookupFailure>> ControlAsync(
-        JobAction action,
-        IReadOnlyCollection<JobInfo> jobs,
-        CancellationToken cancellationToken = default
-    )
-    {
-        var (program, options) = action switch
-        {
-            JobAction.Hold => ("qhold", (IReadOnlyList<string>)[]),
-            JobAction.Release => ("qrls", []),
-            JobAction.Requeue => ("qmod", ["-rj"]),
-            _ => throw new InvalidJobRequestException(
-                $"Grid Engine cannot {action.ToString().ToLowerInvariant()} jobs through HpcJobs.",
-                HpcErrors.OperationRefused
-            ),
-        };
-        var refused = await ActAsync(program, options, jobs, action.ToString().ToLowerInvariant(), cancellationToken)
-            .ConfigureAwait(false);
-        return RefusalAdvice.Apply(refused, action, Advice);
-    }
-
-    private static readonly RefusalAdvice[] Advice =
-    [
-        new(
-            "not rerunable",
-            "Grid Engine requeues only rerunnable jobs: submit with -Requeue (qsub -r y), or ask for a queue whose rerun "
-                + "is TRUE.",
-            JobAction.Requeue
-        ),
-        new("necessary privileges", "It is another user's job: only its owner or a Grid Engine manager can."),
-        new("must be at least owner", "It is another user's job: only its owner or a Grid Engine operator can."),
-    ];
 }

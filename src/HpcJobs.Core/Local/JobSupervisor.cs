@@ -3,6 +3,9 @@ using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 
+// Over 400 lines: every member runs under the one gate; keeping the daemon's job state machine in one file keeps that
+// discipline visible.
+
 /// <summary>
 /// The Local daemon's jobs: the pending and running ones in memory (so a scheduling pass never reads the store), each
 /// started as a direct child in a session of its own, reaped by one wait4 thread, ended by timers at its walltime, and

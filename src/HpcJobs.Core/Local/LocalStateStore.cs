@@ -8,6 +8,9 @@ using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;
 
+// Over 400 lines: the store's whole on-disk format is here (layout, lock, records, arrays, scripts, retention, trust
+// checks), so that one file says what is on disk.
+
 /// <summary>
 /// The Local back end's state directory: one JSON file per unit, one per array, a marker per active unit, and one lock
 /// file. Files are replaced by rename, so readers never see half a record; writers hold the lock.
