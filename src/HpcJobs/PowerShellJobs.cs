@@ -5,7 +5,6 @@ using System.Reflection;
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Operations;
-using HpcJobs.Core.ScriptBlocks;
 using HpcJobs.Core.Waiting;
 using PSJobState = System.Management.Automation.JobState;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Contract;
 

@@ -1,5 +1,4 @@
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Contract;
 

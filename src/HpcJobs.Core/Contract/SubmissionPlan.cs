@@ -1,4 +1,3 @@
-using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Contract;

@@ -4,9 +4,6 @@ using System.Text.RegularExpressions;
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
-using HpcJobs.Core.Remote;
-using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.GridEngine;
 

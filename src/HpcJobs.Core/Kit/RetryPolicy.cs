@@ -1,6 +1,3 @@
-using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
-
 namespace HpcJobs.Core.Kit;
 
 /// <summary>Exponential backoff with ±25 % jitter.</summary>

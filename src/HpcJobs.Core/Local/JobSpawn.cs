@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using HpcJobs.Core.Platform;
 using HpcJobs.Core.Processes;
 using static HpcJobs.Core.Platform.Native;
 

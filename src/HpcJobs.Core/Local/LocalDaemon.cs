@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using HpcJobs.Core.Kit;
-using HpcJobs.Core.Model;
 using HpcJobs.Core.Platform;
 
 namespace HpcJobs.Core.Local;

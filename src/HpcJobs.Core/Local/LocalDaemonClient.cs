@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Local;
 

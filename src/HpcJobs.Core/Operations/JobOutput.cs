@@ -1,9 +1,7 @@
 using System.Text;
 using HpcJobs.Core.Contract;
-using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Platform;
-using HpcJobs.Core.Processes;
 using HpcJobs.Core.Remote;
 using HpcJobs.Core.Waiting;
 

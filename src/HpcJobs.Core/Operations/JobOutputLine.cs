@@ -1,6 +1,5 @@
 using System.Text;
 using HpcJobs.Core.Contract;
-using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Operations;

@@ -1,6 +1,5 @@
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Resolution;
 

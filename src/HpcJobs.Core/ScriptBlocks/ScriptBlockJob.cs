@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using HpcJobs.Core.Kit;
-using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Platform;
 using HpcJobs.Core.Processes;

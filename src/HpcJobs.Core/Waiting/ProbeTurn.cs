@@ -1,6 +1,3 @@
-using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
-
 namespace HpcJobs.Core.Waiting;
 
 /// <summary>See <see cref="ISharedStatus.ProbeTurnAsync"/>: when the scheduler last answered, and where to say it did.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HpcJobs.Core.Kit;
-using HpcJobs.Core.Local;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Platform;
 

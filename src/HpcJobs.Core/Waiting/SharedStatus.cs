@@ -1,7 +1,6 @@
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Waiting;
 

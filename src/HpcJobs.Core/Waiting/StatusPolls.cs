@@ -1,6 +1,4 @@
 using HpcJobs.Core.Contract;
-using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
 
 namespace HpcJobs.Core.Waiting;
 

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Operations;
-using HpcJobs.Core.ScriptBlocks;
 using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Commands;

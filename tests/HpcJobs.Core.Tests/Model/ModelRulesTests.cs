@@ -1,10 +1,5 @@
-using HpcJobs.Core.Contract;
-using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Processes;
-using HpcJobs.Core.Slurm;
 using HpcJobs.Core.Tests.Support;
-using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Tests.Model;
 
