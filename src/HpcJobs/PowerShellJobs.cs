@@ -330,8 +330,7 @@ internal static class HpcJobMonitor
             var interval = TimeSpan.FromSeconds(1);
             foreach (var group in Watched.Values.GroupBy(j => j.Scheduler))
             {
-                if (group.Key.MinPollInterval > interval)
-                    interval = group.Key.MinPollInterval;
+                interval = StatusPolls.Floor(group.Key, interval);
                 try
                 {
                     var report = await StatusPolls

@@ -44,8 +44,7 @@ public static class JobOperations
             if (ids.All(id => byId.TryGetValue(id, out var j) && j.IsFinished) || DateTimeOffset.Now >= deadline)
                 break;
             // at the scheduler's own pace: PBS's qstat pauses when called twice within a second
-            await Task.Delay(TimeSpan.FromTicks(Math.Max(SettlePoll.Ticks, scheduler.MinPollInterval.Ticks)), ct)
-                .ConfigureAwait(false);
+            await Task.Delay(StatusPolls.Floor(scheduler, SettlePoll), ct).ConfigureAwait(false);
         }
         var cancelled = live.Select(j => byId.GetValueOrDefault(j.JobId, j))
             .Select(j =>
@@ -181,8 +180,7 @@ public static class JobOperations
             var changed = after.Jobs.Where(j => acted.Contains(j.JobId)).ToList();
             if (changed.All(j => !JobControlRule.AppliesTo(action, j.State)) || DateTimeOffset.Now >= deadline)
                 return new ControlReport(changed, skipped, before.NotFound, refused);
-            await Task.Delay(TimeSpan.FromTicks(Math.Max(SettlePoll.Ticks, scheduler.MinPollInterval.Ticks)), ct)
-                .ConfigureAwait(false);
+            await Task.Delay(StatusPolls.Floor(scheduler, SettlePoll), ct).ConfigureAwait(false);
         }
     }
 }

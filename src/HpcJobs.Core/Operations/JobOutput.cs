@@ -193,9 +193,7 @@ public static class JobOutput
                     f.EndedAt = DateTimeOffset.Now;
                     f.EndState = report.Jobs.FirstOrDefault(j => j.JobId == f.Followed.Job.JobId)?.State;
                 }
-                var every = TimeSpan.FromTicks(
-                    Math.Max(TimeSpan.FromSeconds(1).Ticks, scheduler.MinPollInterval.Ticks)
-                );
+                var every = StatusPolls.Floor(scheduler, TimeSpan.FromSeconds(1));
                 nextStatus[scheduler] = DateTimeOffset.Now + every;
             }
             // an ended job is read once more; its file may appear late (PBS copies output back after the job)

@@ -48,10 +48,8 @@ public static class JobWaiter
         var notFound = new List<JobLookupFailure>();
         var cannotRun = new Dictionary<string, JobInfo>();
         // never faster than the scheduler can usefully answer, even when asked to
-        var floor = TimeSpan.FromTicks(Math.Max(options.MinPollInterval.Ticks, scheduler.MinPollInterval.Ticks));
-        var fixedInterval = options.PollInterval is { } asked
-            ? TimeSpan.FromTicks(Math.Max(asked.Ticks, scheduler.MinPollInterval.Ticks))
-            : (TimeSpan?)null;
+        var floor = StatusPolls.Floor(scheduler, options.MinPollInterval);
+        var fixedInterval = options.PollInterval is { } asked ? StatusPolls.Floor(scheduler, asked) : (TimeSpan?)null;
         var interval = fixedInterval ?? floor;
         var shared = options.ShareStatus ? ISharedStatus.For(scheduler) : null;
         var failures = 0;
