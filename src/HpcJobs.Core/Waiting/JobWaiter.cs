@@ -125,7 +125,7 @@ public static class JobWaiter
                 if (fixedInterval is null && shared is not null)
                     interval = SharedDelay(shared, floor);
                 else if (fixedInterval is null)
-                    interval = NextInterval(interval, changed, floor, options.MaxPollInterval, answerTime.Elapsed);
+                    interval = PollInterval.Next(interval, changed, floor, options.MaxPollInterval, answerTime.Elapsed);
             }
             catch (SchedulerUnavailableException e)
             {
@@ -166,33 +166,6 @@ public static class JobWaiter
             else
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>After an answer that changed, the next poll comes no later than this.</summary>
-    public static readonly TimeSpan AfterChange = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// The adaptive poll interval, one rule for a process on its own and for the shared snapshot: while nothing changes,
-    /// 1.5 times longer each poll, up to <paramref name="max"/>; after a change, no longer than <see cref="AfterChange"/>
-    /// and never shorter than before. (Halving on every change compounds: polls fast enough to see one job end and the
-    /// next start apart see twice the changes and poll faster still; the same 50 jobs took 97 polls in one run and 182 in
-    /// the next.) A scheduler that took longer than that to answer (<paramref name="answeredIn"/>) is not asked again
-    /// sooner than it took: a busy controller is asked less, never back to back.
-    /// </summary>
-    public static TimeSpan NextInterval(
-        TimeSpan previous,
-        bool changed,
-        TimeSpan floor,
-        TimeSpan max,
-        TimeSpan answeredIn = default
-    )
-    {
-        var next = changed ? (previous < AfterChange ? previous : AfterChange) : previous * 1.5;
-        next =
-            next < floor ? floor
-            : next > max ? max
-            : next;
-        return answeredIn > next ? answeredIn : next;
     }
 
     /// <summary>Until the shared snapshot is due again: all of the user's pollers wake together and one of them refreshes it.</summary>

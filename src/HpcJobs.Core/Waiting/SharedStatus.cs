@@ -13,7 +13,7 @@ namespace HpcJobs.Core.Waiting;
 /// snapshot is younger than the poll interval, reads it; otherwise it takes the file's lock (a bounded wait: a stuck
 /// refresher never blocks the others for longer) and refreshes it with one query for everyone's ids. The poll interval
 /// is shared too: it lives in the snapshot and adapts as one process waiting for every job would
-/// (<see cref="JobWaiter.NextInterval"/>), so K waiting processes poll as often as one.
+/// (<see cref="PollInterval.Next"/>), so K waiting processes poll as often as one.
 /// </para>
 /// <para>
 /// Read-your-writes: a job this process submitted after the snapshot was taken is answered from its submission (Pending,
@@ -255,7 +255,7 @@ public sealed class SharedStatus : ISharedStatus
         var changed = previous is null || SnapshotRules.Changed(previous, report);
         var interval = previous is null
             ? floor
-            : JobWaiter.NextInterval(previous.Interval, changed, floor, MaxInterval, took);
+            : PollInterval.Next(previous.Interval, changed, floor, MaxInterval, took);
         var carried =
             ended.Count == 0
                 ? []

@@ -19,7 +19,7 @@ public sealed class PollIntervalTests
 
     /// <summary>The next poll interval with a 0.2 s floor and a 10 s maximum, after an answer that took <paramref name="took"/> s.</summary>
     private static TimeSpan NextInterval(double before, bool changed, double took = 0) =>
-        JobWaiter.NextInterval(
+        PollInterval.Next(
             TimeSpan.FromSeconds(before),
             changed,
             TimeSpan.FromSeconds(0.2),
@@ -44,7 +44,7 @@ public sealed class PollIntervalTests
         // a busy queue where each poll sees a job end or start: the interval settles, it does not shrink to the floor
         var interval = TimeSpan.FromSeconds(1);
         for (var i = 0; i < 20; i++)
-            interval = JobWaiter.NextInterval(interval, true, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(10));
+            interval = PollInterval.Next(interval, true, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(10));
         Assert.Equal(TimeSpan.FromSeconds(1), interval);
     }
 }
