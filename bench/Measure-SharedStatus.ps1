@@ -11,26 +11,10 @@ param(
     [switch]$WithoutSharing
 )
 $ErrorActionPreference = 'Stop'
-$pwsh = (Get-Process -Id $PID).Path
-$pwshArgs = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @([Environment]::GetCommandLineArgs()[0], "-NoProfile") } else { @('-NoProfile') }
 $work = New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "hpcjobs-shared-bench-$PID")
 
-# The RPCs HpcJobs and the raw tools send; slurmd's and sdiag's own are left out.
-$daemonRpcs = 'REQUEST_STATS_INFO', 'REQUEST_COMPLETE_BATCH_SCRIPT', 'MESSAGE_NODE_REGISTRATION_STATUS', 'REQUEST_STEP_COMPLETE',
-    'MESSAGE_EPILOG_COMPLETE', 'REQUEST_COMPLETE_PROLOG', 'REQUEST_JOB_STEP_CREATE', 'REQUEST_UPDATE_NODE', 'REQUEST_PERSIST_INIT',
-    'ACCOUNTING_UPDATE_MSG', 'REQUEST_JOB_READY', 'REQUEST_SHUTDOWN', 'REQUEST_RECONFIGURE'
-function SlurmRpcs {
-    $text = sdiag
-    $section = $false; $counts = @{}
-    foreach ($line in $text) {
-        if ($line -match 'statistics by message type') { $section = $true; continue }
-        if ($line -match 'statistics by user') { break }
-        if ($section -and $line -match '^\s*(\S+)\s+\(\s*\d+\)\s+count:(\d+)') {
-            if ($daemonRpcs -notcontains $Matches[1]) { $counts[$Matches[1]] = [int]$Matches[2] }
-        }
-    }
-    $counts
-}
+. (Join-Path $PSScriptRoot 'BenchHelpers.ps1')
+$pwsh, $pwshArgs = $BenchPwsh, $BenchPwshArgs
 $pbsLog = { Get-ChildItem /var/spool/pbs/server_logs -File | Sort-Object LastWriteTime | Select-Object -Last 1 }
 function PbsRequests([datetime]$Since, [datetime]$Until) {
     # "11/29/2026 16:20:01.123456;0100;Server@host;Req;;Type 19 request received from root@host, sock=17"
@@ -74,7 +58,7 @@ function Window([string]$Scheduler, [int]$Processes, [int]$Jobs, [bool]$Share) {
     $seconds = $t.Elapsed.TotalSeconds
     $failed = @($procs | Where-Object ExitCode -ne 0).Count
     if ($Scheduler -eq 'Slurm') {
-        $c = SlurmRpcs
+        $c = Get-SlurmClientRpcs
         $total = ($c.Values | Measure-Object -Sum).Sum
         $detail = ($c.GetEnumerator() | Sort-Object Value -Descending | ForEach-Object { "$($_.Key -replace '^REQUEST_','') $($_.Value)" }) -join ', '
     } else {

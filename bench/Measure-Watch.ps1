@@ -12,21 +12,9 @@ param(
 $ErrorActionPreference = 'Stop'
 if (-not ((scontrol ping 2>$null) -match 'is UP')) { Write-Host '[bench] no SLURM controller: watch bench skipped'; return }
 Import-Module $ModuleManifest
-$pwsh = (Get-Process -Id $PID).Path
-$pwshArgs = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @([Environment]::GetCommandLineArgs()[0], '-NoProfile') } else { @('-NoProfile') }
 $work = New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "hpcjobs-watch-bench-$PID")
-$daemonRpcs = 'REQUEST_STATS_INFO', 'REQUEST_COMPLETE_BATCH_SCRIPT', 'MESSAGE_NODE_REGISTRATION_STATUS', 'REQUEST_STEP_COMPLETE',
-    'MESSAGE_EPILOG_COMPLETE', 'REQUEST_COMPLETE_PROLOG', 'REQUEST_JOB_STEP_CREATE', 'REQUEST_UPDATE_NODE', 'REQUEST_PERSIST_INIT',
-    'ACCOUNTING_UPDATE_MSG', 'REQUEST_JOB_READY', 'REQUEST_SHUTDOWN', 'REQUEST_RECONFIGURE'
-function ClientRpcs {
-    $section = $false; $counts = @{}
-    foreach ($line in sdiag) {
-        if ($line -match 'statistics by message type') { $section = $true; continue }
-        if ($line -match 'statistics by user') { break }
-        if ($section -and $line -match '^\s*(\S+)\s+\(\s*\d+\)\s+count:(\d+)' -and $daemonRpcs -notcontains $Matches[1]) { $counts[$Matches[1]] = [int]$Matches[2] }
-    }
-    $counts
-}
+. (Join-Path $PSScriptRoot 'BenchHelpers.ps1')
+$pwsh, $pwshArgs = $BenchPwsh, $BenchPwshArgs
 
 $env:HPCJOBS_STATUS_DIR = Join-Path $work 'status'
 $submitted = foreach ($i in 1..$Jobs) { Submit-HpcJob -Scheduler Slurm -Command sleep, ($Seconds * 5) -Name watchbench -OutputPath /dev/null }
@@ -57,7 +45,7 @@ $rows = foreach ($name in $windows.Keys) {
     $t = [Diagnostics.Stopwatch]::StartNew()
     & $windows[$name]
     $elapsed = $t.Elapsed.TotalSeconds
-    $c = ClientRpcs
+    $c = Get-SlurmClientRpcs
     $total = ($c.Values | Measure-Object -Sum).Sum
     [pscustomobject]@{
         Window       = $name
