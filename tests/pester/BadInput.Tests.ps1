@@ -175,7 +175,8 @@ BeforeDiscovery {
         @{ Name = 'Set-HpcJob -Qos on PBS'; Run = { Set-HpcJob 1 -Scheduler Pbs -Qos high -WhatIf }; Id = 'HpcInvalidResourceSpec'; Names = 'PBS has no quality-of-service' }
         @{ Name = 'Set-HpcJob -DependsOn abc'; Run = { Set-HpcJob 1 -Scheduler Slurm -DependsOn abc -WhatIf }; Id = 'HpcInvalidDependency'; Names = "'abc' is not a SLURM job id" }
         @{ Name = 'Set-HpcJob -BeginTime tomorrowish'; Run = { Set-HpcJob 1 -Scheduler Slurm -BeginTime tomorrowish -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = "'tomorrowish'" }
-        @{ Name = 'Set-HpcJob on Local'; Run = { Set-HpcJob 1 -Walltime 1h }; Id = 'HpcOperationRefused'; Names = 'cannot change a submitted job' }
+        @{ Name = 'Set-HpcJob -Partition on Local'; Run = { Set-HpcJob 1 -Partition long -WhatIf }; Id = 'HpcInvalidJobRequest'; Names = 'no partitions, QoS, accounts or priorities (-Partition given)' }
+        @{ Name = 'Set-HpcJob -Nice on Local'; Run = { Set-HpcJob 1 -Nice 5 }; Id = 'HpcInvalidJobRequest'; Names = '(-Nice given)' }
         # --- retries (issue 30)
         @{ Name = '-MaxRetries 0'; Run = { Submit-HpcJob -Command true -MaxRetries 0 }; Id = 'ParameterArgumentValidationError'; Names = 'MaxRetries' }
         @{ Name = '-MaxRetries 11'; Run = { Submit-HpcJob -Command true -MaxRetries 11 }; Id = 'ParameterArgumentValidationError'; Names = 'MaxRetries' }

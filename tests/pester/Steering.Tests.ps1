@@ -22,6 +22,45 @@ BeforeAll {
 }
 AfterAll { Pop-Location }
 
+Describe 'Set-HpcJob on the Local scheduler' {
+    It 'changes the walltime, name, begin time and dependencies of jobs that have not started, in their records' {
+        $first = Submit-HpcJob -Command true -Hold -Name first
+        $second = Submit-HpcJob -Command true -Hold -Name second
+        $changed = $first, $second | Set-HpcJob -Walltime 45m -Name steered -BeginTime '2030-01-02 03:04:05' -PassThru
+        $changed.JobId | Should -Be $first.JobId, $second.JobId
+        $changed.Name | Should -Be 'steered', 'steered'
+        $changed.Resources.Walltime | Should -Be ([timespan]'00:45:00'), ([timespan]'00:45:00')
+        $record = Get-Content (Join-Path $first.Location "units/$($first.JobId).json") -Raw
+        $record | Should -Match '"Name":\s*"steered"'
+        $record | Should -Match ('"BeginTime":\s*"' + [regex]::Escape(([datetimeoffset]'2030-01-02 03:04:05').ToString('yyyy-MM-ddTHH:mm:sszzz')))
+        # a dependency replaces what it waited for; released, it waits for that job, then runs
+        $gate = Submit-HpcJob -Command sleep, 2
+        $after = $second | Set-HpcJob -DependsOn $gate -BeginTime (Get-Date).AddSeconds(-1) -PassThru
+        $after | Resume-HpcJob
+        ($after | Get-HpcJobStatus).Reason | Should -BeIn 'Dependency', 'BeginTime', $null
+        $end = $second | Wait-HpcJob -Timeout 60
+        $end.State | Should -Be 'Completed'
+        $end.StartTime | Should -BeGreaterOrEqual ($gate | Get-HpcJobStatus).EndTime
+        $first | Stop-HpcJob
+    }
+
+    It 'refuses a job that already runs, for that job alone, and shows the change with -WhatIf' {
+        $running = Submit-HpcJob -Command sleep, 30
+        $deadline = (Get-Date).AddSeconds(10)
+        while (($running | Get-HpcJobStatus).State -ne 'Running' -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        $waiting = Submit-HpcJob -Command true -Hold
+        $out = $running, $waiting | Set-HpcJob -Name renamed -PassThru -ErrorVariable e -ErrorAction SilentlyContinue
+        $out.JobId | Should -Be $waiting.JobId
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -Match '^HpcOperationRefused'
+        "$($e[0])" | Should -Match "Job $($running.JobId) is Running: it started before the change reached it"
+        ($running | Get-HpcJobStatus).Name | Should -Not -Be 'renamed'
+        $text = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; Set-HpcJob $($waiting.JobId) -Walltime 2h -WhatIf"
+        "$text" | Should -Match "change walltime=02:00:00 $($waiting.JobId)"
+        $running, $waiting | Stop-HpcJob
+    }
+}
+
 Describe 'Set-HpcJob on SLURM' -Skip:(-not $script:hasSlurm -and -not $script:ci) {
     It 'changes walltime, partition, QoS, name and nice of held jobs in one scontrol call' {
         $jobs = 1..2 | ForEach-Object { Submit-HpcJob -Scheduler Slurm -Command true -Hold -Name "steer-$_" -Resources @{ Walltime = '10m' } }

@@ -1,3 +1,4 @@
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Platform;
 
@@ -87,6 +88,24 @@ internal sealed class JobSupervisor
     {
         foreach (var id in ids)
             Control(verb, id);
+        Schedule();
+    }
+
+    /// <summary>
+    /// Set-HpcJob: <paramref name="changes"/> applied to the jobs that have not started (pending or held) and saved; a job
+    /// that started meanwhile keeps its values (the client sees so in its record).
+    /// </summary>
+    public void Change(IEnumerable<string> ids, JobChanges changes)
+    {
+        foreach (var id in ids)
+        {
+            if (!_active.TryGetValue(id, out var unit) || unit.State is not (JobState.Pending or JobState.Held))
+                continue;
+            LocalChanges.Apply(unit, changes);
+            Save(unit);
+        }
+        _changes++;
+        Monitor.PulseAll(Gate);
         Schedule();
     }
 

@@ -14,7 +14,7 @@ namespace HpcJobs.Core.Local;
 /// <para>
 /// Clients talk over <c>daemon.sock</c> in the state folder, one line per connection, <c>VERB [slots=N] ID…</c>
 /// (<see cref="LocalDaemonProtocol"/>): <c>submitted ID…</c> (new records to schedule), <c>cancel ID…</c>,
-/// <c>hold ID…</c>, <c>release ID…</c>, <c>requeue ID…</c>, <c>schedule</c>, and <c>wait ID…</c> (answered when one of
+/// <c>hold ID…</c>, <c>release ID…</c>, <c>requeue ID…</c>, <c>change changes=TOKEN ID…</c>, <c>schedule</c>, and <c>wait ID…</c> (answered when one of
 /// them ends); the answer is <c>ok</c> or <c>error WHY</c>. Only the daemon's own user is served (SO_PEERCRED). If the
 /// daemon is killed, the jobs it ran lose their supervisor: the next client (or daemon) ends them and reports them
 /// Failed with NativeState NODE_FAIL, as a batch system does after a node failure; pending jobs run under the next
@@ -142,7 +142,7 @@ public sealed class LocalDaemon
             var line = reader.ReadLine();
             if (line is null)
                 return;
-            var (verb, slots, ids) = LocalDaemonProtocol.Parse(line);
+            var (verb, slots, ids, changes) = LocalDaemonProtocol.Parse(line);
             if (slots is { } n)
                 _jobs.Slots = n;
             switch (verb)
@@ -158,6 +158,12 @@ public sealed class LocalDaemon
                 case LocalDaemonProtocol.Cancel:
                     lock (_jobs.Gate)
                         _jobs.Cancel(ids);
+                    break;
+                case LocalDaemonProtocol.Change when changes is not null:
+                    var changed = _store.TakeChanges(changes);
+                    if (changed is not null)
+                        lock (_jobs.Gate)
+                            _jobs.Change(ids, changed);
                     break;
                 case LocalDaemonProtocol.Hold or LocalDaemonProtocol.Release or LocalDaemonProtocol.Requeue:
                     lock (_jobs.Gate)

@@ -19,9 +19,9 @@ internal sealed class LocalDaemonClient(string stateRoot, LocalAgentLauncher lau
     /// asked again: every request is idempotent (a new daemon reads every pending job from the store anyway). A daemon
     /// that does not answer within <see cref="RequestTimeout"/> (stopped, wedged) is an error, never a hang.
     /// </summary>
-    public async Task SendAsync(string verb, IEnumerable<string> ids, CancellationToken ct)
+    public async Task SendAsync(string verb, IEnumerable<string> ids, CancellationToken ct, string? changes = null)
     {
-        var request = LocalDaemonProtocol.Request(verb, ids, LocalSettings.Cpus(orDefault: true));
+        var request = LocalDaemonProtocol.Request(verb, ids, LocalSettings.Cpus(orDefault: true), changes);
         if (!await SendWithRetryAsync(request, RequestTimeout, ct).ConfigureAwait(false))
             throw new SchedulerUnavailableException(
                 $"The Local scheduler's daemon (socket {SocketPath}) did not answer a '{verb}' request within "

@@ -21,6 +21,9 @@ internal static class LocalDaemonProtocol
     /// <summary>End these running jobs and queue them again under the same id (Restart-HpcJob).</summary>
     public const string Requeue = "requeue";
 
+    /// <summary>Apply the changes kept under <see cref="ChangesPrefix"/> to these jobs if they have not started (Set-HpcJob).</summary>
+    public const string Change = "change";
+
     /// <summary>Run a scheduling pass.</summary>
     public const string Schedule = "schedule";
 
@@ -36,13 +39,23 @@ internal static class LocalDaemonProtocol
     /// </summary>
     public const string SlotsPrefix = "slots=";
 
-    public static string Request(string verb, IEnumerable<string> ids, int? slots = null) =>
-        string.Join(' ', new[] { verb }.Concat(slots is { } n ? [SlotsPrefix + n] : []).Concat(ids));
+    /// <summary>With <see cref="Change"/>: the token of the changes the client kept in the store.</summary>
+    public const string ChangesPrefix = "changes=";
 
-    public static (string Verb, int? Slots, List<string> Ids) Parse(string line)
+    public static string Request(string verb, IEnumerable<string> ids, int? slots = null, string? changes = null) =>
+        string.Join(
+            ' ',
+            new[] { verb }
+                .Concat(slots is { } n ? [SlotsPrefix + n] : [])
+                .Concat(changes is not null ? [ChangesPrefix + changes] : [])
+                .Concat(ids)
+        );
+
+    public static (string Verb, int? Slots, List<string> Ids, string? Changes) Parse(string line)
     {
         var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         int? slots = null;
+        string? changes = null;
         var ids = new List<string>();
         foreach (var word in words.Skip(1))
         {
@@ -52,9 +65,11 @@ internal static class LocalDaemonProtocol
                 && n > 0
             )
                 slots = n;
+            else if (word.StartsWith(ChangesPrefix, StringComparison.Ordinal))
+                changes = word[ChangesPrefix.Length..];
             else if (LocalJobId.IsValid(word))
                 ids.Add(word);
         }
-        return (words.FirstOrDefault() ?? "", slots, ids);
+        return (words.FirstOrDefault() ?? "", slots, ids, changes);
     }
 }

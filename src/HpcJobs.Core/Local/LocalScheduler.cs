@@ -12,7 +12,7 @@ namespace HpcJobs.Core.Local;
 /// new records and tell the daemon; status is read from the store, without the daemon.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobControl
+public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobControl, IJobChanger
 {
     private readonly LocalStateStore _store;
     private readonly LocalDaemonClient _daemon;
@@ -75,15 +75,7 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
         string baseId;
         using (_store.Lock())
         {
-            foreach (var dep in request.Dependencies)
-                if (dep.Location is { } other && other != _store.Root)
-                    throw new InvalidJobRequestException(
-                        $"Dependency on job '{dep.JobId}' of the Local store '{other}', but this job goes to the store "
-                            + $"'{_store.Root}' ($env:HPCJOBS_STATE_DIR): one store's daemon cannot see the other's jobs.",
-                        HpcErrors.DependencyNotFound
-                    );
-                else if (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
-                    DependencyRule.RefuseUnknown("the Local scheduler", [new JobLookupFailure(dep.JobId, "")], null);
+            CheckDependencyTargets(request.Dependencies);
             baseId = _store.AllocateId().ToString(CultureInfo.InvariantCulture);
             units = LocalSubmission.NewUnits(
                 request,
@@ -300,6 +292,75 @@ public sealed partial class LocalScheduler : IScheduler, IJobEndNotifier, IJobCo
         };
         if (ids.Count > 0)
             await _daemon.SendAsync(verb, ids, cancellationToken).ConfigureAwait(false);
+        return refused;
+    }
+
+    /// <summary>Every job depended on is one of this store's (call under the store's lock).</summary>
+    private void CheckDependencyTargets(IEnumerable<JobDependency> dependencies)
+    {
+        foreach (var dep in dependencies)
+            if (dep.Location is { } other && other != _store.Root)
+                throw new InvalidJobRequestException(
+                    $"Dependency on job '{dep.JobId}' of the Local store '{other}', but this job goes to the store "
+                        + $"'{_store.Root}' ($env:HPCJOBS_STATE_DIR): one store's daemon cannot see the other's jobs.",
+                    HpcErrors.DependencyNotFound
+                );
+            else if (_store.LoadUnit(dep.JobId) is null && _store.LoadArray(dep.JobId) is null)
+                DependencyRule.RefuseUnknown("the Local scheduler", [new JobLookupFailure(dep.JobId, "")], null);
+    }
+
+    public IReadOnlyList<(string Program, IReadOnlyList<string> Arguments)> PlanChange(
+        IReadOnlyList<string> jobIds,
+        JobChanges changes
+    )
+    {
+        LocalChanges.Check(changes);
+        return [("local daemon", LocalChanges.Describe(jobIds, changes))];
+    }
+
+    /// <summary>
+    /// The daemon applies the changes to the jobs that have not started, under the same lock that starts them, so a job
+    /// either starts with its old values or waits with its new ones; one that started first is that job's refusal.
+    /// </summary>
+    public async Task<IReadOnlyList<JobLookupFailure>> ChangeAsync(
+        IReadOnlyCollection<JobInfo> jobs,
+        JobChanges changes,
+        CancellationToken cancellationToken = default
+    )
+    {
+        LocalChanges.Check(changes);
+        var ids = jobs.Select(j => j.JobId).Where(LocalJobId.IsValid).Distinct().ToList();
+        if (changes.Dependencies is { } dependencies)
+        {
+            LocalJobId.Form.CheckDependencies(new JobRequest { Command = ["true"], Dependencies = dependencies });
+            if (
+                dependencies.FirstOrDefault(d => jobs.Any(j => j.JobId == d.JobId || j.ArrayJobId == d.JobId)) is
+                { } self
+            )
+                throw new InvalidJobRequestException(
+                    $"Job {self.JobId} cannot depend on itself: -DependsOn names a job being changed.",
+                    HpcErrors.InvalidDependency
+                );
+            using (_store.Lock())
+                CheckDependencyTargets(dependencies);
+        }
+        if (ids.Count == 0)
+            return [];
+        var token = _store.SaveChanges(changes);
+        await _daemon
+            .SendAsync(LocalDaemonProtocol.Change, ids, cancellationToken, changes: token)
+            .ConfigureAwait(false);
+        var refused = new List<JobLookupFailure>();
+        foreach (var id in ids)
+            if (_store.LoadUnit(id) is { } unit && !LocalChanges.Holds(unit, changes))
+                refused.Add(
+                    new JobLookupFailure(
+                        id,
+                        $"Job {id} is {unit.State}: it started before the change reached it, and a Local job keeps the "
+                            + "values it started with. Stop it and submit it again with the new values.",
+                        HpcErrors.OperationRefused
+                    )
+                );
         return refused;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Platform;
@@ -44,7 +45,7 @@ internal sealed class LocalStateStore
         try
         {
             StateFolderTrust.CheckFolder(Root, create: true);
-            foreach (var dir in new[] { UnitsDir, ArraysDir, ActiveDir, ScriptsDir })
+            foreach (var dir in new[] { UnitsDir, ArraysDir, ActiveDir, ScriptsDir, ChangesDir })
                 StateFolderTrust.CheckFolder(dir, create: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -123,6 +124,7 @@ internal sealed class LocalStateStore
     private string ArraysDir => Path.Combine(Root, "arrays");
     private string ActiveDir => Path.Combine(Root, "active");
     public string ScriptsDir => Path.Combine(Root, "scripts");
+    private string ChangesDir => Path.Combine(Root, "changes");
 
     /// <summary>
     /// The default state directory: $HPCJOBS_STATE_DIR, else $XDG_DATA_HOME/hpcjobs/local, else
@@ -251,6 +253,35 @@ internal sealed class LocalStateStore
     public bool UnitExists(string id) => File.Exists(UnitPath(id));
 
     public LocalJobRecord? LoadUnit(string id) => Load<LocalJobRecord>(UnitPath(id));
+
+    /// <summary>Keeps what Set-HpcJob changes for the daemon to apply (<see cref="TakeChanges"/>); its token.</summary>
+    public string SaveChanges(JobChanges changes)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        Write(() => WriteAtomic(ChangesPath(token), JsonSerializer.Serialize(changes, Json), createNew: true));
+        return token;
+    }
+
+    /// <summary>The changes a client kept under <paramref name="token"/>, read once (the file is removed); null if none.</summary>
+    public JobChanges? TakeChanges(string token)
+    {
+        var path = ChangesPath(token);
+        try
+        {
+            return Load<JobChanges>(path);
+        }
+        finally
+        {
+            TryDelete(path);
+        }
+    }
+
+    private string ChangesPath(string token) =>
+        Path.Combine(
+            ChangesDir,
+            (token.Length == 32 && token.All(char.IsAsciiHexDigitLower) ? token : throw new ArgumentException(token))
+                + ".json"
+        );
 
     public LocalArrayRecord? LoadArray(string id) =>
         Load<LocalArrayRecord>(Path.Combine(ArraysDir, Safe(id) + ".json"));

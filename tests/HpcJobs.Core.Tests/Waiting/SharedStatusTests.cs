@@ -234,24 +234,33 @@ public sealed class SharedStatusSlurmTests : IDisposable
     [SlurmFact]
     public async Task Many_waiters_of_one_user_poll_as_often_as_one()
     {
-        // five "processes" each waiting for its own job, all at once: the controller sees one poll loop
-        var processes = Enumerable.Range(0, 5).Select(_ => Process()).ToList();
-        var jobs = new List<JobInfo>();
-        foreach (var p in processes)
-            jobs.Add(await Submit(p, "sleep", "3"));
-        var before = processes.Sum(p => p.SchedulerCalls);
-        var clock = Stopwatch.StartNew();
-        var waits = processes.Select(
-            (p, i) => JobWaiter.WaitAsync(p, [jobs[i].JobId], new WaitOptions { Timeout = TimeSpan.FromMinutes(2) })
-        );
-        var results = await Task.WhenAll(waits);
-        Assert.All(results, r => Assert.Single(r.Finished));
-        var polls = processes.Sum(p => p.SchedulerCalls) - before;
-        // refreshes are at least the floor apart however many waiters (alone, each would poll from 0.2 s: five times that)
+        // five "processes" each waiting for its own job, all at once, against one process waiting alone for five such
+        // jobs in the same run: the controller must see the first as it sees the second, not five poll loops
+        var shared = await PollsOf(5, sharing: true);
+        var alone = await PollsOf(5, sharing: false);
         Assert.True(
-            polls <= clock.Elapsed / Floor + 3,
-            $"{polls} status calls in {clock.Elapsed.TotalSeconds:0.0} s for 5 waiters"
+            shared <= (alone * 3 / 2) + 2,
+            $"{shared} status calls for 5 waiting processes sharing, {alone} for one process waiting for 5 jobs"
         );
+    }
+
+    /// <summary>
+    /// Status calls made while <paramref name="jobs"/> jobs of 3 s are waited for: by as many processes, sharing, or
+    /// by one process alone.
+    /// </summary>
+    private async Task<int> PollsOf(int jobs, bool sharing)
+    {
+        var processes = Enumerable.Range(0, sharing ? jobs : 1).Select(_ => Process()).ToList();
+        var submitted = new List<JobInfo>();
+        for (var i = 0; i < jobs; i++)
+            submitted.Add(await Submit(processes[i % processes.Count], "sleep", "3"));
+        var before = processes.Sum(p => p.SchedulerCalls);
+        var options = new WaitOptions { Timeout = TimeSpan.FromMinutes(2), ShareStatus = sharing };
+        var results = sharing
+            ? await Task.WhenAll(processes.Select((p, i) => JobWaiter.WaitAsync(p, [submitted[i].JobId], options)))
+            : [await JobWaiter.WaitAsync(processes[0], submitted.Select(j => j.JobId).ToList(), options)];
+        Assert.Equal(jobs, results.Sum(r => r.Finished.Count));
+        return processes.Sum(p => p.SchedulerCalls) - before;
     }
 
     [RootFact]
@@ -345,22 +354,26 @@ public sealed class SharedStatusPbsTests : IDisposable
     [PbsFact]
     public async Task Many_waiters_of_one_user_poll_as_often_as_one()
     {
-        var processes = Enumerable.Range(0, 4).Select(_ => Process()).ToList();
-        var jobs = new List<JobInfo>();
-        foreach (var p in processes)
-            jobs.Add(await Submit(p, "sleep", "2"));
-        var before = processes.Sum(p => p.SchedulerCalls);
-        var clock = Stopwatch.StartNew();
-        var results = await Task.WhenAll(
-            processes.Select(
-                (p, i) => JobWaiter.WaitAsync(p, [jobs[i].JobId], new WaitOptions { Timeout = TimeSpan.FromMinutes(2) })
-            )
-        );
-        Assert.All(results, r => Assert.Single(r.Finished));
-        var polls = processes.Sum(p => p.SchedulerCalls) - before;
+        var shared = await PollsOf(4, sharing: true);
+        var alone = await PollsOf(4, sharing: false);
         Assert.True(
-            polls <= clock.Elapsed / Floor + 3,
-            $"{polls} qstat calls in {clock.Elapsed.TotalSeconds:0.0} s for 4 waiters"
+            shared <= (alone * 3 / 2) + 2,
+            $"{shared} qstat calls for 4 waiting processes sharing, {alone} for one process waiting for 4 jobs"
         );
+    }
+
+    private async Task<int> PollsOf(int jobs, bool sharing)
+    {
+        var processes = Enumerable.Range(0, sharing ? jobs : 1).Select(_ => Process()).ToList();
+        var submitted = new List<JobInfo>();
+        for (var i = 0; i < jobs; i++)
+            submitted.Add(await Submit(processes[i % processes.Count], "sleep", "2"));
+        var before = processes.Sum(p => p.SchedulerCalls);
+        var options = new WaitOptions { Timeout = TimeSpan.FromMinutes(2), ShareStatus = sharing };
+        var results = sharing
+            ? await Task.WhenAll(processes.Select((p, i) => JobWaiter.WaitAsync(p, [submitted[i].JobId], options)))
+            : [await JobWaiter.WaitAsync(processes[0], submitted.Select(j => j.JobId).ToList(), options)];
+        Assert.Equal(jobs, results.Sum(r => r.Finished.Count));
+        return processes.Sum(p => p.SchedulerCalls) - before;
     }
 }
