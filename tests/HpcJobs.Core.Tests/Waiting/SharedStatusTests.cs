@@ -244,24 +244,8 @@ public sealed class SharedStatusSlurmTests : IDisposable
         );
     }
 
-    /// <summary>
-    /// Status calls made while <paramref name="jobs"/> jobs of 3 s are waited for: by as many processes, sharing, or
-    /// by one process alone.
-    /// </summary>
-    private async Task<int> PollsOf(int jobs, bool sharing)
-    {
-        var processes = Enumerable.Range(0, sharing ? jobs : 1).Select(_ => Process()).ToList();
-        var submitted = new List<JobInfo>();
-        for (var i = 0; i < jobs; i++)
-            submitted.Add(await Submit(processes[i % processes.Count], "sleep", "3"));
-        var before = processes.Sum(p => p.SchedulerCalls);
-        var options = new WaitOptions { Timeout = TimeSpan.FromMinutes(2), ShareStatus = sharing };
-        var results = sharing
-            ? await Task.WhenAll(processes.Select((p, i) => JobWaiter.WaitAsync(p, [submitted[i].JobId], options)))
-            : [await JobWaiter.WaitAsync(processes[0], submitted.Select(j => j.JobId).ToList(), options)];
-        Assert.Equal(jobs, results.Sum(r => r.Finished.Count));
-        return processes.Sum(p => p.SchedulerCalls) - before;
-    }
+    private Task<int> PollsOf(int jobs, bool sharing) =>
+        SharedPolls.Of(jobs, sharing, () => Process(), s => s.SchedulerCalls, s => Submit(s, "sleep", "3"));
 
     [RootFact]
     public async Task Another_users_jobs_never_enter_the_snapshot()
@@ -362,18 +346,36 @@ public sealed class SharedStatusPbsTests : IDisposable
         );
     }
 
-    private async Task<int> PollsOf(int jobs, bool sharing)
+    private Task<int> PollsOf(int jobs, bool sharing) =>
+        SharedPolls.Of(jobs, sharing, Process, s => s.SchedulerCalls, s => Submit(s, "sleep", "2"));
+}
+
+/// <summary>What K waiting processes cost against one process waiting for K jobs, on any back end.</summary>
+internal static class SharedPolls
+{
+    /// <summary>
+    /// Status calls made while <paramref name="jobs"/> short jobs are waited for: by as many processes, sharing, or by
+    /// one process alone.
+    /// </summary>
+    public static async Task<int> Of<T>(
+        int jobs,
+        bool sharing,
+        Func<T> process,
+        Func<T, int> calls,
+        Func<T, Task<JobInfo>> submit
+    )
+        where T : IScheduler
     {
-        var processes = Enumerable.Range(0, sharing ? jobs : 1).Select(_ => Process()).ToList();
+        var processes = Enumerable.Range(0, sharing ? jobs : 1).Select(_ => process()).ToList();
         var submitted = new List<JobInfo>();
         for (var i = 0; i < jobs; i++)
-            submitted.Add(await Submit(processes[i % processes.Count], "sleep", "2"));
-        var before = processes.Sum(p => p.SchedulerCalls);
+            submitted.Add(await submit(processes[i % processes.Count]));
+        var before = processes.Sum(calls);
         var options = new WaitOptions { Timeout = TimeSpan.FromMinutes(2), ShareStatus = sharing };
         var results = sharing
             ? await Task.WhenAll(processes.Select((p, i) => JobWaiter.WaitAsync(p, [submitted[i].JobId], options)))
             : [await JobWaiter.WaitAsync(processes[0], submitted.Select(j => j.JobId).ToList(), options)];
         Assert.Equal(jobs, results.Sum(r => r.Finished.Count));
-        return processes.Sum(p => p.SchedulerCalls) - before;
+        return processes.Sum(calls) - before;
     }
 }
