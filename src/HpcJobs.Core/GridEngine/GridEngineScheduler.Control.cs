@@ -12,7 +12,11 @@ public sealed partial class GridEngineScheduler
 {
     /// <summary>qdel, qhold, qrls and qmod say what they did and what they refused on stdout, one line per job.</summary>
     [GeneratedRegex(
-        @"^(?:\S+ - (?<why>you do not have the necessary privileges to \w+) the job ""(?<id>[\d.]+)""|denied: (?<why>""\S+"" must be at least owner of job) (?<id>[\d.]+).*|The job(?:-array task)? (?<id>[\d.]+) is running in queue \S+ where jobs are (?<why>not rerunable)\.?)$"
+        @"^(?:\S+\ -\ (?<why>you\ do\ not\ have\ the\ necessary\ privileges\ to\ \w+)\ the\ job\ ""(?<id>[\d.]+)""
+            | denied:\ (?<why>""\S+""\ must\ be\ at\ least\ owner\ of\ job)\ (?<id>[\d.]+).*
+            | The\ job(?:-array\ task)?\ (?<id>[\d.]+)\ is\ running\ in\ queue\ \S+\ where\ jobs\ are\ (?<why>not\ rerunable)\.?
+            )$",
+        RegexOptions.IgnorePatternWhitespace
     )]
     private static partial Regex Refusal();
 

@@ -14,7 +14,8 @@ namespace HpcJobs.Core.Local;
 /// <para>
 /// Clients talk over <c>daemon.sock</c> in the state folder, one line per connection, <c>VERB [slots=N] ID…</c>
 /// (<see cref="LocalDaemonProtocol"/>): <c>submitted ID…</c> (new records to schedule), <c>cancel ID…</c>,
-/// <c>hold ID…</c>, <c>release ID…</c>, <c>requeue ID…</c>, <c>change changes=TOKEN ID…</c>, <c>schedule</c>, and <c>wait ID…</c> (answered when one of
+/// <c>hold ID…</c>, <c>release ID…</c>, <c>requeue ID…</c>, <c>change changes=TOKEN ID…</c>, <c>schedule</c>, and
+/// <c>wait ID…</c> (answered when one of
 /// them ends); the answer is <c>ok</c> or <c>error WHY</c>. Only the daemon's own user is served (SO_PEERCRED). If the
 /// daemon is killed, the jobs it ran lose their supervisor: the next client (or daemon) ends them and reports them
 /// Failed with NativeState NODE_FAIL, as a batch system does after a node failure; pending jobs run under the next

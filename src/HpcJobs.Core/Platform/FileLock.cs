@@ -57,7 +57,10 @@ internal sealed class FileLock : IDisposable
         return true;
     }
 
-    /// <summary>Takes the lock, looking every <paramref name="every"/> for up to <paramref name="wait"/>, without blocking a thread.</summary>
+    /// <summary>
+    /// Takes the lock, looking every <paramref name="every"/> for up to <paramref name="wait"/>, without blocking a
+    /// thread.
+    /// </summary>
     public async Task<bool> TakeAsync(TimeSpan wait, TimeSpan every, CancellationToken ct)
     {
         var deadline = DateTimeOffset.UtcNow + wait;

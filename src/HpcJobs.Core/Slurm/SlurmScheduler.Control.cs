@@ -6,7 +6,10 @@ using HpcJobs.Core.Model;
 
 namespace HpcJobs.Core.Slurm;
 
-/// <summary>What SLURM does to jobs besides submitting them: scancel, scontrol hold/release/requeue/update, each refusal that job's alone.</summary>
+/// <summary>
+/// What SLURM does to jobs besides submitting them: scancel, scontrol hold/release/requeue/update, each refusal that
+/// job's alone.
+/// </summary>
 public sealed partial class SlurmScheduler
 {
     // scancel exits 0 for unknown and finished ids; "scancel: error: Kill job error on job id 115: Access/permission

@@ -7,7 +7,8 @@ namespace HpcJobs.Core.Views;
 /// <summary>One row of the live view: a job, or an array with all of its tasks.</summary>
 /// <param name="Id">The job id, or the array's id.</param>
 /// <param name="Name">The job's name.</param>
-/// <param name="State">The job's state; for an array, the state of its busiest tasks (Running, else waiting, else how the last ended).</param>
+/// <param name="State">The job's state; for an array, the state of its busiest tasks (Running, else waiting, else how
+/// the last ended).</param>
 /// <param name="Time">Elapsed/limit while running, time queued while waiting, how long it ran once ended.</param>
 /// <param name="Where">The partition (PBS and Grid Engine: the queue).</param>
 /// <param name="Info">Nodes while running, the reason in words while waiting, how it ended; for an array, a bar and its counts.</param>

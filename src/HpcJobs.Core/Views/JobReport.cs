@@ -64,8 +64,12 @@ public static class JobReport
         return new ReportData
         {
             Title = title ?? $"HpcJobs report: {entries.Count} job{(entries.Count == 1 ? "" : "s")}",
-            Subtitle =
-                $"{string.Join(", ", schedulers)} · made {now.ToLocalTime():yyyy-MM-dd HH:mm} · {JobBoard.Headline(entries.Select(e => e.Job).ToList())}",
+            Subtitle = string.Join(
+                " · ",
+                string.Join(", ", schedulers),
+                $"made {now.ToLocalTime():yyyy-MM-dd HH:mm}",
+                JobBoard.Headline(entries.Select(e => e.Job).ToList())
+            ),
             Origin = Seconds(origin),
             Now = Seconds(now),
             Summary = new ReportSummary

@@ -76,7 +76,10 @@ internal static class SnapshotRules
         return new SnapshotAnswer(new StatusReport(jobs.DistinctBy(j => j.JobId).ToList(), missing), unasked);
     }
 
-    /// <summary>The ids the next refresh asks for: those still wanted from the last one, and <paramref name="wanted"/> (asked now).</summary>
+    /// <summary>
+    /// The ids the next refresh asks for: those still wanted from the last one, and <paramref name="wanted"/> (asked
+    /// now).
+    /// </summary>
     public static Dictionary<string, DateTimeOffset> NextAsked(
         StatusSnapshot? previous,
         IEnumerable<string> wanted,
