@@ -253,7 +253,7 @@ function Set-ClusterPwsh {
     $env:HPCJOBS_TEST_CLUSTER_PWSH = "$target/pwsh"
 }
 
-# The package installed with Install-PSResource into a clean home, then the demo's flow and the whole Pester suite
+# The package installed with Install-PSResource into a clean home, then the demo's flow and the Pester suite (but OncePerRun)
 # against the installed copy, all under a self-contained pwsh; as root with .NET hidden (tools/standalone-pwsh/
 # without-dotnet.sh), as on a machine where pwsh came from Microsoft's packages.
 function Invoke-InstalledTest([string]$PesterPsd1) {

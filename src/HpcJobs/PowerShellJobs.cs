@@ -52,6 +52,34 @@ public sealed class HpcPowerShellJob : Job2
 
     internal bool IsDone => JobStateInfo.State is PSJobState.Completed or PSJobState.Failed or PSJobState.Stopped;
 
+    /// <summary>
+    /// Takes the scheduler's answer, as <see cref="Update"/>, after the retry policy of a job that ended (Submit-HpcJob
+    /// -MaxRetries), as Wait-HpcJob applies it: a new attempt is followed in the ended one's place, with a warning.
+    /// </summary>
+    internal async Task UpdateAsync(IReadOnlyList<JobInfo> answer)
+    {
+        if (!IsArray && !IsDone && answer.FirstOrDefault(j => j.JobId == JobId) is { IsFinished: true } ended)
+        {
+            try
+            {
+                var outcome = await JobOperations
+                    .RetryAsync(Scheduler, ended, said => Warning.Add(new WarningRecord(said)))
+                    .ConfigureAwait(false);
+                if (outcome.Next is { } next)
+                {
+                    Info = next;
+                    return;
+                }
+                answer = [outcome.Ended];
+            }
+            catch (HpcJobsException e)
+            {
+                Error.Add(new ErrorRecord(e, e.ErrorId, ErrorCategory.WriteError, ended));
+            }
+        }
+        Update(answer);
+    }
+
     /// <summary>Takes the scheduler's answer: the job itself, or an array's tasks.</summary>
     internal void Update(IReadOnlyList<JobInfo> answer)
     {
@@ -337,7 +365,7 @@ internal static class HpcJobMonitor
                         .PollAsync(group.Key, group.Select(j => j.JobId).Distinct().ToList(), CancellationToken.None)
                         .ConfigureAwait(false);
                     foreach (var job in group)
-                        job.Update(report.Jobs);
+                        await job.UpdateAsync(report.Jobs).ConfigureAwait(false);
                 }
                 catch (HpcJobsException)
                 {

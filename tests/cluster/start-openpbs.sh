@@ -163,11 +163,12 @@ sed -i -e 's/^PBS_START_MOM=.*/PBS_START_MOM=1/' -e 's/^PBS_START_SERVER=.*/PBS_
 	-e "s/^PBS_SERVER=.*/PBS_SERVER=$HOST/" /etc/pbs.conf
 # keep PATH untouched: SLURM's /usr/bin/qsub etc. must stay the ones found
 rm -f /etc/profile.d/pbs.sh /etc/profile.d/pbs.csh
-# faster resource polling by the mom (walltime enforcement)
+# faster resource polling by the mom (walltime enforcement), and memory enforced as sites do ($enforce mem: a job over
+# its mem request is killed at the next poll, Exit_status -27, JOB_EXEC_KILL_MEM)
 MOMCFG=$PBS_HOME_DIR/mom_priv/config
 if [ -f "$MOMCFG" ]; then
-	sed -i -e '/^\$min_check_poll/d' -e '/^\$max_check_poll/d' "$MOMCFG"
-	printf '$min_check_poll %s\n$max_check_poll %s\n' "$MOM_MIN_POLL" "$MOM_MAX_POLL" >>"$MOMCFG"
+	sed -i -e '/^\$min_check_poll/d' -e '/^\$max_check_poll/d' -e '/^\$enforce mem/d' "$MOMCFG"
+	printf '$min_check_poll %s\n$max_check_poll %s\n$enforce mem\n' "$MOM_MIN_POLL" "$MOM_MAX_POLL" >>"$MOMCFG"
 fi
 
 # ---------------------------------------------------------------- 5. start

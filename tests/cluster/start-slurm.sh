@@ -13,11 +13,16 @@
 # Installs (if needed), configures and starts: munged, [mariadbd, slurmdbd,] slurmctld, slurmd.
 # Usage: start-slurm.sh            # with accounting (sacct works): MariaDB + slurmdbd
 #        SLURM_ACCT=0 start-slurm.sh   # no DB: faster, sacct says "Slurm accounting storage is disabled"
-#        SLURM_CGROUP=1 start-slurm.sh # proctrack/cgroup + task/cgroup (cgroup v1 here): --mem is enforced (OUT_OF_MEMORY)
+#        SLURM_CGROUP=0 start-slurm.sh # proctrack/linuxproc + task/none: --mem not enforced (the default is cgroups
+#                                      # where cgroup v1's memory controller is mounted: OUT_OF_MEMORY for real)
 # Idempotent: a daemon whose pid file points at a live process is not started again.
 set -euo pipefail
 SLURM_ACCT=${SLURM_ACCT:-1}
-SLURM_CGROUP=${SLURM_CGROUP:-0}
+# cgroups by default where cgroup v1's memory and freezer controllers are mounted (this machine and CI's; Slurm 22.05's
+# cgroup/v2 needs systemd): --mem is enforced by the kernel and a job over it ends OUT_OF_MEMORY, as on real clusters
+if [ -z "${SLURM_CGROUP:-}" ]; then
+  if [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/freezer ]; then SLURM_CGROUP=1; else SLURM_CGROUP=0; fi
+fi
 SLURM_MIN_JOB_AGE=${SLURM_MIN_JOB_AGE:-300}
 CONF_SRC_DIR=${CONF_SRC_DIR:-}          # optional: dir holding a ready slurm.conf / slurmdbd.conf
 DBPASS=${SLURM_DBPASS:-slurmdbpass}
@@ -104,7 +109,6 @@ SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd-%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
-# default: no cgroups (track processes by parent pid, no task binding, --mem not enforced)
 $TRACK
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=1

@@ -28,6 +28,18 @@ Describe 'Submit-HpcJob -AsJob' {
         $bad.Info.ExitCode | Should -Be 3
     }
 
+    It 'retries what -MaxRetries names, and follows the new attempt in the ended one''s place' {
+        $marker = Join-Path $script:work "marker-$([guid]::NewGuid().ToString('N'))"
+        $job = Submit-HpcJob -Command sh, -c, "test -f $marker && echo second || { touch $marker; exit 3; }" -MaxRetries 1 -RetryOn ExitCode -AsJob
+        $first = $job.JobId
+        $job | Wait-Job -Timeout 60 | Receive-Job -Keep | Should -Be 'second'
+        $job.State | Should -Be 'Completed'
+        ($job.Info.Attempt, $job.Info.RetryOf) | Should -Be @(2, $first)
+        $job.JobId | Should -Not -Be $first
+        "$($job.Warning)" | Should -Match "Job $first ended ExitCode \(attempt 1 of 2\): retried as job $($job.JobId)"
+        (Get-HpcJobStatus $first).EndCause | Should -Be 'ExitCode'
+    }
+
     It 'returns from Wait-Job -Any when the first job ends' {
         $slow = Submit-HpcJob -Command sleep, 20 -AsJob
         $quick = Submit-HpcJob -Command true -AsJob

@@ -16,7 +16,7 @@ BeforeAll {
     }
     function QstatJob([string]$Id) {
         $h = @{}
-        foreach ($line in (/opt/pbs/bin/qstat -f $Id) -split "`n") { if ($line -match '^\s+(\S+) = (.*)$') { $h[$Matches[1]] = $Matches[2] } }
+        foreach ($line in (/opt/pbs/bin/qstat -xf $Id) -split "`n") { if ($line -match '^\s+(\S+) = (.*)$') { $h[$Matches[1]] = $Matches[2] } }
         $h
     }
 }
@@ -144,6 +144,33 @@ Describe 'When a waiting job will start, and why it waits' -Skip:(-not $script:h
         }
         finally { $second, $first | Stop-HpcJob -Confirm:$false }
     }
+
+    It 'gives the estimated start of an OpenPBS job blocked behind a running one, as the server calendars it' -Skip:(-not $script:hasPbs -and -not $script:ci) {
+        # OpenPBS calendars the top job (estimated.start_time) only under strict ordering with backfill (backfill_depth
+        # 1 is the server's default): turned on for this test alone, as a site that wants estimates configures it
+        $config = '/var/spool/pbs/sched_priv/sched_config'
+        $original = [IO.File]::ReadAllText($config)
+        $reload = { & kill -HUP ((Get-Content /var/spool/pbs/sched_priv/sched.lock -TotalCount 1).Trim()) }
+        [IO.File]::WriteAllText($config, ($original -replace '(?m)^strict_ordering:\s+false\s+ALL', "strict_ordering: true`tALL"))
+        & $reload
+        # the server's vnodes hold 4 CPUs: the first job takes them all for 10 minutes, the second must wait for it
+        $first = Submit-HpcJob -Scheduler Pbs -Command sleep, 600 -Resources @{ Cpus = 4; Walltime = '10m' }
+        $second = Submit-HpcJob -Scheduler Pbs -Command true -Resources @{ Cpus = 4; Walltime = '5m' }
+        try {
+            $deadline = (Get-Date).AddSeconds(90)
+            do { Start-Sleep 2; $s = $second | Get-HpcJobStatus } until ($s.EstimatedStart -or (Get-Date) -gt $deadline)
+            $s.State | Should -Be 'Pending'
+            $started = ($first | Get-HpcJobStatus).StartTime
+            $s.EstimatedStart | Should -BeGreaterOrEqual $started.AddMinutes(10).AddSeconds(-1)
+            $s.EstimatedStart | Should -BeLessOrEqual $started.AddMinutes(11)
+            $s.Reason | Should -Match 'Not Running' -Because "PBS's reason is the scheduler's comment, in words"
+        }
+        finally {
+            $second, $first | Stop-HpcJob -Confirm:$false
+            [IO.File]::WriteAllText($config, $original)
+            & $reload
+        }
+    }
 }
 
 Describe 'Retries for causes worth retrying' {
@@ -171,6 +198,15 @@ Describe 'Retries for causes worth retrying' {
         ($end.State, $end.Attempt, $end.RetryOf) | Should -Be @('Completed', 2, $first.JobId)
     }
 
+    It 'is applied by Receive-HpcJob -Wait, which follows the new attempt''s output after the ended one''s' {
+        $marker = Join-Path $script:work "marker-$([guid]::NewGuid().ToString('N'))"
+        $job = Submit-HpcJob -Command sh, -c, "test -f $marker && echo second || { echo first; touch $marker; exit 3; }" -MaxRetries 1 -RetryOn ExitCode
+        $lines = $job | Receive-HpcJob -Wait -WarningVariable w -WarningAction SilentlyContinue
+        $lines | Should -Be @('first', 'second')
+        "$w" -match "Job $($job.JobId) ended ExitCode \(attempt 1 of 2\): retried as job (\d+)\." | Should -BeTrue -Because "$w"
+        (Get-HpcJobStatus $Matches[1]).State | Should -Be 'Completed'
+    }
+
     It 'retries on <Target> what the policy names, as a new job of that scheduler' -ForEach @(
         @{ Target = 'SLURM'; Scheduler = 'Slurm'; Skip = -not $script:hasSlurm -and -not $script:ci }
         @{ Target = 'OpenPBS'; Scheduler = 'Pbs'; Skip = -not $script:hasPbs -and -not $script:ci }
@@ -180,6 +216,67 @@ Describe 'Retries for causes worth retrying' {
         $end = $first | Wait-HpcJob -Timeout 180 -WarningVariable w -WarningAction SilentlyContinue
         ($end.State, $end.Attempt, $end.RetryOf, $end.Scheduler) | Should -Be @('Completed', 2, $first.JobId, $Scheduler)
         "$w" | Should -Match "ended ExitCode \(attempt 1 of 2\): retried as job"
+    }
+
+    It 'retries on <Target> a job that ran out of memory with twice the memory, and it completes on attempt 2' -ForEach @(
+        # SLURM: task/cgroup with ConstrainRAMSpace (tests/cluster/start-slurm.sh), the kernel's OOM killer, OUT_OF_MEMORY;
+        # OpenPBS: the mom's "$enforce mem" (tests/cluster/start-openpbs.sh) polls the job's memory, Exit_status -27
+        # the kernel kills at once; the mom only when a poll (every 2-5 s, once the job's task is registered) sees it.
+        # OpenPBS's mom measures no memory of root's jobs (resources_used.mem = 0kb, never killed): that job is a test
+        # user's, submitted over SSH as a researcher would
+        @{ Target = 'SLURM'; Scheduler = 'Slurm'; Hold = 2; At = @{}; Skip = -not $script:hasSlurm -and -not $script:ci }
+        @{ Target = 'OpenPBS'; Scheduler = 'Pbs'; Hold = 20; At = @{ HostName = 'hpc-bash' }
+            Skip = (-not $script:hasPbs -or -not (Test-Path /etc/hpcjobs-sshd/client_config)) -and -not $script:ci }
+    ) {
+        # tail holds the last 80 MB it read until its input ends, Hold seconds later: 60 MB is too little, 120 MB enough
+        $first = Submit-HpcJob -Scheduler $Scheduler @At -Command sh, -c, "(head -c 80M /dev/zero; sleep $Hold) | tail -c 80M > /dev/null" `
+            -Resources @{ Memory = '60MB'; Walltime = '5m' } -MaxRetries 1
+        $end = $first | Wait-HpcJob -Timeout 180 -WarningVariable w -WarningAction SilentlyContinue
+        ($end.State, $end.Attempt, $end.RetryOf) | Should -Be @('Completed', 2, $first.JobId)
+        # what the scheduler was asked for (JobInfo.Resources is the request's only on Local and Grid Engine)
+        if ($Scheduler -eq 'Slurm') { (ScontrolJob $end.JobId).MinMemoryNode | Should -Be '120M' }
+        else { (QstatJob $end.JobId)['Resource_List.mem'] | Should -Be '120mb' }
+        ($first | Get-HpcJobStatus).EndCause | Should -Be 'OutOfMemory'
+        "$w" | Should -Match "ended OutOfMemory \(attempt 1 of 2\): retried as job $($end.JobId)"
+    }
+
+    It 'retries on OpenPBS a job its walltime ended, with more time, and it completes on attempt 2' -Skip:(-not $script:hasPbs -and -not $script:ci) {
+        $first = Submit-HpcJob -Scheduler Pbs -Command sleep, 6 -Resources @{ Walltime = '00:00:03' } -MaxRetries 1 -RetryWalltimeFactor 4
+        $end = $first | Wait-HpcJob -Timeout 180 -WarningAction SilentlyContinue
+        ($end.State, $end.Attempt, $end.RetryOf) | Should -Be @('Completed', 2, $first.JobId)
+        (QstatJob $end.JobId)['Resource_List.walltime'] | Should -Be '00:00:12'
+        (Get-HpcJobStatus -Scheduler Pbs $first.JobId).EndCause | Should -Be 'Walltime'
+    }
+
+    # OncePerRun: it kills a slurmd and takes 95 s; what it proves is the scheduler's and the core's, not the package's,
+    # so the installed-package pass (tests/install/Test-InstalledModule.ps1) leaves it out
+    It 'retries on SLURM a job whose node failed (its slurmd killed mid-job), and it completes on attempt 2' -Tag OncePerRun -Skip:(-not $script:hasSlurm -and -not $script:ci) {
+        # -NoRequeue: otherwise SLURM requeues a batch job whose node failed by itself (JobRequeue=1), and it never ends
+        # NODE_FAIL. The node is down once slurmctld has not heard from its slurmd for SlurmdTimeout (60 s).
+        $marker = Join-Path $script:work "marker-node-$([guid]::NewGuid().ToString('N'))"
+        $first = Submit-HpcJob -Scheduler Slurm -Command sh, -c, "test -f $marker || { touch $marker; sleep 600; }" `
+            -Resources @{ Partition = 'multi'; Constraint = 'amd' } -NoRequeue -MaxRetries 1
+        $deadline = (Get-Date).AddSeconds(60)
+        while (($s = $first | Get-HpcJobStatus).State -ne 'Running' -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 300 }
+        $node = $s.NodeList | Select-Object -First 1
+        $node | Should -BeIn 'n2', 'n3'
+        $pidFile = "/run/slurm/slurmd-$node.pid"
+        try {
+            & kill -KILL ((Get-Content $pidFile -TotalCount 1).Trim())
+            $end = $first | Wait-HpcJob -Timeout 300 -WarningVariable w -WarningAction SilentlyContinue
+            ($end.State, $end.Attempt, $end.RetryOf) | Should -Be @('Completed', 2, $first.JobId)
+            $end.NodeList | Should -Not -Be $node
+            (Get-HpcJobStatus -Scheduler Slurm $first.JobId).EndCause | Should -Be 'NodeFailure'
+            "$w" | Should -Match "ended NodeFailure \(attempt 1 of 2\): retried as job $($end.JobId)"
+        }
+        finally {
+            # the node's slurmd again, in its own UTS namespace as start-slurm.sh starts it; ReturnToService=2 brings
+            # the node back once it registers
+            & unshare --uts sh -c 'hostname "$1"; exec slurmd -N "$1"' sh $node
+            $deadline = (Get-Date).AddSeconds(90)
+            while ((sinfo -h -n $node -o %t) -notin 'idle', 'mix', 'alloc' -and (Get-Date) -lt $deadline) { Start-Sleep 1 }
+            sinfo -h -n $node -o %t | Should -BeIn 'idle', 'mix', 'alloc'
+        }
     }
 
     It 'refuses bad retry values before submitting' {

@@ -159,6 +159,8 @@ public static class JobOutput
     /// the end, calling <paramref name="emit"/> for each complete line as it appears and <paramref name="warn"/> for what
     /// a user must know (a file truncated, replaced, deleted, or never written). Files are read every 0.2 s; each
     /// scheduler is asked (one batched call) at its own polling pace. A file that does not exist yet is waited for.
+    /// A job that ended for a cause its retry policy names (Submit-HpcJob -MaxRetries) is retried as Wait-HpcJob
+    /// retries it, said through <paramref name="warn"/>, and the new attempt's file is followed after the ended one's.
     /// </summary>
     public static async Task FollowAsync(
         IReadOnlyList<FollowedJob> jobs,
@@ -191,7 +193,7 @@ public static class JobOutput
                 foreach (var f in group.Where(f => ended.Contains(f.Followed.Job.JobId)))
                 {
                     f.EndedAt = DateTimeOffset.Now;
-                    f.EndState = report.Jobs.FirstOrDefault(j => j.JobId == f.Followed.Job.JobId)?.State;
+                    f.Ended = report.Jobs.FirstOrDefault(j => j.JobId == f.Followed.Job.JobId);
                 }
                 var every = StatusPolls.Floor(scheduler, TimeSpan.FromSeconds(1));
                 nextStatus[scheduler] = DateTimeOffset.Now + every;
@@ -206,9 +208,25 @@ public static class JobOutput
                 await f.ReadNewAsync(emit, warn, ct).ConfigureAwait(false);
                 f.Finish(emit, warn);
                 followers.Remove(f);
+                if (f.Ended is { IsFinished: true } ended && f.Followed.Job.ArrayJobId is null)
+                    await FollowRetryAsync(f.Followed.Scheduler, ended).ConfigureAwait(false);
             }
             if (followers.Count > 0)
                 await Task.Delay(200, ct).ConfigureAwait(false);
+        }
+
+        async Task FollowRetryAsync(IScheduler scheduler, JobInfo ended)
+        {
+            try
+            {
+                var retried = await JobOperations.RetryAsync(scheduler, ended, warn, ct).ConfigureAwait(false);
+                if (retried.Next is { } next)
+                    followers.Add(OutputFollower.For(new FollowedJob(scheduler, next), PathOf(next, error), tail));
+            }
+            catch (HpcJobsException e)
+            {
+                warn($"Job {ended.JobId} was not retried: {e.Message}");
+            }
         }
     }
 }

@@ -21,7 +21,10 @@ internal abstract class OutputFollower(FollowedJob followed, string path, int? t
     /// <summary>When the job was seen ended; its file is then read once more and finished.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 
-    public JobState? EndState { get; set; }
+    public JobState? EndState => Ended?.State;
+
+    /// <summary>The scheduler's answer that said the job ended (null when it no longer knew the job).</summary>
+    public JobInfo? Ended { get; set; }
 
     /// <summary>The file has been found (an ended job's file that never appears is waited for a while).</summary>
     public abstract bool Opened { get; }

@@ -125,7 +125,7 @@ public sealed class OutputFollowerTests : IDisposable
     {
         var follower = Follower(kind, name: "never.out");
         await Read(follower);
-        follower.EndState = JobState.Failed;
+        follower.Ended = follower.Followed.Job with { State = JobState.Failed };
         follower.Finish(_lines.Add, _warnings.Add);
         Assert.Contains("Failed) and its output", Assert.Single(_warnings));
         Assert.Contains("never appeared", _warnings[0]);
