@@ -7,6 +7,16 @@ public interface ISchedulerProbe
 {
     SchedulerKind Kind { get; }
 
+    /// <summary>The machine the probe's commands run on (<see cref="Processes.IProcessRunner.Machine"/>); null for Local.</summary>
+    string? Machine => null;
+
+    /// <summary>
+    /// When the scheduler is named and answered a status query of any of the user's processes less than this long ago,
+    /// that answer stands for the probe, and processes starting together take turns (the resolver asks the shared
+    /// status); null: always probe.
+    /// </summary>
+    TimeSpan? RecentAnswerStands => null;
+
     /// <param name="requestedByName">True when the user named this scheduler (some are usable then but not auto-detected).</param>
     /// <param name="cancellationToken">Stops the probe.</param>
     Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken);

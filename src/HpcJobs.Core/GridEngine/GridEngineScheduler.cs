@@ -5,7 +5,6 @@ using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Remote;
 using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.GridEngine;
@@ -19,7 +18,7 @@ namespace HpcJobs.Core.GridEngine;
 /// per chunk for what the listing does not say (output paths, holds, why a job waits). Finished jobs: <c>qacct -j N</c>,
 /// once per job or array (its answer never changes, and is kept), after the accounting flush (15 s by default).
 /// </summary>
-public sealed partial class GridEngineScheduler : IScheduler, IJobControl, ISharedStatusSource
+public sealed partial class GridEngineScheduler : IClusterBackEnd, IJobControl
 {
     private readonly SchedulerCommands _commands;
     private readonly GridEngineIdentity _identity;
@@ -62,9 +61,9 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
 
     public TimeSpan MinPollInterval => TimeSpan.FromMilliseconds(500);
 
-    public string? SharedStatusKey => _commands.Machine is { } place ? $"gridengine@{place}" : null;
+    SchedulerCommands IClusterBackEnd.Commands => _commands;
 
-    JobMemory ISharedStatusSource.Memory => _memory;
+    JobMemory IClusterBackEnd.Memory => _memory;
 
     /// <summary>Grid Engine commands run so far (for tests and benchmarks that count scheduler calls).</summary>
     public int SchedulerCalls => _commands.CallCount;
@@ -109,7 +108,7 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
 
     public SubmissionPlan Plan(JobRequest request)
     {
-        request = RemoteSubmission.OnCluster(request, _commands.Location);
+        request = _commands.AsTaken(request);
         var environments = NeedsParallelEnvironment(request)
             ? ParallelEnvironmentsAsync(CancellationToken.None).GetAwaiter().GetResult()
             : [];
@@ -155,7 +154,6 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
-        request = RemoteSubmission.OnCluster(request, _commands.Location);
         var environments = NeedsParallelEnvironment(request)
             ? await ParallelEnvironmentsAsync(cancellationToken).ConfigureAwait(false)
             : [];
@@ -173,7 +171,6 @@ public sealed partial class GridEngineScheduler : IScheduler, IJobControl, IShar
 
     private async Task CheckDependenciesAsync(JobRequest request, CancellationToken ct)
     {
-        RemoteSubmission.RequireSamePlace(request, _commands.Location);
         if (request.Dependencies.Count == 0)
             return;
         // qsub takes an unknown -hold_jid silently and holds nothing: an unknown id is refused here

@@ -1,5 +1,6 @@
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
+using HpcJobs.Core.Remote;
 
 namespace HpcJobs.Core.Kit;
 
@@ -32,6 +33,12 @@ public sealed class SchedulerCommands(
 
     /// <summary>The process seam itself, for what is not a scheduler command (remote files of a submission).</summary>
     public IProcessRunner Runner => runner;
+
+    /// <summary>
+    /// The request as the place of these commands takes it (<see cref="RemoteSubmission.OnCluster"/>): on a cluster over
+    /// SSH its paths are the cluster's and the submit folder is the working folder; here, unchanged.
+    /// </summary>
+    public JobRequest AsTaken(JobRequest request) => RemoteSubmission.OnCluster(request, Location);
 
     /// <summary>Commands run so far (for benchmarks and tests that count scheduler calls).</summary>
     public int CallCount => Volatile.Read(ref _calls);

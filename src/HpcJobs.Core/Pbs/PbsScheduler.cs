@@ -4,7 +4,6 @@ using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Remote;
 using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Pbs;
@@ -17,7 +16,7 @@ namespace HpcJobs.Core.Pbs;
 /// PBS Professional/OpenPBS and Torque through qsub/qstat/qdel. Status of any number of jobs is one qstat call
 /// (PBS Pro: <c>qstat -f -F json -x -t</c>, with finished jobs from server history; Torque: <c>qstat -f -t</c>).
 /// </summary>
-public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger, ISharedStatusSource
+public sealed partial class PbsScheduler : IClusterBackEnd, IJobControl, IJobChanger
 {
     /// <summary>Server-connection failures worth trying again (PBS_NET errors, a restarting server, a busy datastore).</summary>
     private static readonly string[] TransientMarkers =
@@ -89,9 +88,6 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
 
     public SchedulerKind Kind => SchedulerKind.Pbs;
 
-    public string? SharedStatusKey => _commands.Machine is { } place ? $"pbs@{place}" : null;
-
-    /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
     /// <summary>A job as this back end hands it out: where it lives, and why it ended (set from its record, or here).</summary>
     private JobInfo At(JobInfo job) =>
         (job.EndCause == JobEndCause.None ? job.WithEndCause() : job) with
@@ -99,7 +95,10 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
             Location = _commands.Location ?? job.Location,
         };
 
-    JobMemory ISharedStatusSource.Memory => _memory;
+    SchedulerCommands IClusterBackEnd.Commands => _commands;
+
+    JobMemory IClusterBackEnd.Memory => _memory;
+
     public PbsDialect Dialect => _identity.Dialect!.Value;
 
     /// <summary>PBS commands run so far (for tests and benchmarks that count scheduler calls).</summary>
@@ -123,7 +122,7 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
 
     public SubmissionPlan Plan(JobRequest request)
     {
-        request = RemoteSubmission.OnCluster(request, _commands.Location);
+        request = _commands.AsTaken(request);
         var (args, script, notes) = Render(request, "<generated script>");
         return PbsSubmission.Plan(args, script) with { Notes = notes };
     }
@@ -177,19 +176,11 @@ public sealed partial class PbsScheduler : IScheduler, IJobControl, IJobChanger,
 
     public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default) =>
         await ScriptSubmission
-            .SubmitAsync(
-                RemoteSubmission.OnCluster(request, _commands.Location),
-                _commands.Runner,
-                Render,
-                CheckBeforeSubmitAsync,
-                QsubAsync,
-                cancellationToken
-            )
+            .SubmitAsync(request, _commands.Runner, Render, CheckBeforeSubmitAsync, QsubAsync, cancellationToken)
             .ConfigureAwait(false);
 
     private async Task CheckBeforeSubmitAsync(JobRequest request, CancellationToken ct)
     {
-        RemoteSubmission.RequireSamePlace(request, _commands.Location);
         await _server.CheckArraySizeAsync(request, ct).ConfigureAwait(false);
         await CheckDependenciesAsync(request, ct).ConfigureAwait(false);
     }

@@ -14,7 +14,7 @@ public interface IProcessRunner
 {
     /// <summary>
     /// The machine the programs run on, as a name that stays the same from one process to the next (<c>localhost</c>,
-    /// <c>ssh://host</c>): status is shared per scheduler and machine (<see cref="Waiting.ISharedStatusSource.SharedStatusKey"/>).
+    /// <c>ssh://host</c>): status is shared per scheduler and machine (<see cref="Waiting.ISharedStatus.KeyOf"/>).
     /// Null for runners that answer from a script (tests), whose answers must never be shared.
     /// </summary>
     string? Machine => null;

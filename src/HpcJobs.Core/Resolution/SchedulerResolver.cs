@@ -2,6 +2,7 @@ using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
 using HpcJobs.Core.Remote;
+using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Resolution;
 
@@ -146,6 +147,32 @@ public sealed class SchedulerResolver
         return new SchedulerSelection(kind, source, [c]);
     }
 
+    /// <summary>
+    /// The probe's answer; or, for a scheduler named by the user whose probe allows it, a status answer to any of the
+    /// user's processes younger than <see cref="ISchedulerProbe.RecentAnswerStands"/>, read from the shared status.
+    /// </summary>
+    private static async Task<SchedulerCandidate> ProbeOrRecentAnswerAsync(
+        ISchedulerProbe probe,
+        bool requestedByName,
+        CancellationToken ct
+    )
+    {
+        using var turn =
+            requestedByName && probe.RecentAnswerStands is not null && probe.Machine is { } machine
+                ? await ISharedStatus.ProbeTurnAsync(ISharedStatus.KeyOf(probe.Kind, machine), ct).ConfigureAwait(false)
+                : null;
+        if (turn?.AnsweredAgo is { } age && age < probe.RecentAnswerStands)
+            return new SchedulerCandidate(
+                probe.Kind,
+                true,
+                $"controller answered one of your HpcJobs processes {age.TotalSeconds:0} s ago (shared status)"
+            );
+        var candidate = await probe.ProbeAsync(requestedByName, ct).ConfigureAwait(false);
+        if (candidate.Available)
+            turn?.Answered();
+        return candidate;
+    }
+
     private async Task<SchedulerCandidate> ProbeAsync(ISchedulerProbe probe, bool requestedByName, CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
@@ -153,7 +180,7 @@ public sealed class SchedulerResolver
         {
             if (_probed.TryGetValue((probe.Kind, requestedByName), out var known) && known.Available)
                 return known;
-            var c = await probe.ProbeAsync(requestedByName, ct).ConfigureAwait(false);
+            var c = await ProbeOrRecentAnswerAsync(probe, requestedByName, ct).ConfigureAwait(false);
             _probed[(probe.Kind, requestedByName)] = c;
             return c;
         }

@@ -2,20 +2,26 @@ using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Slurm;
 
 /// <summary>
 /// SLURM is usable when sbatch and squeue are on PATH and the controller answers <c>scontrol ping</c>, or, when SLURM is
-/// named, answered a status query of yours less than <see cref="RecentAnswer"/> ago (shared status: fifty scripts
-/// starting ping once).
+/// named, answered a status query of yours less than <see cref="RecentAnswerStands"/> ago (the resolver asks the shared
+/// status: fifty scripts starting ping once).
 /// </summary>
 public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
 {
     public SchedulerKind Kind => SchedulerKind.Slurm;
 
-    public static readonly TimeSpan RecentAnswer = TimeSpan.FromSeconds(60);
+    public string? Machine => runner.Machine;
+
+    /// <summary>
+    /// A ping costs the controller an RPC: when SLURM is named, an answer to any of your processes this recent stands
+    /// for it; auto-detection always pings, so that it never picks a controller that stopped answering over a working
+    /// scheduler.
+    /// </summary>
+    public TimeSpan? RecentAnswerStands => TimeSpan.FromSeconds(60);
 
     public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
     {
@@ -26,25 +32,7 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
                     false,
                     runner.Location is { } there ? $"{tool} is not on the PATH of {there}" : $"{tool} is not on PATH"
                 );
-        // named (-Scheduler Slurm): a recent answer to any of the user's processes stands for the ping, and processes
-        // starting together take turns, so one pings; auto-detection always pings, so that it never picks a controller
-        // that stopped answering over a working scheduler
-        using var turn =
-            requestedByName && runner.Machine is { } place
-                ? await ISharedStatus
-                    .ProbeTurnAsync(SlurmScheduler.SharedStatusKeyAt(place), cancellationToken)
-                    .ConfigureAwait(false)
-                : null;
-        if (turn?.AnsweredAgo is { } age && age < RecentAnswer)
-            return new SchedulerCandidate(
-                Kind,
-                true,
-                $"controller answered one of your HpcJobs processes {age.TotalSeconds:0} s ago (shared status)"
-            );
-        var candidate = await PingAsync(cancellationToken).ConfigureAwait(false);
-        if (candidate.Available)
-            turn?.Answered();
-        return candidate;
+        return await PingAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SchedulerCandidate> PingAsync(CancellationToken cancellationToken)

@@ -4,7 +4,6 @@ using HpcJobs.Core.Contract;
 using HpcJobs.Core.Kit;
 using HpcJobs.Core.Model;
 using HpcJobs.Core.Processes;
-using HpcJobs.Core.Remote;
 using HpcJobs.Core.Waiting;
 
 namespace HpcJobs.Core.Slurm;
@@ -17,7 +16,7 @@ namespace HpcJobs.Core.Slurm;
 /// (finished jobs' exit codes, jobs gone from the controller) and one scontrol call (jobs accounting has not caught up
 /// with yet, or no accounting at all).
 /// </summary>
-public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChanger, ISharedStatusSource
+public sealed partial class SlurmScheduler : IClusterBackEnd, IJobControl, IJobChanger
 {
     private static readonly string[] TransientMarkers =
     [
@@ -47,12 +46,6 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
 
     public SchedulerKind Kind => SchedulerKind.Slurm;
 
-    public string? SharedStatusKey => _commands.Machine is { } place ? SharedStatusKeyAt(place) : null;
-
-    /// <summary>The shared-status name of SLURM at a runner's place (<see cref="ISharedStatusSource.SharedStatusKey"/>).</summary>
-    internal static string SharedStatusKeyAt(string place) => $"slurm@{place}";
-
-    /// <summary>A job as this back end's place names it: <see cref="JobInfo.Location"/> is the host of a remote cluster.</summary>
     /// <summary>A job as this back end hands it out: where it lives, and why it ended.</summary>
     private JobInfo At(JobInfo job) =>
         job.WithEndCause(SlurmStates.EndCause(job.NativeState)) with
@@ -69,7 +62,9 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
                 ),
         };
 
-    JobMemory ISharedStatusSource.Memory => _memory;
+    SchedulerCommands IClusterBackEnd.Commands => _commands;
+
+    JobMemory IClusterBackEnd.Memory => _memory;
 
     /// <summary>Controller hiccups (socket time-outs, a restarting slurmctld): worth trying again.</summary>
     public static bool IsTransient(ProcessResult r) => SchedulerCommands.FailedWithAny(r, TransientMarkers);
@@ -114,7 +109,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
 
     public SubmissionPlan Plan(JobRequest request)
     {
-        request = RemoteSubmission.OnCluster(request, _commands.Location);
+        request = _commands.AsTaken(request);
         request.Validate(Kind);
         Ids.CheckDependencies(request);
         if (request.ScriptPath is not null && !request.ScriptOnCluster)
@@ -122,11 +117,15 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
         return SlurmSubmission.Render(request, "<token>");
     }
 
-    public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    public async Task<JobInfo> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default) =>
+        await ScriptSubmission
+            .SubmitPipedAsync(request, _commands.Runner, CheckBeforeSubmitAsync, SubmitPlannedAsync, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <summary>Every check before sbatch: the plan's, the cluster's array size limit, the dependencies.</summary>
+    private async Task<JobRequest> CheckBeforeSubmitAsync(JobRequest request, CancellationToken cancellationToken)
     {
-        request = RemoteSubmission.OnCluster(request, _commands.Location);
         Plan(request);
-        RemoteSubmission.RequireSamePlace(request, _commands.Location);
         if (
             request.Array is { } array
             && await _controller.MaxArraySizeAsync(cancellationToken).ConfigureAwait(false) is { } max
@@ -138,21 +137,7 @@ public sealed partial class SlurmScheduler : IScheduler, IJobControl, IJobChange
                     + "or ask the admins.",
                 HpcErrors.InvalidArrayRange
             );
-        request = await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
-        if (_commands.Location is null)
-            return await SubmitPlannedAsync(request, cancellationToken).ConfigureAwait(false);
-        await RemoteSubmission.CheckFoldersAsync(request, _commands.Runner, cancellationToken).ConfigureAwait(false);
-        var (sending, sent) = await RemoteSubmission
-            .SendScriptAsync(request, _commands.Runner, cancellationToken)
-            .ConfigureAwait(false);
-        try
-        {
-            return await SubmitPlannedAsync(sending, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await RemoteSubmission.RemoveAsync(sent, _commands.Runner).ConfigureAwait(false);
-        }
+        return await CheckDependenciesAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<JobInfo> SubmitPlannedAsync(JobRequest request, CancellationToken cancellationToken)

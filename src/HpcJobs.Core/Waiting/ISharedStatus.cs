@@ -33,12 +33,15 @@ public interface ISharedStatus
     );
 
     /// <summary>
-    /// The shared status of <paramref name="scheduler"/> (by its <see cref="ISharedStatusSource.SharedStatusKey"/>), one
+    /// The shared status of <paramref name="scheduler"/> (by its kind and machine, <see cref="KeyOf"/>), one
     /// per key in this process (whatever the number of Wait calls in it); null when its status is not shared: the back
     /// end has no key (Local, scripted runners),
     /// sharing is off ($HPCJOBS_SHARED_STATUS=0), the platform is not Linux, or the snapshot folder is not private to you.
     /// </summary>
     static ISharedStatus? For(IScheduler scheduler) => OperatingSystem.IsLinux() ? SharedStatus.For(scheduler) : null;
+
+    /// <summary>The name of the snapshot of <paramref name="kind"/> on <paramref name="machine"/> (<c>slurm@host</c>).</summary>
+    static string KeyOf(SchedulerKind kind, string machine) => $"{kind.ToString().ToLowerInvariant()}@{machine}";
 
     /// <summary>
     /// A probe's turn to check that the scheduler of <paramref name="key"/> answers, one process of the user at a

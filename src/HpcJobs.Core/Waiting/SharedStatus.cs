@@ -57,10 +57,15 @@ public sealed class SharedStatus : ISharedStatus
         _file = file;
     }
 
+    /// <summary>
+    /// The shared status of a cluster back end whose commands run on a known machine; null for Local (its daemon is
+    /// the one answer already) and for a scripted runner (no machine: nothing may be shared).
+    /// </summary>
     internal static SharedStatus? For(IScheduler scheduler)
     {
-        if (scheduler is not ISharedStatusSource { SharedStatusKey: { } key } source)
+        if (scheduler is not IClusterBackEnd { Commands.Machine: { } machine } source)
             return null;
+        var key = ISharedStatus.KeyOf(scheduler.Kind, machine);
         if (EnvironmentSettings.Switch(SwitchVariable) == false)
             return null;
         lock (ByKey)

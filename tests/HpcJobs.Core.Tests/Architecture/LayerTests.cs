@@ -37,6 +37,21 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void No_back_end_knows_whether_its_commands_run_over_SSH_nor_that_its_status_is_shared()
+    {
+        // a request goes to a cluster through the kit's submission flows (Kit/ScriptSubmission); the shared status reads
+        // a back end through Kit/IClusterBackEnd, and the resolver asks it for a probe's recent answer
+        string[] backEnds = ["Local", "Slurm", "Pbs", "GridEngine"];
+        var known = References()
+            .Where(r => backEnds.Contains(Folder(r.From)) && Folder(r.To) is "Remote" or "Waiting")
+            .Select(r => $"{r.From.FullName} uses {r.To.FullName}")
+            .Distinct()
+            .Order()
+            .ToList();
+        Assert.True(known.Count == 0, string.Join('\n', known));
+    }
+
+    [Fact]
     public void The_scan_sees_a_reference_only_a_method_body_makes()
     {
         // JobRequest's validation calls Platform's file status in its body alone: no field, parameter or return type
