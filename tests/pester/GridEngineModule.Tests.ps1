@@ -173,6 +173,27 @@ $pbs = Submit-HpcJob -Scheduler Pbs -Command sh, -c, 'exit 7'
         { Submit-HpcJob @ge -Command true -Resources @{ Account = 'noproject' } -ErrorAction Stop } | Should -Throw -ErrorId 'HpcSubmitFailed,*'
     }
 
+    It 'changes a held job with qalter, keeping the hard resources it does not change, and refuses an unknown queue per job' {
+        $job = Submit-HpcJob @ge -Command true -Hold -Resources @{ Walltime = '00:05:00'; Memory = '300MB' }
+        try {
+            $begin = (Get-Date).AddDays(3).Date.AddHours(9)
+            Set-HpcJob $job.JobId @ge -Walltime '00:20:00' -Name 'changed-ge' -Partition long.q -Account hpcproj -Nice 5 -BeginTime $begin -Confirm:$false
+            $j = (qstat -j $job.JobId) -join "`n"
+            $j | Should -Match 'job_name:\s+changed-ge'
+            $j | Should -Match 'hard resource_list:\s+(h_vmem=300M,h_rt=(1200|00:20:00)|h_rt=(1200|00:20:00),h_vmem=300M)' -Because 'qalter -l replaces the whole list: the memory must be written again'
+            $j | Should -Match 'hard_queue_list:\s+long\.q'
+            $j | Should -Match 'project:\s+hpcproj'
+            $j | Should -Match 'priority:\s+-5'
+            $j | Should -Match "execution_time:\s+$([regex]::Escape($begin.ToString('ddd MMM d HH:mm:ss yyyy', [cultureinfo]::InvariantCulture)).Replace('\ ', '\s+'))"
+            $what = & $script:Pwsh -NoProfile -NonInteractive -Command "Import-Module '$script:ModuleManifest'; Set-HpcJob $($job.JobId) -Scheduler GridEngine -Walltime 00:30:00 -WhatIf"
+            "$what" | Should -Match "qalter -l h_vmem=300M,h_rt=00:30:00 $($job.JobId)"
+            Set-HpcJob $job.JobId @ge -Partition nosuch.q -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Match '^HpcOperationRefused'
+            "$errs" | Should -Match "unknown queue ""nosuch.q"".*Tab after -Partition"
+        }
+        finally { $job | Stop-HpcJob -Confirm:$false }
+    }
+
     It 'works on the cell over SSH, with a tcsh login' {
         # a name of its own: Grid Engine appends to an output file that exists, and job numbers start again at 1 when
         # the test cell is set up again while the test users' homes stay
