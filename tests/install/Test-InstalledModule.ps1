@@ -40,6 +40,7 @@ $demo = & $pwsh -NoProfile -NonInteractive -File $Demo -ModuleManifest $manifest
 Check 'the README demo (an array and a dependent job on Local) runs to its result' (($demo -join "`n") -match 'Sum of squares 1\.\.6 computed by job \d+: 91') "exit $LASTEXITCODE"
 
 Write-Host "install: $script:passed passed, $script:failed failed"
-# the whole suite but the tests tagged OncePerRun (they kill a scheduler daemon; the module-folder pass runs them)
+# the whole suite but the tests tagged OncePerRun (slow tests of a scheduler's own behaviour, not of the package: the
+# module-folder pass runs them)
 & $pwsh -NoProfile -NonInteractive -File (Join-Path $TestsPath 'Invoke-PesterTests.ps1') -PesterPsd1 $PesterPsd1 -Path $TestsPath -ModuleManifest $manifest -ExcludeTag OncePerRun
 exit ([int]($LASTEXITCODE -ne 0 -or $script:failed -gt 0))

@@ -4,7 +4,7 @@ param(
     [Parameter(Mandatory)][string]$PesterPsd1,
     [Parameter(Mandatory)][string]$Path,
     [Parameter(Mandatory)][string]$ModuleManifest,
-    # tests to leave out (the installed-package pass leaves out those that kill a scheduler daemon: see OncePerRun)
+    # tests to leave out: the installed-package pass leaves out OncePerRun, the slow tests of a scheduler's own behaviour
     [string[]]$ExcludeTag = @()
 )
 $ErrorActionPreference = 'Stop'

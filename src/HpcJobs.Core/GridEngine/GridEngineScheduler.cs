@@ -386,7 +386,11 @@ public sealed partial class GridEngineScheduler : IClusterBackEnd, IJobControl
         return details;
     }
 
-    /// <summary>qacct -j N: every record of job N (each task, each run); none when qacct does not know it (yet).</summary>
+    /// <summary>
+    /// qacct -j N: every record of job N (each task, each run); none when qacct does not know it (yet). Job numbers come
+    /// round again (they wrap at 9,999,999, and start at 1 in a cell set up anew), and qacct then also holds the records
+    /// of older jobs N: of a job this process submitted, only the records with its name are its own.
+    /// </summary>
     private async Task<List<GridEngineAccounting>> AccountingAsync(string number, CancellationToken ct)
     {
         var r = await _commands.RunAsync("qacct", ["-j", number], ct).ConfigureAwait(false);
@@ -397,7 +401,8 @@ public sealed partial class GridEngineScheduler : IClusterBackEnd, IJobControl
             if (error.Length > 0 && !error.Contains("not found", StringComparison.Ordinal))
                 throw new SchedulerUnavailableException($"qacct -j {number} failed (exit {r.ExitCode}): {error}");
         }
-        return records.Where(x => x.JobNumber == number).ToList();
+        var name = _memory.SubmittedJob(number)?.Name;
+        return records.Where(x => x.JobNumber == number && (name is null || x["jobname"] == name)).ToList();
     }
 
     /// <summary>The cell's parallel environments and their allocation rules (qconf -spl, qconf -sp), read once.</summary>
