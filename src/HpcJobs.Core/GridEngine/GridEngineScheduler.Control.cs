@@ -181,7 +181,7 @@ public sealed partial class GridEngineScheduler : IJobChanger
         if (changes.Nice is { } nice)
             options.AddRange(["-p", Math.Clamp(-nice, -1023, 1024).ToString(CultureInfo.InvariantCulture)]);
         if (changes.BeginTime is { } begin)
-            options.AddRange(["-a", begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", CultureInfo.InvariantCulture)]);
+            options.AddRange(["-a", SubmissionRules.QsubTime(begin)]);
         if (changes.Dependencies is { } deps)
             options.AddRange(["-hold_jid", GridEngineSubmission.HoldJid(deps)]);
         // qalter changes a whole job: an array task's id names its job

@@ -73,6 +73,10 @@ public static class SubmissionRules
         );
     }
 
+    /// <summary>A time as qsub's and qalter's -a take it (PBS and Grid Engine): [[CC]YY]MMDDhhmm[.SS], the local time.</summary>
+    public static string QsubTime(DateTimeOffset time) =>
+        time.ToLocalTime().ToString("yyyyMMddHHmm.ss", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// -Hold, -BeginTime, -Requeue/-NoRequeue, -MailUser/-MailType as the qsub of PBS and of Grid Engine both take them:
     /// -h, -a [[CC]YY]MMDDhhmm[.SS] in the server's (this machine's) time zone, -r y|n, -M, -m bea.
@@ -83,10 +87,7 @@ public static class SubmissionRules
         if (request.Hold)
             args.Add("-h");
         if (request.BeginTime is { } begin)
-            args.AddRange([
-                "-a",
-                begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", System.Globalization.CultureInfo.InvariantCulture),
-            ]);
+            args.AddRange(["-a", QsubTime(begin)]);
         if (request.Requeue is { } requeue)
             args.AddRange(["-r", requeue ? "y" : "n"]);
         if (request.MailUser.Count > 0)

@@ -112,7 +112,7 @@ public sealed partial class PbsScheduler
         if (c.Nice is { } nice)
             args.AddRange(["-p", Math.Clamp(-nice, -1024, 1023).ToString(CultureInfo.InvariantCulture)]);
         if (c.BeginTime is { } begin)
-            args.AddRange(["-a", begin.ToLocalTime().ToString("yyyyMMddHHmm.ss", CultureInfo.InvariantCulture)]);
+            args.AddRange(["-a", SubmissionRules.QsubTime(begin)]);
         if (c.Dependencies is { Count: > 0 } deps)
             args.AddRange(["-W", "depend=" + PbsSubmission.Dependencies(deps, Dialect)]);
         return args;
