@@ -207,6 +207,14 @@ Describe 'Retries for causes worth retrying' {
         (Get-HpcJobStatus $Matches[1]).State | Should -Be 'Completed'
     }
 
+    It 'is applied by Invoke-HpcCommand, which gives the new attempt''s objects and never the ended one''s' {
+        $marker = Join-Path $script:work "marker-$([guid]::NewGuid().ToString('N'))"
+        $r = Invoke-HpcCommand { param($m) 'started'; if (-not (Test-Path $m)) { New-Item $m | Out-Null; exit 3 }; 'second' } `
+            -ArgumentList $marker -MaxRetries 1 -RetryOn ExitCode -WarningVariable w -WarningAction SilentlyContinue
+        $r | Should -Be @('started', 'second') -Because 'the first attempt wrote "started" too, and it is not replayed'
+        "$w" | Should -Match 'ended ExitCode \(attempt 1 of 2\): retried as job'
+    }
+
     It 'retries on <Target> what the policy names, as a new job of that scheduler' -ForEach @(
         @{ Target = 'SLURM'; Scheduler = 'Slurm'; Skip = -not $script:hasSlurm -and -not $script:ci }
         @{ Target = 'OpenPBS'; Scheduler = 'Pbs'; Skip = -not $script:hasPbs -and -not $script:ci }
@@ -284,6 +292,7 @@ Describe 'Retries for causes worth retrying' {
         { Submit-HpcJob -Command true -MaxRetries 1 -RetryOn Completed -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidJobRequest*'
         { Submit-HpcJob -Command true -MaxRetries 1 -RetryMemoryFactor 0.5 -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidJobRequest*'
         { Submit-HpcJob -Command true -MaxRetries 1 -ArrayRange 1-2 -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidJobRequest*'
+        { 1, 2 | Invoke-HpcCommand { $_ } -MaxRetries 1 -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidJobRequest*'
         { Submit-HpcJob -Command true -MaxRetries 11 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 }

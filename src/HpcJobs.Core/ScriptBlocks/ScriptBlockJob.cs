@@ -203,6 +203,8 @@ public static class ScriptBlockJob
               echo "HpcJobs: the payload folder $folder is not on $host: script-block jobs need a folder the nodes share (set HPCJOBS_PAYLOAD_DIR)" >&2
               exit 2
             fi
+            # each run writes its records anew: what an earlier run of a retried or requeued job wrote is not replayed
+            : > "$folder/result${task:+-$task}.txt"
             step() {
               printf 'Step\t%s\t%s\t%s\n' "$1" "$host" "$2" >> "$folder/result${task:+-$task}.txt"
               echo "HpcJobs: $2" >&2

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Operations;
 using HpcJobs.Core.ScriptBlocks;
 using HpcJobs.Core.Waiting;
 
@@ -13,7 +14,7 @@ namespace HpcJobs.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "HpcCommand", SupportsShouldProcess = true)]
 [OutputType(typeof(PSObject), typeof(HpcPowerShellJob))]
-public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
+public sealed class InvokeHpcCommandCommand : HpcSubmittingCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
     public ScriptBlock? ScriptBlock { get; set; }
@@ -104,6 +105,7 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
         var batches = _hasInput ? Batches(scheduler.Kind) : null;
         JobRequest request;
         ScriptBlockPayload payload;
+        JobRetryPolicy? retries;
         try
         {
             var workingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
@@ -123,6 +125,7 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                     ),
             }.Validate();
             scheduler.Plan(request);
+            retries = RetryPolicy(request);
             payload = ScriptBlockPayloads.Build(
                 ScriptBlock!,
                 ArgumentList,
@@ -148,7 +151,7 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
         {
             // the array was there for the scheduler's checks (its size limit); the payload's batches make it now
             request = PrepareScriptBlockJob(request with { Array = null }, payload, scheduler.Kind, ThrottleLimit);
-            job = Run(ct => scheduler.SubmitAsync(request, ct));
+            job = WithRetries(Run(ct => scheduler.SubmitAsync(request, ct)), request, retries);
         }
         catch (HpcJobsException e)
         {
@@ -172,7 +175,9 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
 
     /// <summary>
     /// Waits for the tasks and writes each one's records as soon as it and every task before it have ended: input
-    /// order, streaming. A cancelled pipeline (Ctrl+C) or a timeout cancels the job.
+    /// order, streaming. A cancelled pipeline (Ctrl+C) or a timeout cancels the job. A job (not an array) that ended for
+    /// a cause its retry policy names is submitted again (-MaxRetries), and the new attempt's records are the ones
+    /// written: the ended attempt's are never replayed.
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private void Collect(IScheduler scheduler, JobInfo job, int? taskCount)
@@ -199,6 +204,12 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                 var progressed = false;
                 while (next < count && byTask.TryGetValue(next, out var task) && task.IsFinished)
                 {
+                    if (taskCount is null && Retried(scheduler, task) is { } again)
+                    {
+                        job = again;
+                        progressed = true;
+                        break;
+                    }
                     if (
                         ScriptBlockResults.RecordsOf(task) is not { } records
                         || !replay.Replay(task, records(CancelToken)).Ended
@@ -242,6 +253,17 @@ public sealed class InvokeHpcCommandCommand : HpcClusterCmdlet
                 CancelQuietly(scheduler, job);
         }
     }
+
+    /// <summary>The next attempt of an ended job its retry policy retries (said as a warning); null otherwise.</summary>
+    private JobInfo? Retried(IScheduler scheduler, JobInfo ended) =>
+        Run<JobInfo?>(
+            async (ct, post) =>
+                (
+                    await JobOperations
+                        .RetryAsync(scheduler, ended, said => post(() => WriteWarning(said)), ct)
+                        .ConfigureAwait(false)
+                ).Next
+        );
 
     private static void CancelQuietly(IScheduler scheduler, JobInfo job)
     {

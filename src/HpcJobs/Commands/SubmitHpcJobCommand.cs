@@ -11,7 +11,7 @@ namespace HpcJobs.Commands;
 /// <summary>Submits a batch script or a command (an argument list) and returns the job.</summary>
 [Cmdlet(VerbsLifecycle.Submit, "HpcJob", SupportsShouldProcess = true, DefaultParameterSetName = "Script")]
 [OutputType(typeof(JobInfo), typeof(HpcPowerShellJob))]
-public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
+public sealed class SubmitHpcJobCommand : HpcSubmittingCmdlet
 {
     [Parameter(
         Mandatory = true,
@@ -147,27 +147,6 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
     [Parameter]
     public SwitchParameter Exclusive { get; set; }
 
-    /// <summary>
-    /// Submit the job again, up to this many times, when it ends for a cause in -RetryOn; whoever waits for it
-    /// (Wait-HpcJob) does. 1 to 10.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, JobRetryPolicy.MaxRetriesLimit)]
-    public int MaxRetries { get; set; }
-
-    /// <summary>The end causes worth another attempt. Default: NodeFailure, Preempted, OutOfMemory, Walltime.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public JobEndCause[]? RetryOn { get; set; }
-
-    /// <summary>How much more memory an attempt after OutOfMemory asks for (default 2: twice).</summary>
-    [Parameter]
-    public double RetryMemoryFactor { get; set; } = 2;
-
-    /// <summary>How much more walltime an attempt after Walltime asks for (default 2: twice).</summary>
-    [Parameter]
-    public double RetryWalltimeFactor { get; set; } = 2;
-
     /// <summary>Return a PowerShell job (Get-Job, Wait-Job, Receive-Job, Stop-Job) instead of the JobInfo.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -228,45 +207,13 @@ public sealed class SubmitHpcJobCommand : HpcClusterCmdlet
                 plan = scheduler.Plan(request);
             }
             WriteVerbose($"{scheduler.Kind}: {plan.CommandLine}");
-            var submitted = Run(ct => scheduler.SubmitAsync(request, ct));
-            if (retries is not null && OperatingSystem.IsLinux())
-            {
-                submitted = submitted with { Attempt = 1 };
-                RetryStore.Save(submitted, new RetryStore.Record(retries, request, 1, submitted.JobId, null));
-            }
+            var submitted = WithRetries(Run(ct => scheduler.SubmitAsync(request, ct)), request, retries);
             WriteObject(AsJob ? HpcJobSourceAdapter.Register(this, scheduler, submitted, plan.CommandLine) : submitted);
         }
         catch (HpcJobsException e)
         {
             WriteError(ToErrorRecord(e, target));
         }
-    }
-
-    /// <summary>The retry policy -MaxRetries and its companions ask for, checked; null without -MaxRetries.</summary>
-    private JobRetryPolicy? RetryPolicy(JobRequest request)
-    {
-        var companions = new[] { nameof(RetryOn), nameof(RetryMemoryFactor), nameof(RetryWalltimeFactor) }
-            .Where(MyInvocation.BoundParameters.ContainsKey)
-            .ToList();
-        if (MaxRetries == 0)
-        {
-            if (companions.Count > 0)
-                WriteWarning($"-{companions[0]} has no effect without -MaxRetries.");
-            return null;
-        }
-        if (request.Array is not null)
-            throw new InvalidJobRequestException(
-                "-MaxRetries with -ArrayRange: array tasks are not retried one by one yet. Submit the tasks that ended "
-                    + "for a cause worth retrying again yourself (Wait-HpcJob | Where-Object EndCause -eq OutOfMemory).",
-                HpcErrors.InvalidJobRequest
-            );
-        return new JobRetryPolicy
-        {
-            MaxRetries = MaxRetries,
-            On = RetryOn ?? JobRetryPolicy.DefaultCauses,
-            MemoryFactor = RetryMemoryFactor,
-            WalltimeFactor = RetryWalltimeFactor,
-        }.Validate();
     }
 
     /// <summary>What -WhatIf shows for a script block: the scheduler's command, the batch script, what the payload holds.</summary>

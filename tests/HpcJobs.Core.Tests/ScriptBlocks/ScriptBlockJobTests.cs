@@ -110,6 +110,24 @@ public sealed class ScriptBlockJobTests : IDisposable
     }
 
     [Fact]
+    public void Each_run_writes_its_records_anew_so_a_retried_or_requeued_jobs_earlier_run_is_not_replayed()
+    {
+        // a pwsh that appends one record, as runner.ps1 does: the second run of the same job must leave one, not two
+        var fake = Path.Combine(_root, "appending-pwsh");
+        File.WriteAllText(fake, "#!/bin/sh\nprintf 'Output\\tPE9ianMvPg==\\n' >> \"$5/result.txt\"\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var request = ScriptBlockJob.Prepare(Base, Payload(null, fake), SchedulerKind.Local);
+        var folder = Path.GetDirectoryName(request.ScriptPath)!;
+        var job = new JobInfo { StdOutPath = folder + "/output.log" };
+
+        Assert.Equal(0, Sh($"'{request.ScriptPath}'").Exit);
+        Assert.Equal(0, Sh($"'{request.ScriptPath}'").Exit);
+
+        Assert.Equal("Output", Assert.Single(ScriptBlockJob.Read(job, folder)).Kind);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(folder + "/result.txt"));
+    }
+
+    [Fact]
     public void Records_are_read_in_order_and_a_line_cut_short_is_skipped()
     {
         var lines = "Output\tPE9ianMvPg==\nWarning\tPE9ianMvPg==\nStep\tpwsh\tn1\tmissing\nError\tnot base64!\nEnd";
