@@ -2,7 +2,7 @@
 # paths relative to module/ into module/HpcJobs.psd1, which is the module to install or copy elsewhere.
 @{
     RootModule           = 'module/HpcJobs.dll'
-    ModuleVersion        = '0.6.0'
+    ModuleVersion        = '0.7.0'
     GUID                 = '3f8f6f0e-6a52-4c1e-9d7e-2b4d7c9a51e3'
     Author               = 'HpcJobs developers'
     Description          = 'Submit, watch, wait for and cancel batch jobs on SLURM, PBS or the local machine, with typed job objects.'

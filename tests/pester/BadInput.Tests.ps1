@@ -185,6 +185,7 @@ BeforeDiscovery {
         @{ Name = '-RetryMemoryFactor 0.5'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -RetryMemoryFactor 0.5 }; Id = 'HpcInvalidJobRequest'; Names = '-RetryMemoryFactor 0.5 is out of range' }
         @{ Name = '-RetryWalltimeFactor NaN'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -RetryWalltimeFactor NaN }; Id = 'HpcInvalidJobRequest'; Names = '-RetryWalltimeFactor NaN is out of range' }
         @{ Name = '-MaxRetries with -ArrayRange'; Run = { Submit-HpcJob -Command true -MaxRetries 1 -ArrayRange 1-2 }; Id = 'HpcInvalidJobRequest'; Names = 'array tasks are not retried' }
+        @{ Name = 'Invoke-HpcCommand -MaxRetries with pipeline input'; Run = { 1, 2 | Invoke-HpcCommand { $_ } -MaxRetries 1 }; Id = 'HpcInvalidJobRequest'; Names = 'array tasks are not retried' }
         # --- the job lifecycle (issue 19): submit options
         foreach ($sig in 'FOO', 'USR1@', 'USR1@99999', '0', '65', 'USR1@-5', 'USR1@1m', '@60', 'SIG', 'USR1@60@2') {
             @{ Name = "-Signal '$sig'"; Run = [scriptblock]::Create("Submit-HpcJob -Command true -Resources @{ Walltime = '1h' } -Signal '$sig'"); Id = 'HpcInvalidJobRequest'; Names = "'$sig'" }

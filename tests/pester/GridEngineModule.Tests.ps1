@@ -190,6 +190,7 @@ $pbs = Submit-HpcJob -Scheduler Pbs -Command sh, -c, 'exit 7'
             Set-HpcJob $job.JobId @ge -Partition nosuch.q -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs[0].FullyQualifiedErrorId | Should -Match '^HpcOperationRefused'
             "$errs" | Should -Match "unknown queue ""nosuch.q"".*Tab after -Partition"
+            { Set-HpcJob $job.JobId @ge -Qos high -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'HpcInvalidResourceSpec*' -ExpectedMessage '*Grid Engine has no quality-of-service*'
         }
         finally { $job | Stop-HpcJob -Confirm:$false }
     }
