@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
+using HpcJobs.Core.Operations;
 using HpcJobs.Core.Remote;
 using HpcJobs.Core.Resolution;
 using HpcJobs.Core.ScriptBlocks;
@@ -150,6 +151,21 @@ public abstract class HpcCmdlet : PSCmdlet, IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// For a loop that waits until jobs end (Invoke-HpcCommand, Receive-HpcJob -Wait): the next attempt of an ended job
+    /// its retry policy retries (Submit-HpcJob -MaxRetries), said as a warning (<paramref name="more"/> added); null when
+    /// it is not retried.
+    /// </summary>
+    protected JobInfo? NextAttempt(IScheduler scheduler, JobInfo ended, string more = "") =>
+        Run<JobInfo?>(
+            async (ct, post) =>
+                (
+                    await JobOperations
+                        .RetryAsync(scheduler, ended, said => post(() => WriteWarning(said + more)), ct)
+                        .ConfigureAwait(false)
+                ).Next
+        );
 
     /// <summary>
     /// Status for a loop that polls until jobs end (Invoke-HpcCommand, Receive-HpcJob -Wait): from the snapshot the

@@ -207,6 +207,15 @@ Describe 'Retries for causes worth retrying' {
         (Get-HpcJobStatus $Matches[1]).State | Should -Be 'Completed'
     }
 
+    It 'is applied by Receive-HpcJob -Wait to a script-block job: what the ended attempt wrote, then the new attempt''s objects' {
+        $marker = Join-Path $script:work "marker-$([guid]::NewGuid().ToString('N'))"
+        $job = Submit-HpcJob -ScriptBlock { param($m) 'started'; if (-not (Test-Path $m)) { New-Item $m | Out-Null; exit 3 }; 'second' } `
+            -ArgumentList $marker -MaxRetries 1 -RetryOn ExitCode
+        $r = $job | Receive-HpcJob -Wait -WarningVariable w -WarningAction SilentlyContinue
+        $r | Should -Be @('started', 'started', 'second') -Because 'the ended attempt''s object was given as it was written'
+        "$w" | Should -Match 'ended ExitCode \(attempt 1 of 2\): retried as job \d+\. What it wrote is above'
+    }
+
     It 'is applied by Invoke-HpcCommand, which gives the new attempt''s objects and never the ended one''s' {
         $marker = Join-Path $script:work "marker-$([guid]::NewGuid().ToString('N'))"
         $r = Invoke-HpcCommand { param($m) 'started'; if (-not (Test-Path $m)) { New-Item $m | Out-Null; exit 3 }; 'second' } `

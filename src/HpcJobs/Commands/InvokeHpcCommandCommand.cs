@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using HpcJobs.Core.Contract;
 using HpcJobs.Core.Model;
-using HpcJobs.Core.Operations;
 using HpcJobs.Core.ScriptBlocks;
 using HpcJobs.Core.Waiting;
 
@@ -204,7 +203,7 @@ public sealed class InvokeHpcCommandCommand : HpcSubmittingCmdlet
                 var progressed = false;
                 while (next < count && byTask.TryGetValue(next, out var task) && task.IsFinished)
                 {
-                    if (taskCount is null && Retried(scheduler, task) is { } again)
+                    if (taskCount is null && NextAttempt(scheduler, task) is { } again)
                     {
                         job = again;
                         progressed = true;
@@ -253,17 +252,6 @@ public sealed class InvokeHpcCommandCommand : HpcSubmittingCmdlet
                 CancelQuietly(scheduler, job);
         }
     }
-
-    /// <summary>The next attempt of an ended job its retry policy retries (said as a warning); null otherwise.</summary>
-    private JobInfo? Retried(IScheduler scheduler, JobInfo ended) =>
-        Run<JobInfo?>(
-            async (ct, post) =>
-                (
-                    await JobOperations
-                        .RetryAsync(scheduler, ended, said => post(() => WriteWarning(said)), ct)
-                        .ConfigureAwait(false)
-                ).Next
-        );
 
     private static void CancelQuietly(IScheduler scheduler, JobInfo job)
     {

@@ -66,7 +66,9 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
 
     /// <summary>
     /// The objects and stream records of script-block jobs, each job's in the order written; with -Wait, followed until
-    /// every job ended, as they are written.
+    /// every job ended, as they are written. A job its retry policy retries (-MaxRetries) is followed by its next
+    /// attempt, whose records are read once it has ended: until that attempt starts, its result file still holds the
+    /// ended attempt's.
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private void ReceiveObjects(List<FollowedJob> jobs)
@@ -74,10 +76,13 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
         var replay = new ScriptBlockResults(this);
         var read = jobs.ToDictionary(j => j, _ => (Count: 0, Ended: false));
         var interval = TimeSpan.FromMilliseconds(250);
+        var readAtEnd = new HashSet<string>();
         while (true)
         {
-            foreach (var job in jobs.Where(j => !read[j].Ended))
+            foreach (var job in jobs.Where(j => !read[j].Ended).ToList())
             {
+                if (readAtEnd.Contains(job.Job.JobId) && !job.Job.IsFinished)
+                    continue;
                 try
                 {
                     var records = ScriptBlockResults.RecordsOf(job.Job)!(CancelToken);
@@ -90,6 +95,20 @@ public sealed class ReceiveHpcJobCommand : HpcJobInputCmdlet
                 }
                 if (!read[job].Ended && job.Job.IsFinished)
                 {
+                    if (
+                        Wait
+                        && job.Job.ArrayJobId is null
+                        && NextAttempt(job.Scheduler, job.Job, " What it wrote is above; the new attempt's follows.")
+                            is { } next
+                    )
+                    {
+                        var renewed = job with { Job = next };
+                        read.Remove(job);
+                        read[renewed] = (0, false);
+                        jobs[jobs.IndexOf(job)] = renewed;
+                        readAtEnd.Add(next.JobId);
+                        continue;
+                    }
                     replay.NoResult(job.Job);
                     read[job] = (read[job].Count, true);
                 }
