@@ -88,14 +88,20 @@ public sealed class ScriptBlockJobTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(folder + "/result.txt"));
     }
 
+    /// <summary>A job prepared to run a fake pwsh whose sh body is <paramref name="body"/> ($5: the payload folder).</summary>
+    private (JobRequest Request, string Folder) WithFakePwsh(string body)
+    {
+        var fake = Path.Combine(_root, $"fake-pwsh-{Guid.NewGuid():N}");
+        File.WriteAllText(fake, "#!/bin/sh\n" + body);
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var request = ScriptBlockJob.Prepare(Base, Payload(null, fake), SchedulerKind.Local);
+        return (request, Path.GetDirectoryName(request.ScriptPath)!);
+    }
+
     [Fact]
     public void Under_an_address_space_limit_pwsh_gets_a_smaller_GC_range_or_the_reason_it_cannot_start()
     {
-        var fake = Path.Combine(_root, "fake-pwsh");
-        File.WriteAllText(fake, "#!/bin/sh\nprintf %s \"$DOTNET_GCRegionRange\" > \"$5/range.txt\"\n");
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var request = ScriptBlockJob.Prepare(Base, Payload(null, fake), SchedulerKind.Local);
-        var folder = Path.GetDirectoryName(request.ScriptPath)!;
+        var (request, folder) = WithFakePwsh("printf %s \"$DOTNET_GCRegionRange\" > \"$5/range.txt\"\n");
 
         Assert.Equal(0, Sh($"ulimit -v 2097152; '{request.ScriptPath}'").Exit);
         Assert.Equal("0x10000000", File.ReadAllText(Path.Combine(folder, "range.txt"))); // 2 GB / 8
@@ -113,11 +119,7 @@ public sealed class ScriptBlockJobTests : IDisposable
     public void Each_run_writes_its_records_anew_so_a_retried_or_requeued_jobs_earlier_run_is_not_replayed()
     {
         // a pwsh that appends one record, as runner.ps1 does: the second run of the same job must leave one, not two
-        var fake = Path.Combine(_root, "appending-pwsh");
-        File.WriteAllText(fake, "#!/bin/sh\nprintf 'Output\\tPE9ianMvPg==\\n' >> \"$5/result.txt\"\n");
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var request = ScriptBlockJob.Prepare(Base, Payload(null, fake), SchedulerKind.Local);
-        var folder = Path.GetDirectoryName(request.ScriptPath)!;
+        var (request, folder) = WithFakePwsh("printf 'Output\\tPE9ianMvPg==\\n' >> \"$5/result.txt\"\n");
         var job = new JobInfo { StdOutPath = folder + "/output.log" };
 
         Assert.Equal(0, Sh($"'{request.ScriptPath}'").Exit);
