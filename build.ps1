@@ -200,7 +200,8 @@ function Invoke-Test {
     Install-TestTool
     foreach ($project in 'tests/HpcJobs.Core.Tests', 'tests/HpcJobs.Tests') {
         Step "xUnit: $project"
-        $out = dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet 2>&1 | ForEach-Object { Write-Host $_; $_ }
+        # the console logger at minimal: a failed test's message and stack trace are in the log (-v quiet alone hides them)
+        $out = dotnet test (Join-Path $Root $project) -c $Configuration --nologo -v quiet --logger 'console;verbosity=minimal' 2>&1 | ForEach-Object { Write-Host $_; $_ }
         $xunitExit = $LASTEXITCODE
         $summary = $out | Select-String 'Failed:\s+(\d+), Passed:\s+(\d+)' | Select-Object -Last 1
         if (-not $summary) { throw "xUnit printed no summary for $project (exit $xunitExit)" }
