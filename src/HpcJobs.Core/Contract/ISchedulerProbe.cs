@@ -17,6 +17,14 @@ public interface ISchedulerProbe
     /// </summary>
     TimeSpan? RecentAnswerStands => null;
 
+    /// <summary>
+    /// Why the scheduler is not usable without asking it anything (its programs are not there); null when they are. A
+    /// recent answer (<see cref="RecentAnswerStands"/>) never stands for this check: the snapshot may be another
+    /// session's, whose PATH had them.
+    /// </summary>
+    Task<SchedulerCandidate?> NotInstalledAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<SchedulerCandidate?>(null);
+
     /// <param name="requestedByName">True when the user named this scheduler (some are usable then but not auto-detected).</param>
     /// <param name="cancellationToken">Stops the probe.</param>
     Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken);

@@ -157,8 +157,11 @@ public sealed class SchedulerResolver
         CancellationToken ct
     )
     {
+        var shortcut = requestedByName && probe.RecentAnswerStands is not null;
+        if (shortcut && await probe.NotInstalledAsync(ct).ConfigureAwait(false) is { } missing)
+            return missing;
         using var turn =
-            requestedByName && probe.RecentAnswerStands is not null && probe.Machine is { } machine
+            shortcut && probe.Machine is { } machine
                 ? await ISharedStatus.ProbeTurnAsync(ISharedStatus.KeyOf(probe.Kind, machine), ct).ConfigureAwait(false)
                 : null;
         if (turn?.AnsweredAgo is { } age && age < probe.RecentAnswerStands)

@@ -23,7 +23,11 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
     /// </summary>
     public TimeSpan? RecentAnswerStands => TimeSpan.FromSeconds(60);
 
-    public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken)
+    public async Task<SchedulerCandidate> ProbeAsync(bool requestedByName, CancellationToken cancellationToken) =>
+        await NotInstalledAsync(cancellationToken).ConfigureAwait(false)
+        ?? await PingAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<SchedulerCandidate?> NotInstalledAsync(CancellationToken cancellationToken)
     {
         foreach (var tool in new[] { "sbatch", "squeue", "scontrol" })
             if (!await runner.HasProgramAsync(tool, cancellationToken).ConfigureAwait(false))
@@ -32,7 +36,7 @@ public sealed class SlurmProbe(IProcessRunner runner) : ISchedulerProbe
                     false,
                     runner.Location is { } there ? $"{tool} is not on the PATH of {there}" : $"{tool} is not on PATH"
                 );
-        return await PingAsync(cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     private async Task<SchedulerCandidate> PingAsync(CancellationToken cancellationToken)
