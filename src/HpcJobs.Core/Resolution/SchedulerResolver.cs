@@ -157,19 +157,18 @@ public sealed class SchedulerResolver
         CancellationToken ct
     )
     {
-        var shortcut = requestedByName && probe.RecentAnswerStands is not null;
-        if (shortcut && await probe.NotInstalledAsync(ct).ConfigureAwait(false) is { } missing)
-            return missing;
         using var turn =
-            shortcut && probe.Machine is { } machine
+            requestedByName && probe.RecentAnswerStands is not null && probe.Machine is { } machine
                 ? await ISharedStatus.ProbeTurnAsync(ISharedStatus.KeyOf(probe.Kind, machine), ct).ConfigureAwait(false)
                 : null;
+        // the programs are checked here only when the recent answer is to stand in for the probe, which checks them too
         if (turn?.AnsweredAgo is { } age && age < probe.RecentAnswerStands)
-            return new SchedulerCandidate(
-                probe.Kind,
-                true,
-                $"controller answered one of your HpcJobs processes {age.TotalSeconds:0} s ago (shared status)"
-            );
+            return await probe.NotInstalledAsync(ct).ConfigureAwait(false)
+                ?? new SchedulerCandidate(
+                    probe.Kind,
+                    true,
+                    $"controller answered one of your HpcJobs processes {age.TotalSeconds:0} s ago (shared status)"
+                );
         var candidate = await probe.ProbeAsync(requestedByName, ct).ConfigureAwait(false);
         if (candidate.Available)
             turn?.Answered();
